@@ -1,0 +1,50 @@
+"""Settings shared by every adapter (flake8 plugin, command line, codemods)."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Iterable, Tuple
+
+DEFAULT_ENTRY_POINTS = ("main.py", "__main__.py")
+DEFAULT_TASK_MANAGERS = ("task_manager", "TaskManager")
+
+
+def split_names(value: str | Iterable[str] | None) -> Tuple[str, ...]:
+    """Split a comma-separated option (or a list from TOML) into clean names."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip() for item in items if item.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    entry_points: Tuple[str, ...] = DEFAULT_ENTRY_POINTS
+    task_managers: Tuple[str, ...] = DEFAULT_TASK_MANAGERS
+    extra_loop_bound: Tuple[str, ...] = ()
+    # Opt-in rules run only when named by their full code (``--extend-select LG203``).
+    opt_in_codes: Tuple[str, ...] = ()
+
+    def is_entry_point_file(self, filename: str) -> bool:
+        """True when the file matches an entry-point glob.
+
+        A glob without a slash matches the file's base name (``main.py`` matches
+        ``app/main.py``); a glob with a slash matches the end of the path.
+        """
+        path = filename.replace("\\", "/")
+        basename = path.rsplit("/", 1)[-1]
+        for pattern in self.entry_points:
+            if "/" in pattern:
+                if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, "*/" + pattern):
+                    return True
+            elif fnmatch.fnmatchcase(basename, pattern):
+                return True
+        return False
+
+    def is_task_manager_name(self, name: str) -> bool:
+        lowered = name.lower()
+        return any(marker.lower() in lowered for marker in self.task_managers)
+
+
+DEFAULT_CONFIG = Config()

@@ -1,0 +1,41 @@
+"""source text -> prefilter -> ast -> one walk -> semantic model -> rules -> findings."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, List, Optional
+
+from .config import DEFAULT_CONFIG, Config
+from .model import Module
+from .prefilter import may_have_findings
+from .rules import Finding, Rule, enabled_rules, findings_of
+
+
+def check_tree(
+    tree: ast.AST,
+    source: str,
+    filename: str,
+    config: Config = DEFAULT_CONFIG,
+    rules: Optional[Iterable[Rule]] = None,
+) -> List[Finding]:
+    """Findings for an already parsed module; ``source`` only feeds the prefilter."""
+    if not may_have_findings(source, config):
+        return []
+    return _run_rules(tree, filename, config, rules)
+
+
+def check_source(
+    source: str,
+    filename: str = "<string>",
+    config: Config = DEFAULT_CONFIG,
+    rules: Optional[Iterable[Rule]] = None,
+) -> List[Finding]:
+    """Parse and check. A file that does not parse raises ``SyntaxError`` for the caller to report."""
+    if not may_have_findings(source, config):
+        return []
+    return _run_rules(ast.parse(source, filename=filename), filename, config, rules)
+
+
+def _run_rules(tree: ast.AST, filename: str, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
+    module = Module(tree, filename, config)
+    return findings_of(enabled_rules(config.opt_in_codes) if rules is None else rules, module)

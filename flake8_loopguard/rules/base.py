@@ -1,0 +1,84 @@
+"""What every rule is made of, and the registry the engine and the docs read."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Dict, Iterable, Iterator, List, Type, Union
+
+from ..model import CallSite, Module
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int
+    col: int  # 0-based, as in ``ast``; adapters show it 1-based
+    code: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+class Rule:
+    """A rule owns its code, message, documentation and examples.
+
+    The class docstring is the documentation: a one-line summary, then
+    ``Why:`` and ``Fix:`` paragraphs. ``invalid[0]`` and ``valid[0]`` are the
+    documented bad and good examples; every example is also a test.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    default_enabled: ClassVar[bool] = True
+    invalid: ClassVar[List[str]] = []
+    valid: ClassVar[List[str]] = []
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def report(self, at: Union[CallSite, ast.AST], **details: str) -> Finding:
+        node = at.node if isinstance(at, CallSite) else at
+        return Finding(node.lineno, node.col_offset, self.code, self.message.format(**details))
+
+    # ----- documentation ---------------------------------------------------
+
+    @classmethod
+    def doc_sections(cls) -> Dict[str, str]:
+        """``summary``, ``why`` and ``fix`` from the docstring."""
+        text = inspect.cleandoc(cls.__doc__ or "")
+        summary, _, rest = text.partition("\n\n")
+        sections = {"summary": " ".join(summary.split())}
+        for label, body in re.findall(r"^(Why|Fix):\s*(.*?)(?=^\w+:|\Z)", rest, flags=re.S | re.M):
+            sections[label.lower()] = " ".join(body.split())
+        return sections
+
+
+RULES: Dict[str, Rule] = {}
+
+
+def register(rule_class: Type[Rule]) -> Type[Rule]:
+    RULES[rule_class.code] = rule_class()
+    return rule_class
+
+
+def all_rules() -> List[Rule]:
+    return [RULES[code] for code in sorted(RULES)]
+
+
+def enabled_rules(opt_in_codes: Iterable[str]) -> List[Rule]:
+    """Rules on by default, plus the opt-in rules named by their full code."""
+    named = set(opt_in_codes)
+    return [rule for rule in all_rules() if rule.default_enabled or rule.code in named]
+
+
+def findings_of(rules: Iterable[Rule], module: Module) -> List[Finding]:
+    found: List[Finding] = []
+    for rule in rules:
+        found.extend(rule.check(module))
+    found.sort()
+    return found

@@ -1,0 +1,181 @@
+"""Invariants 1 and 2: one event loop per process, and no loop boundaries."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, Module
+from .base import Finding, Rule, register
+
+
+@register
+class LoopCreatedOutsideEntryPoint(Rule):
+    """An event loop is created outside the entry point.
+
+    Why: every loop-bound object (sessions, channels, futures, locks) belongs to the
+    loop that was running when it was made. A second loop made in a widget or a service
+    splits the program in two worlds, and awaiting across them fails with "attached to a
+    different loop" or hangs. Only the entry point creates the one loop (qasync's
+    `QEventLoop` in a Qt app).
+
+    Fix: delete the private loop and make the caller a coroutine that awaits the work on
+    the running loop; from a Qt signal, use an `@asyncSlot()` method. The codemod
+    `thread_loop_to_async_slot` rewrites the thread-plus-loop worker pattern.
+    """
+
+    code = "LG101"
+    name = "loop-created-outside-entry-point"
+    message = "event loop created with {call}() outside the entry point; await on the running loop instead"
+    invalid = [
+        "import asyncio\n\ndef load_prices():\n    loop = asyncio.new_event_loop()\n    return loop\n",
+        "import asyncio as aio\n\nclass Widget:\n    def refresh(self):\n        self._loop = aio.new_event_loop()\n",
+        "from qasync import QEventLoop\n\ndef attach(app):\n    return QEventLoop(app)\n",
+        "import uvloop\n\nLOOP = uvloop.new_event_loop()\n",
+    ]
+    valid = [
+        "import asyncio\n\nasync def load_prices(service):\n    return await service.prices()\n",
+        "import asyncio\n\nif __name__ == '__main__':\n    loop = asyncio.new_event_loop()\n    loop.run_until_complete(main())\n",
+        "import asyncio\n\ndef main():\n    loop = asyncio.new_event_loop()\n    loop.run_forever()\n\nif __name__ == '__main__':\n    main()\n",
+        "def new_event_loop():\n    return None\n\nnew_event_loop()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(LOOP_FACTORIES):
+            if not module.in_entry_point(site):
+                yield self.report(site, call=site.qualified or site.function_name)
+
+
+@register
+class LoopRunOutsideEntryPoint(Rule):
+    """`asyncio.run()`, `asyncio.Runner` or `qasync.run()` is called outside the entry point.
+
+    Why: `asyncio.run()` creates a fresh loop, runs one coroutine in it and closes it.
+    Called from a widget, a service or a request handler it either fails ("cannot be
+    called from a running event loop") or silently builds a second loop whose objects
+    cannot be used from the main one (a `grpc.aio` channel made under one `asyncio.run`
+    is dead in the next).
+
+    Fix: make the caller `async def` and `await` the coroutine; in Qt code, turn the
+    slot into an `@asyncSlot()` coroutine. Only the entry point runs the loop:
+    `qasync.run(main())` or `asyncio.run(main(), loop_factory=QEventLoop)`.
+    """
+
+    code = "LG102"
+    name = "loop-run-outside-entry-point"
+    message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
+    invalid = [
+        "import asyncio\n\ndef fetch_all(coroutines):\n    return asyncio.run(gather(coroutines))\n",
+        "from asyncio import run as arun\n\nclass ApiKeyService:\n    def test_key(self):\n        return arun(self._probe())\n",
+        "import qasync\n\ndef restart():\n    qasync.run(main())\n",
+        "import asyncio\n\ndef run_many():\n    with asyncio.Runner() as runner:\n        runner.run(job())\n",
+    ]
+    valid = [
+        "import asyncio\n\nasync def fetch_all(coroutines):\n    return await asyncio.gather(*coroutines)\n",
+        "import asyncio, qasync\n\nif __name__ == '__main__':\n    asyncio.run(main(), loop_factory=qasync.QEventLoop)\n",
+        "import subprocess, trio\n\ndef build():\n    subprocess.run(['make'])\n    trio.run(main)\n",
+        "def run(job):\n    return job()\n\ndef start(app):\n    run(print)\n    app.run()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(LOOP_RUNNERS):
+            if not module.in_entry_point(site):
+                yield self.report(site, call=site.qualified)
+
+
+@register
+class LoopDrivenOutsideEntryPoint(Rule):
+    """`run_until_complete()` or `run_forever()` is called outside the entry point.
+
+    Why: driving a loop by hand is what the entry point does once. Elsewhere it either
+    raises "This event loop is already running" under qasync, or drives a private loop
+    in a thread, which is the multi-loop bug this tool exists to prevent. The
+    `if loop.is_running(): ... else: loop.run_until_complete(...)` branch only hides it.
+
+    Fix: await the coroutine from a coroutine; from synchronous code that runs on the
+    loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
+    task with the TaskManager (codemod `running_branch_to_task`).
+    """
+
+    code = "LG103"
+    name = "loop-driven-outside-entry-point"
+    message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
+    invalid = [
+        "import asyncio\n\ndef publish(self, event):\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(self._publish(event))\n",
+        "def serve(loop):\n    loop.run_forever()\n",
+    ]
+    valid = [
+        "async def publish(self, event):\n    await self._publish(event)\n",
+        "import asyncio\n\nif __name__ == '__main__':\n    loop = asyncio.new_event_loop()\n    loop.run_until_complete(main())\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.method_calls(LOOP_DRIVER_METHODS):
+            if not module.in_entry_point(site):
+                yield self.report(site, call=site.function_name)
+
+
+@register
+class SetEventLoopOutsideEntryPoint(Rule):
+    """`asyncio.set_event_loop()` is called outside the entry point.
+
+    Why: installing a loop, or uninstalling it with `set_event_loop(None)`, changes what
+    every later `get_event_loop()` in the thread returns. Outside the entry point it is
+    the second half of a private-loop worker, or it unplugs qasync's loop from under
+    the application.
+
+    Fix: remove the call; the entry point installs the one loop. The codemod
+    `thread_loop_to_async_slot` removes it together with the private loop.
+    """
+
+    code = "LG104"
+    name = "set-event-loop-outside-entry-point"
+    message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
+    invalid = [
+        "import asyncio\n\ndef worker():\n    loop = asyncio.new_event_loop()\n    asyncio.set_event_loop(loop)\n",
+        "import asyncio\n\ndef cleanup():\n    asyncio.set_event_loop(None)\n",
+    ]
+    valid = [
+        "import asyncio, qasync\n\nif __name__ == '__main__':\n    app = qasync.QApplication([])\n    asyncio.set_event_loop(qasync.QEventLoop(app))\n",
+        "import asyncio\n\nasync def current():\n    return asyncio.get_running_loop()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(("asyncio.set_event_loop",)):
+            if not module.in_entry_point(site):
+                yield self.report(site)
+
+
+@register
+class GetEventLoop(Rule):
+    """`asyncio.get_event_loop()` is called.
+
+    Why: its behaviour depends on the Python version and on whether a loop runs: it may
+    return the running loop, a loop set earlier, or create a brand-new one (deprecated
+    since 3.10, an error since 3.14 where no loop is set). Code that works under qasync
+    breaks in a test or a worker thread, and the other way round.
+
+    Fix: inside a coroutine, `asyncio.get_running_loop()` (codemod
+    `get_event_loop_to_running_loop`); in synchronous code, receive the loop from the
+    entry point or make the function a coroutine.
+    """
+
+    code = "LG105"
+    name = "get-event-loop"
+    message = "asyncio.get_event_loop() {where}"
+    invalid = [
+        "import asyncio\n\nasync def tail(handle):\n    loop = asyncio.get_event_loop()\n    return await loop.run_in_executor(None, handle.readline)\n",
+        "from asyncio import get_event_loop\n\ndef publish(event):\n    get_event_loop().call_soon(print, event)\n",
+    ]
+    valid = [
+        "import asyncio\n\nasync def tail(handle):\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_executor(None, handle.readline)\n",
+        "class Bus:\n    def get_event_loop(self):\n        return self._loop\n\n    def publish(self):\n        self.get_event_loop()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(("asyncio.get_event_loop",)):
+            where = (
+                "in a coroutine; use asyncio.get_running_loop()"
+                if site.in_coroutine
+                else "may create a second loop; call asyncio.get_running_loop() from a coroutine"
+            )
+            yield self.report(site, where=where)

@@ -1,0 +1,133 @@
+"""Invariant 3: Qt reaches async code only through qasync's ``@asyncSlot``."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional
+
+from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts
+from .base import Finding, Rule, register
+
+APPLICATION_CLASSES = frozenset({"Qt.QApplication", "Qt.QGuiApplication", "Qt.QCoreApplication", "qasync.QApplication"})
+
+
+@register
+class CoroutineSlotWithoutAsyncSlot(Rule):
+    """An `async def` is connected to a Qt signal without `@asyncSlot`.
+
+    Why: Qt calls the slot like any function. Calling an `async def` only creates a
+    coroutine object; Qt drops it, the body never runs, and Python warns "coroutine was
+    never awaited" long after the click. A lambda that calls the coroutine function has
+    the same fate.
+
+    Fix: decorate the method with `@qasync.asyncSlot()`, which schedules the coroutine on
+    the qasync loop and reports its exceptions.
+    """
+
+    code = "LG501"
+    name = "coroutine-slot-without-async-slot"
+    message = "coroutine function {func}() connected to a Qt signal without @asyncSlot; decorate it with @qasync.asyncSlot()"
+    invalid = [
+        "from PySide6.QtWidgets import QWidget\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    async def _refresh(self):\n        await self.service.load()\n",
+        "from PyQt5 import QtWidgets\n\nasync def on_click():\n    pass\n\ndef wire(button):\n    button.clicked.connect(lambda: on_click())\n",
+    ]
+    valid = [
+        "from PySide6.QtWidgets import QWidget\nfrom qasync import asyncSlot as slot\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    @slot()\n    async def _refresh(self):\n        await self.service.load()\n",
+        "from PySide6.QtWidgets import QWidget\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    def _refresh(self):\n        self.reload()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        if not module.imports_qt:
+            return
+        for site in module.method_calls(("connect",)):
+            # `<x>.<signal>.connect(f)`: a bare `db.connect(f)` is no signal.
+            if not isinstance(site.receiver, ast.Attribute) or not site.node.args:
+                continue
+            function = self._connected_coroutine(module, site, site.node.args[0])
+            if function is not None and not module.is_async_slot(function):
+                yield self.report(site, func=function.name)
+
+    @staticmethod
+    def _connected_coroutine(module: Module, site: CallSite, slot: ast.expr) -> Optional[FunctionInfo]:
+        scope = site.scope
+        if isinstance(slot, ast.Lambda) and isinstance(slot.body, ast.Call):
+            slot = slot.body.func
+        function = module.function_referenced(slot, scope)
+        return function if function is not None and function.is_async else None
+
+
+@register
+class AsyncSlotOnPlainFunction(Rule):
+    """`@asyncSlot` decorates a plain `def`.
+
+    Why: `asyncSlot` expects a coroutine function and wraps its call in a task. On a
+    plain `def` the body runs synchronously, and qasync then fails trying to schedule its
+    return value (`TypeError: a coroutine was expected`) on every emit.
+
+    Fix: make the method `async def` (and await its work), or drop the decorator.
+    """
+
+    code = "LG502"
+    name = "async-slot-on-plain-function"
+    message = "@asyncSlot on a plain def; make it async def or remove the decorator"
+    invalid = [
+        "from qasync import asyncSlot\n\nclass Tab:\n    @asyncSlot()\n    def _on_save(self):\n        self.save()\n",
+        "import qasync\n\nclass Tab:\n    @qasync.asyncSlot\n    def _on_save(self):\n        self.save()\n",
+    ]
+    valid = [
+        "from qasync import asyncSlot\n\nclass Tab:\n    @asyncSlot()\n    async def _on_save(self):\n        await self.save()\n",
+        "from PySide6.QtCore import Slot\n\nclass Tab:\n    @Slot()\n    def _on_save(self):\n        self.save()\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for function in module.functions:
+            if function.is_async:
+                continue
+            for decorator in function.decorators:
+                if module.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS:
+                    yield self.report(decorator)
+
+
+@register
+class QtExecInQasyncModule(Rule):
+    """`QApplication.exec()` runs the application in a module that uses qasync.
+
+    Why: `app.exec()` starts Qt's own event loop, which knows nothing of asyncio: every
+    `@asyncSlot` and task waits forever (or runs only when some other code pumps the
+    qasync loop). With qasync, the qasync loop must drive the application.
+
+    Fix: `qasync.run(main())`, `asyncio.run(main(), loop_factory=QEventLoop)`, or
+    `with loop: loop.run_forever()` on the `QEventLoop`. A dialog's `exec()` is not
+    concerned.
+    """
+
+    code = "LG503"
+    name = "qt-exec-in-qasync-module"
+    message = "{call}() runs Qt's own loop, not the qasync loop; drive the app with qasync.run() or loop.run_forever()"
+    invalid = [
+        "import sys, qasync\nfrom PySide6.QtWidgets import QApplication\n\ndef main():\n    app = QApplication(sys.argv)\n    return app.exec()\n",
+        "import sys, qasync\nfrom PyQt5.QtWidgets import QApplication\n\nif __name__ == '__main__':\n    sys.exit(QApplication.instance().exec_())\n",
+    ]
+    valid = [
+        "import qasync\n\ndef ask(dialog):\n    return dialog.exec()\n",
+        "import sys\nfrom PySide6.QtWidgets import QApplication\n\napp = QApplication(sys.argv)\nsys.exit(app.exec())\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        if not module.imports_qasync:
+            return
+        for site in module.method_calls(("exec", "exec_")):
+            if self._is_application(module, site):
+                yield self.report(site, call=site.attr)
+
+    @staticmethod
+    def _is_application(module: Module, site: CallSite) -> bool:
+        receiver = site.receiver
+        if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "instance":
+            receiver = receiver.func.value
+        if module.resolve(receiver, site.scope) in APPLICATION_CLASSES:
+            return True
+        parts = dotted_parts(receiver)
+        return parts is not None and any(
+            bound.qualified in APPLICATION_CLASSES for bound in module.assignments_to(parts, site.scope)
+        )

@@ -1,0 +1,165 @@
+"""Invariants 1-3 seen from threads: no private loop in a worker, no blocking the loop."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional
+
+from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, FunctionInfo, Module
+from .base import Finding, Rule, register
+
+THREAD_BASES = frozenset({"threading.Thread", "Qt.QThread", "Qt.QRunnable"})
+
+BLOCKING_CALLS = {
+    "time.sleep": "await asyncio.sleep()",
+    "urllib.request.urlopen": "await asyncio.to_thread(...)",
+    "builtins.input": "await asyncio.to_thread(input, ...)",
+    **{f"requests.{verb}": "await asyncio.to_thread(...) or an async client" for verb in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request")},
+    **{f"subprocess.{name}": "asyncio.create_subprocess_exec()" for name in (
+        "run", "call", "check_call", "check_output")},
+}
+
+
+def makes_private_loop(module: Module, function: FunctionInfo) -> bool:
+    """The function's own body creates, runs or drives an event loop (LG101-LG103 calls)."""
+    for site in module.calls_in(function):
+        if site.qualified in LOOP_FACTORIES or site.qualified in LOOP_RUNNERS:
+            return True
+        if site.attr in LOOP_DRIVER_METHODS and site.receiver is not None:
+            return True
+    return False
+
+
+@register
+class ThreadWithPrivateLoop(Rule):
+    """A worker thread runs a private event loop.
+
+    Why: the thread-plus-loop worker (`new_event_loop()`, `run_until_complete()` in a
+    `threading.Thread`, an executor, a `QThread.run`) is how a second loop enters a Qt
+    program. Everything it creates is bound to its loop, results come back to the GUI
+    thread unsynchronised, and nothing cancels it at shutdown.
+
+    Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
+    by one) that awaits the service on the main loop; keep the surrounding logic. The
+    codemod `thread_loop_to_async_slot` does this for the nested-worker pattern.
+    """
+
+    code = "LG401"
+    name = "thread-with-private-loop"
+    message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
+    invalid = [
+        "import asyncio, threading\n\ndef _load_data(self):\n    def load_isolated():\n        loop = asyncio.new_event_loop()\n        loop.run_until_complete(self.service.load())\n    threading.Thread(target=load_isolated, daemon=True).start()\n",
+        "import asyncio\nfrom concurrent.futures import ThreadPoolExecutor\n\ndef fetch(symbol):\n    return asyncio.run(quote(symbol))\n\ndef fetch_all(symbols):\n    with ThreadPoolExecutor() as pool:\n        return [pool.submit(fetch, s) for s in symbols]\n",
+        "import asyncio\nfrom PySide6.QtCore import QThread\n\nclass Loader(QThread):\n    def run(self):\n        asyncio.run(self.load())\n",
+    ]
+    valid = [
+        "import threading, time\n\ndef tail(handle):\n    time.sleep(0.1)\n\nthreading.Thread(target=tail, args=(None,)).start()\n",
+        "import asyncio\n\nasync def merge(handles):\n    await asyncio.gather(*(asyncio.to_thread(h.readline) for h in handles))\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(("threading.Thread",)):
+            target = _keyword(site.node, "target") or _positional(site.node, 1)
+            yield from self._report_worker(module, site, target)
+        for site in module.method_calls(("submit",)):
+            yield from self._report_worker(module, site, _positional(site.node, 0))
+        for site in module.method_calls(("run_in_executor",)):
+            yield from self._report_worker(module, site, _positional(site.node, 1))
+        for site in module.calls_to(("asyncio.to_thread",)):
+            yield from self._report_worker(module, site, _positional(site.node, 0))
+        for cls in module.classes:
+            run = cls.methods.get("run")
+            if run is None or not makes_private_loop(module, run):
+                continue
+            if any(module.resolve(base, cls.scope.parent) in THREAD_BASES for base in cls.node.bases):
+                yield self.report(run.node, func=f"{cls.name}.run")
+
+    def _report_worker(self, module: Module, site, target: Optional[ast.expr]) -> Iterator[Finding]:
+        if target is None:
+            return
+        function = module.function_referenced(target, site.scope)
+        if function is not None and makes_private_loop(module, function):
+            yield self.report(site, func=function.name)
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
+    return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+
+
+def _positional(call: ast.Call, index: int) -> Optional[ast.expr]:
+    return call.args[index] if len(call.args) > index else None
+
+
+@register
+class BlockingThreadsafeResult(Rule):
+    """`run_coroutine_threadsafe(...).result()` is called inside a coroutine.
+
+    Why: `run_coroutine_threadsafe` schedules the coroutine on a loop and `.result()`
+    blocks until it finishes. Called from a coroutine, it blocks the very loop that has
+    to run the coroutine: a deadlock, or a frozen UI until the timeout.
+
+    Fix: `await` the coroutine directly (or `await asyncio.wrap_future(future)` when the
+    target loop really is another one).
+    """
+
+    code = "LG402"
+    name = "blocking-threadsafe-result"
+    message = "run_coroutine_threadsafe(...).result() in a coroutine blocks the loop that must run it; await the coroutine"
+    invalid = [
+        "import asyncio\n\nasync def write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
+        "import asyncio\n\nasync def write(data, loop):\n    future = asyncio.run_coroutine_threadsafe(write_async(data), loop)\n    return future.result()\n",
+    ]
+    valid = [
+        "import asyncio\n\ndef write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
+        "async def write(data):\n    await write_async(data)\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        threadsafe = "asyncio.run_coroutine_threadsafe"
+        for site in module.method_calls(("result",)):
+            if not site.in_coroutine:
+                continue
+            receiver = site.receiver
+            if isinstance(receiver, ast.Call):
+                inner = module.call_site(receiver)
+                blocking = inner is not None and inner.qualified == threadsafe
+            elif isinstance(receiver, ast.Name):
+                blocking = any(bound.qualified == threadsafe for bound in module.assignments_to((receiver.id,), site.scope))
+            else:
+                blocking = False
+            if blocking:
+                yield self.report(site)
+
+
+@register
+class BlockingCallInCoroutine(Rule):
+    """A blocking call runs inside a coroutine.
+
+    Why: `time.sleep`, `requests`, `urlopen`, `subprocess.run` and `input()` hold the
+    thread, and in a coroutine the thread is the event loop: every other task, every
+    websocket ping and, under qasync, the whole UI freezes until the call returns.
+
+    Fix: `time.sleep(x)` becomes `await asyncio.sleep(x)`; other calls run in a worker
+    thread with `await asyncio.to_thread(f, ...)`, or use an async client (codemod
+    `blocking_to_async`).
+    """
+
+    code = "LG403"
+    name = "blocking-call-in-coroutine"
+    message = "blocking {call}() in a coroutine stalls the event loop; use {instead}"
+    invalid = [
+        "import time\n\nasync def reconnect(self):\n    time.sleep(0.5)\n",
+        "import requests\n\nasync def quote(symbol):\n    return requests.get(f'https://example.invalid/{symbol}').json()\n",
+        "from subprocess import check_output as out\n\nasync def version():\n    return out(['git', 'describe'])\n",
+    ]
+    valid = [
+        "import asyncio\n\nasync def reconnect(self):\n    await asyncio.sleep(0.5)\n",
+        "import time\n\ndef tail_file(handle, interval):\n    time.sleep(interval)\n",
+        "import asyncio, time\n\nasync def work():\n    def blocking():\n        time.sleep(1)\n    await asyncio.to_thread(blocking)\n",
+    ]
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for site in module.calls_to(BLOCKING_CALLS):
+            if site.in_coroutine:
+                yield self.report(site, call=site.qualified.replace("builtins.", ""), instead=BLOCKING_CALLS[site.qualified])
