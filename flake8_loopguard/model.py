@@ -39,7 +39,8 @@ TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
 
 # Usage of a call's result, decided by the node that contains the call.
-USED = "used"  # awaited, returned, passed, stored: someone holds the result
+USED = "used"  # returned, passed, stored: someone holds the result
+AWAITED = "awaited"  # the awaiting coroutine owns it
 DISCARDED = "discarded"  # an expression statement, or bound to `_`
 QT_LAMBDA = "qt_lambda"  # body of a lambda connected to a Qt signal
 BOUND = "bound"  # assigned to one name or attribute (see CallSite.target)
@@ -68,19 +69,11 @@ def dotted_parts(node: ast.AST) -> Optional[Tuple[str, ...]]:
     return None
 
 
-def expression_text(node: ast.AST) -> str:
-    """A short readable name of an expression (``self._task_manager``, ``TaskManager.instance()``)."""
-    pieces: List[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            pieces.append("." + node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            pieces.append("()")
-            node = node.func
-        else:
-            pieces.append(node.id if isinstance(node, ast.Name) else "<expr>")
-            return "".join(reversed(pieces))
+def receiver_name(node: ast.AST) -> str:
+    """The dotted name of a receiver: ``self._task_manager``, or ``TaskManager.instance`` for
+    ``TaskManager.instance()``. Bounded work: a chain of calls is not followed."""
+    parts = dotted_parts(node.func if isinstance(node, ast.Call) else node)
+    return ".".join(parts) if parts is not None else ""
 
 
 def is_main_guard(test: ast.expr) -> bool:
@@ -233,7 +226,9 @@ class CallSite:
 
     @property
     def function_name(self) -> str:
-        """The called name as a message shows it: ``create_task``, ``run_until_complete``."""
+        """The called name as a message shows it: ``create_task`` (also when imported under an alias)."""
+        if self.qualified is not None:
+            return self.qualified.rsplit(".", 1)[-1]
         return self.attr or "<call>"
 
 
@@ -403,7 +398,12 @@ class Module:
         return False
 
     def is_task_manager(self, node: ast.AST) -> bool:
-        return self.config.is_task_manager_name(expression_text(node))
+        return self.config.is_task_manager_name(receiver_name(node))
+
+    def in_task_manager_class(self, site: CallSite) -> bool:
+        """Inside the TaskManager's own methods, where tasks are made to be registered."""
+        owner = site.scope.enclosing_class
+        return owner is not None and self.config.is_task_manager_name(owner.name)
 
     def is_task_manager_registration(self, site: CallSite) -> bool:
         return site.attr in TASK_MANAGER_METHODS and site.receiver is not None and self.is_task_manager(site.receiver)
@@ -444,6 +444,16 @@ class Module:
             reads += inner.loads.get(name, 0)
             weak += inner.weak_loads.get(name, 0)
         return reads, weak
+
+    def is_unused_task_name(self, site: CallSite) -> bool:
+        """A task bound to a local name never read again, or read only by
+        ``add_done_callback()`` / ``set_name()`` (which keep nothing alive)."""
+        if site.usage != BOUND or site.target is None or "." in site.target or not site.scope.is_function:
+            return False
+        if site.target in site.scope.declared_outer:
+            return False
+        reads, weak_reads = self.name_reads(site.target, site.scope)
+        return reads == weak_reads
 
     def names_registered_with_task_manager(self, scope: Scope) -> set:
         """Local names passed to a TaskManager registration (``tm.add_task(task)``)."""
@@ -513,6 +523,7 @@ class _Walker:
             ast.Call: self.visit_call,
             ast.Name: self.visit_name,
             ast.Expr: self.visit_expr,
+            ast.Await: self.visit_await,
             ast.Assign: self.visit_assign,
             ast.AnnAssign: self.visit_assign,
             ast.If: self.visit_if,
@@ -650,6 +661,11 @@ class _Walker:
     def visit_expr(self, stack, node: ast.Expr, scope: Scope, in_main: bool) -> None:
         if isinstance(node.value, ast.Call):
             self.pending_usage[id(node.value)] = (DISCARDED, None)
+        stack.append((node.value, scope, in_main))
+
+    def visit_await(self, stack, node: ast.Await, scope: Scope, in_main: bool) -> None:
+        if isinstance(node.value, ast.Call):
+            self.pending_usage[id(node.value)] = (AWAITED, None)
         stack.append((node.value, scope, in_main))
 
     def visit_assign(self, stack, node, scope: Scope, in_main: bool) -> None:

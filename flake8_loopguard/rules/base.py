@@ -6,7 +6,7 @@ import ast
 import inspect
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Dict, Iterable, Iterator, List, Type, Union
+from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Type, Union
 
 from ..model import CallSite, Module
 
@@ -35,6 +35,8 @@ class Rule:
     name: ClassVar[str]
     message: ClassVar[str]
     default_enabled: ClassVar[bool] = True
+    # The `loopguard migrate` codemod that will fix the finding, once it exists.
+    codemod: ClassVar[Optional[str]] = None
     invalid: ClassVar[List[str]] = []
     valid: ClassVar[List[str]] = []
 
@@ -54,7 +56,8 @@ class Rule:
         summary, _, rest = text.partition("\n\n")
         sections = {"summary": " ".join(summary.split())}
         for label, body in re.findall(r"^(Why|Fix):\s*(.*?)(?=^\w+:|\Z)", rest, flags=re.S | re.M):
-            sections[label.lower()] = " ".join(body.split())
+            body = " ".join(body.split())
+            sections[label.lower()] = body[:1].upper() + body[1:]
         return sections
 
 

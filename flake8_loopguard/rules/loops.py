@@ -19,11 +19,11 @@ class LoopCreatedOutsideEntryPoint(Rule):
     `QEventLoop` in a Qt app).
 
     Fix: delete the private loop and make the caller a coroutine that awaits the work on
-    the running loop; from a Qt signal, use an `@asyncSlot()` method. The codemod
-    `thread_loop_to_async_slot` rewrites the thread-plus-loop worker pattern.
+    the running loop; from a Qt signal, use an `@asyncSlot()` method.
     """
 
     code = "LG101"
+    codemod = "thread_loop_to_async_slot"
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
@@ -93,10 +93,11 @@ class LoopDrivenOutsideEntryPoint(Rule):
 
     Fix: await the coroutine from a coroutine; from synchronous code that runs on the
     loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
-    task with the TaskManager (codemod `running_branch_to_task`).
+    task with the TaskManager.
     """
 
     code = "LG103"
+    codemod = "running_branch_to_task"
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     invalid = [
@@ -123,11 +124,11 @@ class SetEventLoopOutsideEntryPoint(Rule):
     the second half of a private-loop worker, or it unplugs qasync's loop from under
     the application.
 
-    Fix: remove the call; the entry point installs the one loop. The codemod
-    `thread_loop_to_async_slot` removes it together with the private loop.
+    Fix: remove the call; the entry point installs the one loop.
     """
 
     code = "LG104"
+    codemod = "thread_loop_to_async_slot"
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [
@@ -154,12 +155,12 @@ class GetEventLoop(Rule):
     since 3.10, an error since 3.14 where no loop is set). Code that works under qasync
     breaks in a test or a worker thread, and the other way round.
 
-    Fix: inside a coroutine, `asyncio.get_running_loop()` (codemod
-    `get_event_loop_to_running_loop`); in synchronous code, receive the loop from the
+    Fix: inside a coroutine, `asyncio.get_running_loop()`; in synchronous code, receive the loop from the
     entry point or make the function a coroutine.
     """
 
     code = "LG105"
+    codemod = "get_event_loop_to_running_loop"
     name = "get-event-loop"
     message = "asyncio.get_event_loop() {where}"
     invalid = [

@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts
 from .base import Finding, Rule, register
 
+SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
 APPLICATION_CLASSES = frozenset({"Qt.QApplication", "Qt.QGuiApplication", "Qt.QCoreApplication", "qasync.QApplication"})
 
 
@@ -43,6 +44,8 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
             # `<x>.<signal>.connect(f)`: a bare `db.connect(f)` is no signal.
             if not isinstance(site.receiver, ast.Attribute) or not site.node.args:
                 continue
+            if _is_plain_object_attribute(module, site):
+                continue
             function = self._connected_coroutine(module, site, site.node.args[0])
             if function is not None and not module.is_async_slot(function):
                 yield self.report(site, func=function.name)
@@ -54,6 +57,15 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
             slot = slot.body.func
         function = module.function_referenced(slot, scope)
         return function if function is not None and function.is_async else None
+
+
+def _is_plain_object_attribute(module: Module, site: CallSite) -> bool:
+    """``self.db.connect(f)`` where ``self.db = Database()``: an object, not a signal."""
+    parts = dotted_parts(site.receiver)
+    if parts is None or len(parts) < 2:
+        return False
+    bound = module.assignments_to(parts, site.scope)
+    return bool(bound) and not any(call.attr in SIGNAL_FACTORIES for call in bound)
 
 
 @register
@@ -109,6 +121,7 @@ class QtExecInQasyncModule(Rule):
         "import sys, qasync\nfrom PyQt5.QtWidgets import QApplication\n\nif __name__ == '__main__':\n    sys.exit(QApplication.instance().exec_())\n",
     ]
     valid = [
+        "import qasync\n\nasync def main():\n    window = MainWindow()\n    window.show()\n    await window.closed.wait()\n\nif __name__ == '__main__':\n    qasync.run(main())\n",
         "import qasync\n\ndef ask(dialog):\n    return dialog.exec()\n",
         "import sys\nfrom PySide6.QtWidgets import QApplication\n\napp = QApplication(sys.argv)\nsys.exit(app.exec())\n",
     ]

@@ -45,11 +45,12 @@ class LoopResourceInInit(Rule):
 
     Fix: set the attribute to `None` in `__init__` and create the resource in an
     `async def _ensure_session(self)` awaited by its users, so it is made on the running
-    loop (codemod `lazy_loop_resource`). Add factories of your own with
+    loop. Add factories of your own with
     `--loopguard-loop-bound`.
     """
 
     code = "LG301"
+    codemod = "lazy_loop_resource"
     name = "loop-resource-in-init"
     message = "{call}() in __init__ binds to whatever loop runs now; create it lazily in an async method"
     invalid = [

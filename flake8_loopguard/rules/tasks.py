@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import BOUND, DISCARDED, QT_LAMBDA, Module
+from ..model import AWAITED, BOUND, DISCARDED, QT_LAMBDA, Module
 from .base import Finding, Rule, register
 
 
@@ -18,11 +18,11 @@ class FireAndForgetTask(Rule):
     the lambda's return value away.
 
     Fix: keep the task in the TaskManager (or an `asyncio.TaskGroup`), which holds it
-    until it ends, logs its failure and cancels it at shutdown. The codemod
-    `fire_and_forget_to_task_manager` registers the task with the TaskManager.
+    until it ends, logs its failure and cancels it at shutdown.
     """
 
     code = "LG201"
+    codemod = "fire_and_forget_to_task_manager"
     name = "fire-and-forget-task"
     message = "task created with {call}() is never referenced; keep it in a TaskManager"
     invalid = [
@@ -33,7 +33,7 @@ class FireAndForgetTask(Rule):
         "import asyncio\n\ndef wire(button, screen):\n    button.clicked.connect(lambda: asyncio.ensure_future(screen.reload()))\n",
     ]
     valid = [
-        "import asyncio\n\nclass Screen:\n    def start(self):\n        self._task_manager.add_task(asyncio.create_task(self._bus.start()), name='chart:bus:start')\n",
+        "import asyncio\n\nasync def subscribe(self, symbol):\n    self._task_manager.add_task(asyncio.create_task(self._send_subscription(symbol)), name='ws:agent:subscribe')\n",
         "import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(job())\n",
         "import asyncio\n\nasync def main():\n    await asyncio.create_task(job())\n    return asyncio.ensure_future(job())\n",
         "import asyncio\n\nclass Agent:\n    def subscribe(self, symbol):\n        task = asyncio.create_task(self._send(symbol))\n        self._background_tasks.add(task)\n",
@@ -56,11 +56,11 @@ class UnusedTaskName(Rule):
     either.
 
     Fix: await the task, return it, store it, or hand it to the TaskManager
-    (`self._task_manager.add_task(task)`); the codemod
-    `fire_and_forget_to_task_manager` does the last.
+    (`self._task_manager.add_task(task)`).
     """
 
     code = "LG202"
+    codemod = "fire_and_forget_to_task_manager"
     name = "unused-task-name"
     message = "task '{name}' is never awaited, cancelled or stored; keep it in a TaskManager"
     invalid = [
@@ -68,19 +68,14 @@ class UnusedTaskName(Rule):
         "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    task.add_done_callback(print)\n",
     ]
     valid = [
-        "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    self._task_manager.add_task(task)\n",
+        "import asyncio\n\nasync def refresh(self):\n    backup = asyncio.create_task(self._refresh_backup())\n    self._task_manager.add_task(backup)\n",
         "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    await asyncio.sleep(1)\n    task.cancel()\n",
         "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    return task\n",
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
-            if site.usage != BOUND or "." in (site.target or ".") or not site.scope.is_function:
-                continue
-            if site.target in site.scope.declared_outer:
-                continue
-            reads, weak_reads = module.name_reads(site.target, site.scope)
-            if reads == weak_reads:
+            if module.is_unused_task_name(site):
                 yield self.report(site, name=site.target)
 
 
@@ -91,15 +86,15 @@ class TaskOutsideTaskManager(Rule):
     Why: a task held in an ad-hoc set or attribute is not cancelled by the shutdown
     sequence and its failure is logged by nobody. With one TaskManager, shutdown can
     cancel and gather every task of the program. Dropped tasks are LG201's and LG202's;
-    this rule covers the ones that are kept elsewhere. `asyncio.TaskGroup` tasks are
-    owned by their group and pass.
+    this rule covers the ones that are kept elsewhere. Tasks of an `asyncio.TaskGroup`
+    and tasks awaited where they are created are owned and pass.
 
     Fix: create or register the task through the TaskManager named by
-    `loopguard-task-manager` (`self._task_manager.add_task(task, name="mod:comp:op")`);
-    the codemod `fire_and_forget_to_task_manager` does it.
+    `loopguard-task-manager` (`self._task_manager.add_task(task, name="mod:comp:op")`).
     """
 
     code = "LG203"
+    codemod = "fire_and_forget_to_task_manager"
     name = "task-outside-task-manager"
     message = "task created with {call}() is not registered with the TaskManager; pass it to task_manager.add_task()"
     default_enabled = False
@@ -110,12 +105,15 @@ class TaskOutsideTaskManager(Rule):
     valid = [
         "import asyncio\n\nclass Screen:\n    def start(self):\n        self._task_manager.add_task(asyncio.create_task(self._bus.start()))\n",
         "import asyncio\n\ndef publish(self, event):\n    task = asyncio.get_running_loop().create_task(self._publish(event))\n    self._task_manager.add_task(task)\n    return task\n",
+        "import asyncio\n\nclass TaskManager:\n    def create(self, coro, name):\n        return self.add_task(asyncio.create_task(coro), name)\n",
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
-            if site.usage in (DISCARDED, QT_LAMBDA):
-                continue
+            if site.usage == AWAITED or module.in_task_manager_class(site):
+                continue  # owned by the coroutine that awaits it, or the manager itself
+            if site.usage in (DISCARDED, QT_LAMBDA) or module.is_unused_task_name(site):
+                continue  # dropped tasks are LG201's and LG202's
             parent = module.parent_call(site)
             if parent is not None and module.is_task_manager_registration(parent):
                 continue

@@ -41,11 +41,11 @@ class ThreadWithPrivateLoop(Rule):
     thread unsynchronised, and nothing cancels it at shutdown.
 
     Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
-    by one) that awaits the service on the main loop; keep the surrounding logic. The
-    codemod `thread_loop_to_async_slot` does this for the nested-worker pattern.
+    by one) that awaits the service on the main loop; keep the surrounding logic.
     """
 
     code = "LG401"
+    codemod = "thread_loop_to_async_slot"
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     invalid = [
@@ -54,6 +54,7 @@ class ThreadWithPrivateLoop(Rule):
         "import asyncio\nfrom PySide6.QtCore import QThread\n\nclass Loader(QThread):\n    def run(self):\n        asyncio.run(self.load())\n",
     ]
     valid = [
+        "import qasync\n\nclass Widget:\n    @qasync.asyncSlot()\n    async def _load_data(self):\n        self._apply(await self.service.load())\n",
         "import threading, time\n\ndef tail(handle):\n    time.sleep(0.1)\n\nthreading.Thread(target=tail, args=(None,)).start()\n",
         "import asyncio\n\nasync def merge(handles):\n    await asyncio.gather(*(asyncio.to_thread(h.readline) for h in handles))\n",
     ]
@@ -111,8 +112,8 @@ class BlockingThreadsafeResult(Rule):
         "import asyncio\n\nasync def write(data, loop):\n    future = asyncio.run_coroutine_threadsafe(write_async(data), loop)\n    return future.result()\n",
     ]
     valid = [
-        "import asyncio\n\ndef write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
         "async def write(data):\n    await write_async(data)\n",
+        "import asyncio\n\ndef write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -141,11 +142,11 @@ class BlockingCallInCoroutine(Rule):
     websocket ping and, under qasync, the whole UI freezes until the call returns.
 
     Fix: `time.sleep(x)` becomes `await asyncio.sleep(x)`; other calls run in a worker
-    thread with `await asyncio.to_thread(f, ...)`, or use an async client (codemod
-    `blocking_to_async`).
+    thread with `await asyncio.to_thread(f, ...)`, or use an async client.
     """
 
     code = "LG403"
+    codemod = "blocking_to_async"
     name = "blocking-call-in-coroutine"
     message = "blocking {call}() in a coroutine stalls the event loop; use {instead}"
     invalid = [

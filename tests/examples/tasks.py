@@ -1,0 +1,76 @@
+"""LG201-LG203: every task is owned."""
+import asyncio
+from asyncio import create_task as spawn_task
+
+from PySide6.QtWidgets import QPushButton
+
+
+async def job():
+    pass
+
+
+async def dropped():
+    asyncio.create_task(job())  # error: LG201
+    _ = asyncio.ensure_future(job())  # error: LG201
+    spawn_task(job())  # error: LG201
+    await asyncio.create_task(job())  # ok: awaited
+    return asyncio.create_task(job())  # error: LG203
+
+
+class Publisher:
+    def publish(self, event):
+        loop = asyncio.get_event_loop()  # error: LG105
+        if loop.is_running():
+            loop.create_task(self._publish(event))  # error: LG201
+        asyncio.get_running_loop().create_task(self._publish(event))  # error: LG201
+        self._main = asyncio.get_running_loop()
+        self._main.create_task(self._publish(event))  # error: LG201
+
+    def registered(self, event):
+        task = asyncio.get_running_loop().create_task(self._publish(event))
+        self._task_manager.add_task(task, name="events:publisher:publish")
+        self._task_manager.add_task(asyncio.create_task(job()))
+        self.task_manager.create_task(job())
+        TaskManager.instance().spawn(job())
+
+    def kept_elsewhere(self):
+        self._tasks.add(asyncio.create_task(job()))  # error: LG203
+        self._refresh_task = asyncio.create_task(job())  # error: LG203
+
+    async def _publish(self, event):
+        pass
+
+
+async def unused_names():
+    backup = asyncio.create_task(job())  # error: LG202
+    named = asyncio.create_task(job())  # error: LG202
+    named.set_name("x")
+    watched = asyncio.create_task(job())  # error: LG202
+    watched.add_done_callback(print)
+    cancelled = asyncio.create_task(job())  # error: LG203
+    cancelled.cancel()
+    awaited = asyncio.create_task(job())  # error: LG203
+    await awaited
+    closure = asyncio.create_task(job())  # error: LG203
+
+    def later():
+        return closure
+
+    return later
+
+
+async def task_groups():
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(job())
+        tg.create_task(job())
+
+
+def qt_lambda(button: QPushButton, screen):
+    button.clicked.connect(lambda: asyncio.ensure_future(screen.reload()))  # error: LG201
+    button.clicked.connect(lambda: screen.task_manager.create(screen.reload()))
+
+
+def not_tasks(nursery, scheduler, create_task):
+    nursery.create_task(job())
+    scheduler.create_task("nightly")
+    create_task(job())

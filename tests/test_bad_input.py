@@ -1,0 +1,63 @@
+"""Input that is broken, huge or deep gives a clean pass or flake8's own error, never a traceback."""
+
+import ast
+import subprocess
+
+from flake8_loopguard.flake8_plugin import LoopGuardPlugin
+
+
+def run_plugin(source, filename="bad.py", tree=None):
+    lines = source.splitlines(keepends=True)
+    return list(LoopGuardPlugin(tree if tree is not None else ast.parse(source), lines, filename).run())
+
+
+def test_broken_files_are_flake8_errors_not_crashes(flake8_command, tmp_path):
+    (tmp_path / "syntax.py").write_text("import asyncio\ndef f(:\n", encoding="utf-8")
+    (tmp_path / "nul.py").write_bytes(b"import asyncio\x00\nasyncio.run(main())\n")
+    (tmp_path / "latin.py").write_bytes(b"import asyncio\nx = '\xff\xfe'\n")
+    (tmp_path / "empty.py").write_bytes(b"")
+    result = subprocess.run(
+        [*flake8_command, "--select", "LG,E999", "."], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.stderr == ""
+    # The column of a syntax error depends on the Python version; the file and code do not.
+    reported = [(line.split(":")[0], line.split(": ")[1].split()[0]) for line in result.stdout.splitlines()]
+    assert reported == [("./nul.py", "E999"), ("./syntax.py", "E999")]
+    assert "null bytes" in result.stdout
+
+
+def test_ten_megabyte_file():
+    filler = "VALUES = [" + ", ".join(str(number) for number in range(200)) + "]\n"
+    source = "import asyncio\n" + filler * (10_000_000 // len(filler) + 1) + "asyncio.get_event_loop()\n"
+    assert len(source) > 10_000_000
+    findings = run_plugin(source)
+    assert [(line, message.split()[0]) for line, _, message, _ in findings] == [(source.count("\n"), "LG105")]
+
+
+def test_thousand_deep_expressions_from_source():
+    for source in (
+        "import asyncio\nx = " + "-" * 1000 + "1\n",
+        "import asyncio\nx = f" + "()" * 1000 + "\n",
+        "import asyncio\nx = " + "not " * 1000 + "asyncio.get_event_loop()\n",
+    ):
+        findings = run_plugin(source)
+        assert all(message.startswith("LG105") for _, _, message, _ in findings)
+
+
+def located(node):
+    """Give a node a position by hand: ``ast.fix_missing_locations`` itself would recurse too deep."""
+    node.lineno, node.col_offset, node.end_lineno, node.end_col_offset = 2, 0, 2, 0
+    return node
+
+
+def test_deep_trees_beyond_the_recursion_limit():
+    """Trees deeper than Python's recursion limit, as another tool could hand them over."""
+    call = located(ast.Name(id="asyncio", ctx=ast.Load()))
+    for _ in range(20_000):
+        attribute = located(ast.Attribute(value=call, attr="create_task", ctx=ast.Load()))
+        call = located(ast.Call(func=attribute, args=[], keywords=[]))
+    binop = located(ast.Name(id="a", ctx=ast.Load()))
+    for _ in range(20_000):
+        binop = located(ast.BinOp(left=binop, op=ast.Add(), right=located(ast.Name(id="loop", ctx=ast.Load()))))
+    tree = ast.Module(body=[located(ast.Expr(value=call)), located(ast.Expr(value=binop))], type_ignores=[])
+    assert run_plugin("import asyncio\n", tree=tree) == []

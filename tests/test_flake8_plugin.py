@@ -1,0 +1,119 @@
+"""The flake8 adapter as users run it: real flake8 subprocesses on small files."""
+
+import subprocess
+import textwrap
+
+import pytest
+
+UNOWNED_TASK = """\
+import asyncio
+
+
+class Screen:
+    def __init__(self):
+        self._lock = asyncio.Lock()
+
+    def start(self):
+        asyncio.create_task(self.load())
+        asyncio.create_task(self.load())  # noqa: LG201
+        asyncio.create_task(self.load())  # noqa: LG105
+        self._registry.add_task(asyncio.create_task(self.load()))
+
+    async def load(self):
+        pass
+"""
+
+
+def flake8(flake8_command, tmp_path, *args, files=None):
+    for name, text in (files or {}).items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    result = subprocess.run([*flake8_command, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def codes(result):
+    return [line.split(": ", 1)[1].split(" ", 1)[0] for line in result.stdout.splitlines()]
+
+
+def test_plugin_is_registered(flake8_command, tmp_path):
+    result = flake8(flake8_command, tmp_path, "--version")
+    assert "flake8-loopguard" in result.stdout
+
+
+def test_noqa_silences_only_the_named_code(flake8_command, tmp_path):
+    result = flake8(flake8_command, tmp_path, "--select", "LG", "screen.py", files={"screen.py": UNOWNED_TASK})
+    assert result.stdout.splitlines() == [
+        "screen.py:9:9: LG201 task created with create_task() is never referenced; keep it in a TaskManager",
+        "screen.py:11:9: LG201 task created with create_task() is never referenced; keep it in a TaskManager",
+    ]
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--select", "LG"], ["LG201", "LG201"]),
+        (["--select", "LG2"], ["LG201", "LG201"]),
+        (["--select", "LG", "--extend-select", "LG303"], ["LG303", "LG201", "LG201"]),
+        (["--select", "LG", "--extend-select", "LG203,LG303"], ["LG303", "LG201", "LG201", "LG203"]),
+        (["--select", "LG203"], ["LG203"]),
+    ],
+)
+def test_opt_in_rules_need_their_full_code(flake8_command, tmp_path, args, expected):
+    result = flake8(flake8_command, tmp_path, *args, "screen.py", files={"screen.py": UNOWNED_TASK})
+    assert codes(result) == expected
+
+
+def test_task_manager_option_names_the_receivers(flake8_command, tmp_path):
+    files = {"screen.py": UNOWNED_TASK}
+    args = ["--select", "LG203", "screen.py"]
+    assert codes(flake8(flake8_command, tmp_path, *args, files=files)) == ["LG203"]
+    assert codes(flake8(flake8_command, tmp_path, *args, "--loopguard-task-manager", "registry")) == []
+
+
+ENTRY_SCRIPT = """\
+import asyncio
+
+loop = asyncio.new_event_loop()
+loop.run_until_complete(asyncio.sleep(0))
+"""
+
+
+def test_main_py_is_an_entry_point_by_default(flake8_command, tmp_path):
+    files = {"main.py": ENTRY_SCRIPT, "app/__main__.py": ENTRY_SCRIPT, "start.py": ENTRY_SCRIPT}
+    result = flake8(flake8_command, tmp_path, "--select", "LG", ".", files=files)
+    assert result.stdout.splitlines() == [
+        "./start.py:3:8: LG101 event loop created with asyncio.new_event_loop() outside the entry point; "
+        "await on the running loop instead",
+        "./start.py:4:1: LG103 run_until_complete() drives an event loop outside the entry point; "
+        "await the coroutine instead",
+    ]
+
+
+def test_entry_point_globs_from_the_command_line_and_config(flake8_command, tmp_path):
+    files = {"main.py": ENTRY_SCRIPT, "start.py": ENTRY_SCRIPT}
+    none = flake8(flake8_command, tmp_path, "--select", "LG", "--loopguard-entry-points", "", ".", files=files)
+    assert sorted(set(line.split(":")[0] for line in none.stdout.splitlines())) == ["./main.py", "./start.py"]
+    (tmp_path / "setup.cfg").write_text("[flake8]\nloopguard-entry-points = start.py\n", encoding="utf-8")
+    configured = flake8(flake8_command, tmp_path, "--select", "LG", ".")
+    assert sorted(set(line.split(":")[0] for line in configured.stdout.splitlines())) == ["./main.py"]
+
+
+def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
+    files = {
+        "client.py": """\
+            from myapp.clients import make_async_client
+
+
+            class Provider:
+                def __init__(self):
+                    self.client = make_async_client("stats:50051")
+            """
+    }
+    assert flake8(flake8_command, tmp_path, "--select", "LG", "client.py", files=files).stdout == ""
+    result = flake8(flake8_command, tmp_path, "--select", "LG", "--loopguard-loop-bound", "myapp.clients.make_async_client", "client.py")
+    assert codes(result) == ["LG301"]
+    assert "myapp.clients.make_async_client() in __init__" in result.stdout

@@ -1,0 +1,33 @@
+"""Every rule's own valid/invalid examples: the documentation is the test."""
+
+import pytest
+
+from flake8_loopguard.engine import check_source
+from flake8_loopguard.rules import all_rules
+
+from .conftest import EVERY_RULE
+
+INVALID = [(rule, example) for rule in all_rules() for example in rule.invalid]
+VALID = [(rule, example) for rule in all_rules() for example in rule.valid]
+
+
+def codes_in(example):
+    return [finding.code for finding in check_source(example, "example.py", EVERY_RULE)]
+
+
+@pytest.mark.parametrize("rule, example", INVALID, ids=lambda value: getattr(value, "code", ""))
+def test_invalid_example_reports_the_rule_once(rule, example):
+    assert codes_in(example).count(rule.code) == 1
+
+
+@pytest.mark.parametrize("rule, example", VALID, ids=lambda value: getattr(value, "code", ""))
+def test_valid_example_is_clean_for_the_rule(rule, example):
+    assert rule.code not in codes_in(example)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_rule_is_documented(rule):
+    sections = rule.doc_sections()
+    assert set(sections) == {"summary", "why", "fix"}
+    assert rule.invalid and rule.valid
+    assert rule.message and rule.name
