@@ -49,8 +49,11 @@ def python_files() -> List[str]:
     seen = {}
     for root in [stdlib, *site_dirs]:
         for directory, subdirs, names in os.walk(root):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__"
-                                and not (root == stdlib and d in ("site-packages", "dist-packages")))
+            subdirs[:] = sorted(
+                d
+                for d in subdirs
+                if d != "__pycache__" and not (root == stdlib and d in ("site-packages", "dist-packages"))
+            )
             for name in sorted(names):
                 if name.endswith(".py"):
                     path = os.path.join(directory, name)

@@ -69,9 +69,7 @@ def sample_paths() -> List[Path]:
     paths = sorted(stdlib.glob("*.py"))
     for package in PACKAGES:
         paths += sorted(
-            path
-            for path in (stdlib / package).rglob("*.py")
-            if not TEST_DIRS & set(path.relative_to(stdlib).parts)
+            path for path in (stdlib / package).rglob("*.py") if not TEST_DIRS & set(path.relative_to(stdlib).parts)
         )
     return paths
 
@@ -109,8 +107,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=0, help="sample size (default: the whole sample, ~300)")
     parser.add_argument("--repeat", type=int, default=3, help="passes per checker; the best is kept (default: 3)")
-    parser.add_argument("--async-sample", type=int, default=10, metavar="N",
-                        help="time flake8-async on N evenly spaced files and extrapolate (0: all files; default: 10)")
+    parser.add_argument(
+        "--async-sample",
+        type=int,
+        default=10,
+        metavar="N",
+        help="time flake8-async on N evenly spaced files and extrapolate (0: all files; default: 10)",
+    )
     parser.add_argument("--skip-async", action="store_true", help="do not time flake8-async")
     args = parser.parse_args()
 
@@ -126,10 +129,15 @@ def main() -> int:
         return list(LoopGuardPlugin(source.tree, source.lines, source.name).run())
 
     def bugbear_checker(source: SourceFile) -> list:
-        return list(bugbear.BugBearChecker(
-            tree=source.tree, filename=source.name, lines=source.lines,
-            max_line_length=options.max_line_length, options=options,
-        ).run())
+        return list(
+            bugbear.BugBearChecker(
+                tree=source.tree,
+                filename=source.name,
+                lines=source.lines,
+                max_line_length=options.max_line_length,
+                options=options,
+            ).run()
+        )
 
     def async_plugin(source: SourceFile) -> list:
         return list(flake8_async.Plugin(source.tree, source.lines, source.name).run())
@@ -140,8 +148,11 @@ def main() -> int:
         return []
 
     results = {}  # label -> (seconds, findings, note)
-    for label, check in (("ast.walk (bare)", bare_walk), ("flake8-loopguard", loopguard),
-                         ("flake8-bugbear", bugbear_checker)):
+    for label, check in (
+        ("ast.walk (bare)", bare_walk),
+        ("flake8-loopguard", loopguard),
+        ("flake8-bugbear", bugbear_checker),
+    ):
         seconds, findings = best_time(check, files, args.repeat)
         results[label] = (seconds, str(findings), "")
     if not args.skip_async:
@@ -159,21 +170,32 @@ def main() -> int:
         f"Python {sys.version.split()[0]}; flake8 {version('flake8')}, flake8-bugbear {version('flake8-bugbear')}, "
         f"flake8-async {version('flake8-async')}, flake8-loopguard {version('flake8-loopguard')}"
     )
-    console.print(f"Sample: {len(files)} stdlib files, {total_lines} lines "
-                  f"({failed} candidate files skipped: did not parse); best of {args.repeat} passes")
+    console.print(
+        f"Sample: {len(files)} stdlib files, {total_lines} lines "
+        f"({failed} candidate files skipped: did not parse); best of {args.repeat} passes"
+    )
     bugbear_seconds = results["flake8-bugbear"][0]
     table = Table("checker", "seconds", "ms/file", "x bugbear", "findings", "note")
     for label, (seconds, findings, note) in results.items():
-        table.add_row(label, f"{seconds:.4f}", f"{1000 * seconds / len(files):.3f}",
-                      f"{seconds / bugbear_seconds:.3f}", findings, note)
+        table.add_row(
+            label,
+            f"{seconds:.4f}",
+            f"{1000 * seconds / len(files):.3f}",
+            f"{seconds / bugbear_seconds:.3f}",
+            findings,
+            note,
+        )
     console.print(table)
-    console.print(f"Prefilter: {passed} of {len(files)} files pass "
-                  f"(flake8_loopguard.prefilter.may_have_findings, DEFAULT_CONFIG)")
+    console.print(
+        f"Prefilter: {passed} of {len(files)} files pass (flake8_loopguard.prefilter.may_have_findings, DEFAULT_CONFIG)"
+    )
 
     ours, limit = results["flake8-loopguard"][0], BOUND * bugbear_seconds
     verdict = "OK" if ours <= limit else "FAIL"
-    console.print(f"Bound: loopguard <= {BOUND} x bugbear = {limit:.4f} s; measured {ours:.4f} s "
-                  f"({ours / bugbear_seconds:.3f} x) -> {verdict}")
+    console.print(
+        f"Bound: loopguard <= {BOUND} x bugbear = {limit:.4f} s; measured {ours:.4f} s "
+        f"({ours / bugbear_seconds:.3f} x) -> {verdict}"
+    )
     return 0 if verdict == "OK" else 1
 
 

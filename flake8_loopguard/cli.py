@@ -16,7 +16,9 @@ EXIT_USAGE = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="loopguard", description="Keep an asyncio / qasync program on one event loop.")
+    parser = argparse.ArgumentParser(
+        prog="loopguard", description="Keep an asyncio / qasync program on one event loop."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rule = commands.add_parser("rule", help="show one rule's documentation")

@@ -46,10 +46,10 @@ def rule_text(rule: Rule) -> str:
 def rules_listing() -> str:
     """One line a rule, for ``loopguard rules``."""
     width = max(len(rule.name) for rule in all_rules())
-    lines = [
-        f"{rule.code}  {rule.name:<{width}}  {'on ' if rule.default_enabled else 'off'}  {rule.doc_sections()['summary']}"
-        for rule in all_rules()
-    ]
+    lines = []
+    for rule in all_rules():
+        default = "on " if rule.default_enabled else "off"
+        lines.append(f"{rule.code}  {rule.name:<{width}}  {default}  {rule.doc_sections()['summary']}")
     return "\n".join(lines) + "\n"
 
 
@@ -66,7 +66,9 @@ def rules_markdown_table() -> str:
     for rule in all_rules():
         summary = _markdown_cell(rule.doc_sections()["summary"])
         codemod = f"`{rule.codemod}` (planned)" if rule.codemod else "none"
-        rows.append(f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {_default_label(rule)} | {summary} | {codemod} |")
+        rows.append(
+            f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {_default_label(rule)} | {summary} | {codemod} |"
+        )
     details = [_markdown_details(rule) for rule in all_rules()]
     return "\n".join(rows) + "\n\n" + "\n".join(details)
 
@@ -74,7 +76,7 @@ def rules_markdown_table() -> str:
 def _markdown_details(rule: Rule) -> str:
     sections = rule.doc_sections()
     return (
-        f"<details><summary><a id=\"{rule.code.lower()}\"></a><b>{rule.code}</b> {rule.name}</summary>\n\n"
+        f'<details><summary><a id="{rule.code.lower()}"></a><b>{rule.code}</b> {rule.name}</summary>\n\n'
         f"`{rule.code} {rule.message}`\n\n"
         f"**Why is this bad.** {sections['why']}\n\n"
         f"**Example**\n\n```python\n{rule.invalid[0].rstrip()}\n```\n\n"

@@ -167,7 +167,12 @@ class Scope:
 
     @property
     def is_init(self) -> bool:
-        return self.kind == "function" and self.name == "__init__" and self.parent is not None and self.parent.kind == "class"
+        return (
+            self.kind == "function"
+            and self.name == "__init__"
+            and self.parent is not None
+            and self.parent.kind == "class"
+        )
 
     @property
     def runs_at_import(self) -> bool:
@@ -316,7 +321,10 @@ class Module:
         return {
             site.attr
             for site in self.calls
-            if site.in_main_block and site.receiver is None and site.attr in module_functions and site.scope is self.module_scope
+            if site.in_main_block
+            and site.receiver is None
+            and site.attr in module_functions
+            and site.scope is self.module_scope
         }
 
     @cached_property
@@ -464,7 +472,10 @@ class Module:
         return names
 
     def is_async_slot(self, function: FunctionInfo) -> bool:
-        return any(self.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS for decorator in function.decorators)
+        return any(
+            self.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS
+            for decorator in function.decorators
+        )
 
     def decorator_name(self, decorator: ast.expr, scope: Scope) -> Optional[str]:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

@@ -114,6 +114,14 @@ def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
             """
     }
     assert flake8(flake8_command, tmp_path, "--select", "LG", "client.py", files=files).stdout == ""
-    result = flake8(flake8_command, tmp_path, "--select", "LG", "--loopguard-loop-bound", "myapp.clients.make_async_client", "client.py")
+    result = flake8(
+        flake8_command,
+        tmp_path,
+        "--select",
+        "LG",
+        "--loopguard-loop-bound",
+        "myapp.clients.make_async_client",
+        "client.py",
+    )
     assert codes(result) == ["LG301"]
     assert "myapp.clients.make_async_client() in __init__" in result.stdout

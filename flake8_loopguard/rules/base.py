@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Type, Union
 
@@ -21,6 +22,11 @@ class Finding:
     @property
     def text(self) -> str:
         return f"{self.code} {self.message}"
+
+
+def example(code: str) -> str:
+    """An example written indented under its rule, as the source it stands for."""
+    return textwrap.dedent(code).lstrip("\n")
 
 
 class Rule:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, Module
-from .base import Finding, Rule, register
+from .base import Finding, Rule, example, register
 
 
 @register
@@ -27,16 +27,62 @@ class LoopCreatedOutsideEntryPoint(Rule):
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
-        "import asyncio\n\ndef load_prices():\n    loop = asyncio.new_event_loop()\n    return loop\n",
-        "import asyncio as aio\n\nclass Widget:\n    def refresh(self):\n        self._loop = aio.new_event_loop()\n",
-        "from qasync import QEventLoop\n\ndef attach(app):\n    return QEventLoop(app)\n",
-        "import uvloop\n\nLOOP = uvloop.new_event_loop()\n",
+        example("""
+            import asyncio
+
+            def load_prices():
+                loop = asyncio.new_event_loop()
+                return loop
+        """),
+        example("""
+            import asyncio as aio
+
+            class Widget:
+                def refresh(self):
+                    self._loop = aio.new_event_loop()
+        """),
+        example("""
+            from qasync import QEventLoop
+
+            def attach(app):
+                return QEventLoop(app)
+        """),
+        example("""
+            import uvloop
+
+            LOOP = uvloop.new_event_loop()
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def load_prices(service):\n    return await service.prices()\n",
-        "import asyncio\n\nif __name__ == '__main__':\n    loop = asyncio.new_event_loop()\n    loop.run_until_complete(main())\n",
-        "import asyncio\n\ndef main():\n    loop = asyncio.new_event_loop()\n    loop.run_forever()\n\nif __name__ == '__main__':\n    main()\n",
-        "def new_event_loop():\n    return None\n\nnew_event_loop()\n",
+        example("""
+            import asyncio
+
+            async def load_prices(service):
+                return await service.prices()
+        """),
+        example("""
+            import asyncio
+
+            if __name__ == '__main__':
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(main())
+        """),
+        example("""
+            import asyncio
+
+            def main():
+                loop = asyncio.new_event_loop()
+                loop.run_forever()
+
+            if __name__ == '__main__':
+                main()
+        """),
+        example("""
+            def new_event_loop():
+                return None
+
+            new_event_loop()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -64,16 +110,61 @@ class LoopRunOutsideEntryPoint(Rule):
     name = "loop-run-outside-entry-point"
     message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
     invalid = [
-        "import asyncio\n\ndef fetch_all(coroutines):\n    return asyncio.run(gather(coroutines))\n",
-        "from asyncio import run as arun\n\nclass ApiKeyService:\n    def test_key(self):\n        return arun(self._probe())\n",
-        "import qasync\n\ndef restart():\n    qasync.run(main())\n",
-        "import asyncio\n\ndef run_many():\n    with asyncio.Runner() as runner:\n        runner.run(job())\n",
+        example("""
+            import asyncio
+
+            def fetch_all(coroutines):
+                return asyncio.run(gather(coroutines))
+        """),
+        example("""
+            from asyncio import run as arun
+
+            class ApiKeyService:
+                def test_key(self):
+                    return arun(self._probe())
+        """),
+        example("""
+            import qasync
+
+            def restart():
+                qasync.run(main())
+        """),
+        example("""
+            import asyncio
+
+            def run_many():
+                with asyncio.Runner() as runner:
+                    runner.run(job())
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def fetch_all(coroutines):\n    return await asyncio.gather(*coroutines)\n",
-        "import asyncio, qasync\n\nif __name__ == '__main__':\n    asyncio.run(main(), loop_factory=qasync.QEventLoop)\n",
-        "import subprocess, trio\n\ndef build():\n    subprocess.run(['make'])\n    trio.run(main)\n",
-        "def run(job):\n    return job()\n\ndef start(app):\n    run(print)\n    app.run()\n",
+        example("""
+            import asyncio
+
+            async def fetch_all(coroutines):
+                return await asyncio.gather(*coroutines)
+        """),
+        example("""
+            import asyncio, qasync
+
+            if __name__ == '__main__':
+                asyncio.run(main(), loop_factory=qasync.QEventLoop)
+        """),
+        example("""
+            import subprocess, trio
+
+            def build():
+                subprocess.run(['make'])
+                trio.run(main)
+        """),
+        example("""
+            def run(job):
+                return job()
+
+            def start(app):
+                run(print)
+                app.run()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -101,12 +192,30 @@ class LoopDrivenOutsideEntryPoint(Rule):
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     invalid = [
-        "import asyncio\n\ndef publish(self, event):\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(self._publish(event))\n",
-        "def serve(loop):\n    loop.run_forever()\n",
+        example("""
+            import asyncio
+
+            def publish(self, event):
+                loop = asyncio.get_event_loop()
+                loop.run_until_complete(self._publish(event))
+        """),
+        example("""
+            def serve(loop):
+                loop.run_forever()
+        """),
     ]
     valid = [
-        "async def publish(self, event):\n    await self._publish(event)\n",
-        "import asyncio\n\nif __name__ == '__main__':\n    loop = asyncio.new_event_loop()\n    loop.run_until_complete(main())\n",
+        example("""
+            async def publish(self, event):
+                await self._publish(event)
+        """),
+        example("""
+            import asyncio
+
+            if __name__ == '__main__':
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(main())
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -132,12 +241,34 @@ class SetEventLoopOutsideEntryPoint(Rule):
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [
-        "import asyncio\n\ndef worker():\n    loop = asyncio.new_event_loop()\n    asyncio.set_event_loop(loop)\n",
-        "import asyncio\n\ndef cleanup():\n    asyncio.set_event_loop(None)\n",
+        example("""
+            import asyncio
+
+            def worker():
+                loop = asyncio.new_event_loop()
+                asyncio.set_event_loop(loop)
+        """),
+        example("""
+            import asyncio
+
+            def cleanup():
+                asyncio.set_event_loop(None)
+        """),
     ]
     valid = [
-        "import asyncio, qasync\n\nif __name__ == '__main__':\n    app = qasync.QApplication([])\n    asyncio.set_event_loop(qasync.QEventLoop(app))\n",
-        "import asyncio\n\nasync def current():\n    return asyncio.get_running_loop()\n",
+        example("""
+            import asyncio, qasync
+
+            if __name__ == '__main__':
+                app = qasync.QApplication([])
+                asyncio.set_event_loop(qasync.QEventLoop(app))
+        """),
+        example("""
+            import asyncio
+
+            async def current():
+                return asyncio.get_running_loop()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -164,12 +295,36 @@ class GetEventLoop(Rule):
     name = "get-event-loop"
     message = "asyncio.get_event_loop() {where}"
     invalid = [
-        "import asyncio\n\nasync def tail(handle):\n    loop = asyncio.get_event_loop()\n    return await loop.run_in_executor(None, handle.readline)\n",
-        "from asyncio import get_event_loop\n\ndef publish(event):\n    get_event_loop().call_soon(print, event)\n",
+        example("""
+            import asyncio
+
+            async def tail(handle):
+                loop = asyncio.get_event_loop()
+                return await loop.run_in_executor(None, handle.readline)
+        """),
+        example("""
+            from asyncio import get_event_loop
+
+            def publish(event):
+                get_event_loop().call_soon(print, event)
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def tail(handle):\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_executor(None, handle.readline)\n",
-        "class Bus:\n    def get_event_loop(self):\n        return self._loop\n\n    def publish(self):\n        self.get_event_loop()\n",
+        example("""
+            import asyncio
+
+            async def tail(handle):
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(None, handle.readline)
+        """),
+        example("""
+            class Bus:
+                def get_event_loop(self):
+                    return self._loop
+
+                def publish(self):
+                    self.get_event_loop()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ import ast
 from typing import Iterator, Optional
 
 from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts
-from .base import Finding, Rule, register
+from .base import Finding, Rule, example, register
 
 SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
 APPLICATION_CLASSES = frozenset({"Qt.QApplication", "Qt.QGuiApplication", "Qt.QCoreApplication", "qasync.QApplication"})
@@ -27,14 +27,56 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
 
     code = "LG501"
     name = "coroutine-slot-without-async-slot"
-    message = "coroutine function {func}() connected to a Qt signal without @asyncSlot; decorate it with @qasync.asyncSlot()"
+    message = (
+        "coroutine function {func}() connected to a Qt signal without @asyncSlot; decorate it with @qasync.asyncSlot()"
+    )
     invalid = [
-        "from PySide6.QtWidgets import QWidget\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    async def _refresh(self):\n        await self.service.load()\n",
-        "from PyQt5 import QtWidgets\n\nasync def on_click():\n    pass\n\ndef wire(button):\n    button.clicked.connect(lambda: on_click())\n",
+        example("""
+            from PySide6.QtWidgets import QWidget
+
+            class CoinList(QWidget):
+                def __init__(self):
+                    super().__init__()
+                    self.refresh_button.clicked.connect(self._refresh)
+
+                async def _refresh(self):
+                    await self.service.load()
+        """),
+        example("""
+            from PyQt5 import QtWidgets
+
+            async def on_click():
+                pass
+
+            def wire(button):
+                button.clicked.connect(lambda: on_click())
+        """),
     ]
     valid = [
-        "from PySide6.QtWidgets import QWidget\nfrom qasync import asyncSlot as slot\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    @slot()\n    async def _refresh(self):\n        await self.service.load()\n",
-        "from PySide6.QtWidgets import QWidget\n\nclass CoinList(QWidget):\n    def __init__(self):\n        super().__init__()\n        self.refresh_button.clicked.connect(self._refresh)\n\n    def _refresh(self):\n        self.reload()\n",
+        example("""
+            from PySide6.QtWidgets import QWidget
+            from qasync import asyncSlot as slot
+
+            class CoinList(QWidget):
+                def __init__(self):
+                    super().__init__()
+                    self.refresh_button.clicked.connect(self._refresh)
+
+                @slot()
+                async def _refresh(self):
+                    await self.service.load()
+        """),
+        example("""
+            from PySide6.QtWidgets import QWidget
+
+            class CoinList(QWidget):
+                def __init__(self):
+                    super().__init__()
+                    self.refresh_button.clicked.connect(self._refresh)
+
+                def _refresh(self):
+                    self.reload()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -83,12 +125,40 @@ class AsyncSlotOnPlainFunction(Rule):
     name = "async-slot-on-plain-function"
     message = "@asyncSlot on a plain def; make it async def or remove the decorator"
     invalid = [
-        "from qasync import asyncSlot\n\nclass Tab:\n    @asyncSlot()\n    def _on_save(self):\n        self.save()\n",
-        "import qasync\n\nclass Tab:\n    @qasync.asyncSlot\n    def _on_save(self):\n        self.save()\n",
+        example("""
+            from qasync import asyncSlot
+
+            class Tab:
+                @asyncSlot()
+                def _on_save(self):
+                    self.save()
+        """),
+        example("""
+            import qasync
+
+            class Tab:
+                @qasync.asyncSlot
+                def _on_save(self):
+                    self.save()
+        """),
     ]
     valid = [
-        "from qasync import asyncSlot\n\nclass Tab:\n    @asyncSlot()\n    async def _on_save(self):\n        await self.save()\n",
-        "from PySide6.QtCore import Slot\n\nclass Tab:\n    @Slot()\n    def _on_save(self):\n        self.save()\n",
+        example("""
+            from qasync import asyncSlot
+
+            class Tab:
+                @asyncSlot()
+                async def _on_save(self):
+                    await self.save()
+        """),
+        example("""
+            from PySide6.QtCore import Slot
+
+            class Tab:
+                @Slot()
+                def _on_save(self):
+                    self.save()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -117,13 +187,47 @@ class QtExecInQasyncModule(Rule):
     name = "qt-exec-in-qasync-module"
     message = "{call}() runs Qt's own loop, not the qasync loop; drive the app with qasync.run() or loop.run_forever()"
     invalid = [
-        "import sys, qasync\nfrom PySide6.QtWidgets import QApplication\n\ndef main():\n    app = QApplication(sys.argv)\n    return app.exec()\n",
-        "import sys, qasync\nfrom PyQt5.QtWidgets import QApplication\n\nif __name__ == '__main__':\n    sys.exit(QApplication.instance().exec_())\n",
+        example("""
+            import sys, qasync
+            from PySide6.QtWidgets import QApplication
+
+            def main():
+                app = QApplication(sys.argv)
+                return app.exec()
+        """),
+        example("""
+            import sys, qasync
+            from PyQt5.QtWidgets import QApplication
+
+            if __name__ == '__main__':
+                sys.exit(QApplication.instance().exec_())
+        """),
     ]
     valid = [
-        "import qasync\n\nasync def main():\n    window = MainWindow()\n    window.show()\n    await window.closed.wait()\n\nif __name__ == '__main__':\n    qasync.run(main())\n",
-        "import qasync\n\ndef ask(dialog):\n    return dialog.exec()\n",
-        "import sys\nfrom PySide6.QtWidgets import QApplication\n\napp = QApplication(sys.argv)\nsys.exit(app.exec())\n",
+        example("""
+            import qasync
+
+            async def main():
+                window = MainWindow()
+                window.show()
+                await window.closed.wait()
+
+            if __name__ == '__main__':
+                qasync.run(main())
+        """),
+        example("""
+            import qasync
+
+            def ask(dialog):
+                return dialog.exec()
+        """),
+        example("""
+            import sys
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication(sys.argv)
+            sys.exit(app.exec())
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -136,7 +240,11 @@ class QtExecInQasyncModule(Rule):
     @staticmethod
     def _is_application(module: Module, site: CallSite) -> bool:
         receiver = site.receiver
-        if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "instance":
+        if (
+            isinstance(receiver, ast.Call)
+            and isinstance(receiver.func, ast.Attribute)
+            and receiver.func.attr == "instance"
+        ):
             receiver = receiver.func.value
         if module.resolve(receiver, site.scope) in APPLICATION_CLASSES:
             return True

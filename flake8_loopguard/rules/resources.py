@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Tuple
 
 from ..model import CallSite, Module
-from .base import Finding, Rule, register
+from .base import Finding, Rule, example, register
 
 LOOP_BOUND_FACTORIES: Tuple[str, ...] = (
     "aiohttp.ClientSession",
@@ -54,12 +54,42 @@ class LoopResourceInInit(Rule):
     name = "loop-resource-in-init"
     message = "{call}() in __init__ binds to whatever loop runs now; create it lazily in an async method"
     invalid = [
-        "import aiohttp\n\nclass UpbitPublicClient:\n    def __init__(self):\n        self._session = aiohttp.ClientSession()\n",
-        "import grpc\n\nclass StatsProvider:\n    def __init__(self, target):\n        self.aio_channel = grpc.aio.insecure_channel(target)\n",
+        example("""
+            import aiohttp
+
+            class UpbitPublicClient:
+                def __init__(self):
+                    self._session = aiohttp.ClientSession()
+        """),
+        example("""
+            import grpc
+
+            class StatsProvider:
+                def __init__(self, target):
+                    self.aio_channel = grpc.aio.insecure_channel(target)
+        """),
     ]
     valid = [
-        "import aiohttp\n\nclass UpbitPublicClient:\n    def __init__(self):\n        self._session = None\n\n    async def _ensure_session(self):\n        if self._session is None:\n            self._session = aiohttp.ClientSession()\n        return self._session\n",
-        "import grpc, httpx\n\nclass StatsProvider:\n    def __init__(self, target):\n        self.channel = grpc.insecure_channel(target)\n        self.http = httpx.Client()\n",
+        example("""
+            import aiohttp
+
+            class UpbitPublicClient:
+                def __init__(self):
+                    self._session = None
+
+                async def _ensure_session(self):
+                    if self._session is None:
+                        self._session = aiohttp.ClientSession()
+                    return self._session
+        """),
+        example("""
+            import grpc, httpx
+
+            class StatsProvider:
+                def __init__(self, target):
+                    self.channel = grpc.insecure_channel(target)
+                    self.http = httpx.Client()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -84,12 +114,31 @@ class LoopResourceAtImport(Rule):
     name = "loop-resource-at-import"
     message = "{call}() at import time binds to no running loop; create it lazily in an async method"
     invalid = [
-        "import grpc\n\nSTATS_CHANNEL = grpc.aio.insecure_channel('stats:50051')\n",
-        "import aiohttp\n\nclass Client:\n    session = aiohttp.ClientSession()\n",
+        example("""
+            import grpc
+
+            STATS_CHANNEL = grpc.aio.insecure_channel('stats:50051')
+        """),
+        example("""
+            import aiohttp
+
+            class Client:
+                session = aiohttp.ClientSession()
+        """),
     ]
     valid = [
-        "import grpc\n\nasync def open_stats_channel():\n    return grpc.aio.insecure_channel('stats:50051')\n",
-        "import aiohttp\n\nif __name__ == '__main__':\n    session = aiohttp.ClientSession()\n",
+        example("""
+            import grpc
+
+            async def open_stats_channel():
+                return grpc.aio.insecure_channel('stats:50051')
+        """),
+        example("""
+            import aiohttp
+
+            if __name__ == '__main__':
+                session = aiohttp.ClientSession()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -116,12 +165,34 @@ class AsyncioPrimitiveCreatedEagerly(Rule):
     message = "{call}() created {where}; create it lazily on the running loop"
     default_enabled = False
     invalid = [
-        "import asyncio\n\nclass WebSocketManager:\n    def __init__(self):\n        self._lock = asyncio.Lock()\n",
-        "import asyncio\n\nQUEUE = asyncio.Queue()\n",
+        example("""
+            import asyncio
+
+            class WebSocketManager:
+                def __init__(self):
+                    self._lock = asyncio.Lock()
+        """),
+        example("""
+            import asyncio
+
+            QUEUE = asyncio.Queue()
+        """),
     ]
     valid = [
-        "import asyncio\n\nclass WebSocketManager:\n    async def start(self):\n        self._lock = asyncio.Lock()\n",
-        "import threading\n\nclass Broker:\n    def __init__(self):\n        self._lock = threading.Lock()\n",
+        example("""
+            import asyncio
+
+            class WebSocketManager:
+                async def start(self):
+                    self._lock = asyncio.Lock()
+        """),
+        example("""
+            import threading
+
+            class Broker:
+                def __init__(self):
+                    self._lock = threading.Lock()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import AWAITED, BOUND, DISCARDED, QT_LAMBDA, Module
-from .base import Finding, Rule, register
+from .base import Finding, Rule, example, register
 
 
 @register
@@ -26,18 +26,74 @@ class FireAndForgetTask(Rule):
     name = "fire-and-forget-task"
     message = "task created with {call}() is never referenced; keep it in a TaskManager"
     invalid = [
-        "import asyncio\n\nasync def subscribe(self, symbol):\n    asyncio.create_task(self._send_subscription(symbol))\n",
-        "import asyncio\n\nasync def start():\n    _ = asyncio.ensure_future(job())\n",
-        "import asyncio\n\ndef publish(self, event):\n    loop = asyncio.get_running_loop()\n    loop.create_task(self._publish(event))\n",
-        "import asyncio\n\nclass Screen:\n    def start(self):\n        self._loop.create_task(self._bus.start())\n",
-        "import asyncio\n\ndef wire(button, screen):\n    button.clicked.connect(lambda: asyncio.ensure_future(screen.reload()))\n",
+        example("""
+            import asyncio
+
+            async def subscribe(self, symbol):
+                asyncio.create_task(self._send_subscription(symbol))
+        """),
+        example("""
+            import asyncio
+
+            async def start():
+                _ = asyncio.ensure_future(job())
+        """),
+        example("""
+            import asyncio
+
+            def publish(self, event):
+                loop = asyncio.get_running_loop()
+                loop.create_task(self._publish(event))
+        """),
+        example("""
+            import asyncio
+
+            class Screen:
+                def start(self):
+                    self._loop.create_task(self._bus.start())
+        """),
+        example("""
+            import asyncio
+
+            def wire(button, screen):
+                button.clicked.connect(lambda: asyncio.ensure_future(screen.reload()))
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def subscribe(self, symbol):\n    self._task_manager.add_task(asyncio.create_task(self._send_subscription(symbol)), name='ws:agent:subscribe')\n",
-        "import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(job())\n",
-        "import asyncio\n\nasync def main():\n    await asyncio.create_task(job())\n    return asyncio.ensure_future(job())\n",
-        "import asyncio\n\nclass Agent:\n    def subscribe(self, symbol):\n        task = asyncio.create_task(self._send(symbol))\n        self._background_tasks.add(task)\n",
-        "def schedule(nursery, scheduler):\n    nursery.create_task(job())\n    scheduler.create_task('nightly')\n",
+        example("""
+            import asyncio
+
+            async def subscribe(self, symbol):
+                task = asyncio.create_task(self._send_subscription(symbol))
+                self._task_manager.add_task(task, name="ws:agent:subscribe")
+        """),
+        example("""
+            import asyncio
+
+            async def main():
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(job())
+        """),
+        example("""
+            import asyncio
+
+            async def main():
+                await asyncio.create_task(job())
+                return asyncio.ensure_future(job())
+        """),
+        example("""
+            import asyncio
+
+            class Agent:
+                def subscribe(self, symbol):
+                    task = asyncio.create_task(self._send(symbol))
+                    self._background_tasks.add(task)
+        """),
+        example("""
+            def schedule(nursery, scheduler):
+                nursery.create_task(job())
+                scheduler.create_task('nightly')
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -64,13 +120,43 @@ class UnusedTaskName(Rule):
     name = "unused-task-name"
     message = "task '{name}' is never awaited, cancelled or stored; keep it in a TaskManager"
     invalid = [
-        "import asyncio\n\nasync def refresh(self):\n    backup = asyncio.create_task(self._refresh_backup())\n",
-        "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    task.add_done_callback(print)\n",
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                backup = asyncio.create_task(self._refresh_backup())
+        """),
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                task = asyncio.create_task(self._poll())
+                task.add_done_callback(print)
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def refresh(self):\n    backup = asyncio.create_task(self._refresh_backup())\n    self._task_manager.add_task(backup)\n",
-        "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    await asyncio.sleep(1)\n    task.cancel()\n",
-        "import asyncio\n\nasync def refresh(self):\n    task = asyncio.create_task(self._poll())\n    return task\n",
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                backup = asyncio.create_task(self._refresh_backup())
+                self._task_manager.add_task(backup)
+        """),
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                task = asyncio.create_task(self._poll())
+                await asyncio.sleep(1)
+                task.cancel()
+        """),
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                task = asyncio.create_task(self._poll())
+                return task
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -99,13 +185,45 @@ class TaskOutsideTaskManager(Rule):
     message = "task created with {call}() is not registered with the TaskManager; pass it to task_manager.add_task()"
     default_enabled = False
     invalid = [
-        "import asyncio\n\nclass Agent:\n    def subscribe(self, symbol):\n        task = asyncio.create_task(self._send(symbol))\n        self._background_tasks.add(task)\n",
-        "import asyncio\n\nclass Poller:\n    def start(self):\n        self._poll_task = asyncio.ensure_future(self._poll())\n",
+        example("""
+            import asyncio
+
+            class Agent:
+                def subscribe(self, symbol):
+                    task = asyncio.create_task(self._send(symbol))
+                    self._background_tasks.add(task)
+        """),
+        example("""
+            import asyncio
+
+            class Poller:
+                def start(self):
+                    self._poll_task = asyncio.ensure_future(self._poll())
+        """),
     ]
     valid = [
-        "import asyncio\n\nclass Screen:\n    def start(self):\n        self._task_manager.add_task(asyncio.create_task(self._bus.start()))\n",
-        "import asyncio\n\ndef publish(self, event):\n    task = asyncio.get_running_loop().create_task(self._publish(event))\n    self._task_manager.add_task(task)\n    return task\n",
-        "import asyncio\n\nclass TaskManager:\n    def create(self, coro, name):\n        return self.add_task(asyncio.create_task(coro), name)\n",
+        example("""
+            import asyncio
+
+            class Screen:
+                def start(self):
+                    self._task_manager.add_task(asyncio.create_task(self._bus.start()))
+        """),
+        example("""
+            import asyncio
+
+            def publish(self, event):
+                task = asyncio.get_running_loop().create_task(self._publish(event))
+                self._task_manager.add_task(task)
+                return task
+        """),
+        example("""
+            import asyncio
+
+            class TaskManager:
+                def create(self, coro, name):
+                    return self.add_task(asyncio.create_task(coro), name)
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:

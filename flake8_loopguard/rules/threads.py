@@ -6,7 +6,7 @@ import ast
 from typing import Iterator, Optional
 
 from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, FunctionInfo, Module
-from .base import Finding, Rule, register
+from .base import Finding, Rule, example, register
 
 THREAD_BASES = frozenset({"threading.Thread", "Qt.QThread", "Qt.QRunnable"})
 
@@ -14,10 +14,14 @@ BLOCKING_CALLS = {
     "time.sleep": "await asyncio.sleep()",
     "urllib.request.urlopen": "await asyncio.to_thread(...)",
     "builtins.input": "await asyncio.to_thread(input, ...)",
-    **{f"requests.{verb}": "await asyncio.to_thread(...) or an async client" for verb in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request")},
-    **{f"subprocess.{name}": "asyncio.create_subprocess_exec()" for name in (
-        "run", "call", "check_call", "check_output")},
+    **{
+        f"requests.{verb}": "await asyncio.to_thread(...) or an async client"
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    },
+    **{
+        f"subprocess.{name}": "asyncio.create_subprocess_exec()"
+        for name in ("run", "call", "check_call", "check_output")
+    },
 }
 
 
@@ -49,14 +53,58 @@ class ThreadWithPrivateLoop(Rule):
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     invalid = [
-        "import asyncio, threading\n\ndef _load_data(self):\n    def load_isolated():\n        loop = asyncio.new_event_loop()\n        loop.run_until_complete(self.service.load())\n    threading.Thread(target=load_isolated, daemon=True).start()\n",
-        "import asyncio\nfrom concurrent.futures import ThreadPoolExecutor\n\ndef fetch(symbol):\n    return asyncio.run(quote(symbol))\n\ndef fetch_all(symbols):\n    with ThreadPoolExecutor() as pool:\n        return [pool.submit(fetch, s) for s in symbols]\n",
-        "import asyncio\nfrom PySide6.QtCore import QThread\n\nclass Loader(QThread):\n    def run(self):\n        asyncio.run(self.load())\n",
+        example("""
+            import asyncio, threading
+
+            def _load_data(self):
+                def load_isolated():
+                    loop = asyncio.new_event_loop()
+                    loop.run_until_complete(self.service.load())
+                threading.Thread(target=load_isolated, daemon=True).start()
+        """),
+        example("""
+            import asyncio
+            from concurrent.futures import ThreadPoolExecutor
+
+            def fetch(symbol):
+                return asyncio.run(quote(symbol))
+
+            def fetch_all(symbols):
+                with ThreadPoolExecutor() as pool:
+                    return [pool.submit(fetch, s) for s in symbols]
+        """),
+        example("""
+            import asyncio
+            from PySide6.QtCore import QThread
+
+            class Loader(QThread):
+                def run(self):
+                    asyncio.run(self.load())
+        """),
     ]
     valid = [
-        "import qasync\n\nclass Widget:\n    @qasync.asyncSlot()\n    async def _load_data(self):\n        self._apply(await self.service.load())\n",
-        "import threading, time\n\ndef tail(handle):\n    time.sleep(0.1)\n\nthreading.Thread(target=tail, args=(None,)).start()\n",
-        "import asyncio\n\nasync def merge(handles):\n    await asyncio.gather(*(asyncio.to_thread(h.readline) for h in handles))\n",
+        example("""
+            import qasync
+
+            class Widget:
+                @qasync.asyncSlot()
+                async def _load_data(self):
+                    self._apply(await self.service.load())
+        """),
+        example("""
+            import threading, time
+
+            def tail(handle):
+                time.sleep(0.1)
+
+            threading.Thread(target=tail, args=(None,)).start()
+        """),
+        example("""
+            import asyncio
+
+            async def merge(handles):
+                await asyncio.gather(*(asyncio.to_thread(h.readline) for h in handles))
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -106,14 +154,35 @@ class BlockingThreadsafeResult(Rule):
 
     code = "LG402"
     name = "blocking-threadsafe-result"
-    message = "run_coroutine_threadsafe(...).result() in a coroutine blocks the loop that must run it; await the coroutine"
+    message = (
+        "run_coroutine_threadsafe(...).result() in a coroutine blocks the loop that must run it; await the coroutine"
+    )
     invalid = [
-        "import asyncio\n\nasync def write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
-        "import asyncio\n\nasync def write(data, loop):\n    future = asyncio.run_coroutine_threadsafe(write_async(data), loop)\n    return future.result()\n",
+        example("""
+            import asyncio
+
+            async def write(data, loop):
+                asyncio.run_coroutine_threadsafe(write_async(data), loop).result()
+        """),
+        example("""
+            import asyncio
+
+            async def write(data, loop):
+                future = asyncio.run_coroutine_threadsafe(write_async(data), loop)
+                return future.result()
+        """),
     ]
     valid = [
-        "async def write(data):\n    await write_async(data)\n",
-        "import asyncio\n\ndef write(data, loop):\n    asyncio.run_coroutine_threadsafe(write_async(data), loop).result()\n",
+        example("""
+            async def write(data):
+                await write_async(data)
+        """),
+        example("""
+            import asyncio
+
+            def write(data, loop):
+                asyncio.run_coroutine_threadsafe(write_async(data), loop).result()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -126,7 +195,9 @@ class BlockingThreadsafeResult(Rule):
                 inner = module.call_site(receiver)
                 blocking = inner is not None and inner.qualified == threadsafe
             elif isinstance(receiver, ast.Name):
-                blocking = any(bound.qualified == threadsafe for bound in module.assignments_to((receiver.id,), site.scope))
+                blocking = any(
+                    bound.qualified == threadsafe for bound in module.assignments_to((receiver.id,), site.scope)
+                )
             else:
                 blocking = False
             if blocking:
@@ -150,17 +221,51 @@ class BlockingCallInCoroutine(Rule):
     name = "blocking-call-in-coroutine"
     message = "blocking {call}() in a coroutine stalls the event loop; use {instead}"
     invalid = [
-        "import time\n\nasync def reconnect(self):\n    time.sleep(0.5)\n",
-        "import requests\n\nasync def quote(symbol):\n    return requests.get(f'https://example.invalid/{symbol}').json()\n",
-        "from subprocess import check_output as out\n\nasync def version():\n    return out(['git', 'describe'])\n",
+        example("""
+            import time
+
+            async def reconnect(self):
+                time.sleep(0.5)
+        """),
+        example("""
+            import requests
+
+            async def quote(symbol):
+                return requests.get(f'https://example.invalid/{symbol}').json()
+        """),
+        example("""
+            from subprocess import check_output as out
+
+            async def version():
+                return out(['git', 'describe'])
+        """),
     ]
     valid = [
-        "import asyncio\n\nasync def reconnect(self):\n    await asyncio.sleep(0.5)\n",
-        "import time\n\ndef tail_file(handle, interval):\n    time.sleep(interval)\n",
-        "import asyncio, time\n\nasync def work():\n    def blocking():\n        time.sleep(1)\n    await asyncio.to_thread(blocking)\n",
+        example("""
+            import asyncio
+
+            async def reconnect(self):
+                await asyncio.sleep(0.5)
+        """),
+        example("""
+            import time
+
+            def tail_file(handle, interval):
+                time.sleep(interval)
+        """),
+        example("""
+            import asyncio, time
+
+            async def work():
+                def blocking():
+                    time.sleep(1)
+                await asyncio.to_thread(blocking)
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.calls_to(BLOCKING_CALLS):
             if site.in_coroutine:
-                yield self.report(site, call=site.qualified.replace("builtins.", ""), instead=BLOCKING_CALLS[site.qualified])
+                yield self.report(
+                    site, call=site.qualified.replace("builtins.", ""), instead=BLOCKING_CALLS[site.qualified]
+                )

@@ -1,0 +1,54 @@
+"""Rule documentation: the `loopguard rule(s)` commands and the README's generated table."""
+
+import subprocess
+import sys
+
+from flake8_loopguard.docs import readme_with_rules_table
+from flake8_loopguard.rules import RULES, all_rules
+
+from .conftest import REPO
+
+
+def loopguard(*args):
+    return subprocess.run([sys.executable, "-m", "flake8_loopguard", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_readme_rule_table_is_up_to_date():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme == readme_with_rules_table(readme), "run: loopguard rules --update-readme README.md"
+
+
+def test_rule_command_shows_the_whole_entry():
+    result = loopguard("rule", "lg201")
+    assert result.returncode == 0
+    rule = RULES["LG201"]
+    for part in ("LG201 fire-and-forget-task (default: on)", "Why is this bad:", "Example:", "Use instead:", "Fix:"):
+        assert part in result.stdout
+    assert rule.invalid[0].splitlines()[-1] in result.stdout
+    assert rule.valid[0].splitlines()[-1] in result.stdout
+
+
+def test_unknown_rule_is_a_usage_error():
+    result = loopguard("rule", "LG999")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "unknown rule 'LG999'" in result.stderr
+
+
+def test_rules_command_lists_every_rule():
+    result = loopguard("rules")
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [rule.code for rule in all_rules()]
+    assert result.stdout.count(" off ") == 2
+
+
+def test_console_script_is_the_same_command():
+    script = REPO / ".venv" / "bin" / "loopguard"
+    executable = script if script.exists() else "loopguard"
+    result = subprocess.run([str(executable), "rules"], capture_output=True, text=True, timeout=60)
+    assert result.stdout == loopguard("rules").stdout
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert len(commands) == 2
+    assert commands[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()

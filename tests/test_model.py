@@ -1,0 +1,157 @@
+"""The semantic model answers what the rules ask: names, scopes, entry points."""
+
+import ast
+
+import pytest
+
+from flake8_loopguard.config import DEFAULT_CONFIG, Config
+from flake8_loopguard.model import Module
+
+
+def build(source, filename="module.py", config=DEFAULT_CONFIG):
+    return Module(ast.parse(source), filename, config)
+
+
+def resolved_calls(source):
+    return [site.qualified for site in build(source).calls]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import asyncio as aio\naio.run(x)", "asyncio.run"),
+        ("from asyncio import run as arun\narun(x)", "asyncio.run"),
+        ("import grpc.aio\ngrpc.aio.insecure_channel(t)", "grpc.aio.insecure_channel"),
+        ("from grpc import aio\naio.secure_channel(t)", "grpc.aio.secure_channel"),
+        ("import redis.asyncio as aioredis\naioredis.Redis()", "redis.asyncio.Redis"),
+        ("from PyQt6.QtCore import QThread as T\nT()", "Qt.QThread"),
+        ("import PySide2.QtWidgets as W\nW.QApplication([])", "Qt.QApplication"),
+        ("from PyQt5 import QtCore\nQtCore.QRunnable()", "Qt.QRunnable"),
+        ("from qasync import asyncSlot as slot\nslot()", "qasync.asyncSlot"),
+        ("input()", "builtins.input"),
+    ],
+)
+def test_imports_and_aliases_resolve(source, expected):
+    assert resolved_calls(source)[-1] == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from .asyncio import run\nrun(x)",  # the project's own module
+        "def run(x):\n    pass\nrun(x)",
+        "import asyncio\nrun = print\nrun(x)",
+        "import subprocess\nsubprocess.run(x)",
+        "app.run()",
+        "def f(input):\n    input()",
+    ],
+)
+def test_look_alikes_do_not_resolve_to_asyncio(source):
+    assert "asyncio.run" not in resolved_calls(source)
+    assert "builtins.input" not in resolved_calls(source)
+
+
+def test_import_below_a_function_still_resolves_inside_it():
+    assert resolved_calls("def f():\n    asyncio.run(x)\n\nimport asyncio\n") == ["asyncio.run"]
+
+
+def test_the_binding_in_force_at_the_line_wins():
+    source = "from asyncio import run\nrun(x)\nrun = print\nrun(y)\n"
+    assert resolved_calls(source) == ["asyncio.run", None]
+
+
+def test_function_local_import_reaches_nested_functions():
+    source = "def load():\n    import asyncio\n\n    def worker():\n        asyncio.new_event_loop()\n"
+    assert resolved_calls(source) == ["asyncio.new_event_loop"]
+
+
+def test_class_body_names_are_not_visible_in_methods():
+    source = (
+        "import asyncio\nclass A:\n    from trio import run as asyncio_run\n    def m(self):\n        asyncio_run(x)\n"
+    )
+    assert resolved_calls(source) == [None]
+
+
+SCOPES = """\
+import asyncio
+
+CHANNEL = make()
+
+class Client:
+    shared = make()
+
+    def __init__(self):
+        self.session = make()
+        callback = lambda: make()
+
+    async def fetch(self):
+        make()
+
+        def nested():
+            make()
+"""
+
+
+def test_scopes_of_calls():
+    module = build(SCOPES)
+    facts = [(site.line, site.scope.kind, site.scope.is_init, site.scope.runs_at_import) for site in module.calls]
+    assert facts == [
+        (3, "module", False, True),
+        (6, "class", False, True),
+        (9, "function", True, False),
+        (10, "lambda", False, False),
+        (13, "coroutine", False, False),
+        (16, "function", False, False),
+    ]
+
+
+ENTRY = """\
+import asyncio
+
+def main():
+    helper()
+
+def helper():
+    pass
+
+def unrelated():
+    pass
+
+asyncio.run(main())
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    loop = asyncio.new_event_loop()
+"""
+
+
+def test_entry_point_code():
+    module = build(ENTRY)
+    entry = {site.line: module.in_entry_point(site) for site in module.calls}
+    assert entry == {4: True, 12: False, 15: True, 16: True}
+    assert module.entry_functions == {"main"}
+
+
+@pytest.mark.parametrize(
+    "globs, filename, expected",
+    [
+        (("main.py", "__main__.py"), "./app/main.py", True),
+        (("main.py", "__main__.py"), "./app/__main__.py", True),
+        (("main.py", "__main__.py"), "./app/domain.py", False),
+        (("scripts/*.py",), "./scripts/start.py", True),
+        (("scripts/*.py",), "./src/start.py", False),
+        (("run_*.py",), "run_desktop_ui.py", True),
+        ((), "main.py", False),
+    ],
+)
+def test_entry_point_file_globs(globs, filename, expected):
+    assert Config(entry_points=globs).is_entry_point_file(filename) is expected
+
+
+def test_loop_owning_sites_are_recorded_for_the_project_wide_check():
+    module = build(ENTRY)
+    assert [(site.line, site.qualified) for site in module.loop_owning_calls] == [
+        (12, "asyncio.run"),
+        (15, "asyncio.run"),
+        (16, "asyncio.new_event_loop"),
+    ]

@@ -1,0 +1,40 @@
+"""The prefilter skips files no rule can fire on, and never hides a finding."""
+
+import ast
+
+import pytest
+
+from flake8_loopguard import engine
+from flake8_loopguard.config import Config
+from flake8_loopguard.prefilter import may_have_findings
+from flake8_loopguard.rules import all_rules
+
+from .conftest import EVERY_RULE, REPO
+
+
+def test_file_without_trigger_words_is_not_walked(monkeypatch):
+    def no_walk(*args):
+        raise AssertionError("the prefilter should have skipped this file")
+
+    monkeypatch.setattr(engine, "Module", no_walk)
+    source = "import threading\n\ndef run(app):\n    app.run()\n    threading.Thread(target=run).start()\n"
+    assert engine.check_tree(ast.parse(source), source, "plain.py") == []
+
+
+def test_extra_loop_bound_factories_open_the_prefilter():
+    source = "from myapp.clients import make_async_client\n"
+    assert not may_have_findings(source, Config())
+    assert may_have_findings(source, Config(extra_loop_bound=("myapp.clients.make_async_client",)))
+
+
+def corpus():
+    examples = [example for rule in all_rules() for example in rule.invalid + rule.valid]
+    files = [*(REPO / "tests" / "examples").glob("*.py"), *(REPO / "fixtures").rglob("*.py")]
+    return examples + [path.read_text(encoding="utf-8") for path in files]
+
+
+@pytest.mark.parametrize("source", corpus())
+def test_prefilter_never_hides_a_finding(monkeypatch, source):
+    filtered = engine.check_source(source, "example.py", EVERY_RULE)
+    monkeypatch.setattr(engine, "may_have_findings", lambda source, config: True)
+    assert engine.check_source(source, "example.py", EVERY_RULE) == filtered
