@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Iterable, Tuple
+from typing import Tuple
 
 DEFAULT_ENTRY_POINTS = ("main.py", "__main__.py")
 DEFAULT_TASK_MANAGERS = ("task_manager", "TaskManager")
-
-
-def split_names(value: str | Iterable[str] | None) -> Tuple[str, ...]:
-    """Split a comma-separated option (or a list from TOML) into clean names."""
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(item.strip() for item in items if item.strip())
 
 
 @dataclass(frozen=True)

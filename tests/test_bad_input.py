@@ -11,9 +11,21 @@ def run_plugin(source, filename="bad.py", tree=None):
     return list(LoopGuardPlugin(tree if tree is not None else ast.parse(source), lines, filename).run())
 
 
+def nul_bytes_are_a_syntax_error():
+    """Python < 3.11 raises ValueError for NUL bytes, and flake8 then crashes before any plugin runs."""
+    try:
+        ast.parse("x\x00")
+    except SyntaxError:
+        return True
+    except ValueError:
+        return False
+    return False
+
+
 def test_broken_files_are_flake8_errors_not_crashes(flake8_command, tmp_path):
     (tmp_path / "syntax.py").write_text("import asyncio\ndef f(:\n", encoding="utf-8")
-    (tmp_path / "nul.py").write_bytes(b"import asyncio\x00\nasyncio.run(main())\n")
+    if nul_bytes_are_a_syntax_error():
+        (tmp_path / "nul.py").write_bytes(b"import asyncio\x00\nasyncio.run(main())\n")
     (tmp_path / "latin.py").write_bytes(b"import asyncio\nx = '\xff\xfe'\n")
     (tmp_path / "empty.py").write_bytes(b"")
     result = subprocess.run(
@@ -22,8 +34,11 @@ def test_broken_files_are_flake8_errors_not_crashes(flake8_command, tmp_path):
     assert result.stderr == ""
     # The column of a syntax error depends on the Python version; the file and code do not.
     reported = [(line.split(":")[0], line.split(": ")[1].split()[0]) for line in result.stdout.splitlines()]
-    assert reported == [("./nul.py", "E999"), ("./syntax.py", "E999")]
-    assert "null bytes" in result.stdout
+    if nul_bytes_are_a_syntax_error():
+        assert reported == [("./nul.py", "E999"), ("./syntax.py", "E999")]
+        assert "null bytes" in result.stdout
+    else:
+        assert reported == [("./syntax.py", "E999")]
 
 
 def test_ten_megabyte_file():

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from flake8_loopguard.docs import readme_with_rules_table
 from flake8_loopguard.rules import RULES, all_rules
@@ -41,9 +42,8 @@ def test_rules_command_lists_every_rule():
 
 
 def test_console_script_is_the_same_command():
-    script = REPO / ".venv" / "bin" / "loopguard"
-    executable = script if script.exists() else "loopguard"
-    result = subprocess.run([str(executable), "rules"], capture_output=True, text=True, timeout=60)
+    script = Path(sys.executable).parent / "loopguard"
+    result = subprocess.run([str(script), "rules"], capture_output=True, text=True, timeout=60)
     assert result.stdout == loopguard("rules").stdout
 
 
