@@ -40,3 +40,31 @@ class Config:
 
 
 DEFAULT_CONFIG = Config()
+
+
+@dataclass(frozen=True)
+class Option:
+    """A user-facing setting: ``--loopguard-<name>`` for flake8, ``<name>`` in ``[tool.loopguard]``."""
+
+    name: str
+    field: str  # the Config field it fills
+    help: str
+
+    @property
+    def default(self) -> Tuple[str, ...]:
+        return getattr(DEFAULT_CONFIG, self.field)
+
+
+OPTIONS = (
+    Option(
+        "entry-points",
+        "entry_points",
+        "Comma-separated globs of entry-point files, where loops may be created and run ('' for none).",
+    ),
+    Option(
+        "task-manager",
+        "task_managers",
+        "Comma-separated names: a receiver whose name contains one of them (case-insensitive) is a TaskManager.",
+    ),
+    Option("loop-bound", "extra_loop_bound", "Extra dotted factory names of loop-bound resources for LG301/LG302."),
+)

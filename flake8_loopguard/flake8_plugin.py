@@ -6,7 +6,7 @@ import ast
 from typing import Any, ClassVar, Iterator, List, Tuple, Type
 
 from . import __version__
-from .config import DEFAULT_CONFIG, DEFAULT_ENTRY_POINTS, DEFAULT_TASK_MANAGERS, Config
+from .config import DEFAULT_CONFIG, OPTIONS, Config, Option
 from .engine import check_tree
 
 
@@ -22,41 +22,27 @@ class LoopGuardPlugin:
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
-        manager.add_option(
-            "--loopguard-entry-points",
-            default=",".join(DEFAULT_ENTRY_POINTS),
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Comma-separated globs of entry-point files, where loops may be created and run "
-            "('' for none). (Default: %(default)s)",
-        )
-        manager.add_option(
-            "--loopguard-task-manager",
-            default=",".join(DEFAULT_TASK_MANAGERS),
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Comma-separated names: a receiver whose name contains one of them is a TaskManager. "
-            "(Default: %(default)s)",
-        )
-        manager.add_option(
-            "--loopguard-loop-bound",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Extra dotted factory names of loop-bound resources for LG301/LG302.",
-        )
+        for option in OPTIONS:
+            manager.add_option(
+                f"--loopguard-{option.name}",
+                default=",".join(option.default),
+                parse_from_config=True,
+                comma_separated_list=True,
+                help=f"{option.help} (Default: {','.join(option.default) or 'none'})",
+            )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        cls.config = Config(
-            entry_points=tuple(options.loopguard_entry_points),
-            task_managers=tuple(options.loopguard_task_manager),
-            extra_loop_bound=tuple(options.loopguard_loop_bound),
-            # As flake8-bugbear does for B9: `--select LG` alone leaves opt-in rules off.
-            opt_in_codes=tuple((options.select or []) + (options.extend_select or [])),
-        )
+        settings = {option.field: tuple(getattr(options, _attribute(option))) for option in OPTIONS}
+        # As flake8-bugbear does for B9: `--select LG` alone leaves opt-in rules off.
+        selected = tuple((options.select or []) + (options.extend_select or []))
+        cls.config = Config(**settings, opt_in_codes=selected)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["LoopGuardPlugin"]]]:
         source = "".join(self.lines)
         for finding in check_tree(self.tree, source, self.filename, self.config):
             yield finding.line, finding.col, finding.text, type(self)
+
+
+def _attribute(option: Option) -> str:
+    return "loopguard_" + option.name.replace("-", "_")
