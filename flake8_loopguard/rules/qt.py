@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts
+from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts, receiver_name
 from .base import Finding, Rule, example, register
 
 SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
@@ -235,7 +235,8 @@ class QtExecInQasyncModule(Rule):
             return
         for site in module.method_calls(("exec", "exec_")):
             if self._is_application(module, site):
-                yield self.report(site, call=site.attr)
+                receiver = receiver_name(site.receiver) + ("()" if isinstance(site.receiver, ast.Call) else "")
+                yield self.report(site, call=f"{receiver}.{site.attr}")
 
     @staticmethod
     def _is_application(module: Module, site: CallSite) -> bool:
