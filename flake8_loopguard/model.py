@@ -33,6 +33,7 @@ LOOP_FACTORIES = frozenset(
 LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner", "qasync.run", "uvloop.run"})
 LOOP_DRIVER_METHODS = frozenset({"run_until_complete", "run_forever"})
 LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
+LOOP_SOURCES = LOOP_GETTERS | LOOP_FACTORIES  # calls whose result is an event loop
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
@@ -371,13 +372,13 @@ class Module:
         """An expression known to be an event loop (see LG201's definition of ``<loop>``)."""
         if isinstance(node, ast.Call):
             site = self.call_site(node)
-            return site is not None and site.qualified in (LOOP_GETTERS | LOOP_FACTORIES)
+            return site is not None and site.qualified in LOOP_SOURCES
         parts = dotted_parts(node)
         if parts is None:
             return False
         if "loop" in parts[-1].lower():
             return True
-        return any(site.qualified in (LOOP_GETTERS | LOOP_FACTORIES) for site in self.assignments_to(parts, scope))
+        return any(site.qualified in LOOP_SOURCES for site in self.assignments_to(parts, scope))
 
     def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
         """Calls whose result was bound to this name (in this scope) or attribute (anywhere)."""
@@ -464,12 +465,18 @@ class Module:
         return reads == weak_reads
 
     def names_registered_with_task_manager(self, scope: Scope) -> set:
-        """Local names passed to a TaskManager registration (``tm.add_task(task)``)."""
-        names = set()
+        """Local names passed to a TaskManager registration (``tm.add_task(task)``) in this scope."""
+        return self.task_manager_registered_names.get(id(scope), set())
+
+    @cached_property
+    def task_manager_registered_names(self) -> Dict[int, set]:
+        """Scope id -> names registered there; built once, not once per task."""
+        registered: Dict[int, set] = {}
         for site in self.method_calls(TASK_MANAGER_METHODS):
-            if site.scope is scope and self.is_task_manager_registration(site):
+            if self.is_task_manager_registration(site):
+                names = registered.setdefault(id(site.scope), set())
                 names.update(arg.id for arg in site.node.args if isinstance(arg, ast.Name))
-        return names
+        return registered
 
     def is_async_slot(self, function: FunctionInfo) -> bool:
         return any(
