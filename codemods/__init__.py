@@ -1,0 +1,1 @@
+"""libcst codemods that rewrite what the loopguard linter finds (``loopguard migrate``)."""
