@@ -180,6 +180,16 @@ class Scope:
         return self.kind in ("module", "class")
 
     @property
+    def qualified_name(self) -> str:
+        """``Widget._load_data.worker`` for a def nested in a method; ``""`` for the module."""
+        names = []
+        scope: Optional[Scope] = self
+        while scope is not None and scope.parent is not None:
+            names.append(scope.name)
+            scope = scope.parent
+        return ".".join(reversed(names))
+
+    @property
     def enclosing_class(self) -> Optional[ClassInfo]:
         """The class whose method this scope is (or is nested in)."""
         scope: Optional[Scope] = self

@@ -6,10 +6,10 @@ import ast
 import inspect
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Type, Union
 
-from ..model import CallSite, Module
+from ..model import CallSite, Module, Scope
 
 
 @dataclass(frozen=True, order=True)
@@ -18,6 +18,9 @@ class Finding:
     col: int  # 0-based, as in ``ast``; adapters show it 1-based
     code: str
     message: str
+    # The enclosing definition (``Widget._load_data``; ``""`` at module level): what a
+    # baseline fingerprint and a codemod's task name are made of.
+    context: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -49,9 +52,14 @@ class Rule:
     def check(self, module: Module) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def report(self, at: Union[CallSite, ast.AST], **details: str) -> Finding:
-        node = at.node if isinstance(at, CallSite) else at
-        return Finding(node.lineno, node.col_offset, self.code, self.message.format(**details))
+    def report(self, at: Union[CallSite, ast.AST], scope: Optional[Scope] = None, **details: str) -> Finding:
+        """A finding at a call site, or at a node of ``scope`` (a ``def`` line, a decorator)."""
+        if isinstance(at, CallSite):
+            node, scope = at.node, at.scope
+        else:
+            node = at
+        context = scope.qualified_name if scope is not None else ""
+        return Finding(node.lineno, node.col_offset, self.code, self.message.format(**details), context)
 
     # ----- documentation ---------------------------------------------------
 

@@ -167,7 +167,7 @@ class AsyncSlotOnPlainFunction(Rule):
                 continue
             for decorator in function.decorators:
                 if module.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS:
-                    yield self.report(decorator)
+                    yield self.report(decorator, function.scope)
 
 
 @register

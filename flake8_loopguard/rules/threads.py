@@ -122,7 +122,7 @@ class ThreadWithPrivateLoop(Rule):
             if run is None or not makes_private_loop(module, run):
                 continue
             if any(module.resolve(base, cls.scope.parent) in THREAD_BASES for base in cls.node.bases):
-                yield self.report(run.node, func=f"{cls.name}.run")
+                yield self.report(run.node, run.scope, func=f"{cls.name}.run")
 
     def _report_worker(self, module: Module, site, target: Optional[ast.expr]) -> Iterator[Finding]:
         if target is None:
