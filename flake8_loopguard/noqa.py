@@ -1,0 +1,37 @@
+"""``# noqa`` comments, read the way flake8 reads them, for the adapters that are not flake8.
+
+``# noqa`` silences every code on its line; ``# noqa: LG201,LG3`` silences the codes named and
+those they are a prefix of (flake8 matches ``code.startswith(listed)``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, FrozenSet, Optional, Sequence
+
+# flake8's own pattern: `# noqa`, `#noqa:X1,X2`, `# NOQA : X1 X2`.
+NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+ALL_CODES: FrozenSet[str] = frozenset()  # a bare `# noqa`
+
+
+def noqa_lines(lines: Sequence[str]) -> Dict[int, FrozenSet[str]]:
+    """1-based line number -> the codes its ``# noqa`` names (empty set: every code)."""
+    found: Dict[int, FrozenSet[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        if "noqa" not in line.lower():
+            continue
+        match = NOQA.search(line)
+        if match is None:
+            continue
+        codes = match.group("codes")
+        found[number] = frozenset(code.upper() for code in CODE.findall(codes)) if codes else ALL_CODES
+    return found
+
+
+def is_silenced(code: str, listed: Optional[FrozenSet[str]]) -> bool:
+    """Whether a line's ``# noqa`` (``listed``, None when the line has none) covers ``code``."""
+    if listed is None:
+        return False
+    return not listed or any(code.startswith(prefix) for prefix in listed)
