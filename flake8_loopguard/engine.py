@@ -38,4 +38,4 @@ def check_source(
 
 def _run_rules(tree: ast.AST, filename: str, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
     module = Module(tree, filename, config)
-    return findings_of(enabled_rules(config.opt_in_codes) if rules is None else rules, module)
+    return findings_of(enabled_rules(config) if rules is None else rules, module)

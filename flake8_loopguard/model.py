@@ -10,13 +10,30 @@ danger to the interpreter's recursion limit.
 from __future__ import annotations
 
 import ast
-from collections import Counter
+import asyncio
 from functools import cached_property
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .config import Config
 
 QT_BINDINGS = frozenset({"PyQt5", "PyQt6", "PySide2", "PySide6", "qtpy"})
+QT_STAR_MODULES = frozenset(f"{binding}.{module}" for binding in QT_BINDINGS for module in ("QtCore", "QtWidgets", "QtGui"))
+# `asyncio.events.new_event_loop` is `asyncio.new_event_loop`: the package re-exports them all.
+ASYNCIO_SUBMODULES = frozenset(
+    {
+        "base_events", "events", "futures", "locks", "queues", "runners", "tasks", "taskgroups",
+        "timeouts", "coroutines", "streams", "subprocess", "unix_events", "windows_events",
+        "selector_events", "proactor_events",
+    }
+)  # fmt: skip
+# What `from M import *` brings for the modules the rules know (asyncio's list is the running
+# Python's plus the newer names a target program may use).
+STAR_EXPORTS = {
+    "asyncio": frozenset(asyncio.__all__) | {"Runner", "TaskGroup", "timeout"},
+    "qasync": frozenset({"QEventLoop", "QThreadExecutor", "asyncSlot", "asyncClose", "asyncWrap", "run"}),
+    "uvloop": frozenset({"new_event_loop", "run", "install", "Loop", "EventLoopPolicy"}),
+}
+QT_STAR_NAMES = frozenset({"Signal", "Slot", "pyqtSignal", "pyqtSlot", "SignalInstance", "qApp"})
 
 # Builtins a rule may ask about; any other unbound name resolves to nothing.
 BUILTINS_OF_INTEREST = frozenset({"input"})
@@ -38,22 +55,45 @@ TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
+# An application that vendors qasync names its copy the same way.
+ASYNC_SLOT_NAMES = frozenset({"asyncSlot", "asyncslot"})
+FUNCTOOLS_PARTIAL = "functools.partial"
+# Methods that call a callable later and throw its result away; the value is the index of the
+# callable among the positional arguments (None: the first argument that is a callable).
+CALLBACK_TAKERS = {
+    "connect": 0,
+    "singleShot": None,
+    "call_soon": 0,
+    "call_soon_threadsafe": 0,
+    "call_later": 1,
+    "call_at": 1,
+    "add_signal_handler": 1,
+}
 
 # Usage of a call's result, decided by the node that contains the call.
 USED = "used"  # returned, passed, stored: someone holds the result
 AWAITED = "awaited"  # the awaiting coroutine owns it
 DISCARDED = "discarded"  # an expression statement, or bound to `_`
-QT_LAMBDA = "qt_lambda"  # body of a lambda connected to a Qt signal
-BOUND = "bound"  # assigned to one name or attribute (see CallSite.target)
+CALLBACK_LAMBDA = "callback_lambda"  # body of a lambda whose result a Qt signal or the loop drops
+BOUND = "bound"  # assigned to names or attributes (see CallSite.targets)
+
+# Calls on a task that keep nothing alive: a name read only by them is no owner.
+WEAK_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
 
 
 def canonical(qualified: str) -> str:
-    """Fold the Qt bindings into one namespace: ``PySide6.QtCore.QThread`` -> ``Qt.QThread``."""
+    """Fold the Qt bindings into one namespace (``PySide6.QtCore.QThread`` -> ``Qt.QThread``)
+    and asyncio's submodules into the package (``asyncio.events.new_event_loop`` ->
+    ``asyncio.new_event_loop``)."""
     head, _, rest = qualified.partition(".")
     if head in QT_BINDINGS and rest.startswith("Qt"):
         _module, _, name = rest.partition(".")
         if name:
             return "Qt." + name
+    elif head == "asyncio":
+        submodule, _, name = rest.partition(".")
+        if name and submodule in ASYNCIO_SUBMODULES:
+            return "asyncio." + name
     return qualified
 
 
@@ -78,7 +118,9 @@ def receiver_name(node: ast.AST) -> str:
 
 
 def is_main_guard(test: ast.expr) -> bool:
-    """``__name__ == "__main__"`` in either order."""
+    """``__name__ == "__main__"`` in either order, also with further ``and`` conditions."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(is_main_guard(value) for value in test.values)
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
         return False
     sides = (test.left, test.comparators[0])
@@ -113,18 +155,25 @@ class ClassInfo:
 
 
 class Scope:
-    """A module, class body, function, coroutine or lambda."""
+    """A module, class body, function, coroutine, lambda or comprehension.
+
+    A comprehension is a scope for names only (its loop variables hide nothing outside it);
+    its code runs in the enclosing frame, so calls and facts such as "in a coroutine" belong to
+    ``frame``.
+    """
 
     __slots__ = (
         "kind",
         "name",
         "parent",
+        "frame",
         "children",
         "bindings",
         "functions",
         "loads",
-        "weak_loads",
         "declared_outer",
+        "star_imports",
+        "aliases",
         "class_info",
         "function_info",
         "top_function",
@@ -135,14 +184,16 @@ class Scope:
         self.kind = kind
         self.name = name
         self.parent = parent
+        self.frame: Scope = parent.frame if kind == "comprehension" and parent is not None else self
         self.children: List[Scope] = []
         # name -> [(line, qualified name, or None for a local non-import binding)]
         self.bindings: Dict[str, List[Tuple[int, Optional[str]]]] = {}
         self.functions: Dict[str, FunctionInfo] = {}
-        self.loads: Counter = Counter()
-        # reads that keep nothing alive: `t.add_done_callback(...)`, `t.set_name(...)`
-        self.weak_loads: Counter = Counter()
+        self.loads: Dict[str, List[ast.Name]] = {}  # every read of a name in this scope's own code
         self.declared_outer: set = set()  # `global` / `nonlocal` names
+        self.star_imports: List[Tuple[int, str]] = []  # (line, module) of `from module import *`
+        # `tm = self._task_manager`: a local name for another dotted name
+        self.aliases: Dict[str, str] = {}
         self.class_info: Optional[ClassInfo] = None
         self.function_info: Optional[FunctionInfo] = None
         self.calls: List[CallSite] = []
@@ -160,32 +211,38 @@ class Scope:
 
     @property
     def is_function(self) -> bool:
-        return self.kind in ("function", "coroutine", "lambda")
+        return self.frame.kind in ("function", "coroutine", "lambda")
 
     @property
     def is_coroutine(self) -> bool:
-        return self.kind == "coroutine"
+        return self.frame.kind == "coroutine"
 
     @property
     def is_init(self) -> bool:
+        frame = self.frame
         return (
-            self.kind == "function"
-            and self.name == "__init__"
-            and self.parent is not None
-            and self.parent.kind == "class"
+            frame.kind == "function"
+            and frame.name == "__init__"
+            and frame.parent is not None
+            and frame.parent.kind == "class"
         )
 
     @property
     def runs_at_import(self) -> bool:
-        return self.kind in ("module", "class")
+        """Module-level code, or a class body that is not nested in a function."""
+        scope: Optional[Scope] = self.frame
+        while scope is not None and scope.kind == "class":
+            scope = scope.parent
+        return scope is not None and scope.kind == "module"
 
     @property
     def qualified_name(self) -> str:
         """``Widget._load_data.worker`` for a def nested in a method; ``""`` for the module."""
         names = []
-        scope: Optional[Scope] = self
+        scope: Optional[Scope] = self.frame
         while scope is not None and scope.parent is not None:
-            names.append(scope.name)
+            if scope.kind != "comprehension":
+                names.append(scope.name)
             scope = scope.parent
         return ".".join(reversed(names))
 
@@ -196,6 +253,20 @@ class Scope:
         while scope is not None:
             if scope.parent is not None and scope.parent.kind == "class" and scope.kind in ("function", "coroutine"):
                 return scope.parent.class_info
+            scope = scope.parent
+        return None
+
+    def binding_scope(self, name: str) -> Optional["Scope"]:
+        """The scope whose local ``name`` is: this one or an enclosing function's (Python's rule,
+        class bodies skipped); None for a global or a name bound nowhere."""
+        scope: Optional[Scope] = self
+        own = True
+        while scope is not None:
+            if name in scope.declared_outer:
+                return None
+            if (own or scope.kind != "class") and name in scope.bindings:
+                return scope
+            own = False
             scope = scope.parent
         return None
 
@@ -210,13 +281,36 @@ class Scope:
 class CallSite:
     """One call expression and the facts the rules ask about it."""
 
-    __slots__ = ("node", "scope", "in_main_block", "parts", "attr", "receiver", "usage", "target", "qualified")
+    __slots__ = (
+        "node",
+        "scope",
+        "name_scope",
+        "in_main_block",
+        "parts",
+        "attr",
+        "receiver",
+        "usage",
+        "targets",
+        "statement",
+        "qualified",
+    )
 
-    def __init__(self, node: ast.Call, scope: Scope, in_main_block: bool, usage: str, target: Optional[str]) -> None:
+    def __init__(
+        self,
+        node: ast.Call,
+        name_scope: Scope,
+        in_main_block: bool,
+        usage: str,
+        targets: Tuple[str, ...] = (),
+        statement: Optional[ast.stmt] = None,
+    ) -> None:
         self.node = node
-        self.scope = scope
+        self.scope = name_scope.frame  # where the call runs
+        self.name_scope = name_scope  # where its names are looked up (a comprehension, say)
         self.in_main_block = in_main_block
         func = node.func
+        if isinstance(func, ast.Subscript):  # `asyncio.Queue[bytes]()` constructs an `asyncio.Queue`
+            func = func.value
         self.parts = dotted_parts(func)
         if isinstance(func, ast.Attribute):
             self.attr: Optional[str] = func.attr
@@ -225,8 +319,24 @@ class CallSite:
             self.attr = func.id if isinstance(func, ast.Name) else None
             self.receiver = None
         self.usage = usage
-        self.target = target  # the name or dotted attribute the result is bound to
+        self.targets = targets  # the names or dotted attributes the result is bound to
+        self.statement = statement  # the binding statement, for BOUND results
         self.qualified: Optional[str] = None  # filled in after the walk
+
+    @property
+    def target(self) -> Optional[str]:
+        return self.targets[0] if self.targets else None
+
+    def argument(self, index: Optional[int], keyword: Optional[str] = None) -> Optional[ast.expr]:
+        """The argument at a position (``Thread(None, target)``) or by keyword (``target=``)."""
+        node = self.node
+        if keyword is not None:
+            for item in node.keywords:
+                if item.arg == keyword:
+                    return item.value
+        if index is not None and len(node.args) > index and not isinstance(node.args[index], ast.Starred):
+            return node.args[index]
+        return None
 
     @property
     def line(self) -> int:
@@ -257,8 +367,11 @@ class Module:
         self.module_scope = Scope("module", "<module>", None)
         self.calls: List[CallSite] = []
         self.classes: List[ClassInfo] = []
-        self.context_bindings: List[Tuple[Scope, str, ast.Call]] = []  # `async with X() as name`
+        # `with X() as name` / `async with X() as name`: (scope, name, the call)
+        self.context_bindings: List[Tuple[Scope, str, ast.Call, bool]] = []
         self.call_by_node: Dict[int, CallSite] = {}
+        self.lambda_scopes: Dict[int, Scope] = {}
+        self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
         self.imported_modules: set = set()
         _Walker(self).walk(tree)
         self._resolve_calls()
@@ -267,6 +380,8 @@ class Module:
 
     def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]:
         """The qualified name an expression refers to, following imports and aliases."""
+        if isinstance(node, ast.Subscript):  # a generic alias: `asyncio.Queue[bytes]`
+            node = node.value
         parts = dotted_parts(node)
         if parts is None:
             return None
@@ -275,24 +390,37 @@ class Module:
     def resolve_parts(self, parts: Sequence[str], scope: Scope, line: int) -> Optional[str]:
         head = parts[0]
         current: Optional[Scope] = scope
-        own_scope = True
+        frame = scope.frame
         while current is not None:
+            same_frame = current.frame is frame
             # Class bodies are not visible from the functions nested in them.
-            if (own_scope or current.kind != "class") and head in current.bindings:
-                qualified = _binding_at(current.bindings[head], line if own_scope else None)
+            if (same_frame or current.kind != "class") and head in current.bindings:
+                qualified = _binding_at(current.bindings[head], line if same_frame else None)
                 if qualified is None:
                     return None
                 return canonical(".".join((qualified, *parts[1:])))
-            own_scope = False
             current = current.parent
+        starred = self._star_imported(head)
+        if starred is not None:
+            return canonical(".".join((starred, *parts[1:])))
         if head in BUILTINS_OF_INTEREST:
             return "builtins." + ".".join(parts)
+        return None
+
+    def _star_imported(self, name: str) -> Optional[str]:
+        """``asyncio.run`` for ``run`` after ``from asyncio import *``; the last such import wins."""
+        for _line, module in reversed(self.module_scope.star_imports):
+            if module in QT_STAR_MODULES:
+                if name.startswith("Q") or name in QT_STAR_NAMES:
+                    return f"{module}.{name}"
+            elif name in STAR_EXPORTS.get(module, ()):
+                return f"{module}.{name}"
         return None
 
     def _resolve_calls(self) -> None:
         for site in self.calls:
             if site.parts is not None:
-                site.qualified = self.resolve_parts(site.parts, site.scope, site.node.lineno)
+                site.qualified = self.resolve_parts(site.parts, site.name_scope, site.node.lineno)
 
     # ----- indexes built once, on first use --------------------------------
 
@@ -327,16 +455,22 @@ class Module:
 
     @cached_property
     def entry_functions(self) -> set:
-        """Module-level functions that the ``__main__`` block calls directly."""
+        """Module-level functions that the ``__main__`` block calls directly (``main()``,
+        ``sys.exit(main())``) or hands over as a callable (``typer.run(main)``, ``fire.Fire(main)``)."""
         module_functions = self.module_scope.functions
-        return {
-            site.attr
-            for site in self.calls
-            if site.in_main_block
-            and site.receiver is None
-            and site.attr in module_functions
-            and site.scope is self.module_scope
-        }
+        entry = set()
+        for site in self.calls:
+            if not site.in_main_block or site.scope is not self.module_scope:
+                continue
+            if site.receiver is None and site.attr in module_functions:
+                entry.add(site.attr)
+            arguments = [*site.node.args, *(keyword.value for keyword in site.node.keywords)]
+            entry.update(
+                argument.id
+                for argument in arguments
+                if isinstance(argument, ast.Name) and argument.id in module_functions
+            )
+        return entry
 
     @cached_property
     def is_entry_point_file(self) -> bool:
@@ -350,6 +484,10 @@ class Module:
     def imports_qasync(self) -> bool:
         return "qasync" in self.imported_modules
 
+    @cached_property
+    def imports_loop_library(self) -> bool:
+        return bool(self.imported_modules & {"asyncio", "qasync", "uvloop"})
+
     # ----- questions the rules ask -----------------------------------------
 
     def in_entry_point(self, site: CallSite) -> bool:
@@ -358,8 +496,48 @@ class Module:
     def call_site(self, node: ast.AST) -> Optional[CallSite]:
         return self.call_by_node.get(id(node))
 
+    # ----- classes, methods and the callables handed around ----------------
+
+    @cached_property
+    def classes_by_name(self) -> Dict[str, ClassInfo]:
+        """Module-level classes by name: the same-file bases a class may inherit from."""
+        return {info.name: info for info in self.classes if info.scope.parent is self.module_scope}
+
+    def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
+        """The class and its base classes defined in this file, nearest first (cycles cut)."""
+        found: List[ClassInfo] = []
+        pending = [cls]
+        while pending:
+            current = pending.pop(0)
+            if any(current is seen for seen in found):
+                continue
+            found.append(current)
+            for base in current.node.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes_by_name:
+                    pending.append(self.classes_by_name[base.id])
+        return found
+
+    def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]:
+        """``cls.name`` as Python finds it among the class and its same-file bases."""
+        for owner in self.same_file_bases(cls):
+            if name in owner.methods:
+                return owner.methods[name]
+        return None
+
+    def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool:
+        """Whether a base of the class (directly or through same-file bases) is one of these."""
+        wanted = set(qualified_names)
+        return any(
+            self.resolve(base, owner.scope.parent) in wanted
+            for owner in self.same_file_bases(cls)
+            for base in owner.node.bases
+            if owner.scope.parent is not None
+        )
+
     def function_referenced(self, node: ast.AST, scope: Scope) -> Optional[FunctionInfo]:
-        """The def a reference names: ``worker`` (any enclosing scope) or ``self.method``."""
+        """The def a reference names: ``worker`` (any enclosing scope), ``self.method`` (also
+        inherited from a same-file base), or either wrapped in ``functools.partial(...)``."""
+        node = self.unwrap_partial(node, scope)
         if isinstance(node, ast.Name):
             current: Optional[Scope] = scope
             own_scope = True
@@ -369,14 +547,52 @@ class Module:
                         return current.functions[node.id]
                     if node.id in current.bindings:
                         return None  # bound to something other than a def
-                own_scope = False
+                own_scope = current.kind == "comprehension"
                 current = current.parent
             return None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
             owner = scope.enclosing_class
             if owner is not None:
-                return owner.methods.get(node.attr)
+                return self.method_of(owner, node.attr)
         return None
+
+    def unwrap_partial(self, node: ast.AST, scope: Scope) -> ast.AST:
+        """``functools.partial(f, ...)`` -> ``f``; anything else as it is."""
+        while isinstance(node, ast.Call) and node.args and self.resolve(node.func, scope) == FUNCTOOLS_PARTIAL:
+            node = node.args[0]
+        return node
+
+    def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]:
+        """The body scope of the def or lambda a callable expression stands for."""
+        node = self.unwrap_partial(node, scope)
+        if isinstance(node, ast.Lambda):
+            return self.lambda_scopes.get(id(node))
+        function = self.function_referenced(node, scope)
+        return function.scope if function is not None else None
+
+    # ----- what a receiver is ----------------------------------------------
+
+    def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
+        """Calls whose result was bound to this name (in the scope that owns the name: this one
+        or an enclosing function or module) or attribute (anywhere in the module)."""
+        key = ".".join(parts)
+        if len(parts) == 1:
+            owner = scope.binding_scope(parts[0]) or self.module_scope
+            return [site for site in self.bound_calls.get(key, ()) if site.name_scope.binding_scope(key) is owner]
+        return list(self.bound_calls.get(key, ()))
+
+    @cached_property
+    def bound_calls(self) -> Dict[str, List[CallSite]]:
+        index: Dict[str, List[CallSite]] = {}
+        for site in self.calls:
+            if site.usage == BOUND:
+                for target in site.targets:
+                    index.setdefault(target, []).append(site)
+        for scope, name, call, _is_async in self.context_bindings:
+            site = self.call_site(call)
+            if site is not None:
+                index.setdefault(name, []).append(site)
+        return index
 
     def is_loop_expression(self, node: ast.AST, scope: Scope) -> bool:
         """An expression known to be an event loop (see LG201's definition of ``<loop>``)."""
@@ -390,34 +606,59 @@ class Module:
             return True
         return any(site.qualified in LOOP_SOURCES for site in self.assignments_to(parts, scope))
 
-    def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
-        """Calls whose result was bound to this name (in this scope) or attribute (anywhere)."""
-        key = ".".join(parts)
-        if len(parts) == 1:
-            return [site for site in self.bound_calls.get(key, ()) if site.scope is scope]
-        return list(self.bound_calls.get(key, ()))
+    def may_be_loop(self, node: ast.AST, scope: Scope) -> bool:
+        """A receiver that may be an event loop (LG103): anything not known to be something else,
+        in a module that uses an event-loop library; elsewhere, only what is known to be a loop."""
+        if self.is_loop_expression(node, scope):
+            return True
+        if not self.imports_loop_library:
+            return False
+        if isinstance(node, ast.Call):
+            return False  # `WebSocketApp(...).run_forever()`: the result of a call that is no loop source
+        parts = dotted_parts(node)
+        if parts is None:
+            return True
+        return not self.assignments_to(parts, scope)  # bound only from calls that are no loop source
 
-    @cached_property
-    def bound_calls(self) -> Dict[str, List[CallSite]]:
-        index: Dict[str, List[CallSite]] = {}
-        for site in self.calls:
-            if site.usage == BOUND and site.target is not None:
-                index.setdefault(site.target, []).append(site)
-        return index
+    def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
+        """A receiver made by one of these classes: ``requests.Session()``, directly, through the
+        name or attribute it was bound to, or by ``with requests.Session() as s``."""
+        wanted = set(classes)
+        if isinstance(node, ast.Call):
+            site = self.call_site(node)
+            return site is not None and site.qualified in wanted
+        parts = dotted_parts(node)
+        return parts is not None and any(site.qualified in wanted for site in self.assignments_to(parts, scope))
+
+    # ----- tasks -------------------------------------------------------------
 
     def is_task_group(self, node: ast.AST, scope: Scope) -> bool:
         """A name bound by ``async with asyncio.TaskGroup() as name``."""
         if not isinstance(node, ast.Name):
             return False
-        for bound_scope, name, call in self.context_bindings:
-            if name == node.id and bound_scope is scope:
+        for bound_scope, name, call, is_async in self.context_bindings:
+            if is_async and name == node.id and bound_scope.frame is scope.frame:
                 site = self.call_site(call)
                 if site is not None and site.qualified in TASK_GROUP_FACTORIES:
                     return True
         return False
 
-    def is_task_manager(self, node: ast.AST) -> bool:
-        return self.config.is_task_manager_name(receiver_name(node))
+    def is_task_manager(self, node: ast.AST, scope: Optional[Scope] = None) -> bool:
+        """A receiver named like the TaskManager (``self._task_manager``,
+        ``TaskManager.instance()``), or a local alias of one (``tm = self._task_manager``)."""
+        if self.config.is_task_manager_name(receiver_name(node)):
+            return True
+        if scope is not None and isinstance(node, ast.Name):
+            owner = scope.binding_scope(node.id)
+            if owner is not None:
+                alias = owner.aliases.get(node.id)
+                if alias is not None and self.config.is_task_manager_name(alias):
+                    return True
+            return any(
+                self.config.is_task_manager_name(site.qualified or receiver_name(site.node))
+                for site in self.assignments_to((node.id,), scope)
+            )
+        return False
 
     def in_task_manager_class(self, site: CallSite) -> bool:
         """Inside the TaskManager's own methods, where tasks are made to be registered."""
@@ -425,7 +666,11 @@ class Module:
         return owner is not None and self.config.is_task_manager_name(owner.name)
 
     def is_task_manager_registration(self, site: CallSite) -> bool:
-        return site.attr in TASK_MANAGER_METHODS and site.receiver is not None and self.is_task_manager(site.receiver)
+        return (
+            site.attr in TASK_MANAGER_METHODS
+            and site.receiver is not None
+            and self.is_task_manager(site.receiver, site.scope)
+        )
 
     @cached_property
     def task_creations(self) -> List[CallSite]:
@@ -435,12 +680,31 @@ class Module:
             if site.qualified in TASK_FACTORIES:
                 continue
             assert site.receiver is not None
-            if self.is_task_group(site.receiver, site.scope) or self.is_task_manager(site.receiver):
+            if self.is_task_group(site.receiver, site.scope) or self.is_task_manager(site.receiver, site.scope):
                 continue
             if self.is_loop_expression(site.receiver, site.scope):
                 sites.append(site)
         sites.sort(key=lambda site: (site.line, site.col))
         return sites
+
+    @cached_property
+    def task_factories_handed_to_callbacks(self) -> List[Tuple[CallSite, str]]:
+        """``loop.call_soon_threadsafe(asyncio.ensure_future, coro)``: the task factory itself is
+        the callback, so the task it makes is dropped. (the scheduling call, the factory's name)"""
+        found = []
+        for site in self.method_calls(CALLBACK_TAKERS):
+            for argument in site.node.args:
+                if isinstance(argument, (ast.Name, ast.Attribute)):
+                    qualified = self.resolve(argument, site.name_scope)
+                    if qualified in TASK_FACTORIES:
+                        found.append((site, qualified.rsplit(".", 1)[-1]))
+                    elif (
+                        isinstance(argument, ast.Attribute)
+                        and argument.attr == "create_task"
+                        and self.is_loop_expression(argument.value, site.scope)
+                    ):
+                        found.append((site, "create_task"))
+        return found
 
     def parent_call(self, site: CallSite) -> Optional[CallSite]:
         return self.call_arguments_parent.get(id(site.node))
@@ -456,23 +720,54 @@ class Module:
                 parents[id(keyword.value)] = site
         return parents
 
-    def name_reads(self, name: str, scope: Scope) -> Tuple[int, int]:
-        """(all reads, weak reads) of a name in a scope and the scopes nested in it."""
-        reads = weak = 0
-        for inner in scope.descendants():
-            reads += inner.loads.get(name, 0)
-            weak += inner.weak_loads.get(name, 0)
-        return reads, weak
+    @cached_property
+    def task_name_reads(self) -> Dict[Tuple[int, str], List[ast.Name]]:
+        """(scope id, name) -> the reads of that local name, in its own scope and in the scopes
+        nested in it that see it; only for the names tasks are bound to. Built once per module,
+        so a check costs the same whatever the number of tasks and closures."""
+        names = {target for site in self.task_creations for target in site.targets if "." not in target}
+        reads: Dict[Tuple[int, str], List[ast.Name]] = {}
+        if not names:
+            return reads
+        for scope in self.module_scope.descendants():
+            for name in names.intersection(scope.loads):
+                owner = scope.binding_scope(name)
+                if owner is not None:
+                    reads.setdefault((id(owner), name), []).extend(scope.loads[name])
+        return reads
 
     def is_unused_task_name(self, site: CallSite) -> bool:
-        """A task bound to a local name never read again, or read only by
-        ``add_done_callback()`` / ``set_name()`` (which keep nothing alive)."""
-        if site.usage != BOUND or site.target is None or "." in site.target or not site.scope.is_function:
+        """A task bound only to local names that are never read again (or read only by
+        ``add_done_callback()`` / ``set_name()``, which keep nothing alive), or rebound before
+        any read."""
+        if site.usage != BOUND or not site.targets or not site.scope.is_function:
             return False
-        if site.target in site.scope.declared_outer:
+        return all(self._task_name_unused(site, target) for target in site.targets)
+
+    def _task_name_unused(self, site: CallSite, name: str) -> bool:
+        if "." in name:
+            return False  # stored in an attribute: kept
+        owner = site.name_scope.binding_scope(name)
+        if owner is None or not owner.is_function:
+            return False  # a global or nonlocal name outlives the function
+        reads = [read for read in self.task_name_reads.get((id(owner), name), ()) if id(read) not in self.weak_reads]
+        if not reads:
+            return True
+        return self._rebound_before_read(site, owner, name, reads)
+
+    def _rebound_before_read(self, site: CallSite, owner: Scope, name: str, reads: List[ast.Name]) -> bool:
+        """``t = create_task(a)`` followed, in the same block and before any read, by ``t = ...``."""
+        statement = site.statement
+        if statement is None or owner.function_info is None:
             return False
-        reads, weak_reads = self.name_reads(site.target, site.scope)
-        return reads == weak_reads
+        end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        later_bindings = sorted(line for line, _ in owner.bindings.get(name, ()) if line > end[0])
+        if not later_bindings:
+            return False
+        rebinding_line = later_bindings[0]
+        if any(end <= (read.lineno, read.col_offset) and read.lineno <= rebinding_line for read in reads):
+            return False
+        return _in_same_block(owner.function_info.node, statement, rebinding_line)
 
     def names_registered_with_task_manager(self, scope: Scope) -> set:
         """Local names passed to a TaskManager registration (``tm.add_task(task)``) in this scope."""
@@ -480,23 +775,77 @@ class Module:
 
     @cached_property
     def task_manager_registered_names(self) -> Dict[int, set]:
-        """Scope id -> names registered there; built once, not once per task."""
-        registered: Dict[int, set] = {}
+        """Scope id -> local names registered there (positionally or by keyword); scope id 0 ->
+        attributes registered anywhere (``tm.add_task(self._poll_task)``). Built once, not once
+        per task."""
+        registered: Dict[int, set] = {0: set()}
         for site in self.method_calls(TASK_MANAGER_METHODS):
-            if self.is_task_manager_registration(site):
-                names = registered.setdefault(id(site.scope), set())
-                names.update(arg.id for arg in site.node.args if isinstance(arg, ast.Name))
+            if not self.is_task_manager_registration(site):
+                continue
+            for argument in [*site.node.args, *(keyword.value for keyword in site.node.keywords)]:
+                if isinstance(argument, ast.Name):
+                    owner = site.name_scope.binding_scope(argument.id) or site.scope
+                    registered.setdefault(id(owner), set()).add(argument.id)
+                elif isinstance(argument, ast.Attribute):
+                    parts = dotted_parts(argument)
+                    if parts is not None:
+                        registered[0].add(".".join(parts))
         return registered
 
-    def is_async_slot(self, function: FunctionInfo) -> bool:
-        return any(
-            self.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS
-            for decorator in function.decorators
-        )
+    def is_registered_with_task_manager(self, site: CallSite) -> bool:
+        """The task is passed to the TaskManager: where it is made, or through the name or
+        attribute it was stored in."""
+        parent = self.parent_call(site)
+        if parent is not None and self.is_task_manager_registration(parent):
+            return True
+        if site.usage != BOUND:
+            return False
+        for target in site.targets:
+            if "." in target:
+                if target in self.task_manager_registered_names[0]:
+                    return True
+            else:
+                owner = site.name_scope.binding_scope(target) or site.scope
+                if target in self.names_registered_with_task_manager(owner):
+                    return True
+        return False
 
-    def decorator_name(self, decorator: ast.expr, scope: Scope) -> Optional[str]:
+    # ----- Qt slots ----------------------------------------------------------
+
+    def is_async_slot(self, function: FunctionInfo) -> bool:
+        return any(self.is_async_slot_decorator(decorator, function.parent_scope) for decorator in function.decorators)
+
+    def is_async_slot_decorator(self, decorator: ast.expr, scope: Scope) -> bool:
+        """qasync's ``asyncSlot``, qtinter's ``asyncslot``, any decorator whose own name is one of
+        those (a vendored copy), one named in ``loopguard-async-slot-decorators``, or a same-file
+        decorator that applies one of them."""
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        return self.resolve(target, scope)
+        parts = dotted_parts(target)
+        if parts is None:
+            return False
+        if parts[-1] in ASYNC_SLOT_NAMES:
+            return True
+        qualified = self.resolve(target, scope)
+        names = ASYNC_SLOT_DECORATORS.union(self.config.async_slot_decorators)
+        if qualified in names or ".".join(parts) in self.config.async_slot_decorators:
+            return True
+        return len(parts) == 1 and parts[0] in self.async_slot_wrappers
+
+    @cached_property
+    def async_slot_wrappers(self) -> set:
+        """Module-level functions whose own code applies an async-slot decorator
+        (``def ui_slot(*types): return asyncSlot(*types)``)."""
+        names = ASYNC_SLOT_DECORATORS.union(self.config.async_slot_decorators)
+        wrappers = set()
+        for name, function in self.module_scope.functions.items():
+            for inner in function.scope.descendants():
+                if any(
+                    site.qualified in names or (site.parts is not None and site.parts[-1] in ASYNC_SLOT_NAMES)
+                    for site in inner.calls
+                ):
+                    wrappers.add(name)
+                    break
+        return wrappers
 
     @cached_property
     def functions(self) -> List[FunctionInfo]:
@@ -511,10 +860,50 @@ class Module:
         """Calls made by the function's own body (not by functions nested in it)."""
         return function.scope.calls
 
+    def creates_or_runs_loop(self, scope: Scope) -> bool:
+        """The scope's own code creates, runs or drives an event loop (LG101-LG103 calls)."""
+        for site in scope.calls:
+            if site.qualified in LOOP_FACTORIES or site.qualified in LOOP_RUNNERS:
+                return True
+            if site.attr in LOOP_DRIVER_METHODS and site.receiver is not None and self.may_be_loop(site.receiver, scope):
+                return True
+        return False
+
+    def loop_runner_named(self, node: ast.AST, scope: Scope) -> Optional[str]:
+        """A loop runner handed over as the callable itself: ``asyncio.run``,
+        ``loop.run_forever``, ``loop.run_until_complete`` (its name), else None."""
+        qualified = self.resolve(node, scope)
+        if qualified in LOOP_RUNNERS or qualified in LOOP_FACTORIES:
+            return qualified
+        if isinstance(node, ast.Attribute) and node.attr in LOOP_DRIVER_METHODS and self.may_be_loop(node.value, scope):
+            return receiver_name(node) or node.attr
+        return None
+
     @cached_property
     def loop_owning_calls(self) -> List[CallSite]:
         """Every site that creates or starts an event loop, entry points included (for LG107)."""
         return self.calls_to(LOOP_FACTORIES | LOOP_RUNNERS)
+
+
+def _in_same_block(function: ast.AST, statement: ast.stmt, other_line: int) -> bool:
+    """Whether a statement starting at ``other_line`` stands in the same statement list as
+    ``statement`` (so it runs after it on every path), looking only at the function's own code."""
+    pending = [function.body]  # type: ignore[attr-defined]
+    while pending:
+        block = pending.pop()
+        if any(item is statement for item in block):
+            return any(item.lineno == other_line for item in block)
+        for item in block:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(item, field, None)
+                if isinstance(inner, list) and inner:
+                    if isinstance(inner[0], ast.stmt):
+                        pending.append(inner)
+                    else:  # except handlers and match cases hold the statement lists
+                        pending.extend(part.body for part in inner)
+    return False
 
 
 def _binding_at(bindings: List[Tuple[int, Optional[str]]], line: Optional[int]) -> Optional[str]:
@@ -539,8 +928,11 @@ class _Walker:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        # Decided at a parent node, read when its call child is visited.
-        self.pending_usage: Dict[int, Tuple[str, Optional[str]]] = {}
+        # Decided at a parent node, read when its child (a call, a walrus) is visited:
+        # node id -> (usage, bound targets, binding statement)
+        self.pending_usage: Dict[int, Tuple[str, Tuple[str, ...], Optional[ast.stmt]]] = {}
+        # `x = None` in `except ImportError:` after `import x`: keeps the import's meaning.
+        self.import_fallbacks: set = set()
         self.handlers = {
             ast.Import: self.visit_import,
             ast.ImportFrom: self.visit_import_from,
@@ -554,12 +946,25 @@ class _Walker:
             ast.Await: self.visit_await,
             ast.Assign: self.visit_assign,
             ast.AnnAssign: self.visit_assign,
+            ast.NamedExpr: self.visit_named_expr,
             ast.If: self.visit_if,
-            ast.AsyncWith: self.visit_async_with,
+            ast.While: self.visit_truth_test,
+            ast.IfExp: self.visit_truth_test,
+            ast.Assert: self.visit_truth_test,
+            ast.With: self.visit_with,
+            ast.AsyncWith: self.visit_with,
+            ast.Try: self.visit_try,
             ast.Global: self.visit_global,
             ast.Nonlocal: self.visit_global,
             ast.ExceptHandler: self.visit_except_handler,
+            ast.ListComp: self.visit_comprehension,
+            ast.SetComp: self.visit_comprehension,
+            ast.DictComp: self.visit_comprehension,
+            ast.GeneratorExp: self.visit_comprehension,
         }
+        try_star = getattr(ast, "TryStar", None)
+        if try_star is not None:
+            self.handlers[try_star] = self.visit_try
 
     def walk(self, tree: ast.AST) -> None:
         stack: List[Tuple[ast.AST, Scope, bool]] = [(tree, self.module.module_scope, False)]
@@ -607,15 +1012,39 @@ class _Walker:
             self.module.imported_modules.add(module.split(".", 1)[0])
         for alias in node.names:
             if alias.name == "*":
+                if node.level == 0 and (module in STAR_EXPORTS or module in QT_STAR_MODULES):
+                    scope.star_imports.append((node.lineno, module))
                 continue
             local = alias.asname or alias.name
             # A relative import names a module of the checked project: never a library.
             qualified = f"{module}.{alias.name}" if node.level == 0 and module else None
             scope.bind(local, node.lineno, qualified)
 
+    def visit_try(self, stack, node, scope: Scope, in_main: bool) -> None:
+        """``try: import uvloop`` / ``except ImportError: uvloop = None``: the fallback does not
+        change what the name means where the import succeeded."""
+        imported = set()
+        for statement in node.body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for alias in statement.names:
+                    imported.add(alias.asname or alias.name.split(".", 1)[0])
+        if imported:
+            for handler in node.handlers:
+                for statement in handler.body:
+                    if (
+                        isinstance(statement, ast.Assign)
+                        and all(isinstance(target, ast.Name) and target.id in imported for target in statement.targets)
+                    ):
+                        self.import_fallbacks.add(id(statement))
+        self.push_children(stack, node, scope, in_main)
+
     def visit_name(self, stack, node: ast.Name, scope: Scope, in_main: bool) -> None:
         if isinstance(node.ctx, ast.Load):
-            scope.loads[node.id] += 1
+            loads = scope.loads.get(node.id)
+            if loads is None:
+                scope.loads[node.id] = [node]
+            else:
+                loads.append(node)
         else:
             scope.bind(node.id, node.lineno)
 
@@ -647,9 +1076,24 @@ class _Walker:
 
     def visit_lambda(self, stack, node: ast.Lambda, scope: Scope, in_main: bool) -> None:
         body_scope = Scope("lambda", "<lambda>", scope)
+        self.module.lambda_scopes[id(node)] = body_scope
         self.bind_arguments(node.args, body_scope, node.lineno)
         stack.append((node.body, body_scope, in_main))
         self.push_all(stack, [*node.args.defaults, *node.args.kw_defaults], scope, in_main)
+
+    def visit_comprehension(self, stack, node, scope: Scope, in_main: bool) -> None:
+        """Loop variables live in the comprehension; its first iterable is read outside it."""
+        inner = Scope("comprehension", "<comprehension>", scope)
+        generators = node.generators
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        later = []
+        for index, generator in enumerate(generators):
+            later.append(generator.target)
+            if index:
+                later.append(generator.iter)
+            later.extend(generator.ifs)
+        self.push_all(stack, [*later, *elements], inner, in_main)
+        stack.append((generators[0].iter, scope, in_main))
 
     def visit_class(self, stack, node: ast.ClassDef, scope: Scope, in_main: bool) -> None:
         scope.bind(node.name, node.lineno)
@@ -676,48 +1120,97 @@ class _Walker:
             self.push_all(stack, node.body, scope, True)
             stack.append((node.test, scope, in_main))
         else:
-            self.push_children(stack, node, scope, in_main)
+            self.visit_truth_test(stack, node, scope, in_main)
 
-    def visit_async_with(self, stack, node: ast.AsyncWith, scope: Scope, in_main: bool) -> None:
+    def visit_truth_test(self, stack, node, scope: Scope, in_main: bool) -> None:
+        """``x if create_task(...) else y``: a value only tested for truth is dropped."""
+        self.pending_usage[id(node.test)] = (DISCARDED, (), None)
+        self.push_children(stack, node, scope, in_main)
+
+    def visit_with(self, stack, node, scope: Scope, in_main: bool) -> None:
+        is_async = isinstance(node, ast.AsyncWith)
         for item in node.items:
             if isinstance(item.context_expr, ast.Call) and isinstance(item.optional_vars, ast.Name):
-                self.module.context_bindings.append((scope, item.optional_vars.id, item.context_expr))
+                self.module.context_bindings.append((scope, item.optional_vars.id, item.context_expr, is_async))
         self.push_children(stack, node, scope, in_main)
 
     # ----- where a call's result goes ---------------------------------------
 
     def visit_expr(self, stack, node: ast.Expr, scope: Scope, in_main: bool) -> None:
-        if isinstance(node.value, ast.Call):
-            self.pending_usage[id(node.value)] = (DISCARDED, None)
-        stack.append((node.value, scope, in_main))
+        value = node.value
+        discarded = (DISCARDED, (), None)
+        self.pending_usage[id(value)] = discarded
+        # `[create_task(a), create_task(b)]` or `[create_task(f(x)) for x in xs]` as a statement
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:
+                self.pending_usage[id(element)] = discarded
+        elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            self.pending_usage[id(value.elt)] = discarded
+        # `create_task(x).add_done_callback(cb)`: the callback registration returns None
+        elif (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in WEAK_TASK_METHODS
+        ):
+            self.pending_usage[id(value.func.value)] = discarded
+        stack.append((value, scope, in_main))
 
     def visit_await(self, stack, node: ast.Await, scope: Scope, in_main: bool) -> None:
-        if isinstance(node.value, ast.Call):
-            self.pending_usage[id(node.value)] = (AWAITED, None)
+        self.pending_usage[id(node.value)] = (AWAITED, (), None)
         stack.append((node.value, scope, in_main))
 
     def visit_assign(self, stack, node, scope: Scope, in_main: bool) -> None:
+        if id(node) in self.import_fallbacks:
+            stack.append((node.value, scope, in_main))
+            return
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if isinstance(node.value, ast.Call) and len(targets) == 1:
-            target = targets[0]
-            if isinstance(target, ast.Name) and target.id == "_":
-                self.pending_usage[id(node.value)] = (DISCARDED, None)
+        value = node.value
+        if value is not None:
+            if len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+                # `t, u = create_task(a), create_task(b)`: each element to its own name
+                if len(targets[0].elts) == len(value.elts):
+                    for target, element in zip(targets[0].elts, value.elts):
+                        self._bind_usage(element, [target], node)
             else:
-                parts = dotted_parts(target)
+                self._bind_usage(value, targets, node)
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, (ast.Attribute, ast.Name)):
+                parts = dotted_parts(value)
                 if parts is not None:
-                    self.pending_usage[id(node.value)] = (BOUND, ".".join(parts))
+                    scope.aliases[targets[0].id] = ".".join(parts)
         self.push_children(stack, node, scope, in_main)
 
+    def _bind_usage(self, value: ast.expr, targets: Sequence[ast.expr], statement: ast.stmt) -> None:
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id == "_":
+            self.pending_usage[id(value)] = (DISCARDED, (), None)
+            return
+        names = []
+        for target in targets:
+            parts = dotted_parts(target)
+            if parts is None:
+                return  # a subscript or an unpacking: the value is stored somewhere
+            names.append(".".join(parts))
+        self.pending_usage[id(value)] = (BOUND, tuple(names), statement)
+
+    def visit_named_expr(self, stack, node: ast.NamedExpr, scope: Scope, in_main: bool) -> None:
+        usage = self.pending_usage.pop(id(node), None)
+        target = node.target.id  # type: ignore[union-attr]
+        if usage is not None and usage[0] == DISCARDED:
+            # `(t := create_task(x))` as a statement or a truth test: the name is all that holds it
+            self.pending_usage[id(node.value)] = (BOUND, (target,), None)
+        frame = scope.frame  # a walrus in a comprehension binds in the enclosing function
+        frame.bind(target, node.lineno)
+        stack.append((node.value, scope, in_main))
+
     def visit_call(self, stack, node: ast.Call, scope: Scope, in_main: bool) -> None:
-        usage, target = self.pending_usage.pop(id(node), (USED, None))
-        site = CallSite(node, scope, in_main, usage, target)
+        usage, targets, statement = self.pending_usage.pop(id(node), (USED, (), None))
+        site = CallSite(node, scope, in_main, usage, targets, statement)
         self.module.calls.append(site)
         self.module.call_by_node[id(node)] = site
-        scope.calls.append(site)
-        if site.attr in ("add_done_callback", "set_name") and isinstance(site.receiver, ast.Name):
-            scope.weak_loads[site.receiver.id] += 1
-        elif site.attr == "connect" and node.args:
-            slot = node.args[0]
-            if isinstance(slot, ast.Lambda) and isinstance(slot.body, ast.Call):
-                self.pending_usage[id(slot.body)] = (QT_LAMBDA, None)
+        site.scope.calls.append(site)
+        if site.attr in WEAK_TASK_METHODS and isinstance(site.receiver, ast.Name):
+            self.module.weak_reads.add(id(site.receiver))
+        elif site.attr in CALLBACK_TAKERS:
+            for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                if isinstance(argument, ast.Lambda):
+                    self.pending_usage[id(argument.body)] = (CALLBACK_LAMBDA, (), None)
         self.push_children(stack, node, scope, in_main)

@@ -56,13 +56,17 @@ def test_noqa_silences_only_the_named_code(flake8_command, tmp_path):
     "args, expected",
     [
         (["--select", "LG"], ["LG201", "LG201"]),
-        (["--select", "LG2"], ["LG201", "LG201"]),
         (["--select", "LG", "--extend-select", "LG303"], ["LG303", "LG201", "LG201"]),
         (["--select", "LG", "--extend-select", "LG203,LG303"], ["LG303", "LG201", "LG201", "LG203"]),
         (["--select", "LG203"], ["LG203"]),
+        # a prefix longer than `LG` that covers an opt-in code turns it on
+        (["--select", "LG2"], ["LG201", "LG201", "LG203"]),
+        (["--select", "LG", "--extend-select", "LG3"], ["LG303", "LG201", "LG201"]),
+        (["--select", "LG", "--extend-select", "LG30"], ["LG303", "LG201", "LG201"]),
+        (["--select", "LG", "--extend-select", "LG4"], ["LG201", "LG201"]),
     ],
 )
-def test_opt_in_rules_need_their_full_code(flake8_command, tmp_path, args, expected):
+def test_opt_in_rules_need_their_code_or_a_longer_prefix(flake8_command, tmp_path, args, expected):
     result = flake8(flake8_command, tmp_path, *args, "screen.py", files={"screen.py": UNOWNED_TASK})
     assert codes(result) == expected
 
@@ -125,3 +129,65 @@ def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
     )
     assert codes(result) == ["LG301"]
     assert "myapp.clients.make_async_client() in __init__" in result.stdout
+
+
+def test_entry_point_globs_with_a_slash_follow_the_project_root_not_the_spelling(flake8_command, tmp_path):
+    """pre-commit passes `scripts/start.py`, a user types `./scripts/start.py` or runs from a
+    subdirectory: the glob is relative to the directory of the flake8 configuration."""
+    files = {"scripts/start.py": ENTRY_SCRIPT, "app/scripts/start.py": ENTRY_SCRIPT}
+    (tmp_path / "setup.cfg").write_text("[flake8]\nloopguard-entry-points = scripts/*.py\n", encoding="utf-8")
+    for spelling in ("scripts/start.py", "./scripts/start.py", str(tmp_path / "scripts" / "start.py")):
+        assert flake8(flake8_command, tmp_path, "--select", "LG", spelling, files=files).stdout == ""
+    from_app = flake8(flake8_command, tmp_path / "app", "--select", "LG", "scripts/start.py", "../scripts/start.py")
+    assert sorted(set(line.split(":")[0] for line in from_app.stdout.splitlines())) == ["scripts/start.py"]
+
+
+def test_blocking_calls_option_adds_functions_and_methods(flake8_command, tmp_path):
+    files = {
+        "feed.py": """\
+            from mylib import Client, sync_fetch
+
+
+            async def refresh():
+                sync_fetch("prices")
+                client = Client()
+                client.get("prices")
+                client.close()
+            """
+    }
+    assert flake8(flake8_command, tmp_path, "--select", "LG", "feed.py", files=files).stdout == ""
+    result = flake8(
+        flake8_command, tmp_path, "--select", "LG", "--loopguard-blocking-calls", "mylib.sync_fetch,mylib.Client.get", "feed.py"
+    )
+    assert [line.split(": ", 1)[1][:22] for line in result.stdout.splitlines()] == [
+        "LG403 blocking mylib.s",
+        "LG403 blocking client.",
+    ]
+
+
+def test_async_slot_decorators_option_names_the_project_decorator(flake8_command, tmp_path):
+    files = {
+        "screen.py": """\
+            from PySide6.QtWidgets import QWidget
+            from myapp.ui import coroutine_slot
+
+
+            class Screen(QWidget):
+                def __init__(self):
+                    super().__init__()
+                    self.button.clicked.connect(self._refresh)
+
+                @coroutine_slot
+                async def _refresh(self):
+                    pass
+
+                @coroutine_slot
+                def _sync(self):
+                    pass
+            """
+    }
+    assert codes(flake8(flake8_command, tmp_path, "--select", "LG", "screen.py", files=files)) == ["LG501"]
+    configured = flake8(
+        flake8_command, tmp_path, "--select", "LG", "--loopguard-async-slot-decorators", "myapp.ui.coroutine_slot", "screen.py"
+    )
+    assert codes(configured) == ["LG502"]

@@ -29,6 +29,15 @@ def resolved_calls(source):
         ("from PyQt5 import QtCore\nQtCore.QRunnable()", "Qt.QRunnable"),
         ("from qasync import asyncSlot as slot\nslot()", "qasync.asyncSlot"),
         ("input()", "builtins.input"),
+        ("from asyncio import *\nrun(x)", "asyncio.run"),
+        ("from qasync import *\nasyncSlot()", "qasync.asyncSlot"),
+        ("from PySide6.QtCore import *\nQThread()", "Qt.QThread"),
+        ("from PyQt5.QtWidgets import *\nqApp.exec_()", "Qt.qApp.exec_"),
+        ("import asyncio\nasyncio.events.new_event_loop()", "asyncio.new_event_loop"),
+        ("from asyncio.runners import run\nrun(x)", "asyncio.run"),
+        ("try:\n    import uvloop\nexcept ImportError:\n    uvloop = None\nuvloop.new_event_loop()", "uvloop.new_event_loop"),
+        ("import asyncio\n[asyncio for asyncio in y]\nasyncio.run(x)", "asyncio.run"),
+        ("import asyncio\nasyncio.Queue[bytes]()", "asyncio.Queue"),
     ],
 )
 def test_imports_and_aliases_resolve(source, expected):
@@ -44,6 +53,9 @@ def test_imports_and_aliases_resolve(source, expected):
         "import subprocess\nsubprocess.run(x)",
         "app.run()",
         "def f(input):\n    input()",
+        "from asyncio import *\ndef run(x):\n    pass\nrun(x)",  # a local def beats the star import
+        "from trio import *\nrun(x)",  # a star import of a module the rules do not know
+        "try:\n    import asyncio\nexcept ImportError:\n    pass\nasyncio = other\nasyncio.run(x)",
     ],
 )
 def test_look_alikes_do_not_resolve_to_asyncio(source):
@@ -142,10 +154,19 @@ def test_entry_point_code():
         (("scripts/*.py",), "./src/start.py", False),
         (("run_*.py",), "run_desktop_ui.py", True),
         ((), "main.py", False),
+        (("scripts/*.py",), "scripts/start.py", True),
+        (("scripts/*.py",), "/project/scripts/start.py", True),
+        (("scripts/*.py",), "/project/app/scripts/start.py", False),  # relative to the root, not the end
+        (("scripts/*.py",), "./scripts/sub/start.py", False),  # `*` stays within one directory
+        (("**/cli.py",), "cli.py", True),  # `**/` also matches the root itself
+        (("**/cli.py",), "/project/tools/deep/cli.py", True),
+        (("tools/**/run.py",), "tools/run.py", True),
     ],
 )
-def test_entry_point_file_globs(globs, filename, expected):
-    assert Config(entry_points=globs).is_entry_point_file(filename) is expected
+def test_entry_point_file_globs(globs, filename, expected, monkeypatch):
+    monkeypatch.chdir("/")
+    config = Config(entry_points=globs, project_root="/project")
+    assert config.is_entry_point_file(filename if filename.startswith("/") else "/project/" + filename) is expected
 
 
 def test_loop_owning_sites_are_recorded_for_the_project_wide_check():

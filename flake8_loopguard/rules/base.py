@@ -9,6 +9,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Type, Union
 
+from ..config import Config
 from ..model import CallSite, Module, Scope
 
 
@@ -87,10 +88,9 @@ def all_rules() -> List[Rule]:
     return [RULES[code] for code in sorted(RULES)]
 
 
-def enabled_rules(opt_in_codes: Iterable[str]) -> List[Rule]:
-    """Rules on by default, plus the opt-in rules named by their full code."""
-    named = set(opt_in_codes)
-    return [rule for rule in all_rules() if rule.default_enabled or rule.code in named]
+def enabled_rules(config: Config) -> List[Rule]:
+    """Rules on by default, plus the opt-in rules the configuration selects."""
+    return [rule for rule in all_rules() if rule.default_enabled or config.selects_opt_in(rule.code)]
 
 
 def findings_of(rules: Iterable[Rule], module: Module) -> List[Finding]:

@@ -220,7 +220,8 @@ class LoopDrivenOutsideEntryPoint(Rule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.method_calls(LOOP_DRIVER_METHODS):
-            if not module.in_entry_point(site):
+            assert site.receiver is not None
+            if not module.in_entry_point(site) and module.may_be_loop(site.receiver, site.scope):
                 yield self.report(site, call=site.function_name)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from ..model import ASYNC_SLOT_DECORATORS, CallSite, FunctionInfo, Module, dotted_parts, receiver_name
+from ..model import CallSite, FunctionInfo, Module, Scope, dotted_parts, receiver_name
 from .base import Finding, Rule, example, register
 
 SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
@@ -84,20 +84,23 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
             return
         for site in module.method_calls(("connect",)):
             # `<x>.<signal>.connect(f)`: a bare `db.connect(f)` is no signal.
-            if not isinstance(site.receiver, ast.Attribute) or not site.node.args:
+            slot = site.argument(0, "slot")
+            if not isinstance(site.receiver, ast.Attribute) or slot is None:
                 continue
             if _is_plain_object_attribute(module, site):
                 continue
-            function = self._connected_coroutine(module, site, site.node.args[0])
+            function = self._connected_coroutine(module, site, slot)
             if function is not None and not module.is_async_slot(function):
                 yield self.report(site, func=function.name)
 
     @staticmethod
     def _connected_coroutine(module: Module, site: CallSite, slot: ast.expr) -> Optional[FunctionInfo]:
-        scope = site.scope
+        """The ``async def`` a slot stands for: named, through ``functools.partial``, or called
+        by a lambda (whose coroutine Qt drops just the same)."""
+        slot = module.unwrap_partial(slot, site.scope)
         if isinstance(slot, ast.Lambda) and isinstance(slot.body, ast.Call):
             slot = slot.body.func
-        function = module.function_referenced(slot, scope)
+        function = module.function_referenced(slot, site.scope)
         return function if function is not None and function.is_async else None
 
 
@@ -166,7 +169,7 @@ class AsyncSlotOnPlainFunction(Rule):
             if function.is_async:
                 continue
             for decorator in function.decorators:
-                if module.decorator_name(decorator, function.parent_scope) in ASYNC_SLOT_DECORATORS:
+                if module.is_async_slot_decorator(decorator, function.parent_scope):
                     yield self.report(decorator, function.scope)
 
 
@@ -240,16 +243,29 @@ class QtExecInQasyncModule(Rule):
 
     @staticmethod
     def _is_application(module: Module, site: CallSite) -> bool:
+        """The application: the class itself (static ``QApplication.exec()``), ``X.instance()``,
+        ``qApp``, ``QApplication(argv)`` chained, or a name or attribute bound to an instance
+        (here, in an enclosing function, or at module level)."""
         receiver = site.receiver
-        if (
-            isinstance(receiver, ast.Call)
-            and isinstance(receiver.func, ast.Attribute)
-            and receiver.func.attr == "instance"
-        ):
-            receiver = receiver.func.value
-        if module.resolve(receiver, site.scope) in APPLICATION_CLASSES:
+        scope = site.scope
+        if isinstance(receiver, ast.Call):
+            # `QApplication.instance().exec()` and `QApplication(sys.argv).exec()`
+            func = receiver.func
+            is_instance_call = isinstance(func, ast.Attribute) and func.attr == "instance"
+            return _is_application_class(module, func.value if is_instance_call else func, scope)
+        if module.resolve(receiver, scope) == "Qt.qApp" or _is_application_class(module, receiver, scope):
             return True
         parts = dotted_parts(receiver)
         return parts is not None and any(
-            bound.qualified in APPLICATION_CLASSES for bound in module.assignments_to(parts, site.scope)
+            bound.parts is not None and _is_application_class(module, bound.node.func, bound.name_scope)
+            for bound in module.assignments_to(parts, scope)
         )
+
+
+def _is_application_class(module: Module, node: ast.AST, scope: Scope) -> bool:
+    """``QApplication`` (any binding, or qasync's re-export) or a subclass of it in this file."""
+    if module.resolve(node, scope) in APPLICATION_CLASSES:
+        return True
+    if isinstance(node, ast.Name) and node.id in module.classes_by_name:
+        return module.inherits_from(module.classes_by_name[node.id], APPLICATION_CLASSES)
+    return False

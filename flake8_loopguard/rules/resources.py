@@ -15,6 +15,7 @@ LOOP_BOUND_FACTORIES: Tuple[str, ...] = (
     "grpc.aio.server",
     "httpx.AsyncClient",
     "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_url",
     "redis.asyncio.from_url",
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import AWAITED, BOUND, DISCARDED, QT_LAMBDA, Module
+from ..model import AWAITED, CALLBACK_LAMBDA, DISCARDED, Module
 from .base import Finding, Rule, example, register
 
 
@@ -98,8 +98,10 @@ class FireAndForgetTask(Rule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
-            if site.usage in (DISCARDED, QT_LAMBDA):
+            if site.usage in (DISCARDED, CALLBACK_LAMBDA):
                 yield self.report(site, call=site.function_name)
+        for scheduling, factory in module.task_factories_handed_to_callbacks:
+            yield self.report(scheduling, call=factory)
 
 
 @register
@@ -230,11 +232,7 @@ class TaskOutsideTaskManager(Rule):
         for site in module.task_creations:
             if site.usage == AWAITED or module.in_task_manager_class(site):
                 continue  # owned by the coroutine that awaits it, or the manager itself
-            if site.usage in (DISCARDED, QT_LAMBDA) or module.is_unused_task_name(site):
+            if site.usage in (DISCARDED, CALLBACK_LAMBDA) or module.is_unused_task_name(site):
                 continue  # dropped tasks are LG201's and LG202's
-            parent = module.parent_call(site)
-            if parent is not None and module.is_task_manager_registration(parent):
-                continue
-            if site.usage == BOUND and site.target in module.names_registered_with_task_manager(site.scope):
-                continue
-            yield self.report(site, call=site.function_name)
+            if not module.is_registered_with_task_manager(site):
+                yield self.report(site, call=site.function_name)

@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional, Tuple
 
-from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, FunctionInfo, Module
+from ..model import CallSite, FunctionInfo, Module, receiver_name
 from .base import Finding, Rule, example, register
 
 THREAD_BASES = frozenset({"threading.Thread", "Qt.QThread", "Qt.QRunnable"})
 
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+TO_THREAD = "await asyncio.to_thread(...)"
+ASYNC_CLIENT = "await asyncio.to_thread(...) or an async client"
+SUBPROCESS = "asyncio.create_subprocess_exec() or await asyncio.to_thread(...)"
+
+# Blocking functions, and what to write instead.
 BLOCKING_CALLS = {
     "time.sleep": "await asyncio.sleep()",
-    "urllib.request.urlopen": "await asyncio.to_thread(...)",
+    "urllib.request.urlopen": TO_THREAD,
     "builtins.input": "await asyncio.to_thread(input, ...)",
+    "urllib3.request": ASYNC_CLIENT,
+    "os.system": SUBPROCESS,
+    "os.popen": SUBPROCESS,
+    **{f"os.{name}": TO_THREAD for name in ("wait", "waitpid", "wait3", "wait4", "waitid")},
+    **{f"requests.{verb}": ASYNC_CLIENT for verb in HTTP_VERBS},
+    **{f"httpx.{verb}": "httpx.AsyncClient" for verb in HTTP_VERBS},
     **{
-        f"requests.{verb}": "await asyncio.to_thread(...) or an async client"
-        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
-    },
-    **{
-        f"subprocess.{name}": "asyncio.create_subprocess_exec()"
-        for name in ("run", "call", "check_call", "check_output")
+        f"subprocess.{name}": SUBPROCESS
+        for name in ("run", "call", "check_call", "check_output", "getoutput", "getstatusoutput")
     },
 }
+# Blocking methods of the objects these factories make: (factories, methods, instead)
+BLOCKING_METHODS = (
+    (("requests.Session", "requests.session", "requests.sessions.Session"), HTTP_VERBS + ("send",), ASYNC_CLIENT),
+    (("httpx.Client",), HTTP_VERBS + ("send", "stream"), "httpx.AsyncClient"),
+    (("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool"),
+     ("request", "urlopen", "request_encode_url", "request_encode_body"), ASYNC_CLIENT),
+)  # fmt: skip
+
+
+def _configured_methods(names: Tuple[str, ...]) -> List[Tuple[Tuple[str, ...], Tuple[str, ...], str]]:
+    """``mylib.Client.get`` in ``loopguard-blocking-calls``: ``get`` on an object ``mylib.Client()`` made."""
+    return [((owner,), (method,), TO_THREAD) for owner, _, method in (name.rpartition(".") for name in names) if owner]
 
 
 def makes_private_loop(module: Module, function: FunctionInfo) -> bool:
     """The function's own body creates, runs or drives an event loop (LG101-LG103 calls)."""
-    for site in module.calls_in(function):
-        if site.qualified in LOOP_FACTORIES or site.qualified in LOOP_RUNNERS:
-            return True
-        if site.attr in LOOP_DRIVER_METHODS and site.receiver is not None:
-            return True
-    return False
+    return module.creates_or_runs_loop(function.scope)
 
 
 @register
@@ -109,35 +124,33 @@ class ThreadWithPrivateLoop(Rule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.calls_to(("threading.Thread",)):
-            target = _keyword(site.node, "target") or _positional(site.node, 1)
-            yield from self._report_worker(module, site, target)
+            yield from self._report_worker(module, site, site.argument(1, "target"))
         for site in module.method_calls(("submit",)):
-            yield from self._report_worker(module, site, _positional(site.node, 0))
+            yield from self._report_worker(module, site, site.argument(0, "fn"))
         for site in module.method_calls(("run_in_executor",)):
-            yield from self._report_worker(module, site, _positional(site.node, 1))
+            yield from self._report_worker(module, site, site.argument(1))
         for site in module.calls_to(("asyncio.to_thread",)):
-            yield from self._report_worker(module, site, _positional(site.node, 0))
+            yield from self._report_worker(module, site, site.argument(0))
+        reported = set()
         for cls in module.classes:
-            run = cls.methods.get("run")
-            if run is None or not makes_private_loop(module, run):
+            run = module.method_of(cls, "run")
+            if run is None or id(run.node) in reported or not makes_private_loop(module, run):
                 continue
-            if any(module.resolve(base, cls.scope.parent) in THREAD_BASES for base in cls.node.bases):
-                yield self.report(run.node, run.scope, func=f"{cls.name}.run")
+            if module.inherits_from(cls, THREAD_BASES):
+                reported.add(id(run.node))
+                owner = run.parent_scope.class_info
+                yield self.report(run.node, run.scope, func=f"{owner.name if owner else cls.name}.run")
 
-    def _report_worker(self, module: Module, site, target: Optional[ast.expr]) -> Iterator[Finding]:
+    def _report_worker(self, module: Module, site: CallSite, target: Optional[ast.expr]) -> Iterator[Finding]:
         if target is None:
             return
-        function = module.function_referenced(target, site.scope)
-        if function is not None and makes_private_loop(module, function):
-            yield self.report(site, func=function.name)
-
-
-def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
-    return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
-
-
-def _positional(call: ast.Call, index: int) -> Optional[ast.expr]:
-    return call.args[index] if len(call.args) > index else None
+        runner = module.loop_runner_named(module.unwrap_partial(target, site.scope), site.scope)
+        if runner is not None:
+            yield self.report(site, func=runner)
+            return
+        body = module.callable_body(target, site.scope)
+        if body is not None and module.creates_or_runs_loop(body):
+            yield self.report(site, func=body.name)
 
 
 @register
@@ -264,8 +277,15 @@ class BlockingCallInCoroutine(Rule):
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for site in module.calls_to(BLOCKING_CALLS):
+        extra = module.config.blocking_calls
+        for site in module.calls_to((*BLOCKING_CALLS, *extra)):
             if site.in_coroutine:
-                yield self.report(
-                    site, call=site.qualified.replace("builtins.", ""), instead=BLOCKING_CALLS[site.qualified]
-                )
+                assert site.qualified is not None
+                instead = BLOCKING_CALLS.get(site.qualified, TO_THREAD)
+                yield self.report(site, call=site.qualified.replace("builtins.", ""), instead=instead)
+        for factories, names, instead in (*BLOCKING_METHODS, *_configured_methods(extra)):
+            for site in module.method_calls(names):
+                assert site.receiver is not None
+                if site.in_coroutine and module.is_instance_of(site.receiver, site.scope, factories):
+                    call = f"{receiver_name(site.receiver) or site.receiver.__class__.__name__}.{site.attr}"
+                    yield self.report(site, call=call, instead=instead)

@@ -49,3 +49,70 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(QApplication.instance().exec_())  # error: LG503
+
+
+import functools
+
+from PySide6.QtCore import Qt, QTimer
+from myapp.vendor.qasync_copy import asyncSlot
+
+
+def ui_slot(*types):
+    """The application's own decorator that applies qasync's."""
+    return qasync.asyncSlot(*types)
+
+
+class RefreshBase(QWidget):
+    async def _refresh(self):
+        await self.service.load()
+
+
+class Orderbook(RefreshBase):
+    def __init__(self, service):
+        super().__init__()
+        self.service = service
+        self.symbol_box.currentTextChanged.connect(self._refresh)  # error: LG501
+        self.button.clicked.connect(self._refresh, Qt.QueuedConnection)  # error: LG501
+        self.button.clicked.connect(slot=self._refresh)  # error: LG501
+        self.button.clicked.connect(functools.partial(self._select, "KRW-BTC"))  # error: LG501
+        self.button.clicked.connect(self._vendored)
+        self.button.clicked.connect(self._wrapped)
+        self.button.clicked.connect(functools.partial(self._wrapped, 1))
+
+    async def _select(self, symbol):
+        await self.service.load()
+
+    @asyncSlot()
+    async def _vendored(self):
+        await self.service.load()
+
+    @ui_slot()
+    async def _wrapped(self, *args):
+        await self.service.load()
+
+    @ui_slot()  # error: LG502
+    def _wrapped_plain(self):
+        pass
+
+
+class DesktopApp(QApplication):
+    pass
+
+
+APP = QApplication(sys.argv)
+
+
+def run_module_app():
+    return APP.exec()  # error: LG503
+
+
+def run_other_forms():
+    DesktopApp(sys.argv).exec()  # error: LG503
+    QApplication(sys.argv).exec()  # error: LG503
+    QApplication.exec()  # error: LG503
+    custom = DesktopApp([])
+    custom.exec_()  # error: LG503
+    timer = QTimer()
+    timer.singleShot(0, print)
+    menu = QDialog()
+    menu.exec()

@@ -40,3 +40,13 @@ class UpbitPublicClient:
 
 if __name__ == "__main__":
     session = aiohttp.ClientSession()
+
+
+class RedisCache:
+    def __init__(self, url):
+        self._redis = aioredis.Redis.from_url(url)  # error: LG301
+        self._frames = asyncio.Queue[bytes]()  # error: LG303
+        self._plain = dict[str, int]()
+
+
+RAW_FRAMES = asyncio.Queue[bytes](maxsize=10)  # error: LG303

@@ -74,3 +74,58 @@ def not_tasks(nursery, scheduler, create_task):
     nursery.create_task(job())
     scheduler.create_task("nightly")
     create_task(job())
+
+
+from PySide6.QtCore import QTimer
+
+
+async def dropped_in_other_shapes(loop):
+    [asyncio.create_task(job()) for _ in range(3)]  # error: LG201
+    (asyncio.create_task(job()), asyncio.ensure_future(job()))  # error: LG201, LG201
+    asyncio.create_task(job()).add_done_callback(print)  # error: LG201
+    asyncio.create_task(job()).set_name("poller")  # error: LG201
+    flag = 1 if asyncio.create_task(job()) else 0  # error: LG201
+    loop.call_soon(lambda: asyncio.ensure_future(job()))  # error: LG201
+    loop.call_later(1.0, lambda: asyncio.ensure_future(job()))  # error: LG201
+    QTimer.singleShot(0, lambda: asyncio.ensure_future(job()))  # error: LG201
+    loop.call_soon_threadsafe(asyncio.ensure_future, job())  # error: LG201
+    loop.call_soon_threadsafe(lambda: loop.create_task(job()))  # error: LG201
+    return flag
+
+
+async def every_binding_form():
+    first = second = asyncio.create_task(job())  # error: LG202
+    (walrus := asyncio.create_task(job()))  # error: LG202
+    left, right = asyncio.create_task(job()), asyncio.create_task(job())  # error: LG202, LG203
+    await right
+    rebound = asyncio.create_task(job())  # error: LG202
+    rebound = asyncio.create_task(job())  # error: LG203
+    await rebound
+    kept = also_kept = asyncio.create_task(job())  # error: LG203
+    await also_kept
+    if right.done():
+        branch = asyncio.create_task(job())  # error: LG203
+    else:
+        branch = asyncio.create_task(job())  # error: LG203
+    await branch
+    for _ in range(3):
+        if kept.done():
+            await looped
+        looped = asyncio.create_task(job())  # error: LG203
+
+
+class Registered:
+    async def by_keyword(self):
+        task = asyncio.create_task(job())
+        self._task_manager.add_task(task=task, name="tasks:registered:by_keyword")
+
+    async def through_the_attribute(self):
+        self._poll_task = asyncio.create_task(job())
+        self._task_manager.add_task(self._poll_task)
+
+    async def through_a_local_alias(self):
+        tm = self._task_manager
+        task = asyncio.create_task(job())
+        tm.add_task(task)
+        manager = TaskManager()
+        manager.add_task(asyncio.create_task(job()))

@@ -85,3 +85,81 @@ def blocking_loop():
 
 async def shadowed_input(input):
     input("not the builtin")
+
+
+import functools
+import os
+import subprocess
+
+import httpx
+import urllib3
+import websocket
+
+
+def callables_handed_to_threads(loop, pool, coro):
+    Thread(target=loop.run_forever, daemon=True).start()  # error: LG401
+    Thread(target=asyncio.run, args=(coro,)).start()  # error: LG401
+    pool.submit(asyncio.run, coro)  # error: LG401
+    Thread(target=lambda: asyncio.run(coro)).start()  # error: LG401, LG102
+    Thread(target=functools.partial(run_symbol, "KRW-BTC")).start()  # error: LG401
+    Thread(target=functools.partial(print, "no loop")).start()
+
+
+def run_symbol(symbol):
+    asyncio.run(quote(symbol))  # error: LG102
+
+
+async def quote(symbol):
+    return symbol
+
+
+class FeedBase:
+    def _pump(self):
+        asyncio.run(self.feed())  # error: LG102
+
+
+class Feed(FeedBase):
+    def start(self):
+        Thread(target=self._pump).start()  # error: LG401
+        Thread(target=self._defined_later).start()  # error: LG401
+
+    def _defined_later(self):
+        loop = asyncio.new_event_loop()  # error: LG101
+        loop.run_forever()  # error: LG103
+
+
+class BaseWorker(QThread):
+    def stop(self):
+        self.quit()
+
+
+class PriceWorker(BaseWorker):
+    def run(self):  # error: LG401
+        asyncio.run(quote("KRW-ETH"))  # error: LG102
+
+
+class QuoteSocket:
+    """websocket-client's app is not an event loop, in a thread or not."""
+
+    def __init__(self):
+        self._ws = websocket.WebSocketApp("wss://example.invalid")
+
+    def start(self):
+        Thread(target=self._ws.run_forever, daemon=True).start()
+        websocket.WebSocketApp("wss://example.invalid").run_forever()
+        self._ws.run_forever()
+
+
+async def more_blocking_calls(url):
+    session = requests.Session()
+    session.get(url)  # error: LG403
+    with requests.Session() as pooled:
+        pooled.post(url)  # error: LG403
+    httpx.get(url)  # error: LG403
+    async with httpx.AsyncClient() as client:
+        await client.get(url)
+    pool = urllib3.PoolManager()
+    pool.request("GET", url)  # error: LG403
+    os.system("sync")  # error: LG403
+    os.waitpid(0, 0)  # error: LG403
+    subprocess.getoutput("git describe")  # error: LG403

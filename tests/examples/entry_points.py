@@ -1,0 +1,40 @@
+"""Entry-point code: the `__main__` block (also with further `and` conditions), the functions
+it calls, and the functions it hands over as callables."""
+import asyncio
+import os
+import sys
+
+import fire
+import typer
+
+
+def main():
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(serve())
+
+
+def cli():
+    asyncio.run(serve())
+
+
+def start():
+    asyncio.run(serve())
+
+
+def helper_of_main():
+    asyncio.run(serve())  # error: LG102
+
+
+async def serve():
+    pass
+
+
+def not_called():
+    asyncio.set_event_loop(asyncio.new_event_loop())  # error: LG104, LG101
+
+
+if __name__ == "__main__" and not os.environ.get("NO_UI"):
+    typer.run(main)
+    fire.Fire(cli)
+    sys.exit(start())
+    asyncio.run(serve())

@@ -1,0 +1,23 @@
+# Shape seen in fuglu (Fumail project), its asynchronous process-pool module (public code;
+# code-search index id 34542634576, the GitHub mirror fumail/fuglu is now empty).
+# `except ImportError: uvloop = None` keeps uvloop's meaning where it is imported.
+import asyncio
+
+try:
+    import uvloop
+except ImportError:
+    uvloop = None
+
+
+def process_worker(jobs):
+    loop = None
+    try:
+        if uvloop:
+            loop = uvloop.new_event_loop()  # error: LG101
+            asyncio.set_event_loop(loop)  # error: LG104
+        else:
+            loop = asyncio.get_event_loop()  # error: LG105
+        loop.run_until_complete(asyncio.gather(*jobs))  # error: LG103
+    finally:
+        if loop:
+            loop.close()

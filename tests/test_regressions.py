@@ -1,0 +1,43 @@
+"""Shapes met in real public code, one small file each under regressions/.
+
+Each file names the public source it was rewritten from and annotates its offending lines the
+way examples/ does (`# error: LG201, LG203`); every other line expects no finding. Files are
+checked under their path relative to the repository, so regressions/entry_points/main.py is an
+entry point by the default globs.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from flake8_loopguard import engine
+from flake8_loopguard.engine import check_source
+
+from .conftest import EVERY_RULE, REPO
+from .test_example_files import expected_codes
+
+REGRESSIONS = sorted((Path(__file__).parent / "regressions").rglob("*.py"))
+
+
+def regression_id(path):
+    return path.relative_to(Path(__file__).parent / "regressions").as_posix()
+
+
+def relative_path(path):
+    return path.relative_to(REPO).as_posix()
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=regression_id)
+def test_findings_match_annotations(path):
+    source = path.read_text(encoding="utf-8")
+    found = sorted((finding.line, finding.code) for finding in check_source(source, relative_path(path), EVERY_RULE))
+    assert found == expected_codes(source)
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=regression_id)
+def test_prefilter_keeps_every_finding(monkeypatch, path):
+    """Star imports and aliases must not slip past the text prefilter."""
+    source = path.read_text(encoding="utf-8")
+    filtered = check_source(source, relative_path(path), EVERY_RULE)
+    monkeypatch.setattr(engine, "may_have_findings", lambda source, config: True)
+    assert check_source(source, relative_path(path), EVERY_RULE) == filtered
