@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, List, Optional
+import gc
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional
 
 from .config import DEFAULT_CONFIG, Config
 from .model import Module
@@ -33,9 +35,25 @@ def check_source(
     """Parse and check. A file that does not parse raises ``SyntaxError`` for the caller to report."""
     if not may_have_findings(source, config):
         return []
-    return _run_rules(ast.parse(source, filename=filename), filename, config, rules)
+    with _collector_paused():
+        return _run_rules(ast.parse(source, filename=filename), filename, config, rules)
 
 
 def _run_rules(tree: ast.AST, filename: str, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
-    module = Module(tree, filename, config)
-    return findings_of(enabled_rules(config) if rules is None else rules, module)
+    with _collector_paused():
+        module = Module(tree, filename, config)
+        return findings_of(enabled_rules(config) if rules is None else rules, module)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing and modelling a module allocate many objects and free none of them until the
+    end; the cycle collector would scan them all again and again, making a large file cost more
+    than its size. Paused here, it runs as usual afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -181,6 +181,9 @@ class LoopDrivenOutsideEntryPoint(Rule):
     raises "This event loop is already running" under qasync, or drives a private loop
     in a thread, which is the multi-loop bug this tool exists to prevent. The
     `if loop.is_running(): ... else: loop.run_until_complete(...)` branch only hides it.
+    Any receiver may be a loop except one known to be something else (the result of a call
+    that makes no loop, such as `websocket.WebSocketApp(...)`); in a module that imports no
+    event-loop library, only receivers known to be loops count.
 
     Fix: await the coroutine from a coroutine; from synchronous code that runs on the
     loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
@@ -208,6 +211,12 @@ class LoopDrivenOutsideEntryPoint(Rule):
         example("""
             async def publish(self, event):
                 await self._publish(event)
+        """),
+        example("""
+            import asyncio, websocket
+
+            def stream(url):
+                websocket.WebSocketApp(url).run_forever()
         """),
         example("""
             import asyncio

@@ -21,6 +21,12 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
     never awaited" long after the click. A lambda that calls the coroutine function has
     the same fate.
 
+    The slot may be connected with a connection type, by keyword (`connect(slot=f)`),
+    through `functools.partial`, or by a lambda, and may be inherited from a same-file base.
+    Async-slot decorators are qasync's `asyncSlot`, qtinter's `asyncslot`, any decorator
+    whose own name is `asyncSlot`/`asyncslot` (a vendored copy), a same-file decorator that
+    applies one, and those named in `--loopguard-async-slot-decorators`.
+
     Fix: decorate the method with `@qasync.asyncSlot()`, which schedules the coroutine on
     the qasync loop and reports its exceptions.
     """
@@ -50,6 +56,17 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
 
             def wire(button):
                 button.clicked.connect(lambda: on_click())
+        """),
+        example("""
+            import functools
+            from PySide6.QtWidgets import QWidget
+
+            class Orderbook(QWidget):
+                def bind(self, box):
+                    box.currentTextChanged.connect(functools.partial(self._select, "KRW"))
+
+                async def _select(self, market, symbol):
+                    await self.service.subscribe(market, symbol)
         """),
     ]
     valid = [
@@ -180,6 +197,11 @@ class QtExecInQasyncModule(Rule):
     Why: `app.exec()` starts Qt's own event loop, which knows nothing of asyncio: every
     `@asyncSlot` and task waits forever (or runs only when some other code pumps the
     qasync loop). With qasync, the qasync loop must drive the application.
+
+    The application is any instance of `QApplication`, `QGuiApplication`,
+    `QCoreApplication` or a same-file subclass (bound here, in an enclosing function or at
+    module level), `X.instance()`, `qApp`, `QApplication(argv).exec()` chained, and the
+    static `QApplication.exec()`.
 
     Fix: `qasync.run(main())`, `asyncio.run(main(), loop_factory=QEventLoop)`, or
     `with loop: loop.run_forever()` on the `QEventLoop`. A dialog's `exec()` is not

@@ -152,7 +152,8 @@ class LoopResourceAtImport(Rule):
 class AsyncioPrimitiveCreatedEagerly(Rule):
     """An asyncio primitive is created in `__init__` or at import time (strict invariant 4, opt-in).
 
-    Why: before Python 3.10, `asyncio.Lock()`, `Queue()` and friends bind to the current
+    Why: before Python 3.10, `asyncio.Lock()`, `Queue()` (also `Queue[bytes]()`) and friends
+    bind to the current
     loop when constructed; since 3.10 they bind on first use, which still ties a shared
     instance to the first loop that touches it. Under one loop this is harmless, which is
     why the rule is opt-in; turn it on when the code must also run where a second loop may

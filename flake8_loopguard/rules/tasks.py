@@ -14,8 +14,12 @@ class FireAndForgetTask(Rule):
 
     Why: the event loop keeps only a weak reference to a task. Dropping the result of
     `asyncio.create_task()` lets the task be garbage-collected mid-flight, and its
-    exception is never seen. A lambda connected to a Qt signal drops it too: Qt throws
-    the lambda's return value away.
+    exception is never seen. Every way of dropping it counts: an expression statement, an
+    element of a list, tuple or comprehension used as a statement, `create_task(...)
+    .add_done_callback(...)` as a statement, `_ = ...`, a value only tested for truth, the
+    body of a lambda whose result is thrown away (connected to a Qt signal, passed to
+    `QTimer.singleShot`, `loop.call_soon`/`call_later`/`call_soon_threadsafe`/
+    `add_signal_handler`), and `loop.call_soon_threadsafe(asyncio.ensure_future, coro)`.
 
     Fix: keep the task in the TaskManager (or an `asyncio.TaskGroup`), which holds it
     until it ends, logs its failure and cancels it at shutdown.
@@ -57,6 +61,24 @@ class FireAndForgetTask(Rule):
 
             def wire(button, screen):
                 button.clicked.connect(lambda: asyncio.ensure_future(screen.reload()))
+        """),
+        example("""
+            import asyncio
+
+            async def fan_out(symbols):
+                [asyncio.create_task(subscribe(s)) for s in symbols]
+        """),
+        example("""
+            import asyncio
+
+            async def start():
+                asyncio.create_task(poll()).add_done_callback(log_failure)
+        """),
+        example("""
+            import asyncio
+
+            def publish(loop, event):
+                loop.call_soon_threadsafe(asyncio.ensure_future, send(event))
         """),
     ]
     valid = [
@@ -111,7 +133,8 @@ class UnusedTaskName(Rule):
     Why: a name that is never read keeps the task alive only until the function returns;
     then the loop's weak reference is all that is left, exactly as with a dropped result.
     A name read only to call `add_done_callback()` or `set_name()` on it is no owner
-    either.
+    either. Every binding form counts: `t = ...`, `t = u = ...` (when no name is read),
+    `(t := ...)`, tuple unpacking, and a name rebound in the same block before it was read.
 
     Fix: await the task, return it, store it, or hand it to the TaskManager
     (`self._task_manager.add_task(task)`).
@@ -134,6 +157,14 @@ class UnusedTaskName(Rule):
             async def refresh(self):
                 task = asyncio.create_task(self._poll())
                 task.add_done_callback(print)
+        """),
+        example("""
+            import asyncio
+
+            async def refresh(self):
+                task = asyncio.create_task(self._poll())
+                task = asyncio.create_task(self._poll_again())
+                await task
         """),
     ]
     valid = [
@@ -175,7 +206,10 @@ class TaskOutsideTaskManager(Rule):
     sequence and its failure is logged by nobody. With one TaskManager, shutdown can
     cancel and gather every task of the program. Dropped tasks are LG201's and LG202's;
     this rule covers the ones that are kept elsewhere. Tasks of an `asyncio.TaskGroup`
-    and tasks awaited where they are created are owned and pass.
+    and tasks awaited where they are created are owned and pass. A task counts as
+    registered when the manager creates it or it is passed to the manager, positionally or
+    by keyword, directly, through the name or attribute it was stored in, or through a local
+    alias of the manager (`tm = self._task_manager`).
 
     Fix: create or register the task through the TaskManager named by
     `loopguard-task-manager` (`self._task_manager.add_task(task, name="mod:comp:op")`).
@@ -225,6 +259,15 @@ class TaskOutsideTaskManager(Rule):
             class TaskManager:
                 def create(self, coro, name):
                     return self.add_task(asyncio.create_task(coro), name)
+        """),
+        example("""
+            import asyncio
+
+            class Poller:
+                def start(self):
+                    self._poll_task = asyncio.ensure_future(self._poll())
+                    manager = self._task_manager
+                    manager.add_task(task=self._poll_task, name="feed:poller:start")
         """),
     ]
 

@@ -57,7 +57,11 @@ class ThreadWithPrivateLoop(Rule):
     Why: the thread-plus-loop worker (`new_event_loop()`, `run_until_complete()` in a
     `threading.Thread`, an executor, a `QThread.run`) is how a second loop enters a Qt
     program. Everything it creates is bound to its loop, results come back to the GUI
-    thread unsynchronised, and nothing cancels it at shutdown.
+    thread unsynchronised, and nothing cancels it at shutdown. The worker may be a function
+    or a method (also one defined later in the class or in a same-file base class), a lambda,
+    a `functools.partial` of one, or the loop runner itself (`target=loop.run_forever`,
+    `pool.submit(asyncio.run, coro)`); thread classes count through same-file intermediate
+    bases (`class BaseWorker(QThread)`).
 
     Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
     by one) that awaits the service on the main loop; keep the surrounding logic.
@@ -95,6 +99,14 @@ class ThreadWithPrivateLoop(Rule):
             class Loader(QThread):
                 def run(self):
                     asyncio.run(self.load())
+        """),
+        example("""
+            import asyncio, threading
+
+            def start_background_loop():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, daemon=True).start()
+                return loop
         """),
     ]
     valid = [
@@ -221,9 +233,12 @@ class BlockingThreadsafeResult(Rule):
 class BlockingCallInCoroutine(Rule):
     """A blocking call runs inside a coroutine.
 
-    Why: `time.sleep`, `requests`, `urlopen`, `subprocess.run` and `input()` hold the
-    thread, and in a coroutine the thread is the event loop: every other task, every
-    websocket ping and, under qasync, the whole UI freezes until the call returns.
+    Why: `time.sleep`, `requests` (module functions and `Session` methods), `httpx`'s
+    synchronous functions, `urlopen`, `urllib3`, `subprocess.run` and friends, `os.system`,
+    `os.popen`, `os.wait*` and `input()` hold the thread, and in a coroutine the thread is
+    the event loop: every other task, every websocket ping and, under qasync, the whole UI
+    freezes until the call returns. Add your own with `--loopguard-blocking-calls`
+    (`mylib.sync_fetch`, or `mylib.Client.get` for a method of `mylib.Client` objects).
 
     Fix: `time.sleep(x)` becomes `await asyncio.sleep(x)`; other calls run in a worker
     thread with `await asyncio.to_thread(f, ...)`, or use an async client.
@@ -251,6 +266,13 @@ class BlockingCallInCoroutine(Rule):
 
             async def version():
                 return out(['git', 'describe'])
+        """),
+        example("""
+            import requests
+
+            async def quotes(symbols):
+                with requests.Session() as session:
+                    return [session.get(f'https://example.invalid/{s}') for s in symbols]
         """),
     ]
     valid = [
