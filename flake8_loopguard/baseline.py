@@ -1,0 +1,211 @@
+"""The baseline: today's findings, recorded so that ``loopguard check --baseline`` reports only new ones.
+
+A finding is recognised by a fingerprint of its file, its code, the text of its line (whitespace
+collapsed) and its enclosing definition, never by its line number: code inserted or deleted
+above a finding does not make it new again. Identical findings in the same definition share a
+fingerprint and are counted; the baseline records how many there were.
+
+The file is JSON, sorted, one entry per fingerprint::
+
+    {
+      "version": 1,
+      "findings": [
+        {"path": "app/widget.py", "code": "LG201", "context": "Widget.refresh",
+         "line_text": "asyncio.create_task(self._load())", "fingerprint": "3f0c9a1e5b7d2c48", "count": 1}
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence, Tuple, Union
+
+if TYPE_CHECKING:
+    from .report_formats import Located
+
+BASELINE_VERSION = 1
+ENTRY_TEXT_FIELDS = ("path", "code", "context", "line_text", "fingerprint")
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read or written; the message names the file."""
+
+
+def normalized_path(path: str) -> str:
+    """``path`` as a POSIX path without ``./`` or ``..`` detours: how reports and baselines spell it."""
+    posix = path.replace("\\", "/")
+    return posixpath.normpath(posix) if posix else posix
+
+
+def normalized_line_text(line_text: str) -> str:
+    """The line with its whitespace collapsed, so re-indenting or re-spacing it keeps the fingerprint."""
+    return " ".join(line_text.split())
+
+
+def fingerprint(located: Located) -> str:
+    """A stable hash of (path, code, line text, enclosing definition); the line number is no part of it."""
+    key = "\0".join(
+        (
+            normalized_path(located.path),
+            located.finding.code,
+            normalized_line_text(located.line_text),
+            located.finding.context,
+        )
+    )
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _occurrences(located: Sequence[Located]) -> Dict[str, List[int]]:
+    """Fingerprint -> indexes into ``located`` of its findings, in file order."""
+    groups: Dict[str, List[int]] = defaultdict(list)
+    for index, item in enumerate(located):
+        groups[fingerprint(item)].append(index)
+    for indexes in groups.values():
+        indexes.sort(key=lambda index: (located[index].finding.line, located[index].finding.col))
+    return groups
+
+
+def occurrence_fingerprints(located: Sequence[Located]) -> List[str]:
+    """One distinct fingerprint per finding: ``"<fingerprint>:<n>"``, the n-th identical one in file order.
+
+    The same shape as GitHub's own ``primaryLocationLineHash``.
+    """
+    labels = [""] * len(located)
+    for shared, indexes in _occurrences(located).items():
+        for occurrence, index in enumerate(indexes, start=1):
+            labels[index] = f"{shared}:{occurrence}"
+    return labels
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    path: str
+    code: str
+    context: str
+    line_text: str
+    fingerprint: str
+    count: int
+
+
+def _entries(located: Sequence[Located]) -> List[BaselineEntry]:
+    entries = []
+    for shared, indexes in _occurrences(located).items():
+        first = located[indexes[0]]
+        entries.append(
+            BaselineEntry(
+                path=normalized_path(first.path),
+                code=first.finding.code,
+                context=first.finding.context,
+                line_text=normalized_line_text(first.line_text),
+                fingerprint=shared,
+                count=len(indexes),
+            )
+        )
+    entries.sort(key=lambda entry: (entry.path, entry.code, entry.context, entry.line_text))
+    return entries
+
+
+def write_baseline(path: PathLike, located: Sequence[Located]) -> None:
+    """Record ``located`` in the baseline file ``path``, replacing it whole (never half-written)."""
+    document = {"version": BASELINE_VERSION, "findings": [asdict(entry) for entry in _entries(located)]}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    target = Path(path)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
+
+
+class Baseline:
+    """The findings a baseline file records, and what a new run makes of them."""
+
+    def __init__(self, entries: Iterable[BaselineEntry]) -> None:
+        # A hand-merged file may list a fingerprint twice: its counts add up.
+        merged: Dict[str, BaselineEntry] = {}
+        for entry in entries:
+            known = merged.get(entry.fingerprint)
+            merged[entry.fingerprint] = entry if known is None else replace(known, count=known.count + entry.count)
+        self.entries: Tuple[BaselineEntry, ...] = tuple(merged.values())
+
+    @classmethod
+    def load(cls, path: PathLike) -> Baseline:
+        """Read a baseline file; :class:`BaselineError` names the file when it is missing or not a baseline."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BaselineError(
+                f"{path}: baseline file not found; create it with `loopguard check --write-baseline {path}`"
+            ) from None
+        except UnicodeDecodeError:
+            raise BaselineError(f"{path}: not a loopguard baseline: the file is not UTF-8 text") from None
+        except OSError as error:
+            raise BaselineError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BaselineError(
+                f"{path}: not a loopguard baseline: invalid JSON at line {error.lineno} column {error.colno}"
+                f" ({error.msg})"
+            ) from None
+        if not isinstance(document, dict) or "version" not in document:
+            raise BaselineError(f'{path}: not a loopguard baseline: no "version" field')
+        if document["version"] != BASELINE_VERSION:
+            raise BaselineError(
+                f"{path}: baseline version {document['version']!r} is not supported (this loopguard reads"
+                f" version {BASELINE_VERSION}); rewrite it with `loopguard check --write-baseline {path}`"
+            )
+        findings = document.get("findings")
+        if not isinstance(findings, list):
+            raise BaselineError(f'{path}: not a loopguard baseline: "findings" is not a list')
+        return cls(_entry_from_json(path, number, item) for number, item in enumerate(findings, start=1))
+
+    def filter(self, located: Sequence[Located]) -> Tuple[List[Located], List[BaselineEntry]]:
+        """The findings the baseline does not cover, and the entries whose findings are gone.
+
+        When a definition now has more identical findings than recorded, the later ones in the
+        file are new. A removable entry's ``count`` is how many of its recorded findings are gone.
+        """
+        groups = _occurrences(located)
+        recorded = {entry.fingerprint: entry.count for entry in self.entries}
+        new_indexes = set()
+        for shared, indexes in groups.items():
+            new_indexes.update(indexes[recorded.get(shared, 0) :])
+        new = [item for index, item in enumerate(located) if index in new_indexes]
+        removable = []
+        for entry in self.entries:
+            gone = entry.count - len(groups.get(entry.fingerprint, ()))
+            if gone > 0:
+                removable.append(replace(entry, count=gone))
+        return new, removable
+
+
+def _entry_from_json(path: PathLike, number: int, item: object) -> BaselineEntry:
+    def malformed(reason: str) -> BaselineError:
+        return BaselineError(f"{path}: not a loopguard baseline: finding {number} {reason}")
+
+    if not isinstance(item, dict):
+        raise malformed("is not an object")
+    for name in ENTRY_TEXT_FIELDS:
+        if not isinstance(item.get(name), str):
+            raise malformed(f'has no text field "{name}"')
+    count = item.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise malformed('has no positive whole "count"')
+    return BaselineEntry(**{name: item[name] for name in ENTRY_TEXT_FIELDS}, count=count)

@@ -1,0 +1,211 @@
+"""How ``loopguard check`` prints its findings: ``text``, ``json``, ``sarif`` and ``github``.
+
+Every format renders the same list of :class:`Located` findings, in the order given.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Callable, Dict, List, Optional, Sequence
+from urllib.parse import quote
+
+from . import __version__
+from .baseline import normalized_path, occurrence_fingerprints
+from .docs import rule_text
+from .rules import RULES, Finding, Rule, all_rules
+
+PROJECT_URL = "https://github.com/flake8-loopguard/flake8-loopguard"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+# The SARIF partialFingerprints key; bump the suffix if the fingerprint recipe ever changes.
+SARIF_FINGERPRINT_KEY = "loopguardFingerprint/v1"
+# GitHub resolves "%SRCROOT%" to the checkout root, which is where the command runs in CI.
+SARIF_SOURCE_ROOT = "%SRCROOT%"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding and the file it was found in."""
+
+    path: str
+    finding: Finding
+    # The source text of the finding's line, stripped; "" when unknown.
+    line_text: str = ""
+
+
+def rule_help_url(code: str) -> str:
+    """The README anchor of a rule's documentation entry."""
+    return f"{PROJECT_URL}#{code.lower()}"
+
+
+# ----- text -----------------------------------------------------------------
+
+
+def render_text(located: Sequence[Located]) -> str:
+    """flake8's default format, ``path:line:col: CODE message`` with a 1-based column."""
+    return "".join(
+        f"{item.path}:{item.finding.line}:{item.finding.col + 1}: {item.finding.code} {item.finding.message}\n"
+        for item in located
+    )
+
+
+# ----- json -----------------------------------------------------------------
+
+
+def render_json(located: Sequence[Located]) -> str:
+    """A JSON array with one object per finding; the fields are documented in the README."""
+    objects = []
+    for item, fingerprint in zip(located, occurrence_fingerprints(located)):
+        finding = item.finding
+        rule = RULES.get(finding.code)
+        objects.append(
+            {
+                "path": normalized_path(item.path),
+                "line": finding.line,
+                "column": finding.col + 1,
+                "code": finding.code,
+                "rule": rule.name if rule is not None else None,
+                "message": finding.message,
+                "context": finding.context,
+                "line_text": item.line_text,
+                "fingerprint": fingerprint,
+                "url": rule_help_url(finding.code) if rule is not None else None,
+            }
+        )
+    return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+
+
+# ----- sarif ----------------------------------------------------------------
+
+
+def _sarif_rule(rule: Rule) -> Dict[str, object]:
+    sections = rule.doc_sections()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": sections["summary"]},
+        "fullDescription": {"text": sections["why"]},
+        "help": {"text": rule_text(rule)},
+        "helpUri": rule_help_url(rule.code),
+        # Every finding fails the gate, opt-in rules included once they are selected.
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["asyncio", "correctness"]},
+    }
+
+
+def _checkout_path(path: str) -> Optional[str]:
+    """``path`` relative to the directory the command runs in (the checkout root in CI), as POSIX.
+
+    ``None`` for an absolute path outside it.
+    """
+    if not PurePath(path).is_absolute():
+        return normalized_path(path)
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _sarif_artifact_location(path: str) -> Dict[str, str]:
+    relative = _checkout_path(path)
+    if relative is None:
+        return {"uri": Path(path).resolve().as_uri()}
+    return {"uri": quote(relative, safe="/"), "uriBaseId": SARIF_SOURCE_ROOT}
+
+
+def render_sarif(located: Sequence[Located]) -> str:
+    """One SARIF 2.1.0 run, as GitHub code scanning reads it: the whole rule catalog, then the results."""
+    catalog = all_rules()
+    rules = [_sarif_rule(rule) for rule in catalog]
+    index_of = {rule.code: index for index, rule in enumerate(catalog)}
+    results = []
+    for item, fingerprint in zip(located, occurrence_fingerprints(located)):
+        finding = item.finding
+        if finding.code not in index_of:
+            # A code outside the catalog (a file that does not parse) still needs a rule to point at.
+            index_of[finding.code] = len(rules)
+            rules.append({"id": finding.code, "defaultConfiguration": {"level": "error"}})
+        # SARIF lines and columns start at 1; an error with no position (line 0) points at the file's start.
+        region: Dict[str, object] = {"startLine": max(finding.line, 1), "startColumn": max(finding.col + 1, 1)}
+        if item.line_text:
+            region["snippet"] = {"text": item.line_text}
+        results.append(
+            {
+                "ruleId": finding.code,
+                "ruleIndex": index_of[finding.code],
+                "level": "error",
+                "message": {"text": finding.message},
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": _sarif_artifact_location(item.path), "region": region}}
+                ],
+                "partialFingerprints": {SARIF_FINGERPRINT_KEY: fingerprint},
+            }
+        )
+    log = {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "loopguard",
+                        "fullName": "flake8-loopguard",
+                        "version": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+# ----- github ---------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's actions toolkit does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value: the message escapes plus ``:`` and ``,``."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(located: Sequence[Located]) -> str:
+    """GitHub Actions workflow commands: each finding becomes an error annotation on its line."""
+    lines: List[str] = []
+    for item in located:
+        finding = item.finding
+        properties = ",".join(
+            f"{name}={_escape_property(value)}"
+            for name, value in (
+                ("file", _checkout_path(item.path) or normalized_path(item.path)),
+                ("line", str(finding.line)),
+                ("col", str(finding.col + 1)),
+                ("title", finding.code),
+            )
+        )
+        lines.append(f"::error {properties}::{_escape_data(finding.message)}\n")
+    return "".join(lines)
+
+
+RENDERERS: Dict[str, Callable[[Sequence[Located]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+}
+FORMAT_NAMES = tuple(RENDERERS)
+
+
+def render(format_name: str, located: Sequence[Located]) -> str:
+    """The report in one of :data:`FORMAT_NAMES`; ``ValueError`` for any other name."""
+    renderer = RENDERERS.get(format_name)
+    if renderer is None:
+        raise ValueError(f"unknown format {format_name!r}; choose one of {', '.join(FORMAT_NAMES)}")
+    return renderer(located)

@@ -1,0 +1,268 @@
+"""`--write-baseline` / `--baseline`: findings matched by content and definition, not line number."""
+
+import hashlib
+import json
+
+import pytest
+
+from flake8_loopguard.baseline import (
+    Baseline,
+    BaselineEntry,
+    BaselineError,
+    fingerprint,
+    occurrence_fingerprints,
+    write_baseline,
+)
+from flake8_loopguard.engine import check_source
+from flake8_loopguard.report_formats import Located
+from flake8_loopguard.rules import Finding
+
+WIDGET = """\
+import asyncio
+
+
+class Widget:
+    def refresh(self):
+        asyncio.create_task(self._load())
+
+    async def _load(self):
+        loop = asyncio.get_event_loop()
+"""
+
+
+def located_in(source, path="app/widget.py"):
+    """What `loopguard check` hands over: the engine's findings with their line's text."""
+    lines = source.splitlines()
+    return [Located(path, finding, lines[finding.line - 1].strip()) for finding in check_source(source, path)]
+
+
+def baseline_of(tmp_path, located):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located)
+    return Baseline.load(baseline_file)
+
+
+def test_a_fresh_baseline_covers_every_finding(tmp_path):
+    located = located_in(WIDGET)
+    assert [item.finding.code for item in located] == ["LG201", "LG105"]
+    assert baseline_of(tmp_path, located).filter(located) == ([], [])
+
+
+def test_the_file_is_sorted_readable_json(tmp_path):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located_in(WIDGET))
+    assert baseline_file.read_text(encoding="utf-8") == (
+        "{\n"
+        '  "version": 1,\n'
+        '  "findings": [\n'
+        "    {\n"
+        '      "path": "app/widget.py",\n'
+        '      "code": "LG105",\n'
+        '      "context": "Widget._load",\n'
+        '      "line_text": "loop = asyncio.get_event_loop()",\n'
+        f'      "fingerprint": "{fingerprint(located_in(WIDGET)[1])}",\n'
+        '      "count": 1\n'
+        "    },\n"
+        "    {\n"
+        '      "path": "app/widget.py",\n'
+        '      "code": "LG201",\n'
+        '      "context": "Widget.refresh",\n'
+        '      "line_text": "asyncio.create_task(self._load())",\n'
+        f'      "fingerprint": "{fingerprint(located_in(WIDGET)[0])}",\n'
+        '      "count": 1\n'
+        "    }\n"
+        "  ]\n"
+        "}\n"
+    )
+
+
+def test_fingerprint_recipe():
+    """Pinned: changing the recipe would turn every baselined finding into a new one."""
+    item = Located("./app//widget.py", Finding(6, 8, "LG201", "m", "Widget.refresh"), "asyncio.create_task(  x())")
+    key = "app/widget.py\0LG201\0asyncio.create_task( x())\0Widget.refresh"
+    assert fingerprint(item) == hashlib.sha256(key.encode()).hexdigest()[:16] == "c48df42dd1e7bb65"
+
+
+def test_lines_inserted_above_do_not_resurrect_a_finding(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    moved = WIDGET.replace("import asyncio\n", "import asyncio\nimport logging\n\nlog = logging.getLogger()\n")
+    located = located_in(moved)
+    assert [item.finding.line for item in located] == [9, 12]
+    assert baseline.filter(located) == ([], [])
+
+
+def test_reindenting_or_respacing_the_line_keeps_the_match(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    respaced = WIDGET.replace("loop = asyncio", "loop  =  asyncio")
+    wrapped = WIDGET.replace(
+        "        asyncio.create_task(self._load())\n",
+        "        if True:\n            asyncio.create_task(self._load())\n",
+    )
+    assert baseline.filter(located_in(respaced)) == ([], [])
+    assert baseline.filter(located_in(wrapped)) == ([], [])
+
+
+def test_a_changed_line_is_new_and_its_old_entry_removable(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    changed = WIDGET.replace("self._load()", "self._load(force=True)")
+    new, removable = baseline.filter(located_in(changed))
+    assert [(item.finding.code, item.line_text) for item in new] == [
+        ("LG201", "asyncio.create_task(self._load(force=True))")
+    ]
+    assert [(entry.code, entry.line_text, entry.count) for entry in removable] == [
+        ("LG201", "asyncio.create_task(self._load())", 1)
+    ]
+
+
+def test_the_same_line_in_another_function_is_new(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    moved = WIDGET.replace("def refresh(self):", "def reload(self):")
+    new, removable = baseline.filter(located_in(moved))
+    assert [(item.finding.code, item.finding.context) for item in new] == [("LG201", "Widget.reload")]
+    assert [entry.context for entry in removable] == ["Widget.refresh"]
+
+
+def test_the_same_line_in_another_file_is_new(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    new, removable = baseline.filter(located_in(WIDGET, path="app/copy.py"))
+    assert [item.path for item in new] == ["app/copy.py", "app/copy.py"]
+    assert len(removable) == 2
+
+
+def test_the_path_may_be_spelled_differently(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET, path="./app/widget.py"))
+    assert baseline.filter(located_in(WIDGET, path="app/widget.py")) == ([], [])
+    assert baseline.filter(located_in(WIDGET, path="app\\widget.py")) == ([], [])
+
+
+def test_a_fixed_finding_is_removable(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(WIDGET))
+    fixed = WIDGET.replace("asyncio.get_event_loop()", "asyncio.get_running_loop()")
+    new, removable = baseline.filter(located_in(fixed))
+    assert new == []
+    assert removable == [
+        BaselineEntry(
+            path="app/widget.py",
+            code="LG105",
+            context="Widget._load",
+            line_text="loop = asyncio.get_event_loop()",
+            fingerprint=fingerprint(located_in(WIDGET)[1]),
+            count=1,
+        )
+    ]
+
+
+DUPLICATES = """\
+import asyncio
+
+
+async def poll():
+    asyncio.create_task(tick())
+    asyncio.create_task(tick())
+"""
+
+
+def test_identical_findings_in_one_function_are_counted(tmp_path):
+    located = located_in(DUPLICATES)
+    labels = occurrence_fingerprints(located)
+    assert labels == [f"{fingerprint(located[0])}:1", f"{fingerprint(located[0])}:2"]
+    baseline = baseline_of(tmp_path, located)
+    assert [entry.count for entry in baseline.entries] == [2]
+    assert baseline.filter(located) == ([], [])
+
+
+def test_one_more_identical_finding_is_new(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(DUPLICATES))
+    third = DUPLICATES + "    asyncio.create_task(tick())\n"
+    new, removable = baseline.filter(located_in(third))
+    assert [item.finding.line for item in new] == [7]
+    assert removable == []
+
+
+def test_one_identical_finding_less_is_removable_once(tmp_path):
+    baseline = baseline_of(tmp_path, located_in(DUPLICATES))
+    one_left = DUPLICATES.replace("    asyncio.create_task(tick())\n", "", 1)
+    new, removable = baseline.filter(located_in(one_left))
+    assert new == []
+    assert [(entry.line_text, entry.count) for entry in removable] == [("asyncio.create_task(tick())", 1)]
+
+
+def test_a_fingerprint_listed_twice_adds_up(tmp_path):
+    located = located_in(DUPLICATES)
+    baseline_file = tmp_path / "merged.json"
+    write_baseline(baseline_file, located[:1])
+    document = json.loads(baseline_file.read_text(encoding="utf-8"))
+    document["findings"] *= 2
+    baseline_file.write_text(json.dumps(document), encoding="utf-8")
+    assert Baseline.load(baseline_file).filter(located) == ([], [])
+
+
+def test_an_empty_baseline_reports_everything(tmp_path):
+    located = located_in(WIDGET)
+    assert baseline_of(tmp_path, []).filter(located) == (located, [])
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("{", "not a loopguard baseline: invalid JSON at line 1 column 2 (Expecting property name"),
+        ("[]", 'not a loopguard baseline: no "version" field'),
+        ('{"findings": []}', 'not a loopguard baseline: no "version" field'),
+        ('{"version": 2, "findings": []}', "baseline version 2 is not supported (this loopguard reads version 1)"),
+        ('{"version": 1}', 'not a loopguard baseline: "findings" is not a list'),
+        ('{"version": 1, "findings": [3]}', "not a loopguard baseline: finding 1 is not an object"),
+        (
+            '{"version": 1, "findings": [{"path": "a.py", "code": "LG201", "context": "", "line_text": "x"}]}',
+            'not a loopguard baseline: finding 1 has no text field "fingerprint"',
+        ),
+        (
+            '{"version": 1, "findings": [{"path": "a.py", "code": "LG201", "context": "", "line_text": "x",'
+            ' "fingerprint": "0", "count": true}]}',
+            'not a loopguard baseline: finding 1 has no positive whole "count"',
+        ),
+    ],
+)
+def test_a_broken_baseline_is_an_error_naming_the_file(tmp_path, content, reason):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    baseline_file.write_text(content, encoding="utf-8")
+    with pytest.raises(BaselineError) as raised:
+        Baseline.load(baseline_file)
+    assert str(raised.value).startswith(f"{baseline_file}: {reason}")
+
+
+def test_a_missing_baseline_says_how_to_create_it(tmp_path):
+    missing = tmp_path / "nowhere.json"
+    with pytest.raises(BaselineError) as raised:
+        Baseline.load(missing)
+    assert str(raised.value) == (
+        f"{missing}: baseline file not found; create it with `loopguard check --write-baseline {missing}`"
+    )
+
+
+def test_a_binary_baseline_is_an_error_naming_the_file(tmp_path):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    baseline_file.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(BaselineError, match="not a loopguard baseline: the file is not UTF-8 text") as raised:
+        Baseline.load(baseline_file)
+    assert str(raised.value).startswith(str(baseline_file))
+
+
+def test_a_directory_is_an_error_naming_it(tmp_path):
+    with pytest.raises(BaselineError) as raised:
+        Baseline.load(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path}: cannot read the baseline: ")
+
+
+def test_writing_into_a_missing_directory_is_an_error_naming_the_file(tmp_path):
+    target = tmp_path / "missing" / "baseline.json"
+    with pytest.raises(BaselineError) as raised:
+        write_baseline(target, located_in(WIDGET))
+    assert str(raised.value) == f"{target}: cannot write the baseline: No such file or directory"
+
+
+def test_rewriting_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located_in(WIDGET))
+    write_baseline(baseline_file, [])
+    assert baseline_file.read_text(encoding="utf-8") == '{\n  "version": 1,\n  "findings": []\n}\n'
+    assert [path.name for path in tmp_path.iterdir()] == ["loopguard-baseline.json"]
