@@ -1,0 +1,5 @@
+import asyncio
+
+
+def blocking_fetch(client, symbol):
+    return asyncio.run(client.fetch(symbol))

@@ -1,0 +1,5 @@
+import asyncio
+
+
+def run_sync(coroutine):
+    return asyncio.run(coroutine)

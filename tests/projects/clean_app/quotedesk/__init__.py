@@ -1,0 +1,2 @@
+from .logs import tail_file
+from .service import QuoteService

@@ -1,0 +1,2 @@
+from .ping import ping
+from .missing import nowhere

@@ -1,0 +1,1 @@
+from relay import nowhere

@@ -1,0 +1,2 @@
+async def serve():
+    return None

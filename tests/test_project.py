@@ -1,0 +1,264 @@
+"""The whole-project pass (LG107, cross-module LG401/LG102/LG103) on example projects.
+
+Each directory of tests/projects/ is a small project; its expected.txt is the golden output
+of the project pass alone, one finding a line as ``path:line:col: CODE message``. Summaries
+are built the way ``loopguard check`` builds them: the engine's model and ``summarize`` for
+the files the prefilter lets through, ``summarize_imports_only`` for the others.
+
+Set LOOPGUARD_UPDATE_GOLDENS=1 to rewrite the goldens after a deliberate change (and
+review the diff).
+"""
+
+import ast
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from flake8_loopguard.config import DEFAULT_CONFIG
+from flake8_loopguard.engine import check_source
+from flake8_loopguard.model import Module
+from flake8_loopguard.prefilter import may_have_findings
+from flake8_loopguard.project import (
+    COROUTINE,
+    LG107_MESSAGE,
+    THREAD,
+    HandOver,
+    LoopSite,
+    ModuleSummary,
+    may_have_project_sites,
+    module_name_for,
+    project_findings,
+    summarize,
+    summarize_imports_only,
+)
+
+PROJECTS_DIR = Path(__file__).resolve().parent / "projects"
+PROJECTS = sorted(path for path in PROJECTS_DIR.iterdir() if path.is_dir())
+
+
+def source_files(root):
+    return sorted(root.rglob("*.py"))
+
+
+def summary_of(path, root, with_tree=True):
+    relative = path.relative_to(root).as_posix()
+    source = path.read_text(encoding="utf-8")
+    name = module_name_for(str(path), str(root))
+    if not (may_have_findings(source, DEFAULT_CONFIG) or may_have_project_sites(source)):
+        return summarize_imports_only(source, relative, name)
+    tree = ast.parse(source)
+    module = Module(tree, relative, DEFAULT_CONFIG)
+    return summarize(module, relative, name, tree) if with_tree else summarize(module, relative, name)
+
+
+def summaries_of(root, with_tree=True):
+    return [summary_of(path, root, with_tree) for path in source_files(root)]
+
+
+def text_lines(findings_by_path):
+    return [
+        f"{path}:{finding.line}:{finding.col + 1}: {finding.code} {finding.message}\n"
+        for path, findings in sorted(findings_by_path.items())
+        for finding in findings
+    ]
+
+
+def test_every_example_project_is_collected():
+    assert {path.name for path in PROJECTS} >= {
+        "thread_target_relative_import",
+        "aliased_import",
+        "package_reexport",
+        "executor_submit",
+        "qthread_run",
+        "coroutine_calls_helper",
+        "two_entry_points",
+        "clean_app",
+        "import_cycle",
+        "chain_and_same_module",
+        "src_and_script_dirs",
+    }
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_project_findings_match_golden(project):
+    output = "".join(text_lines(project_findings(summaries_of(project))))
+    golden = project / "expected.txt"
+    if os.environ.get("LOOPGUARD_UPDATE_GOLDENS"):
+        golden.write_text(output, encoding="utf-8")
+    assert output == golden.read_text(encoding="utf-8")
+
+
+def test_clean_project_has_no_findings():
+    assert project_findings(summaries_of(PROJECTS_DIR / "clean_app")) == {}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_no_finding_repeats_one_of_the_engine(project):
+    """Same-module cases are the per-file rules'; the project pass adds only what they cannot see."""
+    engine = {
+        (path.relative_to(project).as_posix(), finding.line, finding.col, finding.code)
+        for path in source_files(project)
+        for finding in check_source(path.read_text(encoding="utf-8"), path.relative_to(project).as_posix())
+    }
+    found = {
+        (path, finding.line, finding.col, finding.code)
+        for path, findings in project_findings(summaries_of(project)).items()
+        for finding in findings
+    }
+    assert not engine & found
+
+
+def test_the_same_module_worker_is_the_engines():
+    project = PROJECTS_DIR / "chain_and_same_module"
+    scheduler = project / "jobs" / "scheduler.py"
+    engine_lg401 = [f.line for f in check_source(scheduler.read_text(encoding="utf-8")) if f.code == "LG401"]
+    project_lg401 = [f.line for f in project_findings(summaries_of(project))["jobs/scheduler.py"] if f.code == "LG401"]
+    assert (engine_lg401, project_lg401) == ([17], [16])
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_summaries_survive_json_and_pickle(project):
+    for summary in summaries_of(project):
+        through_json = ModuleSummary.from_json(json.loads(json.dumps(summary.to_json())))
+        assert through_json == summary
+        assert pickle.loads(pickle.dumps(summary)) == summary
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_the_import_scan_agrees_with_the_tree(project):
+    """What a skipped file contributes (its imports) is what parsing it would have given."""
+    for path in source_files(project):
+        relative = path.relative_to(project).as_posix()
+        source = path.read_text(encoding="utf-8")
+        name = module_name_for(str(path), str(project))
+        tree = ast.parse(source)
+        parsed = summarize(Module(tree, relative, DEFAULT_CONFIG), relative, name, tree)
+        scanned = summarize_imports_only(source, relative, name)
+        assert (scanned.imports, scanned.star_imports) == (parsed.imports, parsed.star_imports), relative
+
+
+def test_without_the_tree_absolute_imports_still_resolve():
+    project = PROJECTS_DIR / "aliased_import"
+    assert project_findings(summaries_of(project, with_tree=False)) == project_findings(summaries_of(project))
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("pkg/sub/mod.py", "pkg.sub.mod"),
+        ("pkg/__init__.py", "pkg"),
+        ("src/pkg/mod.py", "pkg.mod"),
+        ("src/pkg/__init__.py", "pkg"),
+        ("src.py", "src"),
+        ("main.py", "main"),
+        ("stubs/pkg/mod.pyi", "stubs.pkg.mod"),
+        ("./pkg/mod.py", "pkg.mod"),
+    ],
+)
+def test_module_name_for(tmp_path, path, expected):
+    assert module_name_for(str(tmp_path / path), str(tmp_path)) == expected
+
+
+def test_module_name_for_a_file_outside_the_root(tmp_path):
+    assert module_name_for(str(tmp_path / "elsewhere" / "tool.py"), str(tmp_path / "project")) == "tool"
+
+
+def test_module_name_for_relative_spellings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert module_name_for("app/ui/window.py", ".") == "app.ui.window"
+    assert module_name_for(str(tmp_path / "app" / "ui" / "window.py"), ".") == "app.ui.window"
+
+
+def test_relative_imports_resolve_against_the_module_and_its_package():
+    source = (
+        "from . import sibling\n"
+        "from .. import parent_name\n"
+        "from ..other import thing as alias\n"
+        "from ...too import high\n"
+        "from .star import *\n"
+    )
+    in_module = summarize_imports_only(source, "app/ui/window.py", "app.ui.window")
+    assert in_module.imports == {
+        "sibling": "app.ui.sibling",
+        "parent_name": "app.parent_name",
+        "alias": "app.other.thing",
+    }
+    assert in_module.star_imports == ("app.ui.star",)
+    in_package = summarize_imports_only(source, "app/ui/__init__.py", "app.ui")
+    assert in_package.imports["sibling"] == "app.ui.sibling"
+    assert in_package.imports["parent_name"] == "app.parent_name"
+    assert "high" not in in_module.imports and "high" not in in_package.imports
+
+
+def test_a_root_level_file_imports_its_siblings_relatively():
+    """The root is itself a package when the check runs inside it."""
+    assert summarize_imports_only("from .helpers import run\n", "worker.py", "worker").imports == {"run": "helpers.run"}
+
+
+def test_the_import_scan_reads_continuations_and_skips_definitions():
+    source = (
+        "import os, json as j\n"
+        "from .a import (\n"
+        "    one,\n"
+        "    two as deux,\n"
+        ")\n"
+        "from .b import \\\n"
+        "    three\n"
+        "try:\n"
+        "    from .fast import four\n"
+        "except ImportError:\n"
+        "    from .slow import four\n"
+        "def f(\n"
+        "    x,\n"
+        "):\n"
+        "    from .lazy import hidden\n"
+        "class C:\n"
+        "    import inner\n"
+        "importlib_user = 1\n"
+        "from .c import five; from .d import six\n"
+    )
+    imports = summarize_imports_only(source, "pkg/m.py", "pkg.m").imports
+    assert imports == {
+        "os": "os",
+        "j": "json",
+        "one": "pkg.a.one",
+        "deux": "pkg.a.two",
+        "three": "pkg.b.three",
+        "four": "pkg.slow.four",
+        "five": "pkg.c.five",
+        "six": "pkg.d.six",
+    }
+
+
+def test_a_file_without_imports_summarises_to_nothing():
+    assert summarize_imports_only("x = 1\n", "m.py", "m") == ModuleSummary("m", "m.py")
+
+
+def loop_owner(path, line, call="asyncio.run", in_entry_point=False):
+    site = LoopSite(line, 4, call, in_entry_point, "f")
+    return ModuleSummary(path[:-3].replace("/", "."), path, loop_sites=(site,))
+
+
+def test_lg107_names_a_few_other_sites_then_counts_the_rest():
+    summaries = [loop_owner(f"m{index}.py", index + 1, in_entry_point=index == 0) for index in range(5)]
+    findings = project_findings(summaries)
+    assert sorted(findings) == [f"m{index}.py" for index in range(5)]
+    assert findings["m2.py"][0].message == LG107_MESSAGE.format(
+        call="asyncio.run", others="m0.py:1 (entry point), m1.py:2, m3.py:4 and 1 more"
+    )
+    assert findings["m2.py"][0].context == "f"
+
+
+def test_one_loop_owner_is_not_lg107():
+    assert project_findings([loop_owner("main.py", 3), ModuleSummary("other", "other.py")]) == {}
+
+
+def test_an_import_cycle_ends_the_search():
+    a = ModuleSummary("a", "a.py", imports={"helper": "b.helper"})
+    b = ModuleSummary("b", "b.py", imports={"helper": "a.helper"}, star_imports=("a",))
+    hand_overs = (HandOver(THREAD, "a.helper", 3, 4, "f"), HandOver(COROUTINE, "b.x", 5, 4, "g"))
+    user = ModuleSummary("c", "c.py", hand_overs=hand_overs)
+    assert project_findings([a, b, user]) == {}
