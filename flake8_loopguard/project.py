@@ -37,10 +37,10 @@ from .model import (
     Scope,
     dotted_parts,
 )
-from .rules import Finding
+from .rules import RULES, Finding
 from .rules.threads import THREAD_BASES, makes_private_loop
 
-LG107_MESSAGE = "{call}() owns an event loop besides {others}; keep one loop, started by the entry point"
+LG107_MESSAGE = RULES["LG107"].message
 CROSS_MODULE_MESSAGES = {
     "LG401": (
         "{chain} ({where}) runs a private event loop in a worker thread; "

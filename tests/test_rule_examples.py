@@ -1,8 +1,12 @@
 """Every rule's own valid/invalid examples: the documentation is the test."""
 
+import ast
+
 import pytest
 
 from flake8_loopguard.engine import check_source
+from flake8_loopguard.model import Module
+from flake8_loopguard.project import project_findings, summarize
 from flake8_loopguard.rules import all_rules
 
 from .conftest import EVERY_RULE
@@ -15,14 +19,25 @@ def codes_in(example):
     return [finding.code for finding in check_source(example, "example.py", EVERY_RULE)]
 
 
+def project_codes_in(example):
+    """A project-wide rule's example is a one-file project, run through the project pass."""
+    tree = ast.parse(example)
+    summary = summarize(Module(tree, "example.py", EVERY_RULE), "example.py", "example", tree)
+    return [finding.code for finding in project_findings([summary]).get("example.py", [])]
+
+
 @pytest.mark.parametrize("rule, example", INVALID, ids=lambda value: getattr(value, "code", ""))
-def test_invalid_example_reports_the_rule_once(rule, example):
-    assert codes_in(example).count(rule.code) == 1
+def test_invalid_example_reports_the_rule(rule, example):
+    if rule.project_wide:
+        assert project_codes_in(example).count(rule.code) >= 2  # each site, naming the others
+        assert rule.code not in codes_in(example)  # never from one file's rules
+    else:
+        assert codes_in(example).count(rule.code) == 1
 
 
 @pytest.mark.parametrize("rule, example", VALID, ids=lambda value: getattr(value, "code", ""))
 def test_valid_example_is_clean_for_the_rule(rule, example):
-    assert rule.code not in codes_in(example)
+    assert rule.code not in codes_in(example) + project_codes_in(example)
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)

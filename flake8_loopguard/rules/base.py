@@ -45,6 +45,8 @@ class Rule:
     name: ClassVar[str]
     message: ClassVar[str]
     default_enabled: ClassVar[bool] = True
+    # Needs the whole project at once: reported by `loopguard check`'s project pass only.
+    project_wide: ClassVar[bool] = False
     # The `loopguard migrate` codemod that will fix the finding, once it exists.
     codemod: ClassVar[Optional[str]] = None
     invalid: ClassVar[List[str]] = []
