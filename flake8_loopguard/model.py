@@ -860,14 +860,21 @@ class Module:
         """Calls made by the function's own body (not by functions nested in it)."""
         return function.scope.calls
 
+    def loop_calls_in(self, scope: Scope) -> List[Tuple[str, CallSite]]:
+        """The scope's own calls that create (LG101), run (LG102) or drive (LG103) an event loop."""
+        found = []
+        for site in scope.calls:
+            if site.qualified in LOOP_FACTORIES:
+                found.append(("LG101", site))
+            elif site.qualified in LOOP_RUNNERS:
+                found.append(("LG102", site))
+            elif site.attr in LOOP_DRIVER_METHODS and site.receiver is not None and self.may_be_loop(site.receiver, scope):
+                found.append(("LG103", site))
+        return found
+
     def creates_or_runs_loop(self, scope: Scope) -> bool:
         """The scope's own code creates, runs or drives an event loop (LG101-LG103 calls)."""
-        for site in scope.calls:
-            if site.qualified in LOOP_FACTORIES or site.qualified in LOOP_RUNNERS:
-                return True
-            if site.attr in LOOP_DRIVER_METHODS and site.receiver is not None and self.may_be_loop(site.receiver, scope):
-                return True
-        return False
+        return bool(self.loop_calls_in(scope))
 
     def loop_runner_named(self, node: ast.AST, scope: Scope) -> Optional[str]:
         """A loop runner handed over as the callable itself: ``asyncio.run``,

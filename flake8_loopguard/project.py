@@ -27,16 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .model import (
-    LOOP_DRIVER_METHODS,
-    LOOP_FACTORIES,
-    LOOP_RUNNERS,
-    CallSite,
-    FunctionInfo,
-    Module,
-    Scope,
-    dotted_parts,
-)
+from .model import CallSite, FunctionInfo, Module, Scope, dotted_parts
 from .rules import RULES, Finding
 from .rules.threads import THREAD_BASES, makes_private_loop
 
@@ -490,19 +481,10 @@ class _Summarizer:
 
 def _loop_calls(module: Module, function: FunctionInfo) -> Tuple[Tuple[str, str], ...]:
     """(code, called name) of the calls that make ``makes_private_loop`` true, as LG101-LG103 see them."""
-    found = []
-    for site in module.calls_in(function):
-        if site.qualified in LOOP_FACTORIES:
-            found.append(("LG101", site.qualified))
-        elif site.qualified in LOOP_RUNNERS:
-            found.append(("LG102", site.qualified))
-        elif (
-            site.attr in LOOP_DRIVER_METHODS
-            and site.receiver is not None
-            and module.may_be_loop(site.receiver, function.scope)
-        ):
-            found.append(("LG103", site.attr))
-    return tuple(found)
+    return tuple(
+        (code, site.attr if code == "LG103" else site.qualified)  # type: ignore[misc]
+        for code, site in module.loop_calls_in(function.scope)
+    )
 
 
 # ----- the project pass ----------------------------------------------------------
