@@ -5,12 +5,41 @@ from __future__ import annotations
 import ast
 import gc
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, List, Optional
 
 from .config import DEFAULT_CONFIG, Config
 from .model import Module
 from .prefilter import may_have_findings
 from .rules import Finding, Rule, enabled_rules, findings_of
+
+
+@dataclass
+class Analysis:
+    """What the engine made of one file: for the adapters that need more than the findings
+    (the project pass reads the model; nothing is parsed or walked twice)."""
+
+    findings: List[Finding] = field(default_factory=list)
+    tree: Optional[ast.AST] = None  # None when the prefilter skipped the file
+    module: Optional[Module] = None
+
+
+def analyse_source(
+    source: str,
+    filename: str = "<string>",
+    config: Config = DEFAULT_CONFIG,
+    rules: Optional[Iterable[Rule]] = None,
+    model_anyway: bool = False,
+) -> Analysis:
+    """Prefilter, parse, model and check. A file that does not parse raises ``SyntaxError`` for
+    the caller to report. ``model_anyway`` models a file the prefilter would skip (the project
+    pass needs the thread hand-overs of files that mention no loop)."""
+    if not model_anyway and not may_have_findings(source, config):
+        return Analysis()
+    with collector_paused():
+        tree = ast.parse(source, filename=filename)
+        module = Module(tree, filename, config)
+        return Analysis(_findings(module, config, rules), tree, module)
 
 
 def check_tree(
@@ -23,7 +52,11 @@ def check_tree(
     """Findings for an already parsed module; ``source`` only feeds the prefilter."""
     if not may_have_findings(source, config):
         return []
-    return _run_rules(tree, filename, config, rules)
+    with collector_paused():
+        module = Module(tree, filename, config)
+        findings = _findings(module, config, rules)
+        module.release()
+        return findings
 
 
 def check_source(
@@ -33,23 +66,22 @@ def check_source(
     rules: Optional[Iterable[Rule]] = None,
 ) -> List[Finding]:
     """Parse and check. A file that does not parse raises ``SyntaxError`` for the caller to report."""
-    if not may_have_findings(source, config):
-        return []
-    with _collector_paused():
-        return _run_rules(ast.parse(source, filename=filename), filename, config, rules)
+    analysis = analyse_source(source, filename, config, rules)
+    if analysis.module is not None:
+        analysis.module.release()
+    return analysis.findings
 
 
-def _run_rules(tree: ast.AST, filename: str, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
-    with _collector_paused():
-        module = Module(tree, filename, config)
-        return findings_of(enabled_rules(config) if rules is None else rules, module)
+def _findings(module: Module, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
+    return findings_of(enabled_rules(config) if rules is None else rules, module)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Parsing and modelling a module allocate many objects and free none of them until the
     end; the cycle collector would scan them all again and again, making a large file cost more
-    than its size. Paused here, it runs as usual afterwards."""
+    than its size. Paused here, it runs as usual afterwards (and stays off for a caller that
+    turned it off for a whole run)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

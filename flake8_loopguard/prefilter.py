@@ -1,8 +1,10 @@
 """Skip, without parsing or walking, the files no rule can fire on.
 
-Every rule needs one of these words in the text: an asyncio/qasync/Qt-thread/loop-bound
-library name, a loop-driving or task-creating method, or an ``async def``. Most files
-of an ordinary code base mention none of them.
+Every rule needs one of the trigger words in the text: an asyncio/qasync/Qt-thread/loop-bound
+library name, a loop-driving or task-creating method. The rules that need only a coroutine
+(blocking calls in a coroutine, a Qt slot that is a coroutine) also need the name of a blocking
+call's module or of a Qt binding next to the ``async def``. Most files of an ordinary code base
+pass neither test.
 """
 
 from __future__ import annotations
@@ -21,24 +23,51 @@ TRIGGER_WORDS: Tuple[str, ...] = (
     "aiohttp",
     "grpc",
     "httpx",
-    "redis",
     "QThread",
     "QRunnable",
     "asyncSlot",
+    "asyncslot",
     "run_until_complete",
     "run_forever",
     "create_task",
     "ensure_future",
-    r"async\s+def",
 )
+# What an `async def` needs beside it for LG403 (a blocking call's module, `input`) or LG501
+# (a Qt binding) to have anything to find.
+COROUTINE_COMPANIONS: Tuple[str, ...] = (
+    "time",
+    "requests",
+    "subprocess",
+    "urllib3?",
+    "os",
+    "input",
+    r"PyQt\d",
+    r"PySide\d",
+    "qtpy",
+)
+COROUTINE = re.compile(r"async\s+def")
+# `redis` as a word: "redistribute" is common prose (a word boundary in the main pattern would
+# slow every search, so it is a second, rarer test).
+REDIS = re.compile(r"\bredis\b")
 
 
 @lru_cache(maxsize=32)
-def _pattern(extra_words: Tuple[str, ...]) -> "re.Pattern[str]":
-    words = TRIGGER_WORDS + tuple(re.escape(word) for word in extra_words)
-    return re.compile("|".join(words))
+def _patterns(config: Config) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
+    # Names the user adds open the prefilter too: a factory's or a blocking call's own name,
+    # and a blocking call's module (`mylib` of `mylib.sync_fetch`).
+    extra = {name.rsplit(".", 1)[-1] for name in (*config.extra_loop_bound, *config.blocking_calls)}
+    extra.update(name.split(".", 1)[0] for name in config.blocking_calls)
+    extra.update(name.rsplit(".", 1)[-1] for name in config.async_slot_decorators)
+    escaped = tuple(re.escape(word) for word in sorted(extra) if word)
+    triggers = re.compile("|".join(TRIGGER_WORDS + escaped))
+    companions = re.compile(r"\b(?:" + "|".join(COROUTINE_COMPANIONS + escaped) + r")\b")
+    return triggers, companions
 
 
 def may_have_findings(source: str, config: Config) -> bool:
-    extra = tuple(sorted({name.rsplit(".", 1)[-1] for name in config.extra_loop_bound}))
-    return _pattern(extra).search(source) is not None
+    triggers, companions = _patterns(config)
+    if triggers.search(source) is not None:
+        return True
+    if "redis" in source and REDIS.search(source) is not None:
+        return True
+    return "async" in source and COROUTINE.search(source) is not None and companions.search(source) is not None

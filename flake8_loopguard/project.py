@@ -318,12 +318,12 @@ def _imported_names(text: str) -> Optional[List[Tuple[str, Optional[str]]]]:
 
 # A thread hand-over the project pass needs, in a file the prefilter may skip: its target
 # can live in another module, so no loop word need appear here (coroutines are prefilter words).
-_HAND_OVER_WORDS = re.compile(r"Thread|QRunnable|submit|run_in_executor|to_thread")
+_HAND_OVER_WORDS = re.compile(r"Thread|QRunnable|submit|run_in_executor|to_thread|async\s+def")
 
 
 def may_have_project_sites(source: str) -> bool:
-    """The file may hand a function to a worker thread: parse and :func:`summarize` it even
-    when the prefilter finds nothing for the per-file rules."""
+    """The file may hand a function to a worker thread, or call one from a coroutine: parse and
+    :func:`summarize` it even when the prefilter finds nothing for the per-file rules."""
     return _HAND_OVER_WORDS.search(source) is not None
 
 

@@ -38,3 +38,24 @@ def test_prefilter_never_hides_a_finding(monkeypatch, source):
     filtered = engine.check_source(source, "example.py", EVERY_RULE)
     monkeypatch.setattr(engine, "may_have_findings", lambda source, config: True)
     assert engine.check_source(source, "example.py", EVERY_RULE) == filtered
+
+
+@pytest.mark.parametrize(
+    "source, opens",
+    [
+        ("# redistribute the load\n", False),  # `redis` only as a word
+        ("import redis.asyncio as aioredis\n", True),
+        ("async def handler(request):\n    return request\n", False),  # no rule needs only a coroutine
+        ("import time\n\nasync def handler():\n    time.sleep(1)\n", True),  # LG403 may fire
+        ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\n", True),  # LG501 may fire
+    ],
+)
+def test_what_opens_the_prefilter(source, opens):
+    assert may_have_findings(source, Config()) is opens
+
+
+def test_configured_blocking_calls_and_slot_decorators_open_the_prefilter():
+    source = "from mylib import fetch\n\nasync def handler():\n    fetch()\n"
+    assert not may_have_findings(source, Config())
+    assert may_have_findings(source, Config(blocking_calls=("mylib.fetch",)))
+    assert may_have_findings("@coroutine_slot\nasync def f(): pass\n", Config(async_slot_decorators=("ui.coroutine_slot",)))

@@ -1,0 +1,562 @@
+"""``loopguard check``: the CI gate. Files in, the engine's findings out, as flake8 prints them.
+
+Per file: read, decode, the engine (the prefilter first, so most files are never parsed), the
+file's ``# noqa`` comments, and the summary the whole-project pass needs; the result is cached
+by content. Then the whole-project pass (LG107, cross-module LG401/LG102/LG103) over every
+summary, flake8's select/ignore/per-file-ignores decision, the baseline, and the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import io
+import os
+import signal
+import sys
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+
+from . import __version__
+from .baseline import Baseline, BaselineError, normalized_path, write_baseline
+from .cache import DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
+from .config import OPTIONS, Config
+from .discovery import GitError, PerFileIgnores, changed_files, discover
+from .engine import analyse_source, collector_paused
+from .noqa import is_silenced, noqa_lines
+from .project import (
+    CROSS_MODULE_MESSAGES,
+    ModuleSummary,
+    may_have_project_sites,
+    module_name_for,
+    project_findings,
+    summarize,
+    summarize_imports_only,
+)
+from .report_formats import FORMAT_NAMES, Located, render
+from .rules import RULES, Finding
+from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+PLUGIN_PREFIX = "LG"  # what flake8 selects by default for this plugin: every default-on rule
+PROJECT_CODES = ("LG107", *CROSS_MODULE_MESSAGES)
+# Below this many files per process, starting processes costs more than it saves.
+FILES_PER_PROCESS = 16
+
+
+# ----- the command line --------------------------------------------------------------
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``check`` on the ``loopguard`` subcommand parser."""
+    parser = commands.add_parser(
+        "check",
+        help="check files for loop-ownership violations (the CI gate)",
+        description=(
+            "Check Python files with every loopguard rule, plus the whole-project rules. Settings come from "
+            "[tool.loopguard] in the nearest pyproject.toml; a flag replaces the setting of the same name. "
+            "Exit status: 0 clean, 1 violations found, 2 usage or internal error."
+        ),
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .)")
+    selection = parser.add_argument_group("selection (flake8's meaning; CODES are comma-separated codes or prefixes)")
+    selection.add_argument(
+        "--select", metavar="CODES", help="report only these (replaces the default: every default-on rule)"
+    )
+    selection.add_argument(
+        "--extend-select", metavar="CODES", help="report these too (opt-in rules: LG203, LG303, LG3)"
+    )
+    selection.add_argument("--ignore", metavar="CODES", help="do not report these")
+    selection.add_argument("--per-file-ignores", metavar="MAPPING", help="'glob: CODES' pairs, one per line")
+    files = parser.add_argument_group("files")
+    files.add_argument(
+        "--exclude", metavar="PATTERNS", help="globs of files and folders to skip (replaces the default)"
+    )
+    files.add_argument("--extend-exclude", metavar="PATTERNS", help="globs of files and folders to skip as well")
+    files.add_argument(
+        "--diff-against",
+        metavar="REV",
+        help="report only files changed since the git revision REV, and untracked files (the whole-project rules "
+        "still read every file)",
+    )
+    rules = parser.add_argument_group("rule options (the flake8 plugin's --loopguard-* options)")
+    for option in OPTIONS:
+        rules.add_argument(f"--{option.name}", metavar="NAMES", help=option.help)
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMAT_NAMES, default="text", help="report format (default: text)")
+    output.add_argument("--output-file", "-o", metavar="FILE", type=Path, help="write the report to FILE")
+    output.add_argument("--statistics", action="store_true", help="count the findings per code")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even when violations are found")
+    output.add_argument(
+        "--verbose", "-v", action="store_true", help="say which configuration is used and how many files were checked"
+    )
+    baseline = parser.add_argument_group("baseline (ratchet a legacy code base)").add_mutually_exclusive_group()
+    baseline.add_argument("--baseline", metavar="FILE", type=Path, help="report only findings not recorded in FILE")
+    baseline.add_argument("--write-baseline", metavar="FILE", type=Path, help="record today's findings in FILE")
+    run = parser.add_argument_group("running")
+    run.add_argument("--jobs", "-j", metavar="N", type=_positive, help="processes to use (default: one per core)")
+    run.add_argument("--no-cache", action="store_true", help=f"neither read nor write the cache ({DEFAULT_DIRECTORY}/)")
+    run.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        help=f"the cache folder (default: {DEFAULT_DIRECTORY}/ at the project root)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+# ----- one file ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: str  # as printed
+    absolute: str
+    recorded_digest: Optional[str]  # the cached content's, to skip an unchanged file
+    summarize: bool  # whether the whole-project rules need the file's summary
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    task: FileTask
+    stat: Optional[Stat]
+    digest: Optional[str]
+    record: Optional[Dict[str, Any]]  # None: unchanged (take the cached record), or an error
+    error: Optional[str]
+
+
+_worker_config: Optional[Config] = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker_config
+    _worker_config = config
+    # Ctrl-C is the parent's to handle: a worker that dies of it would only add tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _check_task(task: FileTask) -> FileOutcome:
+    assert _worker_config is not None
+    return check_file(task, _worker_config)
+
+
+def check_file(task: FileTask, config: Config) -> FileOutcome:
+    """Read and check one file; every failure becomes a one-line error naming the file."""
+    try:
+        with open(task.absolute, "rb") as stream:
+            stat = os.fstat(stream.fileno())
+            data = stream.read()
+    except OSError as error:
+        return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
+    file_stat = (stat.st_mtime_ns, stat.st_size)
+    digest = content_digest(data)
+    if digest == task.recorded_digest:
+        return FileOutcome(task, file_stat, digest, None, None)
+    try:
+        source = decode_source(data)
+        record = analyse(source, task, config)
+    except SourceError as error:
+        return FileOutcome(task, file_stat, digest, None, str(error))
+    except RecursionError:
+        return FileOutcome(task, file_stat, digest, None, "too deeply nested to analyse (RecursionError)")
+    except MemoryError:  # also what the parser raises when its stack overflows on deep nesting
+        return FileOutcome(task, file_stat, digest, None, "too deeply nested or too large to analyse (MemoryError)")
+    except Exception as error:  # a bug of ours must name the file, not end the run with a traceback
+        return FileOutcome(task, file_stat, digest, None, f"internal error: {type(error).__name__}: {error}")
+    return FileOutcome(task, file_stat, digest, record, None)
+
+
+class SourceError(Exception):
+    """Bytes that are not Python source text."""
+
+
+def decode_source(data: bytes) -> str:
+    """The text of a source file, decoded the way Python decodes it (BOM, coding cookie, UTF-8)."""
+    if b"\0" in data:
+        raise SourceError("contains NUL bytes; not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except SyntaxError as error:  # an unknown or contradictory coding cookie
+        raise SourceError(f"cannot decode: {error.msg if hasattr(error, 'msg') else error}") from None
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"cannot decode: {error}") from None
+
+
+def source_lines(source: str) -> List[str]:
+    """Physical lines as the tokenizer numbers them (form feeds and the like are no line breaks)."""
+    return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
+    """The cache record of one file: its findings after ``# noqa``, and its whole-project summary."""
+    summary: Optional[ModuleSummary] = None
+    # Module names are relative to the project root, so the summary does not depend on the spelling.
+    module_name = module_name_for(task.path, config.project_root) if task.summarize else ""
+    try:
+        analysis = analyse_source(
+            source, task.path, config, model_anyway=task.summarize and may_have_project_sites(source)
+        )
+    except SyntaxError as error:
+        syntax_error = Finding(
+            error.lineno or 1,
+            max((error.offset or 1) - 1, 0),
+            SYNTAX_ERROR_CODE,
+            f"{type(error).__name__}: {error.msg}",
+        )
+        return {
+            "findings": [_finding_json(syntax_error, _line_text(source_lines(source), syntax_error))],
+            "summary": None,
+        }
+    if task.summarize:
+        if analysis.module is None:
+            summary = summarize_imports_only(source, task.path, module_name)
+        else:
+            summary = summarize(analysis.module, task.path, module_name, analysis.tree)
+    if analysis.module is not None:
+        analysis.module.release()
+    findings = analysis.findings
+    lines = source_lines(source) if findings else []
+    kept = without_noqa(findings, lines)
+    return {
+        "findings": [_finding_json(f, _line_text(lines, f)) for f in kept],
+        "summary": summary.to_json() if summary is not None else None,
+    }
+
+
+def without_noqa(findings: Sequence[Finding], lines: Sequence[str]) -> List[Finding]:
+    if not findings:
+        return []
+    silenced = noqa_lines(lines)
+    return [finding for finding in findings if not is_silenced(finding.code, silenced.get(finding.line))]
+
+
+def _line_text(lines: Sequence[str], finding: Finding) -> str:
+    return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
+
+
+def _finding_json(finding: Finding, line_text: str) -> List[Any]:
+    return [finding.line, finding.col, finding.code, finding.message, finding.context, line_text]
+
+
+# ----- selection ---------------------------------------------------------------------
+
+
+class Selection:
+    """flake8's decision for a code: selected (explicitly, or by default), ignored, or both and the
+    longer prefix wins. ``per-file-ignores`` adds to ``ignore`` for the files it matches."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.explicitly_selected = (settings.select or ()) + settings.extend_select
+        self.by_default = settings.select is None
+        self.ignore = settings.ignore
+        self.per_file = PerFileIgnores(settings.per_file_ignores)
+
+    def reports(self, code: str, path: str) -> bool:
+        if code == SYNTAX_ERROR_CODE:
+            return True  # a file that does not parse is never hidden
+        return self._decide(code, self.ignore + self.per_file.codes_for(path))
+
+    def reports_any(self, codes: Iterable[str]) -> bool:
+        """Whether some of ``codes`` may be reported in a file that ``per-file-ignores`` leaves alone."""
+        return any(self._decide(code, self.ignore) for code in codes)
+
+    def _decide(self, code: str, ignore: Sequence[str]) -> bool:
+        ignored = _longest_prefix(code, ignore)
+        selected = _longest_prefix(code, self.explicitly_selected)
+        if selected is not None:
+            return ignored is None or len(selected) > len(ignored)
+        return self.by_default and code.startswith(PLUGIN_PREFIX) and ignored is None
+
+
+def _longest_prefix(code: str, prefixes: Sequence[str]) -> Optional[str]:
+    matching = [prefix for prefix in prefixes if code.startswith(prefix)]
+    return max(matching, key=len) if matching else None
+
+
+# ----- the run -----------------------------------------------------------------------
+
+
+class Run:
+    """One ``loopguard check`` invocation: its settings, messages and counters."""
+
+    def __init__(self, args: argparse.Namespace, settings: Settings, whole_project: bool) -> None:
+        self.args = args
+        self.whole_project = whole_project
+        self.settings = settings
+        self.config = settings.engine_config()
+        self.errors: List[str] = []
+        self.warnings: List[str] = []
+        self.checked = 0
+        self.from_cache = 0
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def records(self, paths: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+        """path -> cache record, for every file that could be read and decoded."""
+        cache = self._open_cache()
+        tasks = []
+        records: Dict[str, Dict[str, Any]] = {}
+        for path in paths:
+            absolute = os.path.abspath(path)
+            if cache is not None:
+                try:
+                    stat = os.stat(absolute)
+                except OSError:
+                    pass  # reading it will say why
+                else:
+                    record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
+                    if record is not None:
+                        records[path] = record
+                        continue
+            digest = cache.recorded_digest(absolute) if cache is not None else None
+            tasks.append(FileTask(path, absolute, digest, self.whole_project))
+        self.from_cache = len(records)
+        for outcome in self._check(tasks):
+            task = outcome.task
+            if outcome.error is not None:
+                self.error(task.path, outcome.error)
+                continue
+            record = outcome.record
+            if record is None and cache is not None:
+                record = cache.record_of(task.absolute)
+                self.from_cache += 1
+            else:
+                self.checked += 1
+            if record is None:
+                continue
+            records[task.path] = record
+            if cache is not None and outcome.stat is not None and outcome.digest is not None:
+                cache.store(task.absolute, outcome.stat, outcome.digest, record)
+        if cache is not None:
+            cache.save()
+            self.warnings.extend(cache.warnings)
+        return records
+
+    def _open_cache(self) -> Optional[ResultCache]:
+        if self.args.no_cache:
+            return None
+        directory = self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY)
+        key = cache_key((__version__, sys.version.split()[0], repr(self.config), str(self.whole_project)))
+        with collector_paused():  # thousands of small records, no cycles among them
+            return ResultCache.open(Path(directory), key)
+
+    def _check(self, tasks: List[FileTask]) -> Iterable[FileOutcome]:
+        jobs = self.args.jobs or _cores()
+        workers = min(jobs, len(tasks) // FILES_PER_PROCESS)
+        if workers <= 1:
+            return [check_file(task, self.config) for task in tasks]
+        # Imported here: a run that the cache answers starts no process and should not pay for it.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        # Small chunks: the files worth parsing come in clusters (a package of asyncio code).
+        chunk = max(1, min(8, len(tasks) // (workers * 8)))
+        try:
+            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(self.config,)) as pool:
+                return list(pool.map(_check_task, tasks, chunksize=chunk))
+        except BrokenProcessPool:
+            self.errors.append("a worker process died; run again with --jobs 1 to see which file stops it")
+            return []
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run(args: argparse.Namespace) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid UTF-8 is printed as the bytes it is (as `ls` does), and
+        # what the output encoding cannot hold is escaped: never a crash at the last step.
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            utf8 = codecs.lookup(stream.encoding).name == "utf-8"
+            stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("loopguard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`loopguard check | head`): say nothing more, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as error:  # a bug of ours: one line, never a traceback in the CI log
+        print(f"loopguard: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    known_codes = tuple(RULES) + PROJECT_CODES + (SYNTAX_ERROR_CODE,)
+    flags = {option.name: getattr(args, option.name.replace("-", "_")) for option in OPTIONS}
+    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores"):
+        flags[key] = getattr(args, key.replace("-", "_"))
+    try:
+        settings = load_settings(known_codes, flags)
+    except SettingsError as error:
+        print(f"loopguard: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    selection = Selection(settings)
+    whole_project = selection.reports_any(PROJECT_CODES)
+    run_ = Run(args, settings, whole_project)
+    if args.verbose:
+        print(f"loopguard: configuration: {settings.config_file or 'none (defaults)'}", file=sys.stderr)
+
+    paths = args.paths or ["."]
+    discovered = discover(paths, settings.exclude + settings.extend_exclude)
+    run_.errors.extend(discovered.errors)
+    run_.warnings.extend(discovered.warnings)
+    reported: Set[str] = set(discovered.files)
+    analysed = list(discovered.files)
+    if whole_project and _is_project_root(settings) and not _covers_root(paths, settings.root):
+        # The whole-project rules see the whole project, whichever files are reported.
+        project = discover([os.path.relpath(settings.root)], settings.exclude + settings.extend_exclude)
+        known = {os.path.abspath(path) for path in analysed}
+        analysed.extend(os.path.normpath(path) for path in project.files if os.path.abspath(path) not in known)
+    if args.diff_against is not None:
+        try:
+            changed = changed_files(args.diff_against)
+        except GitError as error:
+            print(f"loopguard: --diff-against {args.diff_against}: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        reported = {path for path in reported if os.path.abspath(path) in changed}
+        if not whole_project:
+            analysed = [path for path in analysed if path in reported]
+
+    records = run_.records(analysed)
+    located = _located(records, reported, selection)
+    if whole_project:
+        with collector_paused():
+            located.extend(_project_located(records, reported, selection, run_))
+    located.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
+
+    status = _report(args, located, reported, run_)
+    for warning in run_.warnings:
+        print(f"loopguard: warning: {warning}", file=sys.stderr)
+    for error in run_.errors:
+        print(f"loopguard: {error}", file=sys.stderr)
+    if args.verbose:
+        print(
+            f"loopguard: {len(analysed)} files: {run_.checked} checked, {run_.from_cache} unchanged since the cache, "
+            f"{len(reported)} reported on",
+            file=sys.stderr,
+        )
+    if run_.errors or any(item.finding.code == SYNTAX_ERROR_CODE for item in located):
+        return EXIT_ERROR
+    return status
+
+
+def _is_project_root(settings: Settings) -> bool:
+    """A folder known to hold a whole project: the configuration's, or the top of a git work tree."""
+    return settings.config_file is not None or (settings.root / ".git").exists()
+
+
+def _covers_root(paths: Sequence[str], root: Path) -> bool:
+    return any(Path(path).resolve() == root for path in paths)
+
+
+def _located(records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection) -> List[Located]:
+    located = []
+    for path, record in records.items():
+        if path not in reported:
+            continue
+        for line, col, code, message, context, line_text in record["findings"]:
+            if selection.reports(code, path):
+                located.append(Located(path, Finding(line, col, code, message, context), line_text))
+    return located
+
+
+def _project_located(
+    records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection, run_: Run
+) -> List[Located]:
+    summaries = []
+    for path, record in records.items():
+        if record["summary"] is not None:
+            summary = ModuleSummary.from_json(record["summary"])
+            summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
+            summaries.append(summary)
+    located = []
+    for path, findings in project_findings(summaries).items():
+        if path not in reported:
+            continue
+        wanted = [finding for finding in findings if selection.reports(finding.code, path)]
+        if not wanted:
+            continue
+        try:
+            with open(path, "rb") as stream:
+                lines = source_lines(decode_source(stream.read()))
+        except (OSError, SourceError) as error:
+            run_.error(path, f"changed while being checked: {error}")
+            continue
+        located.extend(Located(path, finding, _line_text(lines, finding)) for finding in without_noqa(wanted, lines))
+    return located
+
+
+def _report(args: argparse.Namespace, located: List[Located], reported: Set[str], run_: Run) -> int:
+    """Print the report (after the baseline); the exit status the findings call for."""
+    findings = located
+    baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
+    if args.write_baseline is not None or args.baseline is not None:
+        try:
+            if args.write_baseline is not None:
+                write_baseline(args.write_baseline, baselined)
+                print(f"loopguard: {args.write_baseline}: recorded {len(baselined)} findings", file=sys.stderr)
+                return EXIT_CLEAN
+            new, removable = Baseline.load(args.baseline).filter(baselined)
+        except BaselineError as error:
+            run_.errors.append(str(error))
+            return EXIT_ERROR
+        checked = {normalized_path(path) for path in reported}
+        for entry in removable:
+            if entry.path in checked:
+                run_.warnings.append(
+                    f"{args.baseline}: {entry.path}: {entry.count} {entry.code} finding(s) in "
+                    f"{entry.context or 'module level'} are gone; refresh it with --write-baseline"
+                )
+        findings = [item for item in findings if item.finding.code == SYNTAX_ERROR_CODE] + new
+        findings.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
+    text = render(args.format, findings)
+    if args.statistics:
+        statistics = _statistics(findings)
+        machine_readable = args.format in ("json", "sarif")
+        if machine_readable or args.output_file is not None:
+            sys.stderr.write(statistics)
+        else:
+            text += statistics
+    if args.output_file is not None:
+        try:
+            args.output_file.write_text(text, encoding="utf-8")
+        except OSError as error:
+            run_.error(str(args.output_file), f"cannot write the report: {error.strerror or error}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _statistics(findings: Sequence[Any]) -> str:
+    """flake8's ``--statistics``: per code, the count and the first message."""
+    counts: Dict[str, int] = {}
+    first_message: Dict[str, str] = {}
+    for item in findings:
+        code = item.finding.code
+        counts[code] = counts.get(code, 0) + 1
+        first_message.setdefault(code, item.finding.message)
+    return "".join(f"{counts[code]:<5} {code} {first_message[code]}\n" for code in sorted(counts))

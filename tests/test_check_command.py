@@ -1,0 +1,512 @@
+"""`loopguard check`, run for real as a subprocess on temporary projects."""
+
+import configparser
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+FIXTURES = sorted(path.parent for path in (REPO / "fixtures").glob("*/repo"))
+
+LG101 = (
+    "LG101 event loop created with asyncio.new_event_loop() outside the entry point; await on the running loop instead"
+)
+LG102 = "LG102 asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"
+LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"
+LG303 = "LG303 asyncio.Lock() created in __init__; create it lazily on the running loop"
+
+RUNS_A_LOOP = """\
+import asyncio
+
+
+def load():
+    return asyncio.run(fetch())
+"""
+DROPS_A_TASK = """\
+import asyncio
+
+
+async def tick():
+    asyncio.create_task(fetch())
+"""
+LOCK_IN_INIT = """\
+import asyncio
+
+
+class Feed:
+    def __init__(self):
+        self.lock = asyncio.Lock()
+"""
+CLEAN = "async def load():\n    return await fetch()\n"
+
+
+def check(cwd, *args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "check", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def write(root, files):
+    for name, text in files.items():
+        path = Path(root) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def git(repo, *args):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+def assert_no_traceback(result):
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+# ----- parity with the flake8 plugin ------------------------------------------------
+
+
+def flake8_options_as_flags(fixture):
+    """The fixture's `loopguard-*` settings in its flake8 configuration, as `loopguard check` flags."""
+    parser = configparser.ConfigParser()
+    parser.read(fixture / "repo" / "setup.cfg")
+    if not parser.has_section("flake8"):
+        return []
+    flags = []
+    for key, value in parser.items("flake8"):
+        if key.startswith("loopguard-"):
+            flags += [f"--{key[len('loopguard-') :]}", value]
+    return flags
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.name)
+def test_fixture_output_equals_the_flake8_golden(fixture):
+    # The golden is `flake8 --select LG .` run in fixture/repo; LG107 is the gate's own whole-project rule.
+    result = check(fixture / "repo", "--no-cache", "--ignore", "LG107", *flake8_options_as_flags(fixture), ".")
+    golden = (fixture / "expected.txt").read_text(encoding="utf-8")
+    assert result.stderr == ""
+    assert result.stdout == golden
+    assert result.returncode == (1 if golden else 0)
+
+
+# ----- exit codes, output ------------------------------------------------------------
+
+
+def test_violation_exits_1_with_flake8_lines_and_clean_code_exits_0(tmp_path):
+    write(tmp_path, {"widget.py": RUNS_A_LOOP, "ok.py": CLEAN})
+    found = check(tmp_path, "--no-cache", "widget.py", "ok.py")
+    assert (found.returncode, found.stdout, found.stderr) == (1, f"widget.py:5:12: {LG102}\n", "")
+    clean = check(tmp_path, "--no-cache", "ok.py")
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+
+
+def test_folders_are_walked_and_printed_as_flake8_prints_them(tmp_path):
+    write(tmp_path, {"pkg/b.py": DROPS_A_TASK, "pkg/a.py": RUNS_A_LOOP, "pkg/notes.txt": "asyncio.run(x)"})
+    result = check(tmp_path, "--no-cache", ".")
+    assert result.stdout == f"./pkg/a.py:5:12: {LG102}\n./pkg/b.py:5:5: {LG201}\n"
+    result = check(tmp_path, "--no-cache", "pkg")
+    assert result.stdout == f"pkg/a.py:5:12: {LG102}\npkg/b.py:5:5: {LG201}\n"
+
+
+def test_exit_zero_and_statistics(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP + "\n\ndef again():\n    asyncio.run(fetch())\n", "b.py": DROPS_A_TASK})
+    result = check(tmp_path, "--no-cache", "--statistics", "--exit-zero", "--ignore", "LG107", "a.py", "b.py")
+    assert result.returncode == 0
+    assert result.stdout == (
+        f"a.py:5:12: {LG102}\na.py:9:5: {LG102}\nb.py:5:5: {LG201}\n2     {LG102}\n1     {LG201}\n"
+    )
+
+
+def test_python_dash_m_and_the_loopguard_script_are_the_same_command(tmp_path):
+    write(tmp_path, {"widget.py": RUNS_A_LOOP})
+    script = Path(sys.executable).with_name("loopguard")
+    if not script.exists():
+        pytest.skip(f"no loopguard script next to {sys.executable}")
+    via_script = subprocess.run(
+        [str(script), "check", "--no-cache", "widget.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert (via_script.returncode, via_script.stdout) == (1, f"widget.py:5:12: {LG102}\n")
+
+
+# ----- selection, noqa ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "flags, codes",
+    [
+        ((), ["LG102", "LG201"]),
+        (("--select", "LG"), ["LG102", "LG201"]),  # B9 semantics: `LG` alone leaves opt-in rules off
+        (("--extend-select", "LG303"), ["LG303", "LG102", "LG201"]),
+        (("--extend-select", "LG3"), ["LG303", "LG102", "LG201"]),
+        (("--extend-select", "LG30"), ["LG303", "LG102", "LG201"]),
+        (("--select", "LG1,LG303"), ["LG303", "LG102"]),
+        (("--ignore", "LG2"), ["LG102"]),
+        (("--select", "LG201", "--ignore", "LG2"), ["LG201"]),  # the longer prefix wins
+        (("--select", "LG2", "--ignore", "LG201"), []),
+    ],
+)
+def test_selection_has_flake8_semantics(tmp_path, flags, codes):
+    write(
+        tmp_path,
+        {"feed.py": LOCK_IN_INIT + "\n\n" + RUNS_A_LOOP.split("\n", 1)[1] + "\n\n" + DROPS_A_TASK.split("\n", 1)[1]},
+    )
+    result = check(tmp_path, "--no-cache", *flags, "feed.py")
+    assert [line.split()[1] for line in result.stdout.splitlines()] == codes
+    assert result.returncode == (1 if codes else 0)
+
+
+def test_noqa_is_read_the_flake8_way(tmp_path):
+    write(
+        tmp_path,
+        {
+            "a.py": """\
+            import asyncio
+
+            asyncio.run(main())  # noqa: LG102
+            asyncio.run(main())  # noqa: LG1
+            asyncio.run(main())  # noqa: LG2
+            asyncio.run(main())  # noqa
+            asyncio.run(main())  # NOQA:LG201,LG102
+            """
+        },
+    )
+    result = check(tmp_path, "--no-cache", "--ignore", "LG107", "a.py")
+    assert result.stdout == f"a.py:5:1: {LG102}\n"
+
+
+# ----- configuration -----------------------------------------------------------------
+
+
+def test_pyproject_settings_are_found_upward_and_flags_override_them(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+            [tool.loopguard]
+            extend-select = ["LG303"]
+            ignore = "LG201"
+            entry-points = ["app/boot.py"]
+            """,
+            "app/boot.py": RUNS_A_LOOP,
+            "app/feed.py": LOCK_IN_INIT,
+            "app/tick.py": DROPS_A_TASK,
+        },
+    )
+    result = check(tmp_path / "app", "--no-cache", ".")
+    assert result.stdout == f"./feed.py:6:21: {LG303}\n"
+    overridden = check(tmp_path / "app", "--no-cache", "--ignore", "LG303", "--entry-points", "", ".")
+    assert overridden.stdout == f"./boot.py:5:12: {LG102}\n./tick.py:5:5: {LG201}\n"
+
+
+def test_per_file_ignores_apply_the_longest_matching_pattern(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+            [tool.loopguard.per-file-ignores]
+            "tests/*" = ["LG1"]
+            "tests/test_tick.py" = "LG2"
+            """,
+            "tests/test_load.py": RUNS_A_LOOP + DROPS_A_TASK.split("\n", 1)[1],
+            "tests/test_tick.py": RUNS_A_LOOP + DROPS_A_TASK.split("\n", 1)[1],
+            "src/load.py": RUNS_A_LOOP,
+        },
+    )
+    result = check(tmp_path, "--no-cache", "--ignore", "LG107", ".")
+    assert result.stdout == (
+        f"./src/load.py:5:12: {LG102}\n./tests/test_load.py:9:5: {LG201}\n./tests/test_tick.py:5:12: {LG102}\n"
+    )
+    flake8_text_form = check(tmp_path, "--no-cache", "--ignore", "LG107", "--per-file-ignores", "tests/*: LG", ".")
+    assert flake8_text_form.stdout == f"./src/load.py:5:12: {LG102}\n"
+    one_line = "src/load.py,tests/test_load.py:LG1 tests/test_tick.py: LG102,LG2"
+    flake8_one_line = check(tmp_path, "--no-cache", "--ignore", "LG107", "--per-file-ignores", one_line, ".")
+    assert flake8_one_line.stdout == f"./tests/test_load.py:9:5: {LG201}\n"
+    broken = check(tmp_path, "--no-cache", "--per-file-ignores", "tests/*.py LG1", ".")
+    assert (broken.returncode, broken.stdout) == (2, "")
+    assert broken.stderr == "loopguard: --per-file-ignores: expected `glob: CODES` mappings, got 'tests/*.py LG1'\n"
+
+
+def test_exclude_extend_exclude_and_default_folders(tmp_path):
+    write(
+        tmp_path,
+        {
+            "src/app.py": RUNS_A_LOOP,
+            "src/generated/stub.py": RUNS_A_LOOP,
+            "src/legacy_old.py": RUNS_A_LOOP,
+            ".venv/lib/site.py": RUNS_A_LOOP,
+            "build/lib/app.py": RUNS_A_LOOP,
+            "node_modules/x/y.py": RUNS_A_LOOP,
+            "pyproject.toml": '[tool.loopguard]\nextend-exclude = ["src/generated", "*_old.py"]\n',
+        },
+    )
+    result = check(tmp_path, "--no-cache", "--ignore", "LG107", ".")
+    assert result.stdout == f"./src/app.py:5:12: {LG102}\n"
+    no_default = check(tmp_path, "--no-cache", "--ignore", "LG107", "--exclude", "", ".")
+    assert [line.split(":")[0] for line in no_default.stdout.splitlines()] == [
+        "./.venv/lib/site.py",
+        "./build/lib/app.py",
+        "./node_modules/x/y.py",
+        "./src/app.py",
+    ]
+    # A file named on the command line is checked although its folder is skipped by default.
+    named = check(tmp_path, "--no-cache", "--ignore", "LG107", "build/lib/app.py")
+    assert named.stdout == f"build/lib/app.py:5:12: {LG102}\n"
+
+
+def test_what_git_ignores_is_skipped_in_a_work_tree(tmp_path):
+    write(
+        tmp_path,
+        {
+            ".gitignore": "generated/\nscratch_*.py\n",
+            "app.py": RUNS_A_LOOP,
+            "generated/api.py": RUNS_A_LOOP,
+            "scratch_1.py": RUNS_A_LOOP,
+            "new_module.py": DROPS_A_TASK,  # untracked but not ignored: checked
+        },
+    )
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".gitignore", "app.py")
+    result = check(tmp_path, "--no-cache", ".")
+    assert result.stdout == f"./app.py:5:12: {LG102}\n./new_module.py:5:5: {LG201}\n"
+    inside = check(tmp_path / "generated", "--no-cache", ".")  # named explicitly: checked, as ruff does
+    assert inside.stdout == f"./api.py:5:12: {LG102}\n"
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ("[tool.loopguard]\nselect = [\n", "invalid TOML"),
+        ("[tool.loopguard]\nentry_points = ['main.py']\n", "unknown key 'entry_points'; did you mean 'entry-points'?"),
+        ("[tool.loopguard]\nselect = 3\n", "[tool.loopguard] select: expected a list of strings"),
+        ("[tool.loopguard]\nignore = ['LG999']\n", "[tool.loopguard] ignore: 'LG999' is no rule code"),
+        ("[tool.loopguard]\ntask-manager = [1]\n", "[tool.loopguard] task-manager: expected strings"),
+        ("[tool]\nloopguard = 1\n", "[tool.loopguard] must be a table"),
+        ("[tool.loopguard.per-file-ignores]\n'tests/*' = ['XY1']\n", "'XY1' is no rule code"),
+    ],
+)
+def test_a_broken_configuration_names_the_key_and_exits_2(tmp_path, table, message):
+    write(tmp_path, {"pyproject.toml": table, "a.py": RUNS_A_LOOP})
+    result = check(tmp_path, "--no-cache", "a.py")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "pyproject.toml" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_an_unknown_code_on_the_command_line_exits_2(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP})
+    result = check(tmp_path, "--no-cache", "--select", "LG1,F401", "a.py")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert (
+        result.stderr
+        == "loopguard: --select: 'F401' is no rule code nor a prefix of one (`loopguard rules` lists them)\n"
+    )
+
+
+# ----- bad input ---------------------------------------------------------------------
+
+
+def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
+    write(
+        tmp_path,
+        {
+            "a_syntax.py": "import asyncio\ndef f(:\n    asyncio.run(x)\n",
+            "b_latin1.py": b"import asyncio\nname = '\xe9t\xe9'\n",
+            "c_nul.py": b"import asyncio\x00\n",
+            "d_cookie.py": b"# -*- coding: no-such-codec -*-\nimport asyncio\n",
+            "e_ok.py": RUNS_A_LOOP,
+        },
+    )
+    (tmp_path / "f_dangling.py").symlink_to(tmp_path / "nowhere.py")
+    result = check(tmp_path, "--no-cache", ".", "missing.py")
+    assert result.returncode == 2
+    assert result.stdout == f"./a_syntax.py:2:7: E999 SyntaxError: invalid syntax\n./e_ok.py:5:12: {LG102}\n"
+    assert result.stderr.splitlines() == [
+        "loopguard: missing.py: no such file or directory",
+        "loopguard: ./b_latin1.py: cannot decode: 'utf-8' codec can't decode byte 0xe9 in position 23: invalid"
+        " continuation byte",
+        "loopguard: ./c_nul.py: contains NUL bytes; not Python source",
+        "loopguard: ./d_cookie.py: cannot decode: unknown encoding: no-such-codec",
+        "loopguard: ./f_dangling.py: cannot read: No such file or directory",
+    ]
+
+
+def test_a_syntax_error_alone_exits_2_and_is_never_hidden(tmp_path):
+    write(tmp_path, {"bad.py": "import asyncio\nasync def f(:\n"})
+    result = check(tmp_path, "--no-cache", "--select", "LG201", "bad.py")
+    assert (result.returncode, result.stdout) == (2, "bad.py:2:13: E999 SyntaxError: invalid syntax\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs file names that are bytes, not UTF-8")
+def test_a_file_name_that_is_not_utf8_is_checked_and_cached(tmp_path):
+    name = os.fsencode(tmp_path) + b"/caf\xe9.py"
+    with open(name, "wb") as stream:
+        stream.write(RUNS_A_LOOP.encode())
+    for _ in range(2):  # the second run reads the cache written by the first
+        result = subprocess.run(
+            [sys.executable, "-m", "flake8_loopguard", "check", "."], cwd=tmp_path, capture_output=True, timeout=120
+        )
+        assert b"Traceback" not in result.stderr
+        assert (result.returncode, result.stdout) == (1, f"./caf\xe9.py:5:12: {LG102}\n".encode("latin-1"))
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a user that file permissions apply to")
+def test_an_unreadable_folder_is_named(tmp_path):
+    write(tmp_path, {"locked/a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    (tmp_path / "locked").chmod(0)
+    try:
+        result = check(tmp_path, "--no-cache", ".")
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert result.returncode == 2
+    assert "loopguard: ./locked: cannot list the folder: Permission denied" in result.stderr
+    assert result.stdout == f"./b.py:5:12: {LG102}\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import asyncio\nx = " + "(" * 5000 + ")" * 5000 + "\n",
+        "import asyncio\nx = " + "-" * 100_000 + "1\n",
+        "import asyncio\nx = " + "[" * 150 + "]" * 150 + "\n",
+        "import asyncio\n" + "".join("    " * depth + "if x:\n" for depth in range(99)) + "    " * 99 + "pass\n",
+    ],
+    ids=["parentheses", "unary", "lists", "indentation"],
+)
+def test_deeply_nested_code_is_one_line_naming_the_file(tmp_path, source):
+    write(tmp_path, {"deep.py": source})
+    result = check(tmp_path, "--no-cache", "deep.py")
+    assert_no_traceback(result)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == (2 if lines else 0)
+    assert len(lines) <= 1
+    assert all(line.startswith(("deep.py:", "loopguard: deep.py: ")) for line in lines)
+
+
+# ----- processes, cache --------------------------------------------------------------
+
+
+def many_files(root, count=40):
+    write(root, {f"pkg/m{index:02}.py": (RUNS_A_LOOP if index % 3 else DROPS_A_TASK) for index in range(count)})
+
+
+def test_one_process_and_two_give_the_same_report(tmp_path):
+    many_files(tmp_path)
+    one = check(tmp_path, "--no-cache", "--jobs", "1", ".")
+    two = check(tmp_path, "--no-cache", "--jobs", "2", ".")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 40 + 26  # one finding per file, plus LG107 at every loop
+
+
+def test_the_cache_skips_unchanged_files(tmp_path):
+    many_files(tmp_path)
+    first = check(tmp_path, "-v", ".")
+    assert (
+        first.stderr.splitlines()[-1] == "loopguard: 40 files: 40 checked, 0 unchanged since the cache, 40 reported on"
+    )
+    assert list((tmp_path / ".loopguard_cache").glob("results-*.json"))
+    second = check(tmp_path, "-v", ".")
+    assert second.stdout == first.stdout
+    assert (
+        second.stderr.splitlines()[-1] == "loopguard: 40 files: 0 checked, 40 unchanged since the cache, 40 reported on"
+    )
+    (tmp_path / "pkg" / "m01.py").write_text(CLEAN, encoding="utf-8")
+    third = check(tmp_path, "-v", ".")
+    assert (
+        third.stderr.splitlines()[-1] == "loopguard: 40 files: 1 checked, 39 unchanged since the cache, 40 reported on"
+    )
+    assert "m01.py" not in third.stdout
+    no_cache = check(tmp_path, "-v", "--no-cache", ".")
+    assert no_cache.stdout == third.stdout
+    assert "40 checked" in no_cache.stderr.splitlines()[-1]
+
+
+def test_a_corrupt_cache_is_a_warning_and_is_rewritten(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP})
+    check(tmp_path, "a.py")
+    (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
+    cache_file.write_bytes(b"\x00garbage{")
+    result = check(tmp_path, "a.py")
+    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n")
+    assert result.stderr.startswith(f"loopguard: warning: ignoring the unreadable cache {cache_file}")
+    again = check(tmp_path, "-v", "a.py")
+    assert "0 checked, 1 unchanged" in again.stderr
+
+
+def test_an_unwritable_cache_is_a_warning(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP, "not-a-folder": "x"})
+    result = check(tmp_path, "--cache-dir", "not-a-folder/cache", "a.py")
+    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n")
+    assert result.stderr.startswith("loopguard: warning: cannot write the cache not-a-folder/cache/results-")
+
+
+# ----- whole project, changed files, baseline ----------------------------------------
+
+
+def test_the_whole_project_rules_see_every_file_when_one_is_named(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    result = check(tmp_path, "--no-cache", "a.py")
+    assert result.stdout == (
+        f"a.py:5:12: {LG102}\n"
+        "a.py:5:12: LG107 asyncio.run() owns an event loop besides b.py:5; keep one loop, started by the entry point\n"
+    )
+
+
+def test_diff_against_reports_only_changed_and_untracked_files(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP, "b.py": DROPS_A_TASK})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    (tmp_path / "b.py").write_text(DROPS_A_TASK + "\n\nasync def again():\n    asyncio.create_task(f())\n")
+    write(tmp_path, {"c.py": DROPS_A_TASK})
+    result = check(tmp_path, "--no-cache", "--diff-against", "HEAD", ".")
+    assert result.stdout == f"./b.py:5:5: {LG201}\n./b.py:9:5: {LG201}\n./c.py:5:5: {LG201}\n"
+    unknown = check(tmp_path, "--no-cache", "--diff-against", "no-such-rev", ".")
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("loopguard: --diff-against no-such-rev: git diff --name-only failed: ")
+    assert_no_traceback(unknown)
+
+
+def test_baseline_reports_only_new_findings(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP})
+    written = check(tmp_path, "--no-cache", "--write-baseline", "baseline.json", "a.py")
+    assert written.returncode == 0
+    assert written.stderr == "loopguard: baseline.json: recorded 1 findings\n"
+    (tmp_path / "a.py").write_text(
+        "# a comment moves the finding down\n" + RUNS_A_LOOP + DROPS_A_TASK.split("\n", 1)[1]
+    )
+    result = check(tmp_path, "--no-cache", "--baseline", "baseline.json", "a.py")
+    assert (result.returncode, result.stdout) == (1, f"a.py:10:5: {LG201}\n")
+    (tmp_path / "a.py").write_text(CLEAN)
+    fixed = check(tmp_path, "--no-cache", "--baseline", "baseline.json", "a.py")
+    assert (fixed.returncode, fixed.stdout) == (0, "")
+    assert "a.py: 1 LG102 finding(s) in load are gone; refresh it with --write-baseline" in fixed.stderr
+    missing = check(tmp_path, "--no-cache", "--baseline", "nope.json", "a.py")
+    assert missing.returncode == 2
+    assert "nope.json: baseline file not found" in missing.stderr
+
+
+def test_other_formats_go_through_the_shared_renderer(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP})
+    result = check(tmp_path, "--no-cache", "--format", "json", "a.py")
+    assert result.returncode == 1
+    assert '"code": "LG102"' in result.stdout
+    assert '"line": 5' in result.stdout
+    to_file = check(tmp_path, "--no-cache", "--format", "github", "--output-file", "report.txt", "a.py")
+    assert (to_file.returncode, to_file.stdout, to_file.stderr) == (1, "", "")
+    assert (tmp_path / "report.txt").read_text().startswith("::error file=a.py,line=5,col=12,title=LG102::")
