@@ -1,0 +1,546 @@
+"""The shared base of the loopguard codemods: the linter finds, libcst rewrites.
+
+A codemod is a :class:`FindingCodemod`: it names the codes it ``fixes`` and says how one found
+call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once per module:
+
+1. gets the module's findings: from ``context.scratch[SCRATCH_LINT]`` when ``loopguard migrate``
+   chains the codemods (``codemods.pipeline``), else it lints ``tree.code`` itself with
+   ``flake8_loopguard.engine.check_source`` (``context.filename`` and the :class:`Config` in
+   ``scratch[SCRATCH_CONFIG]``, else the default one), which is what ``python -m libcst.tool
+   codemod`` gets;
+2. drops the findings whose line carries a ``# noqa`` covering their code;
+3. maps each finding to the libcst ``Call`` that starts where the finding is (``ast`` and
+   libcst agree on the first line; the column is converted from ``ast``'s UTF-8 byte offset to
+   libcst's character offset). Calls that start at the same place (``a.b().c()``) are tried
+   from the innermost outwards and the first one :meth:`FindingCodemod.is_target` accepts wins;
+4. calls ``rewrite(node, finding)`` as the transformer leaves that call, and records the
+   outcome: a fix (``scratch[SCRATCH_FIXES][NAME] += 1``) or, when ``rewrite`` returns
+   :class:`LeaveForHuman`, a :class:`HumanNote` (``scratch[SCRATCH_NOTES]``, also emitted as a
+   libcst warning so that ``libcst.tool`` prints it);
+5. lets libcst's ``AddImportsVisitor``/``RemoveImportsVisitor`` add and drop imports
+   (``self.add_needed_import``, ``self.remove_unused_import``).
+
+Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in with:
+
+- ``rewrite`` returning ``None`` ("handled at a larger scope") and ``leave_FunctionDef`` /
+  ``leave_ClassDef`` overrides that ask :meth:`FindingCodemod.findings_within` for the
+  fixable findings inside the original node, and report each with :meth:`record_fix` or
+  :meth:`leave_for_human`;
+- :meth:`FindingCodemod.defer_edit`: "when the transformer leaves this original node, pass its
+  updated form through this function" (used to add a statement to an enclosing class's
+  ``__init__`` or to the module);
+- :attr:`FindingCodemod.ancestors`: the original nodes enclosing the node being left
+  (``ancestors[-1]`` is its parent), and :meth:`FindingCodemod.in_coroutine`;
+- :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
+  name="module:Class:method")``, scheduling the TaskManager's import and creation.
+
+Every fixable, not silenced finding ends up either fixed or noted for a human: a finding no
+node was found for is noted too, so the summary never loses one.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Callable, ClassVar, Dict, Hashable, List, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.metadata import CodeRange, PositionProvider
+
+from flake8_loopguard.config import DEFAULT_CONFIG
+from flake8_loopguard.engine import check_source
+from flake8_loopguard.noqa import is_silenced, noqa_lines
+from flake8_loopguard.rules import Finding
+
+# Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
+SCRATCH_LINT = "loopguard.lint"  # LintedSource: the findings of the tree about to be transformed
+SCRATCH_CONFIG = "loopguard.config"  # Config used to lint (default: DEFAULT_CONFIG)
+SCRATCH_TASK_MANAGER = "loopguard.task_manager"  # "module:Name" of the project's TaskManager
+SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by every codemod
+SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
+
+DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
+# The attribute (in methods) and module-level name that hold the TaskManager.
+MANAGER_ATTRIBUTE = "_task_manager"
+MODULE_MANAGER = "_task_manager"
+
+
+@dataclass(frozen=True)
+class LintedSource:
+    """A source text and the linter's findings for it (noqa not applied)."""
+
+    source: str
+    findings: Tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class LeaveForHuman:
+    """What ``rewrite`` returns when it will not touch the code: why, in one sentence."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class HumanNote:
+    """A finding left for a human: 1-based line (in the source the codemod saw), why.
+
+    ``codemod`` is the NAME of the codemod that looked at it; the pipeline uses ``""`` for a
+    finding no selected codemod looked at.
+    """
+
+    line: int
+    code: str
+    codemod: str
+    reason: str
+
+
+Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
+
+
+def source_lines(source: str) -> List[str]:
+    """Lines as ``ast`` numbers them (``\\r\\n``, ``\\r`` and ``\\n`` end a line; form feeds do not)."""
+    return re.split(r"\r\n|\r|\n", source)
+
+
+def char_column(line_text: str, byte_col: int) -> int:
+    """``ast``'s UTF-8 byte column -> libcst's character column on the same line."""
+    return len(line_text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
+def module_name_of(context: CodemodContext) -> str:
+    """The module part of a task name: the file's stem (its package's name for ``__init__.py``).
+
+    Not libcst's dotted ``full_module_name``: ``libcst.tool`` and ``loopguard migrate`` must
+    name a task alike, and only the tool knows a repository root.
+    """
+    if not context.filename:
+        return "module"
+    path = PurePath(context.filename)
+    if path.stem == "__init__" and path.parent.name:
+        return path.parent.name
+    return path.stem
+
+
+def task_name(module: str, context: str) -> str:
+    """``"module:Class:method"`` from a module name and a finding's dotted context."""
+    return ":".join([module, *context.split(".")]) if context else module
+
+
+class FindingCodemod(VisitorBasedCodemodCommand):
+    """Rewrites the calls the linter found; subclasses set ``NAME``, ``DESCRIPTION``, ``fixes``.
+
+    ``NAME`` is the codemod's module name (what ``loopguard migrate --select`` takes);
+    ``fixes`` the codes it fixes. Subclasses implement :meth:`rewrite` and, when several calls
+    can start at the same place, :meth:`is_target`.
+    """
+
+    NAME: ClassVar[str] = ""
+    DESCRIPTION: ClassVar[str] = ""
+    fixes: ClassVar[Tuple[str, ...]] = ()
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self._pending: Dict[Tuple[int, int], List[Finding]] = {}
+        self._fixable: List[Tuple[Tuple[int, int], Finding]] = []
+        self._settled: set = set()
+        self._ancestors: List[cst.CSTNode] = []
+        self._current: Optional[cst.CSTNode] = None
+        self._deferred: Dict[cst.CSTNode, Dict[Hashable, Callable[[cst.CSTNode], cst.CSTNode]]] = {}
+        self._asyncio_name: Optional[str] = None
+
+    # ----- what a codemod writes ---------------------------------------------
+
+    @abstractmethod
+    def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
+        """The replacement for ``node`` (the call as updated so far), or ``LeaveForHuman``.
+
+        ``None`` means "handled at a larger scope" (see :meth:`findings_within`): the base
+        then records nothing for this finding. A replacement equal to the call is noted for a
+        human, never counted as a fix. ``self.ancestors`` holds the original nodes
+        around the call (``ancestors[-1]`` is its parent). Abstract, so that ``libcst.tool
+        list`` shows only the real codemods.
+        """
+
+    def is_target(self, node: cst.Call, finding: Finding) -> bool:
+        """Whether the original call ``node``, which starts where ``finding`` is, is the one it reports.
+
+        Calls sharing a start (``asyncio.get_event_loop().run_until_complete(x)``) are offered
+        innermost first; the default takes the innermost.
+        """
+        return True
+
+    # ----- the transform -------------------------------------------------------
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        self._load_findings(tree)
+        if not self._fixable:
+            raise SkipFile(f"no {'/'.join(self.fixes)} finding to fix")
+        return super().transform_module_impl(tree)
+
+    def _load_findings(self, tree: cst.Module) -> None:
+        linted = self.context.scratch.get(SCRATCH_LINT)
+        if linted is None:
+            source = tree.code
+            config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+            linted = LintedSource(source, tuple(check_source(source, self.context.filename or "<string>", config)))
+        lines = source_lines(linted.source)
+        silenced = noqa_lines(lines)
+        for finding in linted.findings:
+            if finding.code not in self.fixes or is_silenced(finding.code, silenced.get(finding.line)):
+                continue
+            line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+            key = (finding.line, char_column(line_text, finding.col))
+            self._pending.setdefault(key, []).append(finding)
+            self._fixable.append((key, finding))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._current = node
+        visit_children = super().on_visit(node)
+        self._ancestors.append(node)
+        return visit_children
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        self._ancestors.pop()
+        self._current = original_node
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.Call) and isinstance(result, cst.Call) and self._pending:
+            result = self._rewrite_found_call(original_node, result)
+        edits = self._deferred.pop(original_node, None)
+        if edits and isinstance(result, cst.CSTNode):
+            for edit in edits.values():
+                result = edit(result)
+        if isinstance(original_node, cst.Module):
+            self._note_unlocated()
+        return result
+
+    def _rewrite_found_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        start = self.get_metadata(PositionProvider, original).start
+        found = self._pending.get((start.line, start.column))
+        if not found:
+            return updated
+        chosen = next((finding for finding in found if self.is_target(original, finding)), None)
+        if chosen is None:
+            return updated
+        # One rewrite per call: every finding of this codemod at the call shares its outcome.
+        del self._pending[(start.line, start.column)]
+        outcome = self.rewrite(updated, chosen)
+        if outcome is None:
+            return updated
+        if not isinstance(outcome, LeaveForHuman) and outcome.deep_equals(updated):
+            outcome = LeaveForHuman("the codemod's rewrite would leave this code as it is")
+        for finding in found:
+            if isinstance(outcome, LeaveForHuman):
+                self.leave_for_human(finding, outcome.reason)
+            else:
+                self.record_fix(finding)
+        return updated if isinstance(outcome, LeaveForHuman) else outcome
+
+    def _note_unlocated(self) -> None:
+        # A finding no rewrite and no larger-scope hook settled is still reported, never lost.
+        for _, finding in self._fixable:
+            if finding not in self._settled:
+                self.leave_for_human(finding, "the codemod did not find code it could rewrite here")
+
+    # ----- outcomes --------------------------------------------------------------
+
+    def record_fix(self, finding: Finding) -> None:
+        """Count ``finding`` as fixed by this codemod."""
+        if finding in self._settled:
+            return
+        self._settled.add(finding)
+        fixes = self.context.scratch.setdefault(SCRATCH_FIXES, {})
+        fixes[self.NAME] = fixes.get(self.NAME, 0) + 1
+
+    def leave_for_human(self, finding: Finding, reason: str) -> None:
+        """Note ``finding`` as left for a human, with why (also a libcst warning)."""
+        if finding in self._settled:
+            return
+        self._settled.add(finding)
+        self.context.scratch.setdefault(SCRATCH_NOTES, []).append(
+            HumanNote(finding.line, finding.code, self.NAME, reason)
+        )
+        self.warn(f"line {finding.line}: {finding.code} left for a human: {reason}")
+
+    # ----- context for larger rewrites ----------------------------------------------
+
+    @property
+    def ancestors(self) -> Sequence[cst.CSTNode]:
+        """The original nodes enclosing the node being visited or left, outermost first.
+
+        ``ancestors[-1]`` is the parent of the node that ``visit_X``, ``leave_X`` or
+        ``rewrite`` is handling.
+        """
+        return self._ancestors
+
+    @property
+    def current_node(self) -> Optional[cst.CSTNode]:
+        """The original form of the node being visited or left (``rewrite`` gets the updated one)."""
+        return self._current
+
+    def position(self, original_node: cst.CSTNode) -> CodeRange:
+        """The original node's range: 1-based lines, 0-based character columns.
+
+        A decorated ``FunctionDef``/``ClassDef`` starts at its first decorator.
+        """
+        return self.get_metadata(PositionProvider, original_node)
+
+    def findings_within(self, original_node: cst.CSTNode) -> List[Finding]:
+        """The fixable, not silenced findings located inside an original node, in source order."""
+        where = self.position(original_node)
+        first = (where.start.line, where.start.column)
+        last = (where.end.line, where.end.column)
+        return [finding for key, finding in self._fixable if first <= key <= last]
+
+    def defer_edit(self, original_node: cst.CSTNode, key: Hashable, edit: Callable[[cst.CSTNode], cst.CSTNode]) -> None:
+        """Apply ``edit`` to ``original_node``'s updated form when the transformer leaves it.
+
+        Only an enclosing node (one of :attr:`ancestors`, or the node being visited) is left
+        later; ``key`` makes repeated requests (one per finding in a class) a single edit.
+        """
+        self._deferred.setdefault(original_node, {}).setdefault(key, edit)
+
+    def in_coroutine(self) -> bool:
+        """Whether the node being left runs in the body of an ``async def``.
+
+        The innermost function, lambda or class whose body holds the node decides; default
+        values, decorators, annotations and class bases run in the enclosing scope.
+        """
+        chain = [*self._ancestors, self._current]
+        for index in range(len(chain) - 2, -1, -1):
+            node = chain[index]
+            if not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                continue
+            if chain[index + 1] is not node.body:
+                continue
+            return isinstance(node, cst.FunctionDef) and node.asynchronous is not None
+        return False
+
+    def asyncio_attr(self, name: str) -> cst.Attribute:
+        """``asyncio.<name>`` as the module spells asyncio (``aio.sleep``), importing it when absent."""
+        if self._asyncio_name is None:
+            self._asyncio_name = _top_level_import_name(self.module, "asyncio")
+        if self._asyncio_name is None:
+            self.add_needed_import("asyncio")
+            return cst.Attribute(cst.Name("asyncio"), cst.Name(name))
+        return cst.Attribute(cst.Name(self._asyncio_name), cst.Name(name))
+
+    # ----- the TaskManager -----------------------------------------------------------
+
+    def register_task(self, task: cst.BaseExpression, finding: Finding) -> cst.Call:
+        """``<manager>.add_task(task, name="module:Class:method")`` for the node being left.
+
+        In a method (first parameter ``self`` or any name, not a static/class method) the
+        manager is ``self._task_manager``, created in ``__init__`` when the class assigns it
+        nowhere (an ``__init__`` is added to an undecorated class that has none); elsewhere it is
+        the module-level ``_task_manager``, created after the imports. The TaskManager class is
+        imported from ``scratch[SCRATCH_TASK_MANAGER]`` (``"module:Name"``).
+        """
+        module, _, class_name = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")
+        self.add_needed_import(module, class_name)
+        manager = self._method_manager(class_name)
+        if manager is None:
+            manager = cst.Name(MODULE_MANAGER)
+            self.defer_edit(self.module, ("module manager", class_name), _ensure_module_manager(class_name))
+        name = task_name(module_name_of(self.context), finding.context)
+        # One line, whatever its length: the project's formatter lays it out as it likes.
+        return cst.Call(
+            func=cst.Attribute(manager, cst.Name("add_task")),
+            args=[
+                cst.Arg(task, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(
+                    cst.SimpleString(_quoted(name)),
+                    keyword=cst.Name("name"),
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                ),
+            ],
+        )
+
+    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
+        """``self._task_manager`` when the current node is (in) a method that can reach one."""
+        chain = [*self._ancestors, self._current]
+        for index in range(len(chain) - 1, -1, -1):
+            function = chain[index]
+            if not isinstance(function, cst.FunctionDef):
+                continue
+            owner = chain[index - 2] if index >= 2 else None
+            if not isinstance(owner, cst.ClassDef) or not isinstance(chain[index - 1], cst.IndentedBlock):
+                return None  # a plain function, or a function nested in a method
+            receiver = _instance_parameter(function)
+            if receiver is None:
+                return None
+            if not _assigns_manager(owner) and _init_of(owner) is None and owner.decorators:
+                return None  # adding an __init__ would fight the decorator (dataclass, attrs)
+            self.defer_edit(owner, ("class manager", class_name), _ensure_class_manager(class_name))
+            return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
+        return None
+
+
+# ----- helpers for the TaskManager edits ---------------------------------------------------
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _top_level_import_name(module: cst.Module, dotted: str) -> Optional[str]:
+    """The name a top-level ``import dotted [as alias]`` binds, or None."""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Import):
+                continue
+            for alias in small.names:
+                name = _dotted(alias.name)
+                if name == dotted and alias.asname is not None:
+                    return alias.asname.name.value  # type: ignore[union-attr]
+                if (name == dotted or name.startswith(dotted + ".")) and alias.asname is None:
+                    return dotted  # `import asyncio.subprocess` binds `asyncio` too
+    return None
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _instance_parameter(function: cst.FunctionDef) -> Optional[str]:
+    """The first parameter's name of an instance method, else None."""
+    for decorator in function.decorators:
+        if _dotted(decorator.decorator) in ("staticmethod", "classmethod"):
+            return None
+    params = [*function.params.posonly_params, *function.params.params]
+    return params[0].name.value if params else None
+
+
+def _init_of(class_def: cst.ClassDef) -> Optional[cst.FunctionDef]:
+    for statement in _body_of(class_def):
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            return statement
+    return None
+
+
+def _body_of(node: Union[cst.ClassDef, cst.FunctionDef]) -> Sequence[cst.BaseStatement]:
+    body = node.body
+    return body.body if isinstance(body, cst.IndentedBlock) else ()
+
+
+class _ManagerAssignmentFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.found = self.found or _names_manager(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.found = self.found or _names_manager(node.target)
+
+
+def _names_manager(target: cst.BaseExpression) -> bool:
+    if isinstance(target, cst.Attribute):
+        return target.attr.value == MANAGER_ATTRIBUTE
+    return isinstance(target, cst.Name) and target.value == MANAGER_ATTRIBUTE
+
+
+def _assigns_manager(node: cst.CSTNode) -> bool:
+    """Whether the class (methods or body) already assigns ``_task_manager`` somewhere."""
+    finder = _ManagerAssignmentFinder()
+    node.visit(finder)
+    return finder.found
+
+
+def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
+    first = body[0] if body else None
+    if (
+        isinstance(first, cst.SimpleStatementLine)
+        and len(first.body) == 1
+        and isinstance(first.body[0], cst.Expr)
+        and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    ):
+        return 1
+    return 0
+
+
+def _is_super_init(statement: cst.BaseStatement) -> bool:
+    """``super().__init__(...)`` or ``Base.__init__(self, ...)`` as a statement."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    expression = statement.body[0]
+    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
+        return False
+    func = expression.value.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__"
+
+
+def _ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    def edit(class_def: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(class_def, cst.ClassDef)
+        if _assigns_manager(class_def) or not isinstance(class_def.body, cst.IndentedBlock):
+            return class_def
+        body = list(class_def.body.body)
+        init = _init_of(class_def)
+        if init is None:
+            # Passes everything on, so construction is unchanged, also for a mixin whose
+            # next class in the MRO takes arguments.
+            new_init = cst.parse_statement(
+                "def __init__(self, *args, **kwargs):\n"
+                "    super().__init__(*args, **kwargs)\n"
+                f"    self.{MANAGER_ATTRIBUTE} = {class_name}()\n"
+            )
+            at = _after_docstring(body)
+            while at < len(body) and not isinstance(body[at], (cst.FunctionDef, cst.ClassDef)):
+                at += 1
+            if at < len(body):
+                new_init = new_init.with_changes(leading_lines=body[at].leading_lines)
+                body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
+            else:
+                new_init = new_init.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
+            body.insert(at, new_init)
+            return class_def.with_changes(body=class_def.body.with_changes(body=body))
+        receiver = _instance_parameter(init) or "self"
+        init_body = list(_body_of(init))
+        at = next((i + 1 for i, statement in enumerate(init_body) if _is_super_init(statement)), None)
+        if at is None:
+            at = _after_docstring(init_body)
+        init_body.insert(at, cst.parse_statement(f"{receiver}.{MANAGER_ATTRIBUTE} = {class_name}()\n"))
+        new_init = init.with_changes(body=init.body.with_changes(body=init_body))
+        body = [new_init if statement is init else statement for statement in body]
+        return class_def.with_changes(body=class_def.body.with_changes(body=body))
+
+    return edit
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def _ensure_module_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    def edit(module: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(module, cst.Module)
+        for statement in module.body:
+            if isinstance(statement, cst.SimpleStatementLine) and _assigns_manager(statement):
+                return module
+        body = list(module.body)
+        # After the docstring and the leading import block: where AddImportsVisitor puts the
+        # TaskManager import, so the import comes first.
+        at = _after_docstring(body)
+        while at < len(body) and _is_import_line(body[at]):
+            at += 1
+        assignment = cst.parse_statement(f"{MODULE_MANAGER} = {class_name}()\n")
+        if at > 0:
+            assignment = assignment.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
+        if at < len(body) and not body[at].leading_lines:
+            body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
+        body.insert(at, assignment)
+        return module.with_changes(body=body)
+
+    return edit

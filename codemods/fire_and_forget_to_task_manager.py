@@ -1,0 +1,167 @@
+"""LG201, LG202, LG203: every task the linter found unowned is registered with the TaskManager."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+import libcst as cst
+
+from flake8_loopguard.config import DEFAULT_CONFIG
+from flake8_loopguard.rules import Finding
+
+from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
+
+TASK_FACTORY_METHODS = frozenset({"create_task", "ensure_future"})
+
+
+class FireAndForgetToTaskManager(FindingCodemod):
+    """Wraps the task's creation in ``<manager>.add_task(..., name="module:Class:method")``.
+
+    The creation is wrapped where it stands, so everything around it keeps working:
+    ``add_task`` returns the task, so ``t = ...`` keeps its name, a chained
+    ``.add_done_callback(cb)`` still chains, and a task also kept in ``self._tasks`` (LG203)
+    stays there. A lambda connected to a Qt signal returns the registered task instead.
+    In a method the manager is ``self._task_manager``; in a function, a nested function, at
+    module level, and in a class that cannot hold the attribute (``__slots__``, NamedTuple,
+    Enum) it is the module's ``_task_manager`` (both come from the base, which adds the
+    TaskManager's import and creation). The TaskManager scaffolded by ``loopguard migrate``
+    shares one registry across instances, so one ``cleanup_all()`` at shutdown reaches them all.
+
+    The task's name is ``module:Class:method`` for the method the task is created in, also
+    from a lambda or a function nested in that method (the outer method names it), and
+    ``module:function`` for a module-level function.
+    """
+
+    NAME = "fire_and_forget_to_task_manager"
+    DESCRIPTION = "register fire-and-forget and unowned tasks with the TaskManager"
+    fixes = ("LG201", "LG202", "LG203")
+
+    def is_target(self, node: cst.Call, finding: Finding) -> bool:
+        # `asyncio.get_event_loop().create_task(x)` starts where its inner call does.
+        return _creates_task(node) or any(_names_task_factory(arg.value) for arg in node.args)
+
+    def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
+        if not _creates_task(node):
+            return LeaveForHuman(
+                "the task factory is handed over as a callback: create and register the task in a function instead"
+            )
+        config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+        if not config.is_task_manager_name(MANAGER_ATTRIBUTE):
+            # The linter would not see the registration: the rewrite would fix nothing.
+            return LeaveForHuman(
+                f"the configured TaskManager names ({', '.join(config.task_managers)}) do not match {MANAGER_ATTRIBUTE}"
+            )
+        named = dataclasses.replace(finding, context=self._operation_name())
+        return self.register_task(node, named)
+
+    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
+        # The base gives a class without a manager a `self._task_manager` set in `__init__`
+        # (adding an `__init__` that passes its arguments on when there is none). A class
+        # with `__slots__` cannot take the attribute, and one without `__init__` whose
+        # instances are built by `__new__` (NamedTuple, Enum, tuple subclasses) cannot take
+        # that `__init__`: their tasks go to the module's manager, which shares the registry.
+        owner = self._enclosing_class()
+        if owner is not None and not _mentions_manager(owner) and _cannot_hold_manager(owner):
+            return None
+        return super()._method_manager(class_name)
+
+    def _enclosing_class(self) -> Optional[cst.ClassDef]:
+        """The class whose method holds the node being left (as the base looks it up)."""
+        chain = self.ancestors
+        for index in range(len(chain) - 1, 1, -1):
+            if isinstance(chain[index], cst.FunctionDef):
+                owner = chain[index - 2]
+                return owner if isinstance(owner, cst.ClassDef) else None
+        return None
+
+    def _operation_name(self) -> str:
+        """``Class.method`` (or ``function``) of the node being left, for the task's name.
+
+        A task created in a lambda or a nested function is named after the method (or
+        module-level function) that defines it: that is the operation a reader looks for.
+        """
+        scopes = [node for node in self.ancestors if isinstance(node, (cst.ClassDef, cst.FunctionDef))]
+        innermost_class = max((i for i, node in enumerate(scopes) if isinstance(node, cst.ClassDef)), default=None)
+        if innermost_class is None:
+            return scopes[0].name.value if scopes else ""
+        first_class = innermost_class
+        while first_class > 0 and isinstance(scopes[first_class - 1], cst.ClassDef):
+            first_class -= 1
+        return ".".join(node.name.value for node in scopes[first_class : innermost_class + 2])
+
+
+def _creates_task(node: cst.Call) -> bool:
+    """``create_task(...)``/``ensure_future(...)`` on any receiver, or an imported name (an alias)."""
+    return isinstance(node.func, cst.Name) or _names_task_factory(node.func)
+
+
+def _names_task_factory(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value in TASK_FACTORY_METHODS
+
+
+# Classes whose instances `__new__` builds: an added `__init__` would break or be refused.
+BUILT_BY_NEW = frozenset(
+    {
+        "NamedTuple",
+        "tuple",
+        "int",
+        "float",
+        "str",
+        "bytes",
+        "frozenset",
+        "Enum",
+        "IntEnum",
+        "StrEnum",
+        "Flag",
+        "IntFlag",
+    }
+)
+
+
+def _cannot_hold_manager(class_def: cst.ClassDef) -> bool:
+    body = class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else ()
+    defined = {statement.name.value for statement in body if isinstance(statement, cst.FunctionDef)}
+    if _assigns_name(body, "__slots__"):
+        return True
+    if "__init__" in defined:
+        return False
+    return "__new__" in defined or any(
+        isinstance(base.value, cst.Call) or _last_name(base.value) in BUILT_BY_NEW for base in class_def.bases
+    )
+
+
+def _assigns_name(body, name: str) -> bool:  # type: ignore[no-untyped-def]
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets = [target.target for target in small.targets] if isinstance(small, cst.Assign) else []
+            if isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+            if any(isinstance(target, cst.Name) and target.value == name for target in targets):
+                return True
+    return False
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+class _ManagerMention(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == MANAGER_ATTRIBUTE
+
+
+def _mentions_manager(class_def: cst.ClassDef) -> bool:
+    """Whether the class already has (or reads) a ``_task_manager``: then the base reuses it."""
+    finder = _ManagerMention()
+    class_def.visit(finder)
+    return finder.found

@@ -1,0 +1,228 @@
+"""All codemods chained on one libcst parse per file, checked by the linter before and after.
+
+``migrate_source`` is what ``loopguard migrate`` runs for each file:
+
+1. lint the source with the engine (``ast``, behind the prefilter); when no finding is fixable
+   by the selected codemods, return the source unchanged without a libcst parse;
+2. parse once with libcst and run the selected codemods in :data:`CODEMODS` order on that tree
+   and one ``CodemodContext``. A codemod runs only when the current findings hold a code it
+   fixes. After a codemod that changed the code, the new code must compile (else
+   :class:`UnsafeRewrite`), and it is linted again: the next codemod's positions and findings
+   are those of the code it actually transforms (correctness over the cost of an ``ast`` lint,
+   which is small next to the libcst work);
+3. lint the result: a code found more often after than before is a finding the migration
+   introduced, and the whole file is refused (:class:`UnsafeRewrite`); the caller keeps the
+   original.
+
+Every finding still present afterwards is left for a human: with the reasons the codemods
+gave (a :class:`HumanNote` per codemod that looked at it), else "no codemod fixes CODE" or
+"codemod NAME is not selected". Lines in ``left_for_human`` are lines of ``source_after``.
+Findings silenced by ``# noqa`` are left out of every list, as ``loopguard check`` leaves them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from flake8_loopguard.config import DEFAULT_CONFIG, Config
+from flake8_loopguard.engine import check_source
+from flake8_loopguard.noqa import is_silenced, noqa_lines
+from flake8_loopguard.rules import Finding
+
+from .base import (
+    DEFAULT_TASK_MANAGER,
+    SCRATCH_CONFIG,
+    SCRATCH_FIXES,
+    SCRATCH_LINT,
+    SCRATCH_NOTES,
+    SCRATCH_TASK_MANAGER,
+    FindingCodemod,
+    HumanNote,
+    LintedSource,
+    source_lines,
+)
+from .blocking_to_async import BlockingToAsync
+from .fire_and_forget_to_task_manager import FireAndForgetToTaskManager
+from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
+from .lazy_loop_resource import LazyLoopResource
+from .running_branch_to_task import RunningBranchToTask
+from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
+
+# Order matters: whole-function rewrites first (they turn workers into coroutines, where the
+# call-level codemods then apply), task registration after the branches that create tasks.
+CODEMODS: Tuple[Type[FindingCodemod], ...] = (
+    ThreadLoopToAsyncSlot,
+    RunningBranchToTask,
+    FireAndForgetToTaskManager,
+    LazyLoopResource,
+    GetEventLoopToRunningLoop,
+    BlockingToAsync,
+)
+CODEMODS_BY_NAME: Dict[str, Type[FindingCodemod]] = {codemod.NAME: codemod for codemod in CODEMODS}
+
+
+class UnsafeRewrite(Exception):
+    """The migrated code does not compile or has a finding the original did not: keep the original."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass
+class MigrationResult:
+    path: str
+    source_before: str
+    source_after: str
+    fixes: Dict[str, int] = field(default_factory=dict)  # per codemod NAME
+    left_for_human: List[HumanNote] = field(default_factory=list)
+    findings_before: List[Finding] = field(default_factory=list)
+    findings_after: List[Finding] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.source_after != self.source_before
+
+
+def selected_codemods(selected: Optional[Collection[str]] = None) -> Tuple[Type[FindingCodemod], ...]:
+    """The codemods named in ``selected`` (all when None), in pipeline order.
+
+    Raises ``ValueError`` naming the unknown ones.
+    """
+    if selected is None:
+        return CODEMODS
+    unknown = sorted(set(selected) - set(CODEMODS_BY_NAME))
+    if unknown:
+        raise ValueError(f"unknown codemod(s): {', '.join(unknown)} (known: {', '.join(CODEMODS_BY_NAME)})")
+    return tuple(codemod for codemod in CODEMODS if codemod.NAME in selected)
+
+
+def migrate_source(
+    source: str,
+    path: str,
+    config: Config = DEFAULT_CONFIG,
+    selected: Optional[Collection[str]] = None,
+    task_manager: str = DEFAULT_TASK_MANAGER,
+) -> MigrationResult:
+    """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate."""
+    codemods = selected_codemods(selected)
+    raw_before = check_source(source, path, config)
+    findings_before = _unsilenced(raw_before, source)
+    fixable = {code for codemod in codemods for code in codemod.fixes}
+    result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
+    if not any(finding.code in fixable for finding in findings_before):
+        result.left_for_human = _left_for_human(findings_before, [], codemods)
+        return result
+
+    try:
+        tree = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
+    except RecursionError as error:
+        raise UnsafeRewrite(path, "too deeply nested for libcst") from error
+    context = CodemodContext(filename=path, scratch={SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager})
+    current_source, current_findings = source, raw_before
+    # Each step's notes are numbered in the source that step saw; mapped to the result below.
+    notes_by_source: List[Tuple[str, List[HumanNote]]] = []
+    for codemod in codemods:
+        if not any(finding.code in codemod.fixes for finding in current_findings):
+            continue
+        context.scratch[SCRATCH_LINT] = LintedSource(current_source, tuple(current_findings))
+        context.scratch[SCRATCH_NOTES] = []
+        try:
+            tree = codemod(context).transform_module(tree)
+        except SkipFile:
+            continue
+        except RecursionError as error:
+            raise UnsafeRewrite(path, f"{codemod.NAME}: too deeply nested for libcst") from error
+        finally:
+            # Imports requested by this codemod were applied by it; the next one starts afresh.
+            context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+            context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+        notes_by_source.append((current_source, context.scratch[SCRATCH_NOTES]))
+        new_source = tree.code
+        if new_source != current_source:
+            _ensure_compiles(new_source, path, codemod.NAME)
+            current_source, current_findings = new_source, check_source(new_source, path, config)
+
+    findings_after = _unsilenced(current_findings, current_source)
+    introduced = Counter(finding.code for finding in findings_after) - Counter(
+        finding.code for finding in findings_before
+    )
+    if introduced:
+        codes = ", ".join(sorted(introduced))
+        raise UnsafeRewrite(path, f"the rewrite would introduce {codes}; file left unchanged")
+    notes = [
+        note for before, step_notes in notes_by_source for note in _moved_notes(step_notes, before, current_source)
+    ]
+    result.source_after = current_source
+    result.findings_after = findings_after
+    result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
+    result.left_for_human = _left_for_human(findings_after, notes, codemods)
+    return result
+
+
+def _unsilenced(findings: Sequence[Finding], source: str) -> List[Finding]:
+    silenced = noqa_lines(source_lines(source))
+    return [finding for finding in findings if not is_silenced(finding.code, silenced.get(finding.line))]
+
+
+def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:
+    """Full compile, not just a parse: ``await`` outside ``async def`` is a compile-time error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        raise UnsafeRewrite(path, f"{codemod_name} produced code that does not compile: {error}") from error
+
+
+def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[HumanNote]:
+    """The notes with their lines moved from ``before`` to the same places in ``after``."""
+    if before == after or not notes:
+        return list(notes)
+    matcher = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False)
+    opcodes = matcher.get_opcodes()
+    moved = []
+    for note in notes:
+        index = note.line - 1
+        for tag, i1, i2, j1, j2 in opcodes:
+            if i1 <= index < i2:
+                offset = index - i1 if tag == "equal" else min(index - i1, max(j2 - j1 - 1, 0))
+                note = HumanNote(j1 + offset + 1, note.code, note.codemod, note.reason)
+                break
+        moved.append(note)
+    return moved
+
+
+def _left_for_human(
+    findings: Sequence[Finding], notes: Sequence[HumanNote], codemods: Sequence[Type[FindingCodemod]]
+) -> List[HumanNote]:
+    """One note per codemod that explained a remaining finding, else one saying why none did."""
+    explained: Dict[Tuple[int, str], List[HumanNote]] = {}
+    for note in notes:
+        explained.setdefault((note.line, note.code), []).append(note)
+    left: List[HumanNote] = []
+    for finding in findings:
+        reasons = explained.get((finding.line, finding.code))
+        if reasons:
+            left.extend(dict.fromkeys(reasons))
+            continue
+        owners = [codemod.NAME for codemod in CODEMODS if finding.code in codemod.fixes]
+        if not owners:
+            reason = f"no codemod fixes {finding.code}"
+        elif not any(codemod.NAME in owners for codemod in codemods):
+            reason = f"codemod {' / '.join(owners)} is not selected"
+        else:
+            reason = "the codemods left this code unchanged"
+        left.append(HumanNote(finding.line, finding.code, "", reason))
+    return left

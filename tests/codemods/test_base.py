@@ -1,0 +1,505 @@
+"""The shared base (finding -> node mapping, outcomes, TaskManager registration) and the pipeline."""
+
+import subprocess
+import sys
+import textwrap
+
+import libcst as cst
+import pytest
+from libcst.codemod import CodemodContext, SkipFile
+
+from codemods import pipeline
+from codemods.base import (
+    SCRATCH_FIXES,
+    SCRATCH_LINT,
+    SCRATCH_NOTES,
+    FindingCodemod,
+    HumanNote,
+    LeaveForHuman,
+    LintedSource,
+    char_column,
+    task_name,
+)
+from codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
+from codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
+from codemods.running_branch_to_task import RunningBranchToTask
+from flake8_loopguard.rules import Finding
+
+from ..conftest import REPO
+from .helpers import FindingCodemodTest
+
+
+def source(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def run(codemod, text: str, filename: str = "service.py", scratch=None):
+    context = CodemodContext(filename=filename, scratch=dict(scratch or {}))
+    return codemod(context).transform_module(cst.parse_module(text)).code, context
+
+
+class SeenCalls(FindingCodemod):
+    """Records the code of each call it is offered for LG103, and leaves it."""
+
+    NAME = "seen_calls"
+    fixes = ("LG103",)
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.seen = []
+
+    def rewrite(self, node, finding):
+        self.seen.append(cst.Module([]).code_for_node(node))
+        return LeaveForHuman("probe")
+
+
+class OuterCall(SeenCalls):
+    def is_target(self, node, finding):
+        return isinstance(node.func, cst.Attribute) and node.func.attr.value == "run_until_complete"
+
+
+class RegisterDroppedTask(FindingCodemod):
+    """LG201 fixed the simplest way, to exercise ``register_task`` in every kind of scope."""
+
+    NAME = "register_dropped_task"
+    fixes = ("LG201",)
+
+    def rewrite(self, node, finding):
+        return self.register_task(node, finding)
+
+
+# ----- finding -> node ---------------------------------------------------------------------
+
+
+def test_calls_sharing_a_start_are_offered_innermost_first():
+    """`asyncio.get_event_loop().run_until_complete(x)`: both calls start at the same column."""
+    text = source("""
+        import asyncio
+
+        def drive(job):
+            asyncio.get_event_loop().run_until_complete(job())
+    """)
+    seen = {}
+    for codemod in (SeenCalls, OuterCall):
+        context = CodemodContext(filename="service.py")
+        instance = codemod(context)
+        instance.transform_module(cst.parse_module(text))
+        seen[codemod.__name__] = instance.seen
+    assert seen == {
+        "SeenCalls": ["asyncio.get_event_loop()"],
+        "OuterCall": ["asyncio.get_event_loop().run_until_complete(job())"],
+    }
+
+
+def test_byte_columns_become_character_columns():
+    """ast's col_offset counts UTF-8 bytes; libcst counts characters."""
+    assert char_column('x = "루프"; y = f()', len('x = "루프"; y = '.encode())) == len('x = "루프"; y = ')
+    assert char_column("\tloop.run_forever()", 1) == 1
+
+
+def test_a_finding_with_no_call_at_its_place_is_still_reported():
+    """Every fixable finding ends fixed or noted: none silently disappears."""
+    text = "import asyncio\n\nx = 1\n"
+    stray = Finding(3, 0, "LG103", "run_until_complete() drives an event loop", "")
+    _, context = run(SeenCalls, text, scratch={SCRATCH_LINT: LintedSource(text, (stray,))})
+    assert context.scratch[SCRATCH_NOTES] == [
+        HumanNote(3, "LG103", "seen_calls", "the codemod did not find code it could rewrite here")
+    ]
+
+
+def test_findings_given_by_the_pipeline_are_used_as_they_are():
+    """Chained, the codemod trusts the findings in scratch and does not lint again."""
+    text = source("""
+        import asyncio
+
+        async def f():
+            return asyncio.get_event_loop()
+    """)
+    with pytest.raises(SkipFile):
+        run(GetEventLoopToRunningLoop, text, scratch={SCRATCH_LINT: LintedSource(text, ())})
+
+
+def test_a_file_without_findings_is_skipped():
+    """libcst.tool counts it as skipped rather than transformed."""
+    with pytest.raises(SkipFile):
+        run(GetEventLoopToRunningLoop, "import asyncio\n")
+
+
+def test_fixes_and_notes_are_counted_in_scratch():
+    text = source("""
+        import asyncio
+
+        async def f():
+            return asyncio.get_event_loop()
+
+        def g():
+            return asyncio.get_event_loop()
+    """)
+    _, context = run(GetEventLoopToRunningLoop, text)
+    assert context.scratch[SCRATCH_FIXES] == {"get_event_loop_to_running_loop": 1}
+    assert [(n.line, n.code) for n in context.scratch[SCRATCH_NOTES]] == [(7, "LG105")]
+    assert context.warnings == [
+        "line 7: LG105 left for a human: synchronous code: pass the loop in from a coroutine, or make this a coroutine"
+    ]
+
+
+def test_task_names():
+    assert task_name("publisher", "Publisher.publish") == "publisher:Publisher:publish"
+    assert task_name("publisher", "") == "publisher"
+
+
+# ----- register_task --------------------------------------------------------------------------
+
+
+class TestRegisterTask(FindingCodemodTest):
+    TRANSFORM = RegisterDroppedTask
+    FILENAME = "app/widgets/coin_list.py"
+
+    def test_static_method_and_nested_function_use_the_module_manager(self):
+        """No `self` to hang a manager on: the module-level one, created once after the imports."""
+        self.assertCodemod(
+            """
+            import asyncio
+
+            class Widget:
+                @staticmethod
+                def kick():
+                    asyncio.ensure_future(job())
+
+                def start(self):
+                    def later():
+                        asyncio.ensure_future(job())
+                    return later
+            """,
+            """
+            import asyncio
+            from loop_runtime import TaskManager
+
+            _task_manager = TaskManager()
+
+            class Widget:
+                @staticmethod
+                def kick():
+                    _task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:Widget:kick")
+
+                def start(self):
+                    def later():
+                        _task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:Widget:start:later")
+                    return later
+            """,
+        )
+
+    def test_existing_managers_are_reused(self):
+        """A module-level `_task_manager` and a class attribute are not created twice."""
+        self.assertCodemod(
+            """
+            import asyncio
+            from loop_runtime import TaskManager
+
+            _task_manager = TaskManager()
+
+            class Widget:
+                _task_manager = _task_manager
+
+                def start(self):
+                    asyncio.ensure_future(job())
+
+            def kick():
+                asyncio.ensure_future(job())
+            """,
+            """
+            import asyncio
+            from loop_runtime import TaskManager
+
+            _task_manager = TaskManager()
+
+            class Widget:
+                _task_manager = _task_manager
+
+                def start(self):
+                    self._task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:Widget:start")
+
+            def kick():
+                _task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:kick")
+            """,
+        )
+
+    def test_one_init_edit_for_several_tasks_and_a_non_self_receiver(self):
+        """Two tasks in one class: one manager; the receiver's own name is used."""
+        self.assertCodemod(
+            """
+            import asyncio
+
+            class Widget:
+                def __init__(this):
+                    this.ready = False
+
+                def a(this):
+                    asyncio.ensure_future(job())
+
+                def b(this):
+                    asyncio.ensure_future(job())
+            """,
+            """
+            import asyncio
+            from loop_runtime import TaskManager
+
+            class Widget:
+                def __init__(this):
+                    this._task_manager = TaskManager()
+                    this.ready = False
+
+                def a(this):
+                    this._task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:Widget:a")
+
+                def b(this):
+                    this._task_manager.add_task(asyncio.ensure_future(job()), name="coin_list:Widget:b")
+            """,
+        )
+
+
+# ----- the pipeline -------------------------------------------------------------------------
+
+
+LEGACY = source("""
+    import asyncio
+    import time
+
+
+    class Publisher:
+        def publish(self, event):
+            loop = asyncio.get_event_loop()
+            if loop.is_running():
+                loop.create_task(self._send(event))
+            else:
+                loop.run_until_complete(self._send(event))
+
+        async def _send(self, event):
+            loop = asyncio.get_event_loop()
+            time.sleep(0.1)
+            await loop.sock_sendall(self._socket, event)
+
+
+    def legacy(job):
+        asyncio.get_event_loop().run_until_complete(job())
+
+
+    async def deadlock(coro, loop):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+""")
+
+MIGRATED = source("""
+    import asyncio
+    from loop_runtime import TaskManager
+
+
+    class Publisher:
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._task_manager = TaskManager()
+
+        def publish(self, event):
+            self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:publish")
+
+        async def _send(self, event):
+            loop = asyncio.get_running_loop()
+            await asyncio.sleep(0.1)
+            await loop.sock_sendall(self._socket, event)
+
+
+    def legacy(job):
+        asyncio.get_event_loop().run_until_complete(job())
+
+
+    async def deadlock(coro, loop):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+""")
+
+
+def test_pipeline_chains_the_codemods_on_one_file():
+    """Each codemod sees the code the previous one left; notes point into the result."""
+    result = migrate_source(LEGACY, "bus/publisher.py")
+    assert result.source_after == MIGRATED
+    assert result.changed
+    assert result.fixes == {"running_branch_to_task": 1, "get_event_loop_to_running_loop": 1, "blocking_to_async": 1}
+    assert [(f.line, f.code) for f in result.findings_before] == [
+        (7, "LG105"),
+        (9, "LG201"),
+        (11, "LG103"),
+        (14, "LG105"),
+        (15, "LG403"),
+        (20, "LG103"),
+        (20, "LG105"),
+        (24, "LG402"),
+    ]
+    assert [(f.line, f.code) for f in result.findings_after] == [(20, "LG103"), (20, "LG105"), (24, "LG402")]
+    notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
+    # (thread_loop_to_async_slot, which also fixes LG103, may add its own note for line 20.)
+    assert [note for note in notes if note[2] != "thread_loop_to_async_slot"] == [
+        (20, "LG103", "running_branch_to_task", RunningBranchToTask.NOT_THE_BRANCH),
+        (20, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
+        (24, "LG402", "", "no codemod fixes LG402"),
+    ]
+
+
+def test_pipeline_is_idempotent():
+    """A second migration of the result changes nothing."""
+    again = migrate_source(MIGRATED, "bus/publisher.py")
+    assert not again.changed
+    assert again.fixes == {}
+
+
+def test_selected_codemods_only():
+    """`--select get_event_loop_to_running_loop`: the others' findings are left, saying so."""
+    result = migrate_source(LEGACY, "bus/publisher.py", selected=["get_event_loop_to_running_loop"])
+    assert result.fixes == {"get_event_loop_to_running_loop": 1}
+    reasons = {(note.line, note.code): note.reason for note in result.left_for_human}
+    assert reasons[(15, "LG403")] == "codemod blocking_to_async is not selected"
+    assert reasons[(24, "LG402")] == "no codemod fixes LG402"
+
+
+def test_unknown_codemod_name_is_an_error():
+    with pytest.raises(ValueError, match="unknown codemod.*no_such_codemod"):
+        migrate_source(LEGACY, "bus/publisher.py", selected=["no_such_codemod"])
+
+
+def test_nothing_fixable_means_no_libcst_parse(monkeypatch):
+    """The linter decides: a file with no fixable finding never reaches libcst."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("libcst parsed a file with nothing to fix")
+
+    monkeypatch.setattr(pipeline.cst, "parse_module", refuse)
+    text = source("""
+        import asyncio
+
+        async def deadlock(coro, loop):
+            return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+        async def fine():
+            await asyncio.sleep(1)
+    """)
+    result = migrate_source(text, "service.py")
+    assert result == MigrationResult(
+        "service.py",
+        text,
+        text,
+        fixes={},
+        left_for_human=[HumanNote(4, "LG402", "", "no codemod fixes LG402")],
+        findings_before=result.findings_before,
+        findings_after=result.findings_before,
+    )
+    assert [f.code for f in result.findings_before] == ["LG402"]
+
+
+def test_noqa_findings_are_neither_fixed_nor_listed(monkeypatch):
+    monkeypatch.setattr(pipeline.cst, "parse_module", None)  # must not be needed
+    text = "import asyncio\n\nasync def f():\n    return asyncio.get_event_loop()  # noqa: LG105\n"
+    result = migrate_source(text, "service.py")
+    assert (result.changed, result.findings_before, result.left_for_human) == (False, [], [])
+
+
+def test_syntax_errors_are_the_callers_to_report():
+    with pytest.raises(SyntaxError):
+        migrate_source("import asyncio\ndef broken(:\n", "broken.py")
+
+
+class NewLoopInstead(FindingCodemod):
+    """A broken codemod: trades LG105 for LG101."""
+
+    NAME = "get_event_loop_to_running_loop"
+    fixes = ("LG105",)
+
+    def rewrite(self, node, finding):
+        return node.with_changes(func=node.func.with_changes(attr=cst.Name("new_event_loop")))
+
+
+class AwaitInSyncCode(FindingCodemod):
+    """A broken codemod: `await` outside a coroutine parses but does not compile."""
+
+    NAME = "blocking_to_async"
+    fixes = ("LG105",)
+
+    def rewrite(self, node, finding):
+        return cst.Await(node)
+
+
+@pytest.mark.parametrize(
+    "broken, reason",
+    [
+        (NewLoopInstead, "the rewrite would introduce LG101; file left unchanged"),
+        (
+            AwaitInSyncCode,
+            "blocking_to_async produced code that does not compile: 'await' outside async function",
+        ),
+    ],
+)
+def test_unsafe_rewrites_are_refused(monkeypatch, broken, reason):
+    """Never introduce a finding, never produce code that does not compile."""
+    monkeypatch.setattr(pipeline, "CODEMODS", (broken,))
+    monkeypatch.setattr(pipeline, "CODEMODS_BY_NAME", {broken.NAME: broken})
+    with pytest.raises(UnsafeRewrite) as raised:
+        migrate_source("import asyncio\n\ndef f():\n    return asyncio.get_event_loop()\n", "service.py")
+    assert raised.value.path == "service.py"
+    assert raised.value.reason.startswith(reason)
+
+
+def test_notes_follow_lines_moved_by_later_codemods():
+    """blocking_to_async adds `import asyncio` above an LG103 noted earlier: the note moves down."""
+    text = source("""
+        from asyncio import new_event_loop
+        import time
+
+        def legacy(job):
+            new_event_loop().run_until_complete(job())
+
+        async def nap():
+            time.sleep(1)
+    """)
+    result = migrate_source(text, "service.py")
+    assert "import asyncio\n" in result.source_after
+    lines = result.source_after.splitlines()
+    noted = [note for note in result.left_for_human if note.codemod == "running_branch_to_task"]
+    assert [note.code for note in noted] == ["LG103"]
+    assert "run_until_complete" in lines[noted[0].line - 1]
+
+
+def test_every_codemod_is_named_after_its_module():
+    """`--select` and `libcst.tool codemod` use the same name; the pipeline order is fixed."""
+    assert [codemod.NAME for codemod in CODEMODS] == [
+        "thread_loop_to_async_slot",
+        "running_branch_to_task",
+        "fire_and_forget_to_task_manager",
+        "lazy_loop_resource",
+        "get_event_loop_to_running_loop",
+        "blocking_to_async",
+    ]
+    for codemod in CODEMODS:
+        assert codemod.__module__.rpartition(".")[2] == codemod.NAME
+        assert codemod.DESCRIPTION and codemod.fixes
+
+
+# ----- python -m libcst.tool codemod -----------------------------------------------------------
+
+
+def test_libcst_tool_runs_a_codemod_from_the_repository(tmp_path):
+    """The repository's .libcst.codemod.yaml makes the codemods usable alone, formatting kept."""
+    target = tmp_path / "service.py"
+    target.write_text("import asyncio\n\nasync def f():\n    return  asyncio.get_event_loop( )  # keep\n")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "libcst.tool",
+            "codemod",
+            "get_event_loop_to_running_loop.GetEventLoopToRunningLoop",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert target.read_text() == "import asyncio\n\nasync def f():\n    return  asyncio.get_running_loop( )  # keep\n"
+    assert "Transformed 1 files successfully." in completed.stderr

@@ -1,0 +1,285 @@
+from codemods.blocking_to_async import BlockingToAsync
+from flake8_loopguard.config import Config
+
+from .helpers import FindingCodemodTest
+
+
+class TestBlockingToAsync(FindingCodemodTest):
+    TRANSFORM = BlockingToAsync
+
+    def test_time_sleep_becomes_asyncio_sleep(self):
+        """Sleeping on the loop lets every other task run; `import time` goes when unused."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import time
+
+            async def reconnect(self):
+                time.sleep(0.5)  # back off
+            """,
+            """
+            import asyncio
+
+            async def reconnect(self):
+                await asyncio.sleep(0.5)  # back off
+            """,
+        )
+
+    def test_asyncio_import_is_added_and_time_kept_while_used(self):
+        """No asyncio import yet: one is added; `time` stays for `time.monotonic()`."""
+        self.assertCodemod(
+            """
+            import time
+
+            async def wait(deadline):
+                while time.monotonic() < deadline:
+                    time.sleep(0.1)
+            """,
+            """
+            import time
+            import asyncio
+
+            async def wait(deadline):
+                while time.monotonic() < deadline:
+                    await asyncio.sleep(0.1)
+            """,
+        )
+
+    def test_sleep_imported_by_name_and_asyncio_alias(self):
+        """`from time import sleep` is dropped once unused; `import asyncio as aio` is reused."""
+        self.assertCodemod(
+            """
+            import asyncio as aio
+            from time import sleep
+
+            async def poll():
+                sleep(1)
+            """,
+            """
+            import asyncio as aio
+
+            async def poll():
+                await aio.sleep(1)
+            """,
+        )
+
+    def test_requests_runs_in_a_thread(self):
+        """The result is still the response: `await` binds before `.json()` thanks to parentheses."""
+        self.assertCodemod(
+            """
+            import requests
+
+            async def quote(symbol):
+                return requests.get(f"https://example.invalid/{symbol}", timeout=5).json()
+            """,
+            """
+            import requests
+            import asyncio
+
+            async def quote(symbol):
+                return (await asyncio.to_thread(requests.get, f"https://example.invalid/{symbol}", timeout=5)).json()
+            """,
+        )
+
+    def test_multi_line_call_keeps_its_layout_and_comments(self):
+        """Arguments on their own lines: the function joins them on its own line."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import subprocess
+
+            async def build():
+                result = subprocess.run(  # the slow part
+                    ["make", "all"],
+                    check=True,  # fail loudly
+                )
+                return result
+            """,
+            """
+            import asyncio
+            import subprocess
+
+            async def build():
+                result = await asyncio.to_thread(  # the slow part
+                    subprocess.run,
+                    ["make", "all"],
+                    check=True,  # fail loudly
+                )
+                return result
+            """,
+        )
+
+    def test_aliases_and_builtins(self):
+        """An imported alias and `input()` are passed to to_thread as they are spelled."""
+        self.assertCodemod(
+            """
+            import asyncio
+            from subprocess import check_output as out
+
+            async def version():
+                name = input()
+                return out(["git", "describe"]).decode()
+            """,
+            """
+            import asyncio
+            from subprocess import check_output as out
+
+            async def version():
+                name = await asyncio.to_thread(input)
+                return (await asyncio.to_thread(out, ["git", "describe"])).decode()
+            """,
+        )
+
+    def test_session_method_on_a_constructed_receiver(self):
+        """`requests.Session().get(url)`: the blocking call is `.get`, not the constructor."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import requests
+
+            async def fetch(url):
+                session = requests.Session()
+                first = session.get(url)
+                return first, requests.Session().get(url)
+            """,
+            """
+            import asyncio
+            import requests
+
+            async def fetch(url):
+                session = requests.Session()
+                first = await asyncio.to_thread(session.get, url)
+                return first, await asyncio.to_thread(requests.Session().get, url)
+            """,
+        )
+
+    def test_list_comprehension_may_await(self):
+        """`await` in a list comprehension inside `async def` is an ordinary async comprehension."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import requests
+
+            async def fetch_all(urls):
+                return [requests.get(url) for url in urls]
+            """,
+            """
+            import asyncio
+            import requests
+
+            async def fetch_all(urls):
+                return [await asyncio.to_thread(requests.get, url) for url in urls]
+            """,
+        )
+
+    def test_generator_expression_is_left_for_a_human(self):
+        """`await` in a generator expression would make it an async generator."""
+        source = """
+            import requests
+
+            async def fetch_all(urls):
+                return list(requests.get(url) for url in urls)
+            """
+        notes = self.assertCodemod(source, source)
+        self.assertEqual([(note.line, note.code) for note in notes], [(4, "LG403")])
+        self.assertIn("generator expression", notes[0].reason)
+
+    def test_synchronous_code_and_nested_functions_are_not_touched(self):
+        """Blocking is fine outside coroutines, and in a function handed to a thread."""
+        source = """
+            import asyncio
+            import time
+
+            def tail(interval):
+                time.sleep(interval)
+
+            async def work():
+                def blocking():
+                    time.sleep(1)
+                await asyncio.to_thread(blocking)
+            """
+        self.assertEqual(self.assertCodemod(source, source), [])
+
+    def test_noqa_is_honoured(self):
+        """A deliberate blocking call marked `# noqa: LG403` stays."""
+        source = """
+            import time
+
+            async def calibrate():
+                time.sleep(0.001)  # noqa: LG403
+            """
+        self.assertCodemod(source, source)
+
+    def test_already_awaited_code_is_a_no_op(self):
+        """The migrated form is not flagged, so a second migration changes nothing."""
+        source = """
+            import asyncio
+            import requests
+
+            async def quote():
+                await asyncio.sleep(1)
+                return await asyncio.to_thread(requests.get, "https://example.invalid")
+            """
+        self.assertCodemod(source, source)
+
+    def test_submodule_import_binds_asyncio(self):
+        """`import asyncio.subprocess` already binds `asyncio`: no second import."""
+        self.assertCodemod(
+            """
+            import asyncio.subprocess
+            import time
+
+            async def nap():
+                time.sleep(1)
+            """,
+            """
+            import asyncio.subprocess
+
+            async def nap():
+                await asyncio.sleep(1)
+            """,
+        )
+
+
+class TestConfiguredBlockingCalls(FindingCodemodTest):
+    TRANSFORM = BlockingToAsync
+    CONFIG = Config(blocking_calls=("mylib.sync_fetch", "mylib.Client.get"))
+
+    def test_calls_named_in_loopguard_blocking_calls(self):
+        """A project's own blocking function and method run in a thread like the known ones."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import mylib
+
+            async def load(key):
+                client = mylib.Client()
+                return mylib.sync_fetch(key), client.get(key)
+            """,
+            """
+            import asyncio
+            import mylib
+
+            async def load(key):
+                client = mylib.Client()
+                return await asyncio.to_thread(mylib.sync_fetch, key), await asyncio.to_thread(client.get, key)
+            """,
+        )
+
+
+class TestOtherEventLoops(FindingCodemodTest):
+    TRANSFORM = BlockingToAsync
+
+    def test_trio_and_anyio_modules_are_left_for_a_human(self):
+        """A trio coroutine has no asyncio loop: `await asyncio.sleep()` would fail there."""
+        for library in ("trio", "anyio"):
+            source = f"""
+                import time
+                import {library}
+
+                async def settle():
+                    time.sleep(0.01)
+                """
+            notes = self.assertCodemod(source, source)
+            self.assertEqual([(note.line, note.code) for note in notes], [(5, "LG403")])
+            self.assertIn(library, notes[0].reason)
