@@ -18,9 +18,9 @@ def _default_label(rule: Rule) -> str:
 
 
 def _codemod_label(rule: Rule) -> str:
-    if rule.codemod is None:
+    if not rule.codemods:
         return "none"
-    return f"codemod {rule.codemod} (planned for `loopguard migrate`)"
+    return "`loopguard migrate`, codemod " + " or ".join(rule.codemods)
 
 
 def _indent(code: str) -> str:
@@ -65,7 +65,7 @@ def rules_markdown_table() -> str:
     ]
     for rule in all_rules():
         summary = _markdown_cell(rule.doc_sections()["summary"])
-        codemod = f"`{rule.codemod}` (planned)" if rule.codemod else "none"
+        codemod = ", ".join(f"`{name}`" for name in rule.codemods) or "none"
         rows.append(
             f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {_default_label(rule)} | {summary} | {codemod} |"
         )

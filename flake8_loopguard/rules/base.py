@@ -7,7 +7,7 @@ import inspect
 import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Type, Union
+from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
 from ..config import Config
 from ..model import CallSite, Module, Scope
@@ -47,8 +47,8 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     # Needs the whole project at once: reported by `loopguard check`'s project pass only.
     project_wide: ClassVar[bool] = False
-    # The `loopguard migrate` codemod that will fix the finding, once it exists.
-    codemod: ClassVar[Optional[str]] = None
+    # The `loopguard migrate` codemods that fix the finding (where they understand the code).
+    codemods: ClassVar[Tuple[str, ...]] = ()
     invalid: ClassVar[List[str]] = []
     valid: ClassVar[List[str]] = []
 

@@ -23,7 +23,7 @@ class LoopCreatedOutsideEntryPoint(Rule):
     """
 
     code = "LG101"
-    codemod = "thread_loop_to_async_slot"
+    codemods = ("thread_loop_to_async_slot",)
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
@@ -107,6 +107,7 @@ class LoopRunOutsideEntryPoint(Rule):
     """
 
     code = "LG102"
+    codemods = ("thread_loop_to_async_slot",)
     name = "loop-run-outside-entry-point"
     message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
     invalid = [
@@ -191,7 +192,7 @@ class LoopDrivenOutsideEntryPoint(Rule):
     """
 
     code = "LG103"
-    codemod = "running_branch_to_task"
+    codemods = ("running_branch_to_task", "thread_loop_to_async_slot")
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     invalid = [
@@ -247,7 +248,7 @@ class SetEventLoopOutsideEntryPoint(Rule):
     """
 
     code = "LG104"
-    codemod = "thread_loop_to_async_slot"
+    codemods = ("thread_loop_to_async_slot",)
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [
@@ -301,7 +302,7 @@ class GetEventLoop(Rule):
     """
 
     code = "LG105"
-    codemod = "get_event_loop_to_running_loop"
+    codemods = ("get_event_loop_to_running_loop",)
     name = "get-event-loop"
     message = "asyncio.get_event_loop() {where}"
     invalid = [

@@ -51,7 +51,7 @@ class LoopResourceInInit(Rule):
     """
 
     code = "LG301"
-    codemod = "lazy_loop_resource"
+    codemods = ("lazy_loop_resource",)
     name = "loop-resource-in-init"
     message = "{call}() in __init__ binds to whatever loop runs now; create it lazily in an async method"
     invalid = [

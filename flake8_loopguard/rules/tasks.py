@@ -26,7 +26,7 @@ class FireAndForgetTask(Rule):
     """
 
     code = "LG201"
-    codemod = "fire_and_forget_to_task_manager"
+    codemods = ("fire_and_forget_to_task_manager",)
     name = "fire-and-forget-task"
     message = "task created with {call}() is never referenced; keep it in a TaskManager"
     invalid = [
@@ -141,7 +141,7 @@ class UnusedTaskName(Rule):
     """
 
     code = "LG202"
-    codemod = "fire_and_forget_to_task_manager"
+    codemods = ("fire_and_forget_to_task_manager",)
     name = "unused-task-name"
     message = "task '{name}' is never awaited, cancelled or stored; keep it in a TaskManager"
     invalid = [
@@ -216,7 +216,7 @@ class TaskOutsideTaskManager(Rule):
     """
 
     code = "LG203"
-    codemod = "fire_and_forget_to_task_manager"
+    codemods = ("fire_and_forget_to_task_manager",)
     name = "task-outside-task-manager"
     message = "task created with {call}() is not registered with the TaskManager; pass it to task_manager.add_task()"
     default_enabled = False

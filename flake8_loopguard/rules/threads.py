@@ -68,7 +68,7 @@ class ThreadWithPrivateLoop(Rule):
     """
 
     code = "LG401"
-    codemod = "thread_loop_to_async_slot"
+    codemods = ("thread_loop_to_async_slot",)
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     invalid = [
@@ -245,7 +245,7 @@ class BlockingCallInCoroutine(Rule):
     """
 
     code = "LG403"
-    codemod = "blocking_to_async"
+    codemods = ("blocking_to_async",)
     name = "blocking-call-in-coroutine"
     message = "blocking {call}() in a coroutine stalls the event loop; use {instead}"
     invalid = [
