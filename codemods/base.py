@@ -165,6 +165,13 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         list`` shows only the real codemods.
         """
 
+    @classmethod
+    def declines(cls, source: str) -> Optional[str]:
+        """Why this codemod can rewrite nothing in ``source``, seen from its text alone (no
+        libcst parse); None when it may. The pipeline then skips it, and when every codemod
+        declines, the file is never parsed by libcst."""
+        return None
+
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         """Whether the original call ``node``, which starts where ``finding`` is, is the one it reports.
 

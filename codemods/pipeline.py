@@ -117,10 +117,24 @@ def migrate_source(
     codemods = selected_codemods(selected)
     raw_before = check_source(source, path, config)
     findings_before = _unsilenced(raw_before, source)
-    fixable = {code for codemod in codemods for code in codemod.fixes}
     result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
+    # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
+    # reason noted on its findings; when none is left, libcst never parses the file.
+    declined_notes: List[HumanNote] = []
+    willing = []
+    for codemod in codemods:
+        reason = codemod.declines(source)
+        if reason is None:
+            willing.append(codemod)
+        else:
+            declined_notes.extend(
+                HumanNote(finding.line, finding.code, codemod.NAME, reason)
+                for finding in findings_before
+                if finding.code in codemod.fixes
+            )
+    fixable = {code for codemod in willing for code in codemod.fixes}
     if not any(finding.code in fixable for finding in findings_before):
-        result.left_for_human = _left_for_human(findings_before, [], codemods)
+        result.left_for_human = _left_for_human(findings_before, declined_notes, codemods)
         return result
 
     try:
@@ -132,8 +146,8 @@ def migrate_source(
     context = CodemodContext(filename=path, scratch={SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.
-    notes_by_source: List[Tuple[str, List[HumanNote]]] = []
-    for codemod in codemods:
+    notes_by_source: List[Tuple[str, List[HumanNote]]] = [(source, declined_notes)]
+    for codemod in willing:
         if not any(finding.code in codemod.fixes for finding in current_findings):
             continue
         context.scratch[SCRATCH_LINT] = LintedSource(current_source, tuple(current_findings))

@@ -44,6 +44,10 @@ class RunningBranchToTask(FindingCodemod):
         "await the coroutine from a coroutine instead"
     )
 
+    @classmethod
+    def declines(cls, source: str) -> Optional[str]:
+        return None if "is_running" in source else cls.NOT_THE_BRANCH
+
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
         # Functions whose branch was rewritten -> loop names that may now be unused there.

@@ -47,6 +47,7 @@ from .base import (
 # The loop plumbing the linter reports inside a worker: what the rewrite consumes.
 LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
 QT_MODULES = QT_BINDINGS | {"qasync", "qtinter"}
+NO_QT_MODULE = "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
 THREAD_SETTINGS = frozenset({"daemon", "name"})  # `t.daemon = True` only configures the thread
 THREAD_SETTERS = frozenset({"setDaemon", "setName"})
 THREAD_KEYWORDS = frozenset({"target", "daemon", "name", "group"})
@@ -74,6 +75,13 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     # The loop calls inside the worker go with it; a private loop with no thread around it
     # (run on the GUI thread) is rewritten the same way.
     fixes = ("LG401", "LG101", "LG102", "LG103", "LG104")
+
+    @classmethod
+    def declines(cls, source: str) -> Optional[str]:
+        # Every Qt binding's and qasync's name holds "Qt" or "qasync"/"qtinter"/"qtpy".
+        if not any(word in source for word in ("Qt", "qasync", "qtinter", "qtpy")):
+            return NO_QT_MODULE
+        return None
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
@@ -241,7 +249,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         facts = self._facts()
         name = starter.name.value
         if not facts.imports_qt:
-            raise NotUnderstood("the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop")
+            raise NotUnderstood(NO_QT_MODULE)
         if starter.asynchronous is not None:
             raise NotUnderstood(f"{name}() is already a coroutine")
         if name.startswith("__") and name.endswith("__"):

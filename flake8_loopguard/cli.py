@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__
+from . import __version__, check_command, migrate_command
 from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
 from .rules import RULES
 
@@ -21,17 +21,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check_command.add_parser(commands)
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("code", help="a rule code, e.g. LG201")
     listing = commands.add_parser("rules", help="list every rule")
     output = listing.add_mutually_exclusive_group()
     output.add_argument("--markdown", action="store_true", help="print the README's rule table")
     output.add_argument("--update-readme", metavar="README", type=Path, help="rewrite the rule table of this README")
+    migrate_command.add_parser(commands)
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "check":
+        return check_command.run(args)
+    if args.command == "migrate":
+        return migrate_command.run(args)
     if args.command == "rule":
         rule = RULES.get(args.code.upper())
         if rule is None:

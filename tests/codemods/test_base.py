@@ -358,6 +358,35 @@ def test_selected_codemods_only():
     assert reasons[(24, "LG402")] == "no codemod fixes LG402"
 
 
+def test_codemods_that_decline_from_the_text_cost_no_libcst_parse(monkeypatch):
+    """A private-loop worker outside any Qt module: thread_loop_to_async_slot can see from the
+    text alone that @asyncSlot has no place here, so the file is never parsed by libcst, and
+    each finding says why."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("libcst parsed a file every codemod declines")
+
+    monkeypatch.setattr(pipeline.cst, "parse_module", refuse)
+    text = source("""
+        import asyncio
+        import threading
+
+        def start(service):
+            def worker():
+                asyncio.run(service.load())
+            threading.Thread(target=worker).start()
+    """)
+    result = migrate_source(text, "service.py")
+    assert not result.changed
+    assert {(note.line, note.code, note.codemod) for note in result.left_for_human} == {
+        (6, "LG102", "thread_loop_to_async_slot"),
+        (7, "LG401", "thread_loop_to_async_slot"),
+    }
+    assert {note.reason for note in result.left_for_human} == {
+        "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
+    }
+
+
 def test_unknown_codemod_name_is_an_error():
     with pytest.raises(ValueError, match="unknown codemod.*no_such_codemod"):
         migrate_source(LEGACY, "bus/publisher.py", selected=["no_such_codemod"])

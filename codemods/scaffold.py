@@ -1,0 +1,166 @@
+"""The runtime module (TaskManager, LoopGuard, shutdown) that rewritten code imports, created where it resolves.
+
+The codemods write ``from loop_runtime import TaskManager`` (or the ``--task-manager module:Name``
+given). That absolute import resolves from the import root of the file that holds it: the
+directory above its top-most package. When no such module exists there yet, ``loopguard migrate``
+creates it from ``templates/loop_runtime.py``, and only when some rewritten file imports it.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from .base import DEFAULT_TASK_MANAGER
+
+TEMPLATE = Path(__file__).resolve().with_name("templates") / "loop_runtime.py"
+PACKAGE_DOCSTRING = '"""Runtime support for the one event loop (created by loopguard migrate)."""\n'
+
+
+@dataclass(frozen=True)
+class TaskManagerTarget:
+    """``module:Name``: where the rewritten code imports its TaskManager from."""
+
+    module: str
+    name: str
+
+    @classmethod
+    def parse(cls, spec: str) -> "TaskManagerTarget":
+        module, sep, name = spec.partition(":")
+        parts = module.split(".") + [name]
+        if not sep or not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
+            raise ValueError(f"--task-manager must be module:Name (e.g. {DEFAULT_TASK_MANAGER}), not {spec!r}")
+        return cls(module, name)
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.name}"
+
+
+@dataclass(frozen=True)
+class NewFile:
+    path: Path
+    content: str
+
+
+@dataclass(frozen=True)
+class ScaffoldNote:
+    """Something about the runtime module a human must do: ``path:line`` and why."""
+
+    path: Path
+    line: int
+    reason: str
+
+
+def import_root(path: Path) -> Path:
+    """The directory above the top-most package holding ``path`` (a file or a directory)."""
+    directory = path if path.is_dir() else path.parent
+    directory = directory.resolve()
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def imports_module(source: str, module: str) -> bool:
+    """Whether ``source`` imports ``module`` absolutely (``import m`` or ``from m import ...``)."""
+    if module.rsplit(".", 1)[-1] not in source:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module:
+            return True
+        if isinstance(node, ast.Import) and any(alias.name == module for alias in node.names):
+            return True
+    return False
+
+
+def module_source_path(root: Path, module: str) -> Optional[Path]:
+    """The existing file of ``module`` under ``root`` (``a/b.py`` or ``a/b/__init__.py``), if any."""
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def defines_name(path: Path, name: str) -> bool:
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+                return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                return True
+    return False
+
+
+def render_template(target: TaskManagerTarget) -> str:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if target.name != "TaskManager":
+        text += f"\n\n{target.name} = TaskManager\n"
+    return text
+
+
+def plan_runtime_module(
+    target: TaskManagerTarget, rewritten: Iterable[Tuple[Path, str, str]]
+) -> Tuple[List[NewFile], List[ScaffoldNote]]:
+    """The files to create so that the rewritten imports of ``target.module`` resolve.
+
+    ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file. Files
+    that newly import the module are grouped by import root; the module goes to the outermost
+    root that holds the others (nested roots import through it), else to the root most files
+    share. Files under no chosen root get a note, so do modules that exist without the name.
+    """
+    users: Dict[Path, List[Path]] = {}
+    for path, before, after in rewritten:
+        if imports_module(after, target.module) and not imports_module(before, target.module):
+            users.setdefault(import_root(path), []).append(path)
+    if not users:
+        return [], []
+    root = _choose_root(users)
+    notes = [
+        ScaffoldNote(path, 1, f"imports {target.module}, which resolves from {other}, not from {root}")
+        for other, paths in sorted(users.items())
+        if other != root and root not in other.parents
+        for path in paths
+    ]
+    existing = module_source_path(root, target.module)
+    if existing is not None:
+        if not defines_name(existing, target.name):
+            notes.append(ScaffoldNote(existing, 1, f"the rewritten code imports {target.name} from here; define it"))
+        return [], notes
+    return _new_module_files(root, target), notes
+
+
+def _choose_root(users: Dict[Path, List[Path]]) -> Path:
+    roots = sorted(users)
+    for candidate in roots:
+        if all(other == candidate or candidate in other.parents for other in roots):
+            return candidate
+    counts = Counter({root: len(paths) for root, paths in users.items()})
+    return max(roots, key=lambda root: (counts[root], -len(root.parts)))
+
+
+def _new_module_files(root: Path, target: TaskManagerTarget) -> List[NewFile]:
+    *packages, leaf = target.module.split(".")
+    files: List[NewFile] = []
+    directory = root
+    for package in packages:
+        directory = directory / package
+        if not directory.exists():
+            files.append(NewFile(directory / "__init__.py", PACKAGE_DOCSTRING))
+    files.append(NewFile(directory / f"{leaf}.py", render_template(target)))
+    return files

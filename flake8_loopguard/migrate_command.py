@@ -1,0 +1,649 @@
+"""``loopguard migrate``: run the codemods over a project, show the diff or write it, say what is left.
+
+The diff goes to stdout (``loopguard migrate | git apply`` works), everything else to stderr:
+one line per file that could not be migrated, the progress bar on a terminal, the closing
+summary. The codemods (and libcst) are imported only when this command runs, so
+``loopguard check`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import hashlib
+import io
+import os
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import tokenize
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from .config import Config
+from .discovery import PerFileIgnores, discover
+from .rules import all_rules
+from .settings import SettingsError, load_settings
+
+EXIT_NOTHING_LEFT = 0
+EXIT_WORK_LEFT = 1  # changes proposed, or findings left
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+GIT_TIMEOUT_SECONDS = 60
+DIRTY_FILES_SHOWN = 5
+
+# One file's outcome.
+CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "migrate",
+        help="rewrite a project to the one-loop invariants (shows a diff; --write applies it)",
+        description=(
+            "Run the loopguard codemods over the Python files under PATH (default: the current "
+            "directory). Prints a unified diff on stdout; --write applies it. The summary and "
+            "every problem go to stderr. Exit: 0 nothing left to do, 1 changes proposed or "
+            "findings left, 2 error."
+        ),
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("--write", action="store_true", help="write the changes instead of showing them")
+    parser.add_argument("--select", metavar="CODEMODS", help="comma-separated codemod names to run (default: all)")
+    parser.add_argument(
+        "--task-manager",
+        metavar="MODULE:NAME",
+        help="the TaskManager the rewritten code imports; created from the template when MODULE does not "
+        "exist yet (default: loop_runtime:TaskManager)",
+    )
+    parser.add_argument("--jobs", "-j", type=_job_count, default=1, metavar="N", help="worker processes (default: 1)")
+    parser.add_argument(
+        "--allow-dirty", action="store_true", help="write even when the paths have uncommitted git changes"
+    )
+
+
+def _job_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+# ----- one file, in a worker ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MigrationOptions:
+    config: Config
+    selected: Optional[FrozenSet[str]]
+    task_manager: str
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...]
+    ignore: Tuple[str, ...]
+    select: Optional[Tuple[str, ...]]
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str
+    error: str = ""  # one line, naming the file, when status is FAILED
+    digest: str = ""  # of the bytes read: the file must still hold them when it is written
+    encoding: str = "utf-8"
+    before: str = ""  # the texts, kept only when the file changes
+    after: str = ""
+    fixes: Dict[str, int] = field(default_factory=dict)
+    notes: List[Tuple[int, str, str, str]] = field(default_factory=list)  # line, code, codemod, reason
+    findings_before: Dict[str, int] = field(default_factory=dict)
+    findings_after: Dict[str, int] = field(default_factory=dict)
+
+
+class BadInput(Exception):
+    """A file that cannot be migrated; the message says why in a few words."""
+
+
+def read_source(path: str) -> Tuple[str, str, bytes]:
+    """(text, codec, raw bytes). The codec is PEP 263's (``utf-8-sig`` when there is a BOM)."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        raise BadInput(f"cannot read: {error.strerror or error}") from None
+    if b"\0" in data:
+        raise BadInput("contains NUL bytes; not a Python source file")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise BadInput(f"bad encoding declaration: {error.msg}") from None
+    try:
+        return data.decode(encoding), encoding, data
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise BadInput(f"cannot decode as {encoding} (line {line}, byte 0x{byte}): {error.reason}") from None
+
+
+def migrate_file(options: MigrationOptions, path: str) -> FileResult:
+    """Read, migrate and check one file; never raises for anything the file contains."""
+    from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
+
+    try:
+        source, encoding, data = read_source(path)
+        result = migrate_source(source, path, options.config, options.selected, task_manager=options.task_manager)
+        after_bytes = result.source_after.encode(encoding)
+    except BadInput as error:
+        return FileResult(path, FAILED, f"{path}: {error}")
+    except SyntaxError as error:
+        where = f"{path}:{error.lineno}:{(error.offset or 1)}" if error.lineno else path
+        return FileResult(path, FAILED, f"{where}: syntax error: {error.msg}; left unchanged")
+    except UnsafeRewrite as error:
+        left = "" if "unchanged" in error.reason else "; left unchanged"
+        return FileResult(path, FAILED, f"{path}: {error.reason}{left}")
+    except UnicodeEncodeError as error:
+        return FileResult(path, FAILED, f"{path}: the result cannot be written as {error.encoding}; left unchanged")
+    except (RecursionError, MemoryError):
+        return FileResult(path, FAILED, f"{path}: too deeply nested or too large to rewrite; left unchanged")
+    except Exception as error:  # a bug of ours must cost one file, not the run
+        return FileResult(path, FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
+    changed = after_bytes != data
+    visible = _visible_codes(options, path)
+    return FileResult(
+        path,
+        CHANGED if changed else UNCHANGED,
+        digest=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        before=source if changed else "",
+        after=result.source_after if changed else "",
+        fixes={name: count for name, count in result.fixes.items() if count},
+        notes=[
+            (note.line, note.code, note.codemod, note.reason) for note in result.left_for_human if visible(note.code)
+        ],
+        findings_before=_count(result.findings_before, visible),
+        findings_after=_count(result.findings_after, visible),
+    )
+
+
+def _visible_codes(options: MigrationOptions, path: str) -> Callable[[str], bool]:
+    """Whether ``loopguard check`` reports a code for ``path`` (``select``/``ignore``/``per-file-ignores``).
+
+    ``# noqa`` is already applied by the pipeline.
+    """
+    ignored = options.ignore + PerFileIgnores(options.per_file_ignores).codes_for(path)
+
+    def visible(code: str) -> bool:
+        if options.select is not None and not code.startswith(options.select):
+            return False
+        return not code.startswith(ignored) if ignored else True
+
+    return visible
+
+
+def _count(findings: Iterable[Any], visible: Callable[[str], bool]) -> Dict[str, int]:
+    return dict(Counter(finding.code for finding in findings if visible(finding.code)))
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone handles it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# ----- the command ------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What the run found, for the summary and the exit code."""
+
+    scanned: int = 0
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # path, why
+    results: List[FileResult] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    new_files: List[Any] = field(default_factory=list)  # scaffold.NewFile
+    scaffold_notes: List[Any] = field(default_factory=list)  # scaffold.ScaffoldNote
+    written: List[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> List[FileResult]:
+        return [result for result in self.results if result.status == CHANGED]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for result in self.results if result.status == FAILED)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loopguard_codemods.scaffold import DEFAULT_TASK_MANAGER, TaskManagerTarget
+
+    err = _Stderr()
+    try:
+        selected = _selected_codemods(args.select)
+        target = TaskManagerTarget.parse(args.task_manager or DEFAULT_TASK_MANAGER)
+        settings = load_settings(tuple(rule.code for rule in all_rules()), {})
+    except (ValueError, SettingsError) as error:
+        err.line(f"loopguard migrate: {error}")
+        return EXIT_ERROR
+
+    paths = args.paths or ["."]
+    state = Run()
+    files = _files_to_migrate(paths, settings.exclude + settings.extend_exclude, state, err)
+    if args.write and not args.allow_dirty:
+        dirty = uncommitted_changes(paths)
+        if dirty:
+            shown = ", ".join(dirty[:DIRTY_FILES_SHOWN]) + (", ..." if len(dirty) > DIRTY_FILES_SHOWN else "")
+            err.line(
+                f"loopguard migrate: refusing to write: {len(dirty)} file(s) under the given paths have "
+                f"uncommitted changes ({shown}); commit or stash them first so the migration can be "
+                "reviewed and undone with git, or pass --allow-dirty"
+            )
+            return EXIT_ERROR
+
+    options = MigrationOptions(
+        config=settings.engine_config(),
+        selected=selected,
+        task_manager=str(target),
+        per_file_ignores=settings.per_file_ignores,
+        ignore=settings.ignore,
+        select=settings.select,
+    )
+    try:
+        state.results = _migrate_all(options, files, args.jobs, err)
+        err.close_progress()
+        for result in state.results:
+            if result.status == FAILED:
+                err.line(result.error)
+        _plan_scaffold(state, target)
+        if args.write:
+            _write_all(state, err)
+        else:
+            _print_diff(state)
+    except BrokenPipeError:
+        # The reader of the diff stopped (`| head`): say nothing more on a closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.close_progress()
+        written = "no file written"
+        if state.written:
+            written = f"{len(state.written)} file(s) written before it, each completely"
+        err.line(f"loopguard migrate: interrupted; {written}")
+        return EXIT_INTERRUPTED
+    err.close_progress()
+    _print_summary(state, args.write, err)
+    return _exit_code(state, args.write)
+
+
+def _selected_codemods(select: Optional[str]) -> Optional[FrozenSet[str]]:
+    """The ``--select`` names (None: all); ``ValueError`` names the unknown ones."""
+    from loopguard_codemods.pipeline import selected_codemods
+
+    if select is None:
+        return None
+    names = frozenset(name.strip() for name in select.split(",") if name.strip())
+    try:
+        if not names:
+            raise ValueError("no codemod named")
+        selected_codemods(names)
+    except ValueError as error:
+        raise ValueError(f"--select: {error}") from None
+    return names
+
+
+def _files_to_migrate(paths: Sequence[str], exclude: Sequence[str], state: Run, err: "_Stderr") -> List[str]:
+    """The files ``loopguard check`` would read under ``paths``, minus symbolic links (noted as skipped)."""
+    found = discover(paths, exclude)
+    state.errors.extend(found.errors)
+    for message in found.errors + found.warnings:
+        err.line(message)
+    linked_folders = [path for path in paths if os.path.islink(path) and os.path.isdir(path)]
+    state.skipped.extend((path, "a symbolic link to a folder; not followed") for path in linked_folders)
+    files = []
+    for path in found.files:
+        if any(_is_under(path, folder) for folder in linked_folders):
+            continue
+        state.scanned += 1
+        if os.path.islink(path):
+            # Writing through a link would change a file that may lie outside the given paths.
+            state.skipped.append((path, "a symbolic link; not followed"))
+        else:
+            files.append(path)
+    return files
+
+
+def _is_under(path: str, folder: str) -> bool:
+    return os.path.abspath(path).startswith(os.path.abspath(folder).rstrip(os.sep) + os.sep)
+
+
+def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err: "_Stderr") -> List[FileResult]:
+    """The results, in the order of ``files``, computed by ``jobs`` processes."""
+    progress = err.progress(len(files))
+    work = partial(migrate_file, options)
+    if jobs == 1 or len(files) < 2:
+        results = []
+        for path in files:
+            results.append(work(path))
+            progress()
+        return results
+    # Biggest files first: the few large files that need libcst dominate, and starting them
+    # early keeps every worker busy until the end.
+    by_size = sorted(range(len(files)), key=lambda index: -_size(files[index]))
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    try:
+        futures = {executor.submit(work, files[index]): index for index in by_size}
+        ordered: List[Optional[FileResult]] = [None] * len(files)
+        for future in as_completed(futures):
+            ordered[futures[future]] = future.result()
+            progress()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return [result for result in ordered if result is not None]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _plan_scaffold(state: Run, target: Any) -> None:
+    from pathlib import Path
+
+    from loopguard_codemods.scaffold import plan_runtime_module
+
+    rewritten = [(Path(result.path), result.before, result.after) for result in state.changed]
+    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten)
+
+
+def uncommitted_changes(paths: Sequence[str]) -> List[str]:
+    """The files under ``paths`` that git reports as modified, staged or untracked (none outside git)."""
+    dirty: List[str] = []
+    by_top: Dict[str, List[str]] = {}
+    for path in paths:
+        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        top = _git(["rev-parse", "--show-toplevel"], folder)
+        if top is not None:
+            by_top.setdefault(top.strip(), []).append(os.path.abspath(path))
+    for top, inside in by_top.items():
+        status = _git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *inside], top)
+        entries = iter((status or "").split("\0"))
+        for entry in entries:
+            if len(entry) < 4:
+                continue
+            dirty.append(os.path.relpath(os.path.join(top, entry[3:])))
+            if "R" in entry[:2] or "C" in entry[:2]:
+                next(entries, None)  # a rename's or copy's original path follows
+    return dirty
+
+
+def _git(arguments: List[str], cwd: str) -> Optional[str]:
+    """git's stdout, or None when git is missing or ``cwd`` is not in a work tree."""
+    try:
+        completed = subprocess.run(
+            ["git", *arguments], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.fsdecode(completed.stdout) if completed.returncode == 0 else None
+
+
+# ----- writing ------------------------------------------------------------------------------
+
+
+def _write_all(state: Run, err: "_Stderr") -> None:
+    for result in state.changed:
+        try:
+            with open(result.path, "rb") as stream:
+                current = stream.read()
+            if hashlib.sha256(current).hexdigest() != result.digest:
+                raise BadInput("changed on disk during the migration; left as it is now")
+            write_atomically(result.path, result.after.encode(result.encoding))
+        except (OSError, BadInput) as error:
+            reason = f"cannot write: {error.strerror or error}" if isinstance(error, OSError) else str(error)
+            result.status, result.error = FAILED, f"{result.path}: {reason}"
+            err.line(result.error)
+            continue
+        state.written.append(result.path)
+    for new_file in state.new_files:
+        path = str(new_file.path)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            write_atomically(path, new_file.content.encode("utf-8"), new=True)
+        except (OSError, FileExistsError) as error:
+            message = f"{_display(path)}: cannot create the runtime module: {error.strerror or error}"
+            state.errors.append(message)
+            err.line(message)
+            continue
+        state.written.append(path)
+
+
+def write_atomically(path: str, data: bytes, new: bool = False) -> None:
+    """Replace (or, with ``new``, create) ``path`` in one step: a temporary file beside it, then a rename.
+
+    The file keeps its permission bits; a new file gets the umask's. An interruption at any
+    point leaves the old file whole and no temporary file behind.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if new:
+        if os.path.lexists(path):
+            raise FileExistsError(f"{path} exists")
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    else:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".loopguard")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+# ----- the diff ---------------------------------------------------------------------------------
+
+
+ANSI = {"header": "\x1b[1m", "hunk": "\x1b[36m", "-": "\x1b[31m", "+": "\x1b[32m"}
+ANSI_RESET = "\x1b[0m"
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def _print_diff(state: Run) -> None:
+    out = sys.stdout.buffer
+    colour = _use_colour(sys.stdout)
+    for result in state.changed:
+        out.write(file_diff(result.path, result.before, result.after, result.encoding, colour))
+    for new_file in state.new_files:
+        out.write(file_diff(str(new_file.path), None, new_file.content, "utf-8", colour))
+    out.flush()
+
+
+def _use_colour(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def file_diff(path: str, before: Optional[str], after: str, encoding: str, colour: bool = False) -> bytes:
+    """A git-style unified diff of one file (``a/path``, ``b/path``; ``/dev/null`` for a new file).
+
+    The lines are encoded as the file is, BOM included, so that ``patch`` and ``git apply``
+    reproduce the exact bytes ``--write`` would.
+    """
+    display = _display(path)
+    old_name = "/dev/null" if before is None else _prefixed("a", display)
+    codec = encoding
+    if encoding == "utf-8-sig":
+        codec = "utf-8"
+        before = None if before is None else "\ufeff" + before
+        after = "\ufeff" + after
+    old_lines = [] if before is None else _lines(before)
+    chunks: List[bytes] = []
+    for line in difflib.unified_diff(old_lines, _lines(after), old_name, _prefixed("b", display), n=3):
+        is_header = line.startswith(("--- ", "+++ "))
+        text = line.rstrip("\n") + "\n" if is_header else line
+        if not is_header and not text.endswith(("\n", "\r")):
+            text += "\n" + NO_NEWLINE
+        kind = "header" if is_header else "hunk" if line.startswith("@@") else line[:1]
+        encoded = text.encode("utf-8", "surrogateescape") if is_header else text.encode(codec, "surrogateescape")
+        if colour and kind in ANSI:
+            encoded = ANSI[kind].encode() + encoded.rstrip(b"\n") + ANSI_RESET.encode() + b"\n"
+        chunks.append(encoded)
+    return b"".join(chunks)
+
+
+def _lines(text: str) -> List[str]:
+    """Lines with their endings, split where Python splits them (``\\n``, ``\\r\\n``, ``\\r``)."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _display(path: str) -> str:
+    """The path relative to the current directory when it is below it, else absolute; with ``/``."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    shown = absolute if relative.startswith(os.pardir) else relative
+    return shown.replace(os.sep, "/")
+
+
+def _prefixed(side: str, display: str) -> str:
+    return display if os.path.isabs(display) else f"{side}/{display}"
+
+
+# ----- stderr: problems, progress, summary -----------------------------------------------------
+
+
+class _Stderr:
+    """Lines and the progress bar on stderr; the bar only on a terminal, and lines print above it."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self._progress: Any = None
+
+    def line(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def progress(self, total: int) -> Callable[[], None]:
+        if not self.terminal or total == 0:
+            return lambda: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("migrating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=self.console(), transient=True,
+        )
+        self._progress.start()
+        task = self._progress.add_task("migrate", total=total)
+        return lambda: self._progress.advance(task)
+
+    def close_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def console(self) -> Any:
+        from rich.console import Console
+
+        # Off a terminal, no colour and a width that keeps every row on one line.
+        return Console(stderr=True, highlight=False, width=None if self.terminal else 200)
+
+
+def _print_summary(state: Run, wrote: bool, err: _Stderr) -> None:
+    from rich.table import Table
+
+    console = err.console()
+    files = Table("files", "")
+    files.columns[1].justify = "right"
+    files.add_row("scanned", str(state.scanned))
+    files.add_row("changed" if wrote else "would change", str(len(state.changed)))
+    files.add_row("skipped", str(len(state.skipped)))
+    files.add_row("failed", str(state.failed + len(state.errors)))
+    if state.new_files:
+        files.add_row("created" if wrote else "would create", str(len(state.new_files)))
+    console.print(files)
+
+    for path, why in state.skipped:
+        console.print(f"skipped {_display(path)}: {why}", markup=False)
+
+    fixes: Counter = Counter()
+    for result in state.results:
+        fixes.update(result.fixes)
+    if fixes:
+        table = Table("codemod", "fixes")
+        table.columns[1].justify = "right"
+        for name, count in sorted(fixes.items()):
+            table.add_row(name, str(count))
+        console.print(table)
+
+    notes = [
+        (_display(result.path), line, code, codemod, reason)
+        for result in state.results
+        for line, code, codemod, reason in result.notes
+    ]
+    notes += [(_display(str(note.path)), note.line, "", "scaffold", note.reason) for note in state.scaffold_notes]
+    if notes:
+        # Plain `path:line: CODE why` lines, never cut to fit a table: editors and CI logs link them.
+        console.print(f"left for a human ({len(notes)}):", markup=False)
+        for path, line, code, codemod, reason in sorted(notes):
+            by = f" [{codemod}]" if codemod else ""
+            console.print(f"{path}:{line}: {code or 'note'} {reason}{by}", markup=False, soft_wrap=True)
+
+    before: Counter = Counter()
+    after: Counter = Counter()
+    for result in state.results:
+        before.update(result.findings_before)
+        after.update(result.findings_after)
+    if before or after:
+        table = Table("linter findings", "before", "after")
+        table.columns[1].justify = table.columns[2].justify = "right"
+        for code in sorted(set(before) | set(after)):
+            table.add_row(code, str(before[code]), str(after[code]))
+        table.add_row("total", str(sum(before.values())), str(sum(after.values())))
+        console.print(table)
+
+    for new_file in state.new_files:
+        verb = "created" if wrote else "would create"
+        console.print(f"{verb} {_display(str(new_file.path))}: TaskManager, LoopGuard and shutdown()", markup=False)
+    console.print(_verdict(state, wrote), markup=False)
+
+
+def _verdict(state: Run, wrote: bool) -> str:
+    changes = len(state.changed) + len(state.new_files)
+    if wrote:
+        head = f"{len(state.written)} file(s) written." if state.written else "nothing to write."
+    elif changes:
+        head = f"{changes} file(s) would change: read the diff, then run again with --write."
+    else:
+        head = "nothing to change."
+    left = sum(len(result.notes) for result in state.results) + len(state.scaffold_notes)
+    if left:
+        head += f" {left} left for a human (listed above)."
+    if state.failed or state.errors:
+        head += f" {state.failed + len(state.errors)} file(s) could not be migrated (see the lines above)."
+    return head
+
+
+def _exit_code(state: Run, wrote: bool) -> int:
+    if state.failed or state.errors:
+        return EXIT_ERROR
+    findings_left = any(result.findings_after for result in state.results)
+    notes_left = any(result.notes for result in state.results) or state.scaffold_notes
+    changes_proposed = not wrote and (state.changed or state.new_files)
+    return EXIT_WORK_LEFT if findings_left or notes_left or changes_proposed else EXIT_NOTHING_LEFT

@@ -1,0 +1,554 @@
+"""``loopguard migrate``, run as a subprocess on temporary copies of small projects and of the fixtures."""
+
+import ast
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = sorted((REPO / "fixtures").glob("*/repo"))
+ONLY_LOOP_FIX = ("--select", "get_event_loop_to_running_loop")
+
+GET_EVENT_LOOP = textwrap.dedent(
+    """\
+    import asyncio
+
+
+    async def fetch():
+        loop = asyncio.get_event_loop()
+        return loop
+    """
+)
+GET_EVENT_LOOP_DIFF = (
+    "--- a/app/feed.py\n"
+    "+++ b/app/feed.py\n"
+    "@@ -2,5 +2,5 @@\n"
+    " \n"
+    " \n"
+    " async def fetch():\n"
+    "-    loop = asyncio.get_event_loop()\n"
+    "+    loop = asyncio.get_running_loop()\n"
+    "     return loop\n"
+)
+DROPPED_TASK = textwrap.dedent(
+    """\
+    import asyncio
+
+
+    async def start():
+        asyncio.create_task(work())
+
+
+    async def work():
+        pass
+    """
+)
+
+
+def command_env():
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def migrate(cwd, *args, env=None):
+    """The real command, as a user runs it; stdout and stderr as bytes."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "migrate", *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=300,
+        env=env or command_env(),
+    )
+
+
+def migrate_with_fault(cwd, fault, *args):
+    """The command run in-process in a subprocess after ``fault`` (Python source) has patched something."""
+    script = fault + f"\nfrom flake8_loopguard.cli import main\nsys.exit(main(['migrate', *{list(args)!r}]))\n"
+    return subprocess.run(
+        [sys.executable, "-c", "import sys\n" + script], cwd=cwd, capture_output=True, timeout=300, env=command_env()
+    )
+
+
+def make_project(root, files):
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def snapshot(root):
+    """Every file under root with its bytes and mode (symlinks as their target)."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[relative] = ("link", os.readlink(path))
+        elif path.is_file():
+            found[relative] = (path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
+    return found
+
+
+def git(cwd, *args):
+    subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd, check=True, capture_output=True, timeout=60,
+    )
+
+
+# ----- the diff and --write ----------------------------------------------------------------------
+
+
+def test_the_diff_goes_to_stdout_and_writes_nothing(tmp_path):
+    make_project(tmp_path, {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP})
+    before = snapshot(tmp_path)
+    result = migrate(tmp_path, *ONLY_LOOP_FIX)
+    assert result.stdout.decode() == GET_EVENT_LOOP_DIFF
+    assert result.returncode == 1
+    assert snapshot(tmp_path) == before
+    stderr = result.stderr.decode()
+    assert "1 file(s) would change: read the diff, then run again with --write." in stderr
+    assert "\x1b[" not in result.stdout.decode() + stderr  # not a terminal: no colour, no progress bar
+
+
+def test_the_summary_golden(tmp_path):
+    """stderr, off a terminal: plain tables, one row per line, then the verdict."""
+    make_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/feed.py": GET_EVENT_LOOP,
+            "app/sync.py": "import asyncio\n\n\nasync def wait(loop, coro):\n"
+            "    return asyncio.run_coroutine_threadsafe(coro, loop).result()\n",
+        },
+    )
+    result = migrate(tmp_path, *ONLY_LOOP_FIX)
+    assert result.returncode == 1
+    assert result.stderr.decode() == SUMMARY_GOLDEN
+
+
+SUMMARY_GOLDEN = """\
+┏━━━━━━━━━━━━━━┳━━━┓
+┃ files        ┃   ┃
+┡━━━━━━━━━━━━━━╇━━━┩
+│ scanned      │ 3 │
+│ would change │ 1 │
+│ skipped      │ 0 │
+│ failed       │ 0 │
+└──────────────┴───┘
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━┓
+┃ codemod                        ┃ fixes ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━┩
+│ get_event_loop_to_running_loop │     1 │
+└────────────────────────────────┴───────┘
+left for a human (1):
+app/sync.py:5: LG402 no codemod fixes LG402
+┏━━━━━━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━┓
+┃ linter findings ┃ before ┃ after ┃
+┡━━━━━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━┩
+│ LG105           │      1 │     0 │
+│ LG402           │      1 │     1 │
+│ total           │      2 │     1 │
+└─────────────────┴────────┴───────┘
+1 file(s) would change: read the diff, then run again with --write. 1 left for a human (listed above).
+"""
+
+
+def test_the_diff_applies_with_patch_and_git_apply_like_write(tmp_path):
+    project = make_project(
+        tmp_path / "project", {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP, "app/tasks.py": DROPPED_TASK}
+    )
+    diff = migrate(project, "--jobs", "2").stdout
+    with_patch = tmp_path / "with_patch"
+    with_git_apply = tmp_path / "with_git_apply"
+    shutil.copytree(project, with_patch)
+    shutil.copytree(project, with_git_apply)
+    subprocess.run(["patch", "-p1", "--quiet"], input=diff, cwd=with_patch, check=True, timeout=60)
+    git(with_git_apply, "init", "-q")
+    subprocess.run(["git", "apply"], input=diff, cwd=with_git_apply, check=True, timeout=60)
+    shutil.rmtree(with_git_apply / ".git")
+    written = migrate(project, "--write")
+    assert written.stdout == b""
+    assert snapshot(project) == snapshot(with_patch) == snapshot(with_git_apply)
+    assert "loop_runtime.py" in snapshot(project)  # the scaffolded module is part of the diff
+
+
+def test_a_second_run_changes_nothing(tmp_path):
+    make_project(tmp_path, {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP, "app/tasks.py": DROPPED_TASK})
+    first = migrate(tmp_path, "--write")
+    assert first.returncode == 0, first.stderr.decode()
+    after_first = snapshot(tmp_path)
+    second = migrate(tmp_path)
+    assert (second.stdout, second.returncode) == (b"", 0)
+    assert second.stderr.decode().rstrip().endswith("nothing to change.")
+    assert migrate(tmp_path, "--write").returncode == 0
+    assert snapshot(tmp_path) == after_first
+
+
+def test_jobs_give_the_same_diff(tmp_path):
+    make_project(
+        tmp_path,
+        {f"app/m{index}.py": GET_EVENT_LOOP if index % 2 else DROPPED_TASK for index in range(12)},
+    )
+    one = migrate(tmp_path, "--jobs", "1")
+    two = migrate(tmp_path, "--jobs", "2")
+    assert one.stdout and one.stdout == two.stdout
+    assert one.returncode == two.returncode == 1
+
+
+def test_findings_left_make_exit_1_and_are_listed_with_file_and_line(tmp_path):
+    make_project(tmp_path, {"app/sync.py": "import asyncio\n\n\ndef tick():\n    return asyncio.get_event_loop()\n"})
+    result = migrate(tmp_path, "--write")
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert "left for a human" in stderr
+    assert "app/sync.py:5" in stderr and "LG105" in stderr
+    assert "│ LG105           │      1 │     1 │" in stderr
+
+
+def test_colour_only_when_asked_or_on_a_terminal(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    env = command_env()
+    env["FORCE_COLOR"] = "1"
+    coloured = migrate(tmp_path, *ONLY_LOOP_FIX, env=env).stdout.decode()
+    assert "\x1b[31m-    loop = asyncio.get_event_loop()\x1b[0m" in coloured
+    assert "\x1b[32m+    loop = asyncio.get_running_loop()\x1b[0m" in coloured
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    leader, follower = os.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "flake8_loopguard", "migrate", *ONLY_LOOP_FIX],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, timeout=300, env=command_env(),
+        )
+        os.close(follower)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            terminal += chunk
+    finally:
+        os.close(leader)
+    assert b"migrating" in terminal
+    assert b"migrating" not in result.stdout
+    assert b"migrating" not in migrate(tmp_path, *ONLY_LOOP_FIX).stderr
+
+
+def test_check_does_not_import_libcst_or_rich():
+    heavy = "{'libcst', 'rich', 'loopguard_codemods'}"
+    probe = f"import sys, flake8_loopguard.cli; print(sorted({heavy} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "[]\n"
+
+
+# ----- options -----------------------------------------------------------------------------------
+
+
+def test_unknown_codemod_is_a_usage_error_naming_it(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    result = migrate(tmp_path, "--select", "get_event_loop_to_running_loop,make_it_fast")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert "make_it_fast" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize("spec", ["loop_runtime", "loop_runtime:", ":TaskManager", "a-b:TaskManager", "a.class:X"])
+def test_task_manager_must_be_module_colon_name(tmp_path, spec):
+    result = migrate(tmp_path, "--task-manager", spec)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        f"loopguard migrate: --task-manager must be module:Name (e.g. loop_runtime:TaskManager), not {spec!r}\n"
+    )
+
+
+def test_jobs_must_be_positive(tmp_path):
+    result = migrate(tmp_path, "--jobs", "0")
+    assert result.returncode == 2
+    assert result.stderr.decode().endswith("loopguard migrate: error: argument --jobs/-j: must be at least 1, got 0\n")
+
+
+# ----- the scaffolded runtime module ---------------------------------------------------------------
+
+
+def test_runtime_module_is_created_at_the_import_root_when_used(tmp_path):
+    project = make_project(
+        tmp_path,
+        {"src/desk/__init__.py": "", "src/desk/ui/__init__.py": "", "src/desk/ui/panel.py": DROPPED_TASK},
+    )
+    result = migrate(project, "src/desk/ui", "--write")
+    assert result.returncode == 0, result.stderr.decode()
+    created = project / "src" / "loop_runtime.py"
+    assert created.read_text(encoding="utf-8") == (REPO / "codemods" / "templates" / "loop_runtime.py").read_text(
+        encoding="utf-8"
+    )
+    assert "from loop_runtime import TaskManager" in (project / "src/desk/ui/panel.py").read_text(encoding="utf-8")
+    check = subprocess.run(
+        [sys.executable, "-c", "import desk.ui.panel, loop_runtime; print(loop_runtime.TaskManager)"],
+        cwd=project / "src", capture_output=True, text=True, timeout=60,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_dotted_task_manager_creates_its_package_and_alias(tmp_path):
+    make_project(tmp_path, {"app/__init__.py": "", "app/jobs.py": DROPPED_TASK})
+    result = migrate(tmp_path, "--task-manager", "app.runtime.tasks:Tasks")
+    diff = result.stdout.decode()
+    assert "+from app.runtime.tasks import Tasks\n" in diff
+    assert "--- /dev/null\n+++ b/app/runtime/__init__.py\n" in diff
+    assert "--- /dev/null\n+++ b/app/runtime/tasks.py\n" in diff
+    assert "+Tasks = TaskManager\n" in diff
+    assert migrate(tmp_path, "--task-manager", "app.runtime.tasks:Tasks", "--write").returncode == 0
+    assert (tmp_path / "app/runtime/tasks.py").is_file()
+
+
+def test_an_existing_runtime_module_is_used_not_replaced(tmp_path):
+    own = "class TaskManager:\n    def add_task(self, task, name=None):\n        return task\n"
+    make_project(tmp_path, {"loop_runtime.py": own, "jobs.py": DROPPED_TASK})
+    result = migrate(tmp_path, "--write")
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "loop_runtime.py").read_text(encoding="utf-8") == own
+
+
+def test_an_existing_module_without_the_class_is_listed_for_a_human(tmp_path):
+    make_project(tmp_path, {"loop_runtime.py": "TASKS = set()\n", "jobs.py": DROPPED_TASK})
+    result = migrate(tmp_path)
+    assert result.returncode == 1
+    assert "--- /dev/null" not in result.stdout.decode()
+    assert "loop_runtime.py:1: note the rewritten code imports TaskManager from here; define it [scaffold]" in (
+        result.stderr.decode()
+    )
+
+
+def test_no_runtime_module_when_no_rewrite_imports_it(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/jobs.py": DROPPED_TASK})
+    result = migrate(tmp_path, *ONLY_LOOP_FIX, "--write")
+    assert result.returncode == 1  # the dropped task is left
+    assert not (tmp_path / "loop_runtime.py").exists()
+
+
+# ----- safety -------------------------------------------------------------------------------------
+
+
+def test_refuses_to_write_over_uncommitted_changes(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/other.py": "x = 1\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    (tmp_path / "app/other.py").write_text("x = 2\n", encoding="utf-8")
+    before = snapshot(tmp_path / "app")
+    refused = migrate(tmp_path, "--write", *ONLY_LOOP_FIX)
+    assert refused.returncode == 2
+    assert refused.stderr.decode() == (
+        "loopguard migrate: refusing to write: 1 file(s) under the given paths have uncommitted changes "
+        "(app/other.py); commit or stash them first so the migration can be reviewed and undone with git, "
+        "or pass --allow-dirty\n"
+    )
+    assert snapshot(tmp_path / "app") == before
+    assert migrate(tmp_path, *ONLY_LOOP_FIX).returncode == 1  # showing the diff is always allowed
+    allowed = migrate(tmp_path, "--write", "--allow-dirty", *ONLY_LOOP_FIX)
+    assert allowed.returncode == 0, allowed.stderr.decode()
+    assert "get_running_loop" in (tmp_path / "app/feed.py").read_text(encoding="utf-8")
+
+
+def test_writes_into_a_clean_work_tree(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    assert migrate(tmp_path, "--write", *ONLY_LOOP_FIX).returncode == 0
+
+
+def test_keeps_encoding_bom_line_endings_and_mode(tmp_path):
+    latin = (
+        b"# -*- coding: latin-1 -*-\nimport asyncio\n\n\n"
+        b"async def f():\n    s = '\xe9t\xe9'\n    return asyncio.get_event_loop()\n"
+    )
+    bom_crlf = (
+        b"\xef\xbb\xbfimport asyncio\r\n\r\n\r\n"
+        b"async def f():\r\n    s = '\xc3\xa9'\r\n    return asyncio.get_event_loop()\r\n"
+    )
+    no_final_newline = b"import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()"
+    make_project(tmp_path, {"latin.py": latin, "bom_crlf.py": bom_crlf, "tail.py": no_final_newline})
+    os.chmod(tmp_path / "latin.py", 0o751)
+    diff = migrate(tmp_path, *ONLY_LOOP_FIX).stdout
+    result = migrate(tmp_path, *ONLY_LOOP_FIX, "--write")
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "latin.py").read_bytes() == latin.replace(b"get_event_loop", b"get_running_loop")
+    assert (tmp_path / "bom_crlf.py").read_bytes() == bom_crlf.replace(b"get_event_loop", b"get_running_loop")
+    assert (tmp_path / "tail.py").read_bytes() == no_final_newline.replace(b"get_event_loop", b"get_running_loop")
+    assert stat.S_IMODE((tmp_path / "latin.py").stat().st_mode) == 0o751
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bom_crlf.py", "latin.py", "tail.py"]
+    # The diff carries the same bytes: patch reproduces exactly what --write wrote.
+    assert b"-    s = '\xe9t\xe9'" not in diff and b"+    return asyncio.get_running_loop()\r\n" in diff
+    assert b"\\ No newline at end of file\n" in diff
+
+
+def test_a_result_that_does_not_compile_is_never_written(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/more.py": GET_EVENT_LOOP.replace("fetch", "more")})
+    before = snapshot(tmp_path)
+    fault = textwrap.dedent(
+        """\
+        import libcst
+        from loopguard_codemods import get_event_loop_to_running_loop as codemod
+        codemod.GetEventLoopToRunningLoop.rewrite = lambda self, node, finding: libcst.Name("await")
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr
+    assert "app/feed.py: get_event_loop_to_running_loop produced code that does not compile" in stderr
+    assert "app/more.py: get_event_loop_to_running_loop produced code that does not compile" in stderr
+    assert "│ failed  │ 2 │" in stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_interrupted_while_migrating_writes_nothing(tmp_path):
+    make_project(tmp_path, {"a.py": GET_EVENT_LOOP, "b.py": GET_EVENT_LOOP})
+    before = snapshot(tmp_path)
+    fault = textwrap.dedent(
+        """\
+        from flake8_loopguard import migrate_command
+        real, calls = migrate_command.migrate_file, []
+        def interrupted(options, path):
+            calls.append(path)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(options, path)
+        migrate_command.migrate_file = interrupted
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 130
+    assert result.stderr.decode() == "loopguard migrate: interrupted; no file written\n"
+    assert snapshot(tmp_path) == before
+
+
+def test_interrupted_while_writing_leaves_every_file_whole(tmp_path):
+    make_project(tmp_path, {"a.py": GET_EVENT_LOOP, "b.py": GET_EVENT_LOOP, "c.py": GET_EVENT_LOOP})
+    fault = textwrap.dedent(
+        """\
+        import os
+        real, calls = os.replace, []
+        def interrupted(source, target):
+            calls.append(target)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            real(source, target)
+        os.replace = interrupted
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 130
+    assert result.stderr.decode() == "loopguard migrate: interrupted; 1 file(s) written before it, each completely\n"
+    migrated = GET_EVENT_LOOP.replace("get_event_loop", "get_running_loop")
+    contents = [(tmp_path / name).read_text(encoding="utf-8") for name in ("a.py", "b.py", "c.py")]
+    assert contents == [migrated, GET_EVENT_LOOP, GET_EVENT_LOOP]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.py", "b.py", "c.py"]  # no temporary file left
+
+
+def test_only_the_given_paths_are_touched(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/other.py": GET_EVENT_LOOP, "lib/x.py": GET_EVENT_LOOP})
+    result = migrate(tmp_path, "app/feed.py", "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "get_running_loop" in (tmp_path / "app/feed.py").read_text(encoding="utf-8")
+    assert (tmp_path / "app/other.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
+    assert (tmp_path / "lib/x.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_symbolic_links_are_skipped_not_followed(tmp_path):
+    outside = make_project(tmp_path / "outside", {"target.py": GET_EVENT_LOOP, "pkg/inner.py": GET_EVENT_LOOP})
+    project = make_project(tmp_path / "project", {"app/feed.py": GET_EVENT_LOOP})
+    (project / "app/linked.py").symlink_to(outside / "target.py")
+    (project / "app/linked_pkg").symlink_to(outside / "pkg", target_is_directory=True)
+    before_outside = snapshot(outside)
+    result = migrate(project, "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 0, result.stderr.decode()
+    assert snapshot(outside) == before_outside
+    assert (project / "app/linked.py").is_symlink()
+    stderr = result.stderr.decode()
+    assert "skipped app/linked.py: a symbolic link; not followed" in stderr
+    assert "│ skipped │ 1 │" in stderr
+
+
+# ----- bad input --------------------------------------------------------------------------------
+
+
+def test_bad_input_gets_one_line_each_and_the_run_goes_on(tmp_path):
+    make_project(
+        tmp_path,
+        {
+            "good.py": GET_EVENT_LOOP,
+            "syntax.py": "import asyncio\ndef f(:\n",
+            "nul.py": b"import asyncio\x00\n",
+            "latin_without_cookie.py": b"import asyncio\nx = '\xff\xfe'\n",
+            "bad_cookie.py": b"# -*- coding: klingon -*-\nimport asyncio\n",
+        },
+    )
+    result = migrate(tmp_path, ".", "missing.py", "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    problems = [line for line in lines if ".py" in line and not line.startswith(("│", "┃"))]
+    assert problems == [
+        "missing.py: no such file or directory",
+        "./bad_cookie.py: bad encoding declaration: unknown encoding: klingon",
+        "./latin_without_cookie.py: cannot decode as utf-8 (line 2, byte 0xff): invalid start byte",
+        "./nul.py: contains NUL bytes; not a Python source file",
+        "./syntax.py:2:7: syntax error: invalid syntax; left unchanged",
+    ]
+    assert "get_running_loop" in (tmp_path / "good.py").read_text(encoding="utf-8")
+    assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_file_is_named(tmp_path):
+    make_project(tmp_path, {"locked.py": GET_EVENT_LOOP})
+    os.chmod(tmp_path / "locked.py", 0)
+    try:
+        result = migrate(tmp_path, "locked.py")
+    finally:
+        os.chmod(tmp_path / "locked.py", 0o644)
+    assert result.returncode == 2
+    assert "locked.py: cannot read: Permission denied" in result.stderr.decode()
+
+
+# ----- the fixture repositories ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.parent.name)
+def test_fixture_migration_parses_and_is_idempotent(tmp_path, fixture):
+    project = tmp_path / fixture.parent.name
+    shutil.copytree(fixture, project)
+    pristine = snapshot(project)
+    shown = migrate(project)
+    assert shown.returncode in (0, 1), shown.stderr.decode()
+    assert snapshot(project) == pristine
+    written = migrate(project, "--write")
+    assert written.returncode in (0, 1), written.stderr.decode()
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_bytes(), filename=str(path))
+    after = snapshot(project)
+    again = migrate(project)
+    assert again.stdout == b""
+    assert snapshot(project) == after
+    if fixture.parent.name == "clean_qasync_app":
+        assert (shown.stdout, shown.returncode, after) == (b"", 0, pristine)
