@@ -26,7 +26,7 @@ import difflib
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Collection, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
@@ -112,10 +112,20 @@ def migrate_source(
     config: Config = DEFAULT_CONFIG,
     selected: Optional[Collection[str]] = None,
     task_manager: str = DEFAULT_TASK_MANAGER,
+    reported: Optional[Callable[[str], bool]] = None,
 ) -> MigrationResult:
-    """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate."""
+    """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate.
+
+    ``reported`` says which codes the user's selection reports for this file (``select``,
+    ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed.
+    """
     codemods = selected_codemods(selected)
-    raw_before = check_source(source, path, config)
+
+    def lint(text: str) -> List[Finding]:
+        found = check_source(text, path, config)
+        return found if reported is None else [finding for finding in found if reported(finding.code)]
+
+    raw_before = lint(source)
     findings_before = _unsilenced(raw_before, source)
     result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
@@ -166,7 +176,7 @@ def migrate_source(
         new_source = tree.code
         if new_source != current_source:
             _ensure_compiles(new_source, path, codemod.NAME)
-            current_source, current_findings = new_source, check_source(new_source, path, config)
+            current_source, current_findings = new_source, lint(new_source)
 
     findings_after = _unsilenced(current_findings, current_source)
     introduced = Counter(finding.code for finding in findings_after) - Counter(

@@ -24,10 +24,11 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .config import Config
-from .discovery import PerFileIgnores, discover
+from .check_command import Selection
+from .discovery import discover
 from .rules import all_rules
 from .settings import SettingsError, load_settings
 
@@ -86,9 +87,7 @@ class MigrationOptions:
     config: Config
     selected: Optional[FrozenSet[str]]
     task_manager: str
-    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...]
-    ignore: Tuple[str, ...]
-    select: Optional[Tuple[str, ...]]
+    selection: Selection  # what `loopguard check` reports: the codes worth fixing
 
 
 @dataclass
@@ -137,7 +136,14 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
 
     try:
         source, encoding, data = read_source(path)
-        result = migrate_source(source, path, options.config, options.selected, task_manager=options.task_manager)
+        result = migrate_source(
+            source,
+            path,
+            options.config,
+            options.selected,
+            task_manager=options.task_manager,
+            reported=partial(options.selection.reports, path=path),
+        )
         after_bytes = result.source_after.encode(encoding)
     except BadInput as error:
         return FileResult(path, FAILED, f"{path}: {error}")
@@ -154,7 +160,6 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     except Exception as error:  # a bug of ours must cost one file, not the run
         return FileResult(path, FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
     changed = after_bytes != data
-    visible = _visible_codes(options, path)
     return FileResult(
         path,
         CHANGED if changed else UNCHANGED,
@@ -163,31 +168,10 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         before=source if changed else "",
         after=result.source_after if changed else "",
         fixes={name: count for name, count in result.fixes.items() if count},
-        notes=[
-            (note.line, note.code, note.codemod, note.reason) for note in result.left_for_human if visible(note.code)
-        ],
-        findings_before=_count(result.findings_before, visible),
-        findings_after=_count(result.findings_after, visible),
+        notes=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human],
+        findings_before=dict(Counter(finding.code for finding in result.findings_before)),
+        findings_after=dict(Counter(finding.code for finding in result.findings_after)),
     )
-
-
-def _visible_codes(options: MigrationOptions, path: str) -> Callable[[str], bool]:
-    """Whether ``loopguard check`` reports a code for ``path`` (``select``/``ignore``/``per-file-ignores``).
-
-    ``# noqa`` is already applied by the pipeline.
-    """
-    ignored = options.ignore + PerFileIgnores(options.per_file_ignores).codes_for(path)
-
-    def visible(code: str) -> bool:
-        if options.select is not None and not code.startswith(options.select):
-            return False
-        return not code.startswith(ignored) if ignored else True
-
-    return visible
-
-
-def _count(findings: Iterable[Any], visible: Callable[[str], bool]) -> Dict[str, int]:
-    return dict(Counter(finding.code for finding in findings if visible(finding.code)))
 
 
 def _ignore_interrupts() -> None:
@@ -249,9 +233,7 @@ def run(args: argparse.Namespace) -> int:
         config=settings.engine_config(),
         selected=selected,
         task_manager=str(target),
-        per_file_ignores=settings.per_file_ignores,
-        ignore=settings.ignore,
-        select=settings.select,
+        selection=Selection(settings),
     )
     try:
         state.results = _migrate_all(options, files, args.jobs, err)

@@ -552,3 +552,19 @@ def test_fixture_migration_parses_and_is_idempotent(tmp_path, fixture):
     assert snapshot(project) == after
     if fixture.parent.name == "clean_qasync_app":
         assert (shown.stdout, shown.returncode, after) == (b"", 0, pristine)
+
+
+def test_codes_the_configuration_ignores_are_neither_fixed_nor_listed(tmp_path):
+    """migrate reads the same [tool.loopguard] selection as check: an ignored code stays as written."""
+    make_project(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.loopguard]\nper-file-ignores = { "app/feed.py" = ["LG105"] }\n',
+            "app/__init__.py": "",
+            "app/feed.py": GET_EVENT_LOOP,
+        },
+    )
+    result = migrate(tmp_path)
+    assert (result.stdout, result.returncode) == (b"", 0), result.stderr.decode()
+    (tmp_path / "pyproject.toml").write_text("[tool.loopguard]\n", encoding="utf-8")
+    assert b"get_running_loop" in migrate(tmp_path).stdout
