@@ -23,6 +23,7 @@ Findings silenced by ``# noqa`` are left out of every list, as ``loopguard check
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -67,6 +68,10 @@ CODEMODS: Tuple[Type[FindingCodemod], ...] = (
     BlockingToAsync,
 )
 CODEMODS_BY_NAME: Dict[str, Type[FindingCodemod]] = {codemod.NAME: codemod for codemod in CODEMODS}
+
+
+# "line 20", "lines 3": a place a reason names, moved with the note.
+LINE_IN_REASON = re.compile(r"\b(lines? )(\d+)\b")
 
 
 class UnsafeRewrite(Exception):
@@ -211,21 +216,30 @@ def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:
 
 
 def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[HumanNote]:
-    """The notes with their lines moved from ``before`` to the same places in ``after``."""
+    """The notes with their lines, and the lines their reasons name ("used at line 20"), moved
+    from ``before`` to the same places in ``after``."""
     if before == after or not notes:
         return list(notes)
     matcher = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False)
     opcodes = matcher.get_opcodes()
-    moved = []
-    for note in notes:
-        index = note.line - 1
+
+    def moved(line: int) -> int:
+        index = line - 1
         for tag, i1, i2, j1, j2 in opcodes:
             if i1 <= index < i2:
                 offset = index - i1 if tag == "equal" else min(index - i1, max(j2 - j1 - 1, 0))
-                note = HumanNote(j1 + offset + 1, note.code, note.codemod, note.reason)
-                break
-        moved.append(note)
-    return moved
+                return j1 + offset + 1
+        return line
+
+    return [
+        HumanNote(
+            moved(note.line),
+            note.code,
+            note.codemod,
+            LINE_IN_REASON.sub(lambda match: f"{match.group(1)}{moved(int(match.group(2)))}", note.reason),
+        )
+        for note in notes
+    ]
 
 
 def _left_for_human(

@@ -23,6 +23,7 @@ something new.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import PurePath
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
@@ -48,6 +49,11 @@ from .base import (
 LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
 QT_MODULES = QT_BINDINGS | {"qasync", "qtinter"}
 NO_QT_MODULE = "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
+QT_EXEC_WITHOUT_QASYNC = (
+    "the module runs Qt's own loop with exec(), which importing qasync here would make LG503: "
+    "drive the application with qasync first (qasync.run(main()))"
+)
+QT_EXEC = re.compile(r"\.exec_?\(")
 THREAD_SETTINGS = frozenset({"daemon", "name"})  # `t.daemon = True` only configures the thread
 THREAD_SETTERS = frozenset({"setDaemon", "setName"})
 THREAD_KEYWORDS = frozenset({"target", "daemon", "name", "group"})
@@ -250,6 +256,8 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         name = starter.name.value
         if not facts.imports_qt:
             raise NotUnderstood(NO_QT_MODULE)
+        if facts.runs_qt_exec_without_qasync:
+            raise NotUnderstood(QT_EXEC_WITHOUT_QASYNC)
         if starter.asynchronous is not None:
             raise NotUnderstood(f"{name}() is already a coroutine")
         if name.startswith("__") and name.endswith("__"):
@@ -401,6 +409,8 @@ class ModuleFacts:
         imports = _ImportCollector()
         module.visit(imports)
         self.imports_qt = bool(imports.roots & QT_MODULES)
+        # `app.exec()` is fine in a module without qasync; the import this rewrite adds makes it LG503.
+        self.runs_qt_exec_without_qasync = "qasync" not in imports.roots and QT_EXEC.search(module.code) is not None
         self.async_slot: cst.BaseExpression
         self.async_slot_import_needed = False
         if imports.async_slot_name is not None:
