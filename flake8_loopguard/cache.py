@@ -2,7 +2,8 @@
 
 One JSON file per configuration (the key covers the tool's version, the Python version and
 every setting that changes what the rules find), loaded once and written once per run, like
-ruff's ``.ruff_cache``. A file whose size and modification time are those recorded is not even
+ruff's ``.ruff_cache``. Beside the files' records it holds one record of the whole project
+(the whole-project findings), valid for the exact set of files and contents it names. A file whose size and modification time are those recorded is not even
 read; one whose stat changed is read and hashed, and only a changed content is checked again.
 A corrupt or unwritable cache is a warning, never an error: the run goes on without it.
 """
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: records say whether the file was modelled or import-scanned; the project record
 DEFAULT_DIRECTORY = ".loopguard_cache"
 # A file modified this recently may change again within the same clock tick: its stat is not
 # trusted on the next run (git's "racily clean" rule), its content hash is.
@@ -37,10 +38,13 @@ def cache_key(parts: Sequence[str]) -> str:
 class ResultCache:
     """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is any JSON value."""
 
-    def __init__(self, file: Path, entries: Dict[str, Any], warnings: List[str]) -> None:
+    def __init__(
+        self, file: Path, entries: Dict[str, Any], warnings: List[str], project: Optional[Dict[str, Any]] = None
+    ) -> None:
         self.file = file
         self.warnings = warnings
         self._entries = entries
+        self._project = project  # {"fingerprint": str, "record": any JSON value}
         self._changed = False
         self._corrupt_entry_reported = False
 
@@ -49,6 +53,7 @@ class ResultCache:
         file = directory / f"results-{key}.json"
         warnings: List[str] = []
         entries: Dict[str, Any] = {}
+        project: Optional[Dict[str, Any]] = None
         try:
             with file.open("rb") as stream:
                 document = json.load(stream)
@@ -58,11 +63,14 @@ class ResultCache:
             if not isinstance(files, dict):
                 raise ValueError('"files" is not an object')
             entries = files
+            project = document.get("project")
+            if not (isinstance(project, dict) and isinstance(project.get("fingerprint"), str)):
+                project = None  # none yet, or damaged: it is only computed again
         except (FileNotFoundError, NotADirectoryError):
             pass  # no cache yet
         except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             warnings.append(f"ignoring the unreadable cache {file}: {error}")
-        return cls(file, entries, warnings)
+        return cls(file, entries, warnings, project)
 
     def lookup(self, path: str, stat: Stat) -> Optional[Any]:
         """The record of ``path`` when its stat is the one recorded (and was trustworthy then)."""
@@ -86,13 +94,29 @@ class ResultCache:
             self._entries[path] = entry
             self._changed = True
 
+    def project_record(self, fingerprint: str) -> Optional[Any]:
+        """The project record stored for exactly these files and contents (``fingerprint``)."""
+        if self._project is not None and self._project["fingerprint"] == fingerprint:
+            return self._project.get("record")
+        return None
+
+    def store_project(self, fingerprint: str, record: Any) -> None:
+        project = {"fingerprint": fingerprint, "record": record}
+        if self._project != project:
+            self._project = project
+            self._changed = True
+
+    def changed_in_place(self) -> None:
+        """A record handed out by :meth:`lookup` or :meth:`record_of` was updated: save it."""
+        self._changed = True
+
     def save(self) -> None:
         """Write the cache if anything changed, dropping the files that no longer exist."""
         if not self._changed:
             return
         for path in [path for path in self._entries if not os.path.lexists(path)]:
             del self._entries[path]
-        document = {"format": CACHE_FORMAT, "files": self._entries}
+        document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
         try:
             _prepare_directory(self.file.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.file.parent)

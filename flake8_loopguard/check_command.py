@@ -4,31 +4,42 @@ Per file: read, decode, the engine (the prefilter first, so most files are never
 file's ``# noqa`` comments, and the summary the whole-project pass needs; the result is cached
 by content. Then the whole-project pass (LG107, cross-module LG401/LG102/LG103) over every
 summary, flake8's select/ignore/per-file-ignores decision, the baseline, and the report.
+
+The whole-project pass also needs the thread hand-overs and coroutine calls of files the
+prefilter skips, but only those that can reach a project function making a loop. So the files
+are read in phases: first every file (modelled when the prefilter lets it through, import-scanned
+otherwise); then, from those summaries, the names of the functions that create, run or drive a
+loop (and of every function or re-export that reaches one); then only the skipped files that
+have a hand-over word and name one of them are modelled, again until no new name appears.
 """
 
 from __future__ import annotations
 
 import argparse
 import codecs
+import gc
+import hashlib
 import io
 import os
+import re
 import signal
 import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
 from .baseline import Baseline, BaselineError, normalized_path, write_baseline
-from .cache import DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
+from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
 from .config import OPTIONS, Config
 from .discovery import GitError, PerFileIgnores, changed_files, discover
 from .engine import analyse_source, collector_paused
-from .noqa import is_silenced, noqa_lines
+from .noqa import is_silenced, noqa_lines, silences_file
 from .project import (
     CROSS_MODULE_MESSAGES,
     ModuleSummary,
+    loop_reaching_names,
     may_have_project_sites,
     module_name_for,
     project_findings,
@@ -129,6 +140,8 @@ class FileTask:
     absolute: str
     recorded_digest: Optional[str]  # the cached content's, to skip an unchanged file
     summarize: bool  # whether the whole-project rules need the file's summary
+    cached: bool  # whether the record goes to the cache (which keys it by the content's digest)
+    model: bool = False  # model it even when the prefilter skips it (its hand-overs are needed)
 
 
 @dataclass(frozen=True)
@@ -164,8 +177,8 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
     except OSError as error:
         return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
     file_stat = (stat.st_mtime_ns, stat.st_size)
-    digest = content_digest(data)
-    if digest == task.recorded_digest:
+    digest = content_digest(data) if task.cached else None
+    if digest is not None and digest == task.recorded_digest:
         return FileOutcome(task, file_stat, digest, None, None)
     try:
         source = decode_source(data)
@@ -204,15 +217,18 @@ def source_lines(source: str) -> List[str]:
 
 
 def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
-    """The cache record of one file: its findings after ``# noqa``, and its whole-project summary."""
+    """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
+    whether that summary is the full model's (``modelled``) or the imports only; an import-only
+    summary says whether the file has a hand-over word (``hand_over_words``: a later phase may
+    need it modelled)."""
     summary: Optional[ModuleSummary] = None
     # Module names are relative to the project root, so the summary does not depend on the spelling.
     module_name = module_name_for(task.path, config.project_root) if task.summarize else ""
     try:
-        analysis = analyse_source(
-            source, task.path, config, model_anyway=task.summarize and may_have_project_sites(source)
-        )
+        analysis = analyse_source(source, task.path, config, model_anyway=task.model)
     except SyntaxError as error:
+        if silences_file(source):  # flake8 does not even parse such a file
+            return {"findings": [], "summary": None, "modelled": True, "hand_over_words": False}
         syntax_error = Finding(
             error.lineno or 1,
             max((error.offset or 1) - 1, 0),
@@ -222,7 +238,10 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         return {
             "findings": [_finding_json(syntax_error, _line_text(source_lines(source), syntax_error))],
             "summary": None,
+            "modelled": True,  # as far as it goes: parsing it again would find nothing more
+            "hand_over_words": False,
         }
+    modelled = analysis.module is not None
     if task.summarize:
         if analysis.module is None:
             summary = summarize_imports_only(source, task.path, module_name)
@@ -231,11 +250,15 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
     if analysis.module is not None:
         analysis.module.release()
     findings = analysis.findings
+    if findings and silences_file(source):
+        findings = []
     lines = source_lines(source) if findings else []
     kept = without_noqa(findings, lines)
     return {
         "findings": [_finding_json(f, _line_text(lines, f)) for f in kept],
         "summary": summary.to_json() if summary is not None else None,
+        "modelled": modelled,
+        "hand_over_words": task.summarize and not modelled and may_have_project_sites(source),
     }
 
 
@@ -304,15 +327,21 @@ class Run:
         self.warnings: List[str] = []
         self.checked = 0
         self.from_cache = 0
+        self.modelled_for_project = 0  # files the prefilter skips, modelled for their hand-overs
+        self.cache: Optional[ResultCache] = None
+        self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
+        self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
+        self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
     def records(self, paths: Sequence[str]) -> Dict[str, Dict[str, Any]]:
         """path -> cache record, for every file that could be read and decoded."""
-        cache = self._open_cache()
+        cache = self.cache = self._open_cache()
         tasks = []
         records: Dict[str, Dict[str, Any]] = {}
+        digests = self._digests
         for path in paths:
             absolute = os.path.abspath(path)
             if cache is not None:
@@ -324,36 +353,148 @@ class Run:
                     record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
                     if record is not None:
                         records[path] = record
+                        digests[path] = cache.recorded_digest(absolute)
                         continue
             digest = cache.recorded_digest(absolute) if cache is not None else None
-            tasks.append(FileTask(path, absolute, digest, self.whole_project))
+            tasks.append(FileTask(path, absolute, digest, self.whole_project, cache is not None))
         self.from_cache = len(records)
-        for outcome in self._check(tasks):
+        self._collect(self._check(tasks), records, digests, cache)
+        if self.whole_project and cache is not None:
+            # The same files with the same contents as when the cache was written: the earlier
+            # run already modelled what the project needs, and found what there is to find.
+            self._cached_project_findings = _project_findings_of(cache.project_record(self._fingerprint(records)))
+        if self.whole_project and self._cached_project_findings is None:
+            self._model_hand_over_files(records, digests, cache)
+        return records
+
+    def project_findings(self, records: Dict[str, Dict[str, Any]]) -> Dict[str, List[Finding]]:
+        """The whole-project findings by path, from the cache when no file changed since."""
+        if self._cached_project_findings is not None:
+            return self._cached_project_findings
+        found = project_findings(self.summaries(records))
+        if self.cache is not None:
+            record = {
+                path: [[f.line, f.col, f.code, f.message, f.context] for f in findings]
+                for path, findings in found.items()
+            }
+            self.cache.store_project(self._fingerprint(records), record)
+        return found
+
+    def save_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+            self.warnings.extend(self.cache.warnings)
+
+    def _fingerprint(self, records: Dict[str, Dict[str, Any]]) -> str:
+        """The files (as spelled: the findings name them so) and their contents."""
+        parts = (f"{path}\0{self._digests.get(path)}" for path in sorted(records))
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+    def _collect(
+        self,
+        outcomes: Iterable[FileOutcome],
+        records: Dict[str, Dict[str, Any]],
+        digests: Dict[str, Optional[str]],
+        cache: Optional[ResultCache],
+    ) -> None:
+        for outcome in outcomes:
             task = outcome.task
             if outcome.error is not None:
                 self.error(task.path, outcome.error)
+                records.pop(task.path, None)
                 continue
             record = outcome.record
             if record is None and cache is not None:
                 record = cache.record_of(task.absolute)
                 self.from_cache += 1
+            elif task.model:
+                self.modelled_for_project += 1
             else:
                 self.checked += 1
             if record is None:
                 continue
             records[task.path] = record
+            if outcome.digest is not None:
+                digests[task.path] = outcome.digest
             if cache is not None and outcome.stat is not None and outcome.digest is not None:
                 cache.store(task.absolute, outcome.stat, outcome.digest, record)
-        if cache is not None:
-            cache.save()
-            self.warnings.extend(cache.warnings)
-        return records
+
+    def _model_hand_over_files(
+        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: Optional[ResultCache]
+    ) -> None:
+        """Model the import-scanned files with a hand-over word that name a function reaching a
+        loop; each round's summaries may name more such functions, so repeat until none is new.
+
+        A file whose text names none of them records the names' digest (``names_tested``): a
+        later run with the same names (an unchanged project) does not read it again.
+        """
+        tested_names: Set[str] = set()
+        while True:
+            candidates = [
+                path for path, record in records.items() if record.get("hand_over_words") and not record.get("modelled")
+            ]
+            if not candidates:
+                return
+            names = loop_reaching_names(self.summaries(records))
+            if not names or names == tested_names:
+                return
+            tested_names = names
+            names_digest = hashlib.blake2b("\0".join(sorted(names)).encode(), digest_size=8).hexdigest()
+            tasks = []
+            for path in candidates:
+                record = records[path]
+                if record.get("names_tested") == names_digest:
+                    continue
+                absolute = os.path.abspath(path)
+                if self._names_any(absolute, digests.get(path), names):
+                    tasks.append(FileTask(path, absolute, None, True, cache is not None, model=True))
+                    continue
+                record["names_tested"] = names_digest
+                if cache is not None:
+                    cache.changed_in_place()
+            if not tasks:
+                return
+            self._collect(self._check(tasks), records, digests, cache)
+
+    @staticmethod
+    def _names_any(absolute: str, digest: Optional[str], names: Set[str]) -> bool:
+        """Whether the file's text has one of ``names`` as a word; a file changed since it was
+        cached, or unreadable, counts as having one (modelling it again says what it is now)."""
+        try:
+            with open(absolute, "rb") as stream:
+                data = stream.read()
+            if digest is not None and content_digest(data) != digest:
+                return True
+            text = decode_source(data)
+        except (OSError, SourceError):
+            return True
+        # A substring search per name is far faster than one alternation of them all.
+        return any(name in text and re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+
+    def summaries(self, records: Dict[str, Dict[str, Any]]) -> List[ModuleSummary]:
+        """The whole-project summaries of ``records``, each read from JSON once per record."""
+        summaries = []
+        for path, record in records.items():
+            data = record["summary"]
+            if data is None:
+                continue
+            known = self._summaries.get(path)
+            if known is not None and known[0] is record:
+                summary = known[1]
+            else:
+                summary = ModuleSummary.from_json(data)
+                summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
+                self._summaries[path] = (record, summary)
+            summaries.append(summary)
+        return summaries
 
     def _open_cache(self) -> Optional[ResultCache]:
         if self.args.no_cache:
             return None
         directory = self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY)
-        key = cache_key((__version__, sys.version.split()[0], repr(self.config), str(self.whole_project)))
+        key = cache_key(
+            (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
+        )
         with collector_paused():  # thousands of small records, no cycles among them
             return ResultCache.open(Path(directory), key)
 
@@ -376,6 +517,19 @@ class Run:
             return []
 
 
+def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:
+    """The findings a cached project record holds; None when there is none, or a damaged one."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        return {
+            path: [Finding(line, col, code, message, context) for line, col, code, message, context in findings]
+            for path, findings in record.items()
+        }
+    except (TypeError, ValueError):
+        return None
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -390,6 +544,11 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
             utf8 = codecs.lookup(stream.encoding).name == "utf-8"
             stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+    # What the run keeps has no reference cycles (each model is released after its file), so the
+    # cycle collector would only scan the live trees again and again: off for the whole run,
+    # in the worker processes too (they start as copies of this one).
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -402,6 +561,9 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:  # a bug of ours: one line, never a traceback in the CI log
         print(f"loopguard: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if collector_was_enabled:
+            gc.enable()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -446,6 +608,7 @@ def _run(args: argparse.Namespace) -> int:
     if whole_project:
         with collector_paused():
             located.extend(_project_located(records, reported, selection, run_))
+    run_.save_cache()
     located.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
 
     status = _report(args, located, reported, run_)
@@ -454,6 +617,12 @@ def _run(args: argparse.Namespace) -> int:
     for error in run_.errors:
         print(f"loopguard: {error}", file=sys.stderr)
     if args.verbose:
+        if whole_project:
+            print(
+                f"loopguard: whole-project rules: {run_.modelled_for_project} more files modelled for their "
+                "thread hand-overs and coroutine calls",
+                file=sys.stderr,
+            )
         print(
             f"loopguard: {len(analysed)} files: {run_.checked} checked, {run_.from_cache} unchanged since the cache, "
             f"{len(reported)} reported on",
@@ -487,14 +656,8 @@ def _located(records: Dict[str, Dict[str, Any]], reported: Set[str], selection: 
 def _project_located(
     records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection, run_: Run
 ) -> List[Located]:
-    summaries = []
-    for path, record in records.items():
-        if record["summary"] is not None:
-            summary = ModuleSummary.from_json(record["summary"])
-            summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
-            summaries.append(summary)
     located = []
-    for path, findings in project_findings(summaries).items():
+    for path, findings in run_.project_findings(records).items():
         if path not in reported:
             continue
         wanted = [finding for finding in findings if selection.reports(finding.code, path)]
@@ -502,10 +665,13 @@ def _project_located(
             continue
         try:
             with open(path, "rb") as stream:
-                lines = source_lines(decode_source(stream.read()))
+                source = decode_source(stream.read())
         except (OSError, SourceError) as error:
             run_.error(path, f"changed while being checked: {error}")
             continue
+        if silences_file(source):
+            continue
+        lines = source_lines(source)
         located.extend(Located(path, finding, _line_text(lines, finding)) for finding in without_noqa(wanted, lines))
     return located
 

@@ -10,8 +10,7 @@ danger to the interpreter's recursion limit.
 from __future__ import annotations
 
 import ast
-import asyncio
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .config import Config
@@ -26,13 +25,22 @@ ASYNCIO_SUBMODULES = frozenset(
         "selector_events", "proactor_events",
     }
 )  # fmt: skip
-# What `from M import *` brings for the modules the rules know (asyncio's list is the running
-# Python's plus the newer names a target program may use).
+# What `from M import *` brings for the modules the rules know (asyncio's list is read from the
+# running Python, on first need, plus the newer names a target program may use).
 STAR_EXPORTS = {
-    "asyncio": frozenset(asyncio.__all__) | {"Runner", "TaskGroup", "timeout"},
     "qasync": frozenset({"QEventLoop", "QThreadExecutor", "asyncSlot", "asyncClose", "asyncWrap", "run"}),
     "uvloop": frozenset({"new_event_loop", "run", "install", "Loop", "EventLoopPolicy"}),
 }
+STAR_MODULES = frozenset({"asyncio", *STAR_EXPORTS})
+
+
+@lru_cache(maxsize=None)
+def star_exports(module: str) -> frozenset:
+    if module == "asyncio":
+        import asyncio  # only a module with `from asyncio import *` pays for this import
+
+        return frozenset(asyncio.__all__) | {"Runner", "TaskGroup", "timeout"}
+    return STAR_EXPORTS.get(module, frozenset())
 QT_STAR_NAMES = frozenset({"Signal", "Slot", "pyqtSignal", "pyqtSlot", "SignalInstance", "qApp"})
 
 # Builtins a rule may ask about; any other unbound name resolves to nothing.
@@ -423,7 +431,7 @@ class Module:
             if module in QT_STAR_MODULES:
                 if name.startswith("Q") or name in QT_STAR_NAMES:
                     return f"{module}.{name}"
-            elif name in STAR_EXPORTS.get(module, ()):
+            elif name in star_exports(module):
                 return f"{module}.{name}"
         return None
 
@@ -1029,7 +1037,7 @@ class _Walker:
             self.module.imported_modules.add(module.split(".", 1)[0])
         for alias in node.names:
             if alias.name == "*":
-                if node.level == 0 and (module in STAR_EXPORTS or module in QT_STAR_MODULES):
+                if node.level == 0 and (module in STAR_MODULES or module in QT_STAR_MODULES):
                     scope.star_imports.append((node.lineno, module))
                 continue
             local = alias.asname or alias.name

@@ -1,7 +1,8 @@
 """``# noqa`` comments, read the way flake8 reads them, for the adapters that are not flake8.
 
 ``# noqa`` silences every code on its line; ``# noqa: LG201,LG3`` silences the codes named and
-those they are a prefix of (flake8 matches ``code.startswith(listed)``).
+those they are a prefix of (flake8 matches ``code.startswith(listed)``). ``# flake8: noqa`` on a
+line of its own silences the whole file; with codes after it flake8 ignores it, and so do we.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Dict, FrozenSet, Optional, Sequence
 
 # flake8's own pattern: `# noqa`, `#noqa:X1,X2`, `# NOQA : X1 X2`.
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+# flake8's file-level pattern, matched at the start of each line (`[^\S\r\n]`: a blank inside the line).
+FILE_NOQA = re.compile(r"^[^\S\r\n]*#[^\S\r\n]*flake8[:=][^\S\r\n]*noqa(?:\s|$)", re.IGNORECASE | re.MULTILINE)
 CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 ALL_CODES: FrozenSet[str] = frozenset()  # a bare `# noqa`
@@ -35,3 +38,8 @@ def is_silenced(code: str, listed: Optional[FrozenSet[str]]) -> bool:
     if listed is None:
         return False
     return not listed or any(code.startswith(prefix) for prefix in listed)
+
+
+def silences_file(source: str) -> bool:
+    """Whether a line of ``source`` is a file-level ``# flake8: noqa`` (no codes after it)."""
+    return "flake8" in source.lower() and FILE_NOQA.search(source) is not None

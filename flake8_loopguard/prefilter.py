@@ -1,6 +1,6 @@
 """Skip, without parsing or walking, the files no rule can fire on.
 
-Every rule needs one of the trigger words in the text: an asyncio/qasync/Qt-thread/loop-bound
+Every rule needs one of the trigger words (plain substrings) in the text: an asyncio/qasync/Qt-thread/loop-bound
 library name, a loop-driving or task-creating method. The rules that need only a coroutine
 (blocking calls in a coroutine, a Qt slot that is a coroutine) also need the name of a blocking
 call's module or of a Qt binding next to the ``async def``. Most files of an ordinary code base
@@ -52,21 +52,21 @@ REDIS = re.compile(r"\bredis\b")
 
 
 @lru_cache(maxsize=32)
-def _patterns(config: Config) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
+def _patterns(config: Config) -> Tuple[Tuple[str, ...], "re.Pattern[str]"]:
     # Names the user adds open the prefilter too: a factory's or a blocking call's own name,
     # and a blocking call's module (`mylib` of `mylib.sync_fetch`).
     extra = {name.rsplit(".", 1)[-1] for name in (*config.extra_loop_bound, *config.blocking_calls)}
     extra.update(name.split(".", 1)[0] for name in config.blocking_calls)
     extra.update(name.rsplit(".", 1)[-1] for name in config.async_slot_decorators)
-    escaped = tuple(re.escape(word) for word in sorted(extra) if word)
-    triggers = re.compile("|".join(TRIGGER_WORDS + escaped))
-    companions = re.compile(r"\b(?:" + "|".join(COROUTINE_COMPANIONS + escaped) + r")\b")
-    return triggers, companions
+    words = tuple(sorted(word for word in extra if word))
+    companions = re.compile(r"\b(?:" + "|".join(COROUTINE_COMPANIONS + tuple(map(re.escape, words))) + r")\b")
+    return TRIGGER_WORDS + words, companions
 
 
 def may_have_findings(source: str, config: Config) -> bool:
     triggers, companions = _patterns(config)
-    if triggers.search(source) is not None:
+    # One substring search a word is faster than one regular expression of alternatives.
+    if any(word in source for word in triggers):
         return True
     if "redis" in source and REDIS.search(source) is not None:
         return True

@@ -20,7 +20,6 @@ Cases that stay inside one module are the engine's (per-file rules), never repor
 from __future__ import annotations
 
 import ast
-import bisect
 import os
 import re
 from collections import deque
@@ -242,7 +241,9 @@ def _scan_imports(source: str, table: _ImportTable) -> None:
     a ``def`` or ``class``. Text that merely looks like an import (in a docstring) may count;
     text that does not read as an import statement is skipped.
     """
-    definitions: Optional[Tuple[List[int], List[bool]]] = None  # column-0 lines, built on demand
+    # The previous import's line start, and whether it is inside a definition: the walk up from
+    # the next indented import stops there, so the whole scan reads each line at most twice.
+    previous_start, previous_inside = -1, False
     line_number, counted_to = 1, 0
     # str.find runs far faster than a multi-line regex over the whole text
     found = source.find("import")
@@ -265,12 +266,10 @@ def _scan_imports(source: str, table: _ImportTable) -> None:
             if position > len(source) or not (depth > 0 or line.rstrip().endswith("\\")):
                 break
         found = source.find("import", position)
-        if match.group(1):
-            if definitions is None:
-                definitions = _top_level_lines(source)
-            index = bisect.bisect_right(definitions[0], start) - 1
-            if index >= 0 and definitions[1][index]:
-                continue
+        inside = bool(match.group(1)) and _inside_definition(source, start, previous_start, previous_inside)
+        previous_start, previous_inside = start, inside
+        if inside:
+            continue
         text = " ".join(lines).replace("\\", " ").replace("(", " ").replace(")", " ")
         line_number += source.count("\n", counted_to, start)
         counted_to = start
@@ -278,17 +277,21 @@ def _scan_imports(source: str, table: _ImportTable) -> None:
             _add_statement(statement.strip(), line_number, table)
 
 
-_TOP_LEVEL_LINE = re.compile(r"^[^ \t\r\n#)\]}]", re.M)
+_TOP_LEVEL_START = frozenset(" \t\r\n#)]}")  # what a line at column 0 of a statement cannot start with
 
 
-def _top_level_lines(source: str) -> Tuple[List[int], List[bool]]:
-    """Offsets of the lines written at column 0, and whether each opens a ``def``/``class``."""
-    offsets: List[int] = []
-    opens_definition: List[bool] = []
-    for match in _TOP_LEVEL_LINE.finditer(source):
-        offsets.append(match.start())
-        opens_definition.append(_DEFINITION_LINE.match(source, match.start()) is not None)
-    return offsets, opens_definition
+def _inside_definition(source: str, start: int, stop: int, inside_at_stop: bool) -> bool:
+    """Whether the nearest line above ``start`` written at column 0 (not blank, not a comment, not
+    a closing bracket) opens a ``def``, a ``class`` or a decorator. The walk up ends early at
+    ``stop``, the start of an indented line above whose answer is known: ``inside_at_stop``."""
+    line_start = start
+    while line_start > 0:
+        line_start = source.rfind("\n", 0, line_start - 1) + 1
+        if source[line_start] not in _TOP_LEVEL_START:
+            return _DEFINITION_LINE.match(source, line_start) is not None
+        if line_start <= stop:
+            return inside_at_stop
+    return False
 
 
 def _add_statement(statement: str, line: int, table: _ImportTable) -> None:
@@ -318,13 +321,18 @@ def _imported_names(text: str) -> Optional[List[Tuple[str, Optional[str]]]]:
 
 # A thread hand-over the project pass needs, in a file the prefilter may skip: its target
 # can live in another module, so no loop word need appear here (coroutines are prefilter words).
-_HAND_OVER_WORDS = re.compile(r"Thread|QRunnable|submit|run_in_executor|to_thread|async\s+def")
+_HAND_OVER_WORDS = ("Thread", "QRunnable", "submit", "run_in_executor", "to_thread")
+_COROUTINE = re.compile(r"async\s+def")
 
 
 def may_have_project_sites(source: str) -> bool:
     """The file may hand a function to a worker thread, or call one from a coroutine: parse and
-    :func:`summarize` it even when the prefilter finds nothing for the per-file rules."""
-    return _HAND_OVER_WORDS.search(source) is not None
+    :func:`summarize` it even when the prefilter finds nothing for the per-file rules, if it
+    names a project function that reaches a loop (the check command's later phases)."""
+    # Substring searches: several times faster than one regex alternation over the text.
+    return any(word in source for word in _HAND_OVER_WORDS) or (
+        "async" in source and _COROUTINE.search(source) is not None
+    )
 
 
 def summarize_imports_only(source: str, path: str, module_name: str) -> ModuleSummary:
@@ -592,6 +600,31 @@ class _Project:
 
     def where(self, node: Node) -> str:
         return f"{self.modules[node[0]].path}:{self.function(node).line}"
+
+
+def loop_reaching_names(summaries: Sequence[ModuleSummary]) -> Set[str]:
+    """The names a file must mention for its hand-overs to reach a function of another module
+    that creates, runs or drives a loop (or calls one, at any depth).
+
+    The project pass follows a call into another module only through a dotted name written in
+    the calling file, whose first part is imported: so the file names the function (the class,
+    for a method) or a name an import gives it (``from m import helper as run_it``, a package's
+    re-export under another name, at any depth of re-exports).
+    """
+    project = _Project(summaries)
+    reaching = project.chains_to(("LG101", "LG102", "LG103"))
+    names = {name.split(".", 1)[0] for _module, name in reaching}
+    while names:
+        aliases = {
+            local
+            for summary in project.summaries
+            for local, target in summary.imports.items()
+            if local not in names and target.rsplit(".", 1)[-1] in names
+        }
+        if not aliases:
+            break
+        names |= aliases
+    return names
 
 
 def project_findings(summaries: Sequence[ModuleSummary]) -> Dict[str, List[Finding]]:

@@ -1,6 +1,7 @@
 """`loopguard check`, run for real as a subprocess on temporary projects."""
 
 import configparser
+import json
 import os
 import subprocess
 import sys
@@ -465,6 +466,155 @@ def test_the_whole_project_rules_see_every_file_when_one_is_named(tmp_path):
         f"a.py:5:12: {LG102}\n"
         "a.py:5:12: LG107 asyncio.run() owns an event loop besides b.py:5; keep one loop, started by the entry point\n"
     )
+
+
+# A loop helper, and files the prefilter skips (no loop word) that reach it from a thread:
+# through a plain function of another such file (a second round of modelling), and through a
+# package's re-export under another name. `quiet.py` hands over a thread but names no helper.
+HELPER_PROJECT = {
+    "helpers.py": RUNS_A_LOOP.replace("def load", "def load_all"),
+    "middle.py": """\
+        from helpers import load_all
+
+
+        def refresh_in_background():
+            load_all()
+
+
+        def log_later(pool):
+            pool.submit(print, "later")
+        """,
+    "worker.py": """\
+        import threading
+
+        from middle import refresh_in_background
+
+
+        def start():
+            threading.Thread(target=refresh_in_background).start()
+        """,
+    "pkg/__init__.py": "from helpers import load_all as refresh\n",
+    "direct.py": """\
+        from threading import Thread
+
+        from pkg import refresh
+
+
+        def start():
+            Thread(target=refresh).start()
+        """,
+    "quiet.py": """\
+        import threading
+
+
+        def start(job):
+            threading.Thread(target=job).start()
+        """,
+}
+LG401_TAIL = (
+    "(./helpers.py:4) runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
+)
+
+
+def modelled_line(count):
+    return (
+        f"loopguard: whole-project rules: {count} more files modelled for their thread hand-overs and coroutine calls"
+    )
+
+
+def test_hand_overs_in_files_the_prefilter_skips_are_found_through_the_helpers_names(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT})
+    result = check(tmp_path, "--no-cache", "-v", ".")
+    assert result.stdout == (
+        f"./direct.py:7:5: LG401 load_all() {LG401_TAIL}\n"
+        f"./helpers.py:5:12: {LG102}\n"
+        f"./worker.py:7:5: LG401 refresh_in_background() -> load_all() {LG401_TAIL}\n"
+    )
+    # middle.py, then worker.py (it names refresh_in_background, a link found in middle.py), direct.py
+    assert result.stderr.splitlines()[-2] == modelled_line(3)
+    assert check(tmp_path, "--no-cache", "--jobs", "2", ".").stdout == result.stdout
+
+
+def test_without_a_loop_helper_no_skipped_file_is_parsed(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
+    result = check(tmp_path, "--no-cache", "-v", ".")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr.splitlines()[-2:] == [
+        modelled_line(0),
+        "loopguard: 6 files: 6 checked, 0 unchanged since the cache, 6 reported on",
+    ]
+
+
+def cache_records(root):
+    (cache_file,) = (root / ".loopguard_cache").glob("results-*.json")
+    files = json.loads(cache_file.read_text(encoding="utf-8"))["files"]
+    return {os.path.relpath(path, root): entry[3] for path, entry in files.items()}
+
+
+def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_one_when_needed(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
+    assert check(tmp_path, ".").returncode == 0
+    kinds = {path: (record["modelled"], record["hand_over_words"]) for path, record in cache_records(tmp_path).items()}
+    assert kinds == {
+        "helpers.py": (False, True),  # a coroutine (a hand-over word) the prefilter skips
+        "middle.py": (False, True),
+        "worker.py": (False, True),
+        "direct.py": (False, True),
+        "quiet.py": (False, True),
+        os.path.join("pkg", "__init__.py"): (False, False),
+    }
+    # Now a helper makes a loop: the unchanged import-scanned files that name it are modelled.
+    write(tmp_path, {"helpers.py": HELPER_PROJECT["helpers.py"]})
+    result = check(tmp_path, "-v", ".")
+    assert result.stdout == check(tmp_path, "--no-cache", ".").stdout
+    assert "LG401 refresh_in_background() -> load_all()" in result.stdout
+    assert result.stderr.splitlines()[-2:] == [
+        modelled_line(3),
+        "loopguard: 6 files: 1 checked, 5 unchanged since the cache, 6 reported on",
+    ]
+    records = cache_records(tmp_path)
+    assert [path for path, record in sorted(records.items()) if record["modelled"]] == [
+        "direct.py",
+        "helpers.py",
+        "middle.py",
+        "worker.py",
+    ]
+    # quiet.py was read and names no helper: recorded, so an unchanged project does not read it again.
+    assert "names_tested" in records["quiet.py"]
+    again = check(tmp_path, "-v", ".")
+    assert again.stdout == result.stdout
+    assert again.stderr.splitlines()[-2:] == [
+        modelled_line(0),
+        "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
+    ]
+    # The whole-project findings are cached for these very files; a damaged record is recomputed.
+    (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
+    document = json.loads(cache_file.read_text(encoding="utf-8"))
+    assert sorted(document["project"]["record"]) == ["./direct.py", "./worker.py"]
+    document["project"]["record"] = {"./worker.py": [["not", "a finding"]]}
+    cache_file.write_text(json.dumps(document), encoding="utf-8")
+    damaged = check(tmp_path, ".")
+    assert (damaged.stdout, damaged.stderr) == (result.stdout, "")
+
+
+def test_a_file_level_flake8_noqa_silences_the_whole_file(tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.loopguard]\n",
+            **HELPER_PROJECT,
+            "worker.py": "# flake8: noqa\n" + textwrap.dedent(HELPER_PROJECT["worker.py"]),
+            "helpers.py": "# flake8: noqa: LG102\n" + RUNS_A_LOOP.replace("def load", "def load_all"),
+            "broken.py": "import asyncio\n  # flake8: noqa\ndef f(:\n",
+        },
+    )
+    result = check(tmp_path, "--no-cache", ".")
+    # worker.py's LG401 is gone; the file-level noqa of helpers.py names a code: flake8 ignores it.
+    assert result.stdout == (
+        f"./direct.py:7:5: LG401 load_all() {LG401_TAIL.replace('helpers.py:4', 'helpers.py:5')}\n"
+        f"./helpers.py:6:12: {LG102}\n"
+    )
+    assert (result.returncode, result.stderr) == (1, "")
 
 
 def test_diff_against_reports_only_changed_and_untracked_files(tmp_path):

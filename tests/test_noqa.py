@@ -2,7 +2,7 @@
 
 import pytest
 
-from flake8_loopguard.noqa import is_silenced, noqa_lines
+from flake8_loopguard.noqa import is_silenced, noqa_lines, silences_file
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,20 @@ def test_a_line_silences_what_flake8_would(line, code, silenced):
 
 def test_only_lines_with_a_noqa_are_listed():
     assert noqa_lines(["a", "b  # noqa: LG101", "c"]) == {2: frozenset({"LG101"})}
+
+
+@pytest.mark.parametrize(
+    "source, silenced",
+    [
+        ("import asyncio\n# flake8: noqa\n", True),
+        ("  #flake8=NOQA\nx = 1\n", True),
+        ("# flake8: noqa because generated\n", True),
+        ("# flake8: noqa: LG102\n", False),  # flake8 ignores a file-level noqa that names codes
+        ("x = 1  # flake8: noqa\n", False),  # not on a line of its own
+        ("#\nflake8: noqa\n", False),
+        ("# flake8: noqanything\n", False),
+        ("x = 1  # noqa\n", False),
+    ],
+)
+def test_a_file_level_flake8_noqa_silences_the_file(source, silenced):
+    assert silences_file(source) is silenced
