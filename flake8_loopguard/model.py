@@ -948,6 +948,12 @@ def _binding_at(bindings: List[Tuple[int, Optional[str]]], line: Optional[int]) 
     return chosen
 
 
+# Fields and nodes the walk never needs to enter.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion"})
+_LEAF_NODES = frozenset({ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
 class _Walker:
     """The one walk over a module's tree that fills a :class:`Module`."""
 
@@ -1005,15 +1011,20 @@ class _Walker:
 
     @staticmethod
     def push_children(stack: list, node: ast.AST, scope: Scope, in_main: bool) -> None:
-        children = []
-        for field in node._fields:
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _CHILD_FIELDS[type(node)] = tuple(field for field in node._fields if field not in _LEAF_FIELDS)
+        children: list = []
+        for field in fields:
             value = getattr(node, field, None)
-            if isinstance(value, ast.AST):
+            if type(value) is list:
+                children.extend(value)
+            elif isinstance(value, ast.AST):
                 children.append(value)
-            elif isinstance(value, list):
-                children.extend(item for item in value if isinstance(item, ast.AST))
         for child in reversed(children):
-            stack.append((child, scope, in_main))
+            # Constants, names' contexts and operators hold nothing a rule asks about.
+            if isinstance(child, ast.AST) and type(child) not in _LEAF_NODES:
+                stack.append((child, scope, in_main))
 
     @staticmethod
     def push_all(stack: list, nodes: Iterable[Optional[ast.AST]], scope: Scope, in_main: bool) -> None:
