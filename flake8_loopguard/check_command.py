@@ -111,7 +111,7 @@ def add_parser(commands: Any) -> None:
     baseline.add_argument("--baseline", metavar="FILE", type=Path, help="report only findings not recorded in FILE")
     baseline.add_argument("--write-baseline", metavar="FILE", type=Path, help="record today's findings in FILE")
     run = parser.add_argument_group("running")
-    run.add_argument("--jobs", "-j", metavar="N", type=_positive, help="processes to use (default: one per core)")
+    run.add_argument("--jobs", "-j", metavar="N", type=job_count, help="processes to use (default: one per core)")
     run.add_argument("--no-cache", action="store_true", help=f"neither read nor write the cache ({DEFAULT_DIRECTORY}/)")
     run.add_argument(
         "--cache-dir",
@@ -121,13 +121,14 @@ def add_parser(commands: Any) -> None:
     )
 
 
-def _positive(text: str) -> int:
+def job_count(text: str) -> int:
+    """``--jobs N`` (check and migrate): a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 

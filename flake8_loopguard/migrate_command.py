@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .config import Config
-from .check_command import Selection
+from .check_command import Selection, job_count
 from .discovery import discover
 from .rules import all_rules
 from .settings import SettingsError, load_settings
@@ -63,20 +63,10 @@ def add_parser(commands: Any) -> None:
         help="the TaskManager the rewritten code imports; created from the template when MODULE does not "
         "exist yet (default: loop_runtime:TaskManager)",
     )
-    parser.add_argument("--jobs", "-j", type=_job_count, default=1, metavar="N", help="worker processes (default: 1)")
+    parser.add_argument("--jobs", "-j", type=job_count, default=1, metavar="N", help="worker processes (default: 1)")
     parser.add_argument(
         "--allow-dirty", action="store_true", help="write even when the paths have uncommitted git changes"
     )
-
-
-def _job_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 # ----- one file, in a worker ----------------------------------------------------------------
