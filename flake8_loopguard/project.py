@@ -453,6 +453,11 @@ class _Summarizer:
         """The dotted target of the called function, when it may be one of the project's."""
         if site.qualified is not None:
             return None if site.qualified.startswith("builtins.") else site.qualified
+        parts = site.parts
+        if parts is None:
+            return None  # `make()()`, `handlers[key]()`: no function named here
+        if len(parts) > 1 and parts[0] not in ("self", "cls") and parts[0] not in self.imports.relative:
+            return None  # a method of a local object: the model already found no import behind it
         return self.reference(site.node.func, site.name_scope, site.line)
 
     def reference(self, node: ast.AST, scope: Scope, line: int) -> Optional[str]:
