@@ -40,7 +40,6 @@ node was found for is noted too, so the summary never loses one.
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -52,7 +51,7 @@ from libcst.metadata import CodeRange, PositionProvider
 
 from flake8_loopguard.config import DEFAULT_CONFIG
 from flake8_loopguard.engine import check_source
-from flake8_loopguard.noqa import is_silenced, noqa_lines
+from flake8_loopguard.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.rules import Finding
 
 # Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
@@ -98,11 +97,6 @@ class HumanNote:
 
 
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
-
-
-def source_lines(source: str) -> List[str]:
-    """Lines as ``ast`` numbers them (``\\r\\n``, ``\\r`` and ``\\n`` end a line; form feeds do not)."""
-    return re.split(r"\r\n|\r|\n", source)
 
 
 def char_column(line_text: str, byte_col: int) -> int:

@@ -35,7 +35,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from flake8_loopguard.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.engine import check_source
-from flake8_loopguard.noqa import is_silenced, noqa_lines
+from flake8_loopguard.noqa import without_noqa
 from flake8_loopguard.rules import Finding
 
 from .base import (
@@ -201,8 +201,7 @@ def migrate_source(
 
 
 def _unsilenced(findings: Sequence[Finding], source: str) -> List[Finding]:
-    silenced = noqa_lines(source_lines(source))
-    return [finding for finding in findings if not is_silenced(finding.code, silenced.get(finding.line))]
+    return without_noqa(findings, source_lines(source))
 
 
 def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:

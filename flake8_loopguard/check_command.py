@@ -35,7 +35,7 @@ from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key
 from .config import OPTIONS, Config
 from .discovery import GitError, PerFileIgnores, changed_files, discover
 from .engine import analyse_source, collector_paused
-from .noqa import is_silenced, noqa_lines, silences_file
+from .noqa import silences_file, source_lines, without_noqa
 from .project import (
     CROSS_MODULE_MESSAGES,
     ModuleSummary,
@@ -212,11 +212,6 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"cannot decode: {error}") from None
 
 
-def source_lines(source: str) -> List[str]:
-    """Physical lines as the tokenizer numbers them (form feeds and the like are no line breaks)."""
-    return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
 def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
     """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
     whether that summary is the full model's (``modelled``) or the imports only; an import-only
@@ -262,12 +257,6 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         "hand_over_words": task.summarize and not modelled and may_have_project_sites(source),
     }
 
-
-def without_noqa(findings: Sequence[Finding], lines: Sequence[str]) -> List[Finding]:
-    if not findings:
-        return []
-    silenced = noqa_lines(lines)
-    return [finding for finding in findings if not is_silenced(finding.code, silenced.get(finding.line))]
 
 
 def _line_text(lines: Sequence[str], finding: Finding) -> str:

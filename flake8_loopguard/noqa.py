@@ -8,7 +8,7 @@ line of its own silences the whole file; with codes after it flake8 ignores it, 
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Optional, Sequence
+from typing import Dict, FrozenSet, List, Optional, Sequence, TypeVar
 
 # flake8's own pattern: `# noqa`, `#noqa:X1,X2`, `# NOQA : X1 X2`.
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -16,7 +16,14 @@ NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+
 FILE_NOQA = re.compile(r"^[^\S\r\n]*#[^\S\r\n]*flake8[:=][^\S\r\n]*noqa(?:\s|$)", re.IGNORECASE | re.MULTILINE)
 CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
-ALL_CODES: FrozenSet[str] = frozenset()  # a bare `# noqa`
+ALL_CODES: FrozenSet[str] = frozenset()
+F = TypeVar("F")  # a finding: anything with `code` and `line`  # a bare `# noqa`
+
+
+def source_lines(source: str) -> List[str]:
+    """Physical lines as ``ast`` and flake8 number them (``\\r\\n``, ``\\r`` and ``\\n`` end a
+    line; form feeds do not): the numbering findings, ``# noqa`` and rewrites share."""
+    return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def noqa_lines(lines: Sequence[str]) -> Dict[int, FrozenSet[str]]:
@@ -43,3 +50,11 @@ def is_silenced(code: str, listed: Optional[FrozenSet[str]]) -> bool:
 def silences_file(source: str) -> bool:
     """Whether a line of ``source`` is a file-level ``# flake8: noqa`` (no codes after it)."""
     return "flake8" in source.lower() and FILE_NOQA.search(source) is not None
+
+
+def without_noqa(findings: Sequence[F], lines: Sequence[str]) -> List[F]:
+    """The findings no ``# noqa`` on their line covers (check reports them, migrate fixes them)."""
+    if not findings:
+        return []
+    silenced = noqa_lines(lines)
+    return [finding for finding in findings if not is_silenced(finding.code, silenced.get(finding.line))]
