@@ -2,22 +2,26 @@
 
 Every rule needs one of the trigger words (plain substrings) in the text: an asyncio/qasync/Qt-thread/loop-bound
 library name, a loop-driving or task-creating method. The rules that need only a coroutine
-(blocking calls in a coroutine, a Qt slot that is a coroutine) also need the name of a blocking
-call's module or of a Qt binding next to the ``async def``. Most files of an ordinary code base
-pass neither test.
+(LG403, a blocking call in a coroutine; LG501, a coroutine connected to a Qt signal) need
+more beside an ``async def`` that starts a line: a call of the builtin ``input``, or a
+module on an import line together with the name of one of its blocking calls anywhere in the
+text (``import time`` and ``sleep``), or a Qt binding on an import line and a ``connect``.
+Most files of an ordinary code base pass neither test.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Tuple
+from typing import Dict, FrozenSet, Iterable, Pattern, Set, Tuple
 
 from .config import Config
+from .model import QT_BINDINGS
+from .rules.threads import BLOCKING_CALLS, BLOCKING_METHODS
 
+# Searched only in a text that has "async" in it: one search instead of four for most files.
+ASYNC_TRIGGER_WORDS: Tuple[str, ...] = ("asyncio", "qasync", "asyncSlot", "asyncslot")
 TRIGGER_WORDS: Tuple[str, ...] = (
-    "asyncio",
-    "qasync",
     "qtinter",
     "uvloop",
     "aiohttp",
@@ -25,49 +29,107 @@ TRIGGER_WORDS: Tuple[str, ...] = (
     "httpx",
     "QThread",
     "QRunnable",
-    "asyncSlot",
-    "asyncslot",
     "run_until_complete",
     "run_forever",
     "create_task",
     "ensure_future",
 )
-# What an `async def` needs beside it for LG403 (a blocking call's module, `input`) or LG501
-# (a Qt binding) to have anything to find.
-COROUTINE_COMPANIONS: Tuple[str, ...] = (
-    "time",
-    "requests",
-    "subprocess",
-    "urllib3?",
-    "os",
-    "input",
-    r"PyQt\d",
-    r"PySide\d",
-    "qtpy",
-)
-COROUTINE = re.compile(r"async\s+def")
 # `redis` as a word: "redistribute" is common prose (a word boundary in the main pattern would
 # slow every search, so it is a second, rarer test).
 REDIS = re.compile(r"\bredis\b")
+COROUTINE = re.compile(r"async\s+def\b")
+# The builtin `input` called (the model follows no alias of it); matched where "input" is found.
+INPUT_CALL = re.compile(r"input(?:\s|\\|#[^\n]*)*\(")
+WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _companions(blocking_calls: Iterable[str]) -> Dict[str, FrozenSet[str]]:
+    """module -> the names, one of which a coroutine's blocking call of that module must spell:
+    ``time`` -> ``sleep``, ``requests`` -> ``get``, ``post``, ... (a ``Session``'s methods too),
+    each Qt binding -> ``connect``."""
+    names: Dict[str, Set[str]] = {binding: {"connect"} for binding in QT_BINDINGS}
+    for call in (*BLOCKING_CALLS, *blocking_calls):
+        names.setdefault(call.split(".", 1)[0], set()).add(call.rsplit(".", 1)[-1])
+    for factories, methods, _instead in BLOCKING_METHODS:
+        for factory in factories:
+            names.setdefault(factory.split(".", 1)[0], set()).update(methods)
+    return {module: frozenset(called) for module, called in names.items()}
 
 
 @lru_cache(maxsize=32)
-def _patterns(config: Config) -> Tuple[Tuple[str, ...], "re.Pattern[str]"]:
-    # Names the user adds open the prefilter too: a factory's or a blocking call's own name,
-    # and a blocking call's module (`mylib` of `mylib.sync_fetch`).
+def _patterns(config: Config) -> Tuple[Tuple[str, ...], Dict[str, Pattern[str]]]:
+    # Names the user adds open the prefilter too: a factory's, a blocking call's or a slot
+    # decorator's own name.
     extra = {name.rsplit(".", 1)[-1] for name in (*config.extra_loop_bound, *config.blocking_calls)}
-    extra.update(name.split(".", 1)[0] for name in config.blocking_calls)
     extra.update(name.rsplit(".", 1)[-1] for name in config.async_slot_decorators)
     words = tuple(sorted(word for word in extra if word))
-    companions = re.compile(r"\b(?:" + "|".join(COROUTINE_COMPANIONS + tuple(map(re.escape, words))) + r")\b")
-    return TRIGGER_WORDS + words, companions
+    called = {
+        module: re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        for module, names in _companions(config.blocking_calls).items()
+    }
+    return TRIGGER_WORDS + words, called
 
 
 def may_have_findings(source: str, config: Config) -> bool:
-    triggers, companions = _patterns(config)
+    triggers, called = _patterns(config)
     # One substring search a word is faster than one regular expression of alternatives.
+    has_async = "async" in source
+    if has_async and any(word in source for word in ASYNC_TRIGGER_WORDS):
+        return True
     if any(word in source for word in triggers):
         return True
     if "redis" in source and REDIS.search(source) is not None:
         return True
-    return "async" in source and COROUTINE.search(source) is not None and companions.search(source) is not None
+    if not has_async or not _defines_coroutine(source):
+        return False
+    if _calls_input(source):
+        return True
+    imported = _imported_words(source) & called.keys()
+    return any(called[module].search(source) is not None for module in imported)
+
+
+def _defines_coroutine(source: str) -> bool:
+    # A compound statement starts a logical line: `async def` elsewhere is in a string or a comment.
+    for match in COROUTINE.finditer(source):
+        line_start = source.rfind("\n", 0, match.start()) + 1
+        if source[line_start : match.start()].strip(" \t\f") == "":
+            return True
+    return False
+
+
+def _calls_input(source: str) -> bool:
+    found = source.find("input")
+    while found >= 0:
+        if (found == 0 or not _is_word_character(source[found - 1])) and INPUT_CALL.match(source, found):
+            return True
+        found = source.find("input", found + 5)
+    return False
+
+
+def _imported_words(source: str) -> Set[str]:
+    """The words of every line with ``import`` on it, with the lines a backslash joins to it:
+    the modules a name of the file can be bound to (`import os, time`, `from urllib import
+    request`, `x = 1; import time`), and some other words."""
+    words: Set[str] = set()
+    found = source.find("import")
+    while found >= 0:
+        start = source.rfind("\n", 0, found) + 1
+        while start > 0 and _continued(source, start - 1):  # `from \` above this line
+            start = source.rfind("\n", 0, start - 1) + 1
+        end = source.find("\n", found)
+        while end > 0 and _continued(source, end):  # `import os, \` goes on below
+            end = source.find("\n", end + 1)
+        end = len(source) if end < 0 else end
+        words.update(WORD.findall(source, start, end))
+        found = source.find("import", end)
+    return words
+
+
+def _continued(source: str, newline: int) -> bool:
+    """Whether the line ending at ``source[newline]`` ends with a joining backslash."""
+    before = source[max(newline - 2, 0) : newline]
+    return before.endswith("\\") or before == "\\\r"
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"

@@ -47,7 +47,21 @@ def test_prefilter_never_hides_a_finding(monkeypatch, source):
         ("import redis.asyncio as aioredis\n", True),
         ("async def handler(request):\n    return request\n", False),  # no rule needs only a coroutine
         ("import time\n\nasync def handler():\n    time.sleep(1)\n", True),  # LG403 may fire
-        ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\n", True),  # LG501 may fire
+        ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\nbutton.clicked.connect(on_click)\n", True),
+        ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\n", False),  # no `connect`: no LG501
+        # LG403 needs the module on an import line and one of its blocking calls' names.
+        ("import os\n\nasync def handler():\n    return os.getcwd()\n", False),
+        ("import os\n\nasync def handler():\n    os.system('ls')\n", True),
+        ("x = 1; import subprocess as sp\n\nasync def handler():\n    sp.run(['ls'])\n", True),
+        ("from \\\n  time import sleep\n\nasync def handler():\n    sleep(1)\n", True),
+        ("import json, \\\r\n  time\r\n\r\nasync def handler():\r\n    time.sleep(1)\r\n", True),
+        ("import requests\n\nasync def handler(s):\n    with requests.Session() as s:\n        s.post('u')\n", True),
+        ("# time.sleep\n\nasync def handler():\n    pass\n", False),  # `time` never imported
+        # `input` needs no import; only its call counts.
+        ("async def ask():\n    return input ('name? ')\n", True),
+        ("async def ask(input):\n    return input.strip()\n", False),
+        # `async def` inside a string defines nothing.
+        ("import time\nDOC = 'async def f(): time.sleep(1)'\n", False),
     ],
 )
 def test_what_opens_the_prefilter(source, opens):
