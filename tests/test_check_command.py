@@ -535,6 +535,20 @@ def test_hand_overs_in_files_the_prefilter_skips_are_found_through_the_helpers_n
     assert check(tmp_path, "--no-cache", "--jobs", "2", ".").stdout == result.stdout
 
 
+def test_worker_processes_find_the_same_hand_overs_in_every_phase(tmp_path):
+    # Enough files for two worker processes, which then also serve the later phases.
+    padding = {f"plain_{index}.py": f"def f{index}(pool):\n    pool.submit(print, {index})\n" for index in range(40)}
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, **padding})
+    in_process = check(tmp_path, "--no-cache", "-v", "--jobs", "1", ".")
+    in_workers = check(tmp_path, "--no-cache", "-v", "--jobs", "2", ".")
+    assert in_workers.stdout == in_process.stdout
+    assert in_workers.stdout.count("LG401") == 2
+    assert in_workers.stderr.splitlines()[-2:] == in_process.stderr.splitlines()[-2:] == [
+        modelled_line(3),
+        "loopguard: 46 files: 46 checked, 0 unchanged since the cache, 46 reported on",
+    ]
+
+
 def test_without_a_loop_helper_no_skipped_file_is_parsed(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
     result = check(tmp_path, "--no-cache", "-v", ".")
