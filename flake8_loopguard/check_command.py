@@ -357,26 +357,30 @@ class Run:
         """path -> cache record, for every file that could be read and decoded."""
         cache = self.cache = self._open_cache()
         tasks = []
+        sizes = []
         records: Dict[str, Dict[str, Any]] = {}
         digests = self._digests
         for path in paths:
             absolute = os.path.abspath(path)
-            if cache is not None:
-                try:
-                    stat = os.stat(absolute)
-                except OSError:
-                    pass  # reading it will say why
-                else:
-                    record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
-                    if record is not None:
-                        records[path] = record
-                        digests[path] = cache.recorded_digest(absolute)
-                        continue
+            try:
+                stat: Optional[os.stat_result] = os.stat(absolute)
+            except OSError:
+                stat = None  # reading it will say why
+            if cache is not None and stat is not None:
+                record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
+                if record is not None:
+                    records[path] = record
+                    digests[path] = cache.recorded_digest(absolute)
+                    continue
             digest = cache.recorded_digest(absolute) if cache is not None else None
             tasks.append(FileTask(path, absolute, digest, self.whole_project, cache is not None))
+            sizes.append(stat.st_size if stat is not None else 0)
         self.from_cache = len(records)
         try:
-            self._collect(self._check(tasks), records, digests, cache)
+            self._collect(self._check(tasks, sizes), records, digests, cache)
+            # In the order of the paths (the cached records came first): the project pass, which
+            # names a module after its first file, must not depend on what the cache held.
+            records = {path: records[path] for path in paths if path in records}
             if self.whole_project and cache is not None:
                 # The same files with the same contents as when the cache was written: the earlier
                 # run already modelled what the project needs, and found what there is to find.
@@ -509,9 +513,10 @@ class Run:
         with collector_paused():  # thousands of small records, no cycles among them
             return ResultCache.open(Path(directory), key)
 
-    def _check(self, tasks: List[FileTask]) -> Iterable[FileOutcome]:
-        """The outcome of each task, from worker processes when there are enough tasks; the
-        processes, once started, serve the later phases too."""
+    def _check(self, tasks: List[FileTask], sizes: Optional[Sequence[int]] = None) -> List[FileOutcome]:
+        """The outcome of each task, in order, from worker processes when there are enough
+        tasks; the processes, once started, serve the later phases too. Given the files'
+        sizes, the largest go first, so that no process is left with a large one at the end."""
         if self._pool_broken:
             return []  # already reported; the run ends with exit code 2
         if self._pool is None:
@@ -525,10 +530,16 @@ class Run:
             self._workers = workers
         from concurrent.futures.process import BrokenProcessPool
 
+        order = list(range(len(tasks)))
+        if sizes is not None:
+            order.sort(key=sizes.__getitem__, reverse=True)
         # Small chunks: the files worth parsing come in clusters (a package of asyncio code).
         chunk = max(1, min(8, len(tasks) // (self._workers * 8)))
+        outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
         try:
-            return list(self._pool.map(_check_task, tasks, chunksize=chunk))
+            for index, outcome in zip(order, self._pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):
+                outcomes[index] = outcome
+            return outcomes
         except BrokenProcessPool:
             self.errors.append("a worker process died; run again with --jobs 1 to see which file stops it")
             self._pool_broken = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property, lru_cache
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .config import Config
 
@@ -187,6 +187,9 @@ class Scope:
         "top_function",
         "calls",
     )
+    # The slots through which a scope reaches itself again (its parent's children, the
+    # definitions and calls that point back at it): what Module.release() cuts.
+    LINKS = ("parent", "frame", "children", "functions", "class_info", "function_info", "calls")
 
     def __init__(self, kind: str, name: str, parent: Optional["Scope"]) -> None:
         self.kind = kind
@@ -216,6 +219,17 @@ class Scope:
 
     def bind(self, name: str, line: int, qualified: Optional[str] = None) -> None:
         self.bindings.setdefault(name, []).append((line, qualified))
+
+    def record_name(self, node: ast.Name) -> None:
+        """A read of the name, or a binding of it."""
+        if type(node.ctx) is ast.Load:
+            loads = self.loads.get(node.id)
+            if loads is None:
+                self.loads[node.id] = [node]
+            else:
+                loads.append(node)
+        else:
+            self.bind(node.id, node.lineno)
 
     @property
     def is_function(self) -> bool:
@@ -390,7 +404,7 @@ class Module:
         that models thousands of files with the collector off would otherwise need). The module
         answers no question afterwards."""
         for scope in list(self.module_scope.descendants()):
-            for slot in Scope.__slots__:
+            for slot in Scope.LINKS:
                 setattr(scope, slot, None)
         self.__dict__.clear()
 
@@ -954,6 +968,16 @@ _LEAF_NODES = frozenset({ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, a
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
+def _node_classes(base: type) -> Iterator[type]:
+    for subclass in base.__subclasses__():
+        yield subclass
+        yield from _node_classes(subclass)
+
+
+# Every node class worth a visit; a child that is a string, a number or None is not one.
+_WALKED_NODES = frozenset(_node_classes(ast.AST)) - _LEAF_NODES
+
+
 class _Walker:
     """The one walk over a module's tree that fills a :class:`Module`."""
 
@@ -964,42 +988,10 @@ class _Walker:
         self.pending_usage: Dict[int, Tuple[str, Tuple[str, ...], Optional[ast.stmt]]] = {}
         # `x = None` in `except ImportError:` after `import x`: keeps the import's meaning.
         self.import_fallbacks: set = set()
-        self.handlers = {
-            ast.Import: self.visit_import,
-            ast.ImportFrom: self.visit_import_from,
-            ast.FunctionDef: self.visit_function,
-            ast.AsyncFunctionDef: self.visit_function,
-            ast.Lambda: self.visit_lambda,
-            ast.ClassDef: self.visit_class,
-            ast.Call: self.visit_call,
-            ast.Name: self.visit_name,
-            ast.Expr: self.visit_expr,
-            ast.Await: self.visit_await,
-            ast.Assign: self.visit_assign,
-            ast.AnnAssign: self.visit_assign,
-            ast.NamedExpr: self.visit_named_expr,
-            ast.If: self.visit_if,
-            ast.While: self.visit_truth_test,
-            ast.IfExp: self.visit_truth_test,
-            ast.Assert: self.visit_truth_test,
-            ast.With: self.visit_with,
-            ast.AsyncWith: self.visit_with,
-            ast.Try: self.visit_try,
-            ast.Global: self.visit_global,
-            ast.Nonlocal: self.visit_global,
-            ast.ExceptHandler: self.visit_except_handler,
-            ast.ListComp: self.visit_comprehension,
-            ast.SetComp: self.visit_comprehension,
-            ast.DictComp: self.visit_comprehension,
-            ast.GeneratorExp: self.visit_comprehension,
-        }
-        try_star = getattr(ast, "TryStar", None)
-        if try_star is not None:
-            self.handlers[try_star] = self.visit_try
 
     def walk(self, tree: ast.AST) -> None:
         stack: List[Tuple[ast.AST, Scope, bool]] = [(tree, self.module.module_scope, False)]
-        handlers = self.handlers
+        handlers = _HANDLERS
         push_children = self.push_children
         while stack:
             node, scope, in_main = stack.pop()
@@ -1007,7 +999,7 @@ class _Walker:
             if handler is None:
                 push_children(stack, node, scope, in_main)
             else:
-                handler(stack, node, scope, in_main)
+                handler(self, stack, node, scope, in_main)
 
     @staticmethod
     def push_children(stack: list, node: ast.AST, scope: Scope, in_main: bool) -> None:
@@ -1019,11 +1011,20 @@ class _Walker:
             value = getattr(node, field, None)
             if type(value) is list:
                 children.extend(value)
-            elif isinstance(value, ast.AST):
+            else:
                 children.append(value)
         for child in reversed(children):
-            # Constants, names' contexts and operators hold nothing a rule asks about.
-            if isinstance(child, ast.AST) and type(child) not in _LEAF_NODES:
+            kind = type(child)
+            # Names and attribute chains are most of a tree: a name is recorded here, and a
+            # chain (`self.client.session`) is followed down to its root, not pushed link by link.
+            if kind is ast.Attribute:
+                child = child.value
+                while type(child) is ast.Attribute:
+                    child = child.value
+                kind = type(child)
+            if kind is ast.Name:
+                scope.record_name(child)
+            elif kind in _WALKED_NODES:
                 stack.append((child, scope, in_main))
 
     @staticmethod
@@ -1075,14 +1076,7 @@ class _Walker:
         self.push_children(stack, node, scope, in_main)
 
     def visit_name(self, stack, node: ast.Name, scope: Scope, in_main: bool) -> None:
-        if isinstance(node.ctx, ast.Load):
-            loads = scope.loads.get(node.id)
-            if loads is None:
-                scope.loads[node.id] = [node]
-            else:
-                loads.append(node)
-        else:
-            scope.bind(node.id, node.lineno)
+        scope.record_name(node)  # a name pushed on its own; most are recorded by push_children
 
     def visit_global(self, stack, node, scope: Scope, in_main: bool) -> None:
         scope.declared_outer.update(node.names)
@@ -1250,3 +1244,38 @@ class _Walker:
                 if isinstance(argument, ast.Lambda):
                     self.pending_usage[id(argument.body)] = (CALLBACK_LAMBDA, (), None)
         self.push_children(stack, node, scope, in_main)
+
+
+# The visit for each kind of node (a class-level table: a walker holding its own bound methods
+# would be a reference cycle, kept with its tree until the cycle collector runs).
+_HANDLERS: Dict[type, Callable[..., None]] = {
+    ast.Import: _Walker.visit_import,
+    ast.ImportFrom: _Walker.visit_import_from,
+    ast.FunctionDef: _Walker.visit_function,
+    ast.AsyncFunctionDef: _Walker.visit_function,
+    ast.Lambda: _Walker.visit_lambda,
+    ast.ClassDef: _Walker.visit_class,
+    ast.Call: _Walker.visit_call,
+    ast.Name: _Walker.visit_name,
+    ast.Expr: _Walker.visit_expr,
+    ast.Await: _Walker.visit_await,
+    ast.Assign: _Walker.visit_assign,
+    ast.AnnAssign: _Walker.visit_assign,
+    ast.NamedExpr: _Walker.visit_named_expr,
+    ast.If: _Walker.visit_if,
+    ast.While: _Walker.visit_truth_test,
+    ast.IfExp: _Walker.visit_truth_test,
+    ast.Assert: _Walker.visit_truth_test,
+    ast.With: _Walker.visit_with,
+    ast.AsyncWith: _Walker.visit_with,
+    ast.Try: _Walker.visit_try,
+    ast.Global: _Walker.visit_global,
+    ast.Nonlocal: _Walker.visit_global,
+    ast.ExceptHandler: _Walker.visit_except_handler,
+    ast.ListComp: _Walker.visit_comprehension,
+    ast.SetComp: _Walker.visit_comprehension,
+    ast.DictComp: _Walker.visit_comprehension,
+    ast.GeneratorExp: _Walker.visit_comprehension,
+}
+if hasattr(ast, "TryStar"):  # `except*`, Python 3.11
+    _HANDLERS[ast.TryStar] = _Walker.visit_try
