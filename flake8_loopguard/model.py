@@ -395,6 +395,7 @@ class Module:
         self.lambda_scopes: Dict[int, Scope] = {}
         self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
         self.imported_modules: set = set()
+        self._same_file_bases: Dict[int, List[ClassInfo]] = {}  # every `self.method()` asks
         _Walker(self).walk(tree)
         self._resolve_calls()
 
@@ -537,6 +538,12 @@ class Module:
 
     def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         """The class and its base classes defined in this file, nearest first (cycles cut)."""
+        known = self._same_file_bases.get(id(cls))
+        if known is None:
+            known = self._same_file_bases[id(cls)] = self._find_same_file_bases(cls)
+        return known
+
+    def _find_same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         found: List[ClassInfo] = []
         pending = [cls]
         while pending:

@@ -80,7 +80,7 @@ def may_have_findings(source: str, config: Config) -> bool:
         return True
     if "redis" in source and REDIS.search(source) is not None:
         return True
-    if not has_async or not _defines_coroutine(source):
+    if not has_async or not defines_coroutine(source):
         return False
     if _calls_input(source):
         return True
@@ -88,7 +88,7 @@ def may_have_findings(source: str, config: Config) -> bool:
     return any(called[module].search(source) is not None for module in imported)
 
 
-def _defines_coroutine(source: str) -> bool:
+def defines_coroutine(source: str) -> bool:
     # A compound statement starts a logical line: `async def` elsewhere is in a string or a comment.
     for match in COROUTINE.finditer(source):
         line_start = source.rfind("\n", 0, match.start()) + 1

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .model import CallSite, FunctionInfo, Module, Scope, dotted_parts
+from .prefilter import defines_coroutine
 from .rules import RULES, Finding
 from .rules.threads import THREAD_BASES, makes_private_loop
 
@@ -319,20 +320,18 @@ def _imported_names(text: str) -> Optional[List[Tuple[str, Optional[str]]]]:
     return names
 
 
-# A thread hand-over the project pass needs, in a file the prefilter may skip: its target
-# can live in another module, so no loop word need appear here (coroutines are prefilter words).
-_HAND_OVER_WORDS = ("Thread", "QRunnable", "submit", "run_in_executor", "to_thread")
-_COROUTINE = re.compile(r"async\s+def")
+# A thread hand-over the project pass needs, in a file the prefilter skips: its target can live
+# in another module, so no loop word need appear here. The other hand-overs are prefilter words
+# (`QRunnable`; `to_thread` is resolved only as `asyncio.to_thread`, so `asyncio` is written).
+_HAND_OVER_WORDS = ("Thread", "submit", "run_in_executor")
 
 
 def may_have_project_sites(source: str) -> bool:
-    """The file may hand a function to a worker thread, or call one from a coroutine: parse and
-    :func:`summarize` it even when the prefilter finds nothing for the per-file rules, if it
-    names a project function that reaches a loop (the check command's later phases)."""
+    """A file the prefilter skips may hand a function to a worker thread, or call one from a
+    coroutine: parse and :func:`summarize` it anyway if it names a project function that
+    reaches a loop (the check command's later phases)."""
     # Substring searches: several times faster than one regex alternation over the text.
-    return any(word in source for word in _HAND_OVER_WORDS) or (
-        "async" in source and _COROUTINE.search(source) is not None
-    )
+    return any(word in source for word in _HAND_OVER_WORDS) or ("async" in source and defines_coroutine(source))
 
 
 def summarize_imports_only(source: str, path: str, module_name: str) -> ModuleSummary:
@@ -458,7 +457,11 @@ class _Summarizer:
             return None  # `make()()`, `handlers[key]()`: no function named here
         if len(parts) > 1 and parts[0] not in ("self", "cls") and parts[0] not in self.imports.relative:
             return None  # a method of a local object: the model already found no import behind it
-        return self.reference(site.node.func, site.name_scope, site.line)
+        function = self.module.function_referenced(site.node.func, site.name_scope)
+        if function is not None:
+            return self.local_target(function)
+        # The model resolved the name already (to nothing): only a relative import is left.
+        return self.relative_target(parts, site.name_scope, site.line)
 
     def reference(self, node: ast.AST, scope: Scope, line: int) -> Optional[str]:
         """A function of this module (``worker``, ``self.method``) or an imported name."""
@@ -469,7 +472,11 @@ class _Summarizer:
         if qualified is not None:
             return None if qualified.startswith("builtins.") else qualified
         parts = dotted_parts(node)
-        if parts is None or parts[0] not in self.imports.relative:
+        return self.relative_target(parts, scope, line) if parts is not None else None
+
+    def relative_target(self, parts: Sequence[str], scope: Scope, line: int) -> Optional[str]:
+        """``helper.run`` -> ``pkg.helper.run`` where ``helper`` is this module's relative import."""
+        if parts[0] not in self.imports.relative:
             return None
         import_line, target = self.imports.relative[parts[0]]
         if self.module_binding_line(parts[0], scope, line) != import_line:
