@@ -38,10 +38,9 @@ from .noqa import silences_file, source_lines, without_noqa
 from .project import (
     CROSS_MODULE_MESSAGES,
     ModuleSummary,
-    loop_reaching_names,
+    Project,
     may_have_project_sites,
     module_name_for,
-    project_findings,
     summarize,
     summarize_imports_only,
 )
@@ -58,6 +57,8 @@ PLUGIN_PREFIX = "LG"  # what flake8 selects by default for this plugin: every de
 PROJECT_CODES = ("LG107", *CROSS_MODULE_MESSAGES)
 # Below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
+# Files a process takes at a time: fewer round trips, and (largest files first) little left at the end.
+CHUNK = 16
 
 
 # ----- the command line --------------------------------------------------------------
@@ -346,6 +347,7 @@ class Run:
         self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
         self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
         self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
+        self._project: Optional[Project] = None  # of the records as they are now
         self._pool: Optional[Any] = None  # the worker processes, while the files are read
         self._workers = 1
         self._pool_broken = False
@@ -397,7 +399,7 @@ class Run:
         """The whole-project findings by path, from the cache when no file changed since."""
         if self._cached_project_findings is not None:
             return self._cached_project_findings
-        found = project_findings(self.summaries(records))
+        found = self.project(records).findings()
         if self.cache is not None:
             record = {
                 path: [[f.line, f.col, f.code, f.message, f.context] for f in findings]
@@ -440,6 +442,7 @@ class Run:
             if record is None:
                 continue
             records[task.path] = record
+            self._project = None
             if outcome.digest is not None:
                 digests[task.path] = outcome.digest
             if cache is not None and outcome.stat is not None and outcome.digest is not None:
@@ -461,7 +464,7 @@ class Run:
             ]
             if not candidates:
                 return
-            names = loop_reaching_names(self.summaries(records))
+            names = self.project(records).loop_reaching_names()
             if not names or names == tested_names:
                 return
             tested_names = names
@@ -485,6 +488,12 @@ class Run:
             if not modelled:
                 return
             self._collect(modelled, records, digests, cache)
+
+    def project(self, records: Dict[str, Dict[str, Any]]) -> Project:
+        """The whole-project pass over ``records``, built again only when a record changed."""
+        if self._project is None:
+            self._project = Project(self.summaries(records))
+        return self._project
 
     def summaries(self, records: Dict[str, Dict[str, Any]]) -> List[ModuleSummary]:
         """The whole-project summaries of ``records``, each read from JSON once per record."""
@@ -533,8 +542,7 @@ class Run:
         order = list(range(len(tasks)))
         if sizes is not None:
             order.sort(key=sizes.__getitem__, reverse=True)
-        # Small chunks: the files worth parsing come in clusters (a package of asyncio code).
-        chunk = max(1, min(8, len(tasks) // (self._workers * 8)))
+        chunk = max(1, min(CHUNK, len(tasks) // (self._workers * 8)))
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
         try:
             for index, outcome in zip(order, self._pool.map(_check_task, [tasks[i] for i in order], chunksize=chunk)):

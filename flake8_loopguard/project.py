@@ -24,6 +24,7 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .model import CallSite, FunctionInfo, Module, Scope, dotted_parts
@@ -512,7 +513,15 @@ def _loop_calls(module: Module, function: FunctionInfo) -> Tuple[Tuple[str, str]
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
 
 
-class _Project:
+ANY_LOOP = ("LG101", "LG102", "LG103")  # a function that creates, runs or drives a loop
+RUNNING_LOOP = ("LG102", "LG103")  # one that runs or drives a loop: what a coroutine must not reach
+
+
+class Project:
+    """The whole-project pass over the modules' summaries. The call graph across modules is
+    built once, however many questions are asked (the check command asks for the names that
+    reach a loop, then for the findings)."""
+
     def __init__(self, summaries: Sequence[ModuleSummary]) -> None:
         self.summaries = list(summaries)
         # Two files with one module name (``pkg/m.py`` and ``src/pkg/m.py``): the first names it.
@@ -527,6 +536,36 @@ class _Project:
             for start in range(1, len(parts)):
                 self.by_suffix.setdefault(".".join(parts[start:]), []).append(name)
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
+        self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
+
+    def loop_reaching_names(self) -> Set[str]:
+        """The names a file must mention for its hand-overs to reach a function of another module
+        that creates, runs or drives a loop (or calls one, at any depth).
+
+        The project pass follows a call into another module only through a dotted name written in
+        the calling file, whose first part is imported: so the file names the function (the class,
+        for a method) or a name an import gives it (``from m import helper as run_it``, a package's
+        re-export under another name, at any depth of re-exports).
+        """
+        names = {name.split(".", 1)[0] for _module, name in self.chains_to(ANY_LOOP)}
+        while names:
+            aliases = {
+                local
+                for summary in self.summaries
+                for local, target in summary.imports.items()
+                if local not in names and target.rsplit(".", 1)[-1] in names
+            }
+            if not aliases:
+                break
+            names |= aliases
+        return names
+
+    def findings(self) -> Dict[str, List[Finding]]:
+        """The whole-project findings, keyed by path (only paths with findings), each list sorted."""
+        found: Dict[str, Dict[Tuple[int, int, str], Finding]] = {}
+        for path, finding in (*_loop_owner_findings(self.summaries), *_cross_module_findings(self)):
+            found.setdefault(path, {}).setdefault((finding.line, finding.col, finding.code), finding)
+        return {path: sorted(findings.values()) for path, findings in sorted(found.items())}
 
     def resolve(self, target: str, importer: str) -> Optional[Node]:
         key = (target, importer)
@@ -575,22 +614,21 @@ class _Project:
                 return ".".join((candidates[0], *parts[cut:]))
         return None
 
-    def chains_to(self, codes: Sequence[str]) -> Dict[Node, Optional[Node]]:
+    def chains_to(self, codes: Tuple[str, ...]) -> Dict[Node, Optional[Node]]:
         """Each function that reaches a loop-making function (one with a call of ``codes``),
         mapped to the next function on its shortest chain (None: it makes the loop itself)."""
-        callers: Dict[Node, List[Node]] = {}
+        if codes in self._chains:
+            return self._chains[codes]
+        callers = self.callers
         next_hop: Dict[Node, Optional[Node]] = {}
+        self._chains[codes] = next_hop
         queue: deque = deque()
         for summary in self.modules.values():
             for name, function in summary.functions.items():
-                node = (summary.module, name)
                 if any(code in codes for code, _call in function.loop_calls):
+                    node = (summary.module, name)
                     next_hop[node] = None
                     queue.append(node)
-                for target in function.calls:
-                    callee = self.resolve(target, summary.module)
-                    if callee is not None and callee != node:
-                        callers.setdefault(callee, []).append(node)
         while queue:
             callee = queue.popleft()
             for caller in callers.get(callee, ()):
@@ -598,6 +636,19 @@ class _Project:
                     next_hop[caller] = callee
                     queue.append(caller)
         return next_hop
+
+    @cached_property
+    def callers(self) -> Dict[Node, List[Node]]:
+        """Each project function -> the project functions that call it."""
+        callers: Dict[Node, List[Node]] = {}
+        for summary in self.modules.values():
+            for name, function in summary.functions.items():
+                node = (summary.module, name)
+                for target in function.calls:
+                    callee = self.resolve(target, summary.module)
+                    if callee is not None and callee != node:
+                        callers.setdefault(callee, []).append(node)
+        return callers
 
     def chain(self, start: Node, next_hop: Dict[Node, Optional[Node]]) -> List[Node]:
         chain = [start]
@@ -612,46 +663,6 @@ class _Project:
 
     def where(self, node: Node) -> str:
         return f"{self.modules[node[0]].path}:{self.function(node).line}"
-
-
-def loop_reaching_names(summaries: Sequence[ModuleSummary]) -> Set[str]:
-    """The names a file must mention for its hand-overs to reach a function of another module
-    that creates, runs or drives a loop (or calls one, at any depth).
-
-    The project pass follows a call into another module only through a dotted name written in
-    the calling file, whose first part is imported: so the file names the function (the class,
-    for a method) or a name an import gives it (``from m import helper as run_it``, a package's
-    re-export under another name, at any depth of re-exports).
-    """
-    project = _Project(summaries)
-    reaching = project.chains_to(("LG101", "LG102", "LG103"))
-    names = {name.split(".", 1)[0] for _module, name in reaching}
-    while names:
-        aliases = {
-            local
-            for summary in project.summaries
-            for local, target in summary.imports.items()
-            if local not in names and target.rsplit(".", 1)[-1] in names
-        }
-        if not aliases:
-            break
-        names |= aliases
-    return names
-
-
-def project_findings(summaries: Sequence[ModuleSummary]) -> Dict[str, List[Finding]]:
-    """The whole-project findings, keyed by path (only paths with findings), each list sorted."""
-    project = _Project(summaries)
-    found: Dict[str, Dict[Tuple[int, int, str], Finding]] = {}
-
-    def add(path: str, finding: Finding) -> None:
-        found.setdefault(path, {}).setdefault((finding.line, finding.col, finding.code), finding)
-
-    for path, finding in _loop_owner_findings(project.summaries):
-        add(path, finding)
-    for path, finding in _cross_module_findings(project):
-        add(path, finding)
-    return {path: sorted(findings.values()) for path, findings in sorted(found.items())}
 
 
 def _loop_owner_findings(summaries: Iterable[ModuleSummary]) -> Iterator[Tuple[str, Finding]]:
@@ -673,9 +684,9 @@ def _loop_owner_findings(summaries: Iterable[ModuleSummary]) -> Iterator[Tuple[s
         yield path, Finding(site.line, site.col, "LG107", message, site.context)
 
 
-def _cross_module_findings(project: _Project) -> Iterator[Tuple[str, Finding]]:
-    to_any_loop = project.chains_to(("LG101", "LG102", "LG103"))
-    to_running_loop = project.chains_to(("LG102", "LG103"))
+def _cross_module_findings(project: Project) -> Iterator[Tuple[str, Finding]]:
+    to_any_loop = project.chains_to(ANY_LOOP)
+    to_running_loop = project.chains_to(RUNNING_LOOP)
     for summary in project.summaries:
         for hand_over in summary.hand_overs:
             start = project.resolve(hand_over.target, summary.module)

@@ -28,9 +28,9 @@ from flake8_loopguard.project import (
     HandOver,
     LoopSite,
     ModuleSummary,
+    Project,
     may_have_project_sites,
     module_name_for,
-    project_findings,
     summarize,
     summarize_imports_only,
 )
@@ -84,7 +84,7 @@ def test_every_example_project_is_collected():
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
 def test_project_findings_match_golden(project):
-    output = "".join(text_lines(project_findings(summaries_of(project))))
+    output = "".join(text_lines(Project(summaries_of(project)).findings()))
     golden = project / "expected.txt"
     if os.environ.get("LOOPGUARD_UPDATE_GOLDENS"):
         golden.write_text(output, encoding="utf-8")
@@ -92,7 +92,7 @@ def test_project_findings_match_golden(project):
 
 
 def test_clean_project_has_no_findings():
-    assert project_findings(summaries_of(PROJECTS_DIR / "clean_app")) == {}
+    assert Project(summaries_of(PROJECTS_DIR / "clean_app")).findings() == {}
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
@@ -105,7 +105,7 @@ def test_no_finding_repeats_one_of_the_engine(project):
     }
     found = {
         (path, finding.line, finding.col, finding.code)
-        for path, findings in project_findings(summaries_of(project)).items()
+        for path, findings in Project(summaries_of(project)).findings().items()
         for finding in findings
     }
     assert not engine & found
@@ -115,7 +115,7 @@ def test_the_same_module_worker_is_the_engines():
     project = PROJECTS_DIR / "chain_and_same_module"
     scheduler = project / "jobs" / "scheduler.py"
     engine_lg401 = [f.line for f in check_source(scheduler.read_text(encoding="utf-8")) if f.code == "LG401"]
-    project_lg401 = [f.line for f in project_findings(summaries_of(project))["jobs/scheduler.py"] if f.code == "LG401"]
+    project_lg401 = [f.line for f in Project(summaries_of(project)).findings()["jobs/scheduler.py"] if f.code == "LG401"]
     assert (engine_lg401, project_lg401) == ([17], [16])
 
 
@@ -142,7 +142,7 @@ def test_the_import_scan_agrees_with_the_tree(project):
 
 def test_without_the_tree_absolute_imports_still_resolve():
     project = PROJECTS_DIR / "aliased_import"
-    assert project_findings(summaries_of(project, with_tree=False)) == project_findings(summaries_of(project))
+    assert Project(summaries_of(project, with_tree=False)).findings() == Project(summaries_of(project)).findings()
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def loop_owner(path, line, call="asyncio.run", in_entry_point=False):
 
 def test_lg107_names_a_few_other_sites_then_counts_the_rest():
     summaries = [loop_owner(f"m{index}.py", index + 1, in_entry_point=index == 0) for index in range(5)]
-    findings = project_findings(summaries)
+    findings = Project(summaries).findings()
     assert sorted(findings) == [f"m{index}.py" for index in range(5)]
     assert findings["m2.py"][0].message == LG107_MESSAGE.format(
         call="asyncio.run", others="m0.py:1 (entry point), m1.py:2, m3.py:4 and 1 more"
@@ -253,7 +253,7 @@ def test_lg107_names_a_few_other_sites_then_counts_the_rest():
 
 
 def test_one_loop_owner_is_not_lg107():
-    assert project_findings([loop_owner("main.py", 3), ModuleSummary("other", "other.py")]) == {}
+    assert Project([loop_owner("main.py", 3), ModuleSummary("other", "other.py")]).findings() == {}
 
 
 def test_an_import_cycle_ends_the_search():
@@ -261,4 +261,4 @@ def test_an_import_cycle_ends_the_search():
     b = ModuleSummary("b", "b.py", imports={"helper": "a.helper"}, star_imports=("a",))
     hand_overs = (HandOver(THREAD, "a.helper", 3, 4, "f"), HandOver(COROUTINE, "b.x", 5, 4, "g"))
     user = ModuleSummary("c", "c.py", hand_overs=hand_overs)
-    assert project_findings([a, b, user]) == {}
+    assert Project([a, b, user]).findings() == {}

@@ -6,7 +6,7 @@ import pytest
 
 from flake8_loopguard.engine import check_source
 from flake8_loopguard.model import Module
-from flake8_loopguard.project import project_findings, summarize
+from flake8_loopguard.project import Project, summarize
 from flake8_loopguard.rules import all_rules
 
 from .conftest import EVERY_RULE
@@ -23,7 +23,7 @@ def project_codes_in(example):
     """A project-wide rule's example is a one-file project, run through the project pass."""
     tree = ast.parse(example)
     summary = summarize(Module(tree, "example.py", EVERY_RULE), "example.py", "example", tree)
-    return [finding.code for finding in project_findings([summary]).get("example.py", [])]
+    return [finding.code for finding in Project([summary]).findings().get("example.py", [])]
 
 
 @pytest.mark.parametrize("rule, example", INVALID, ids=lambda value: getattr(value, "code", ""))
