@@ -21,14 +21,15 @@ from .rules.threads import BLOCKING_CALLS, BLOCKING_METHODS
 
 # Searched only in a text that has "async" in it: one search instead of four for most files.
 ASYNC_TRIGGER_WORDS: Tuple[str, ...] = ("asyncio", "qasync", "asyncSlot", "asyncslot")
+# Searched only in a text with a capital Q, which most lack (one character is found ten times
+# faster than a word).
+QT_TRIGGER_WORDS: Tuple[str, ...] = ("QThread", "QRunnable")
 TRIGGER_WORDS: Tuple[str, ...] = (
     "qtinter",
     "uvloop",
     "aiohttp",
     "grpc",
     "httpx",
-    "QThread",
-    "QRunnable",
     "run_until_complete",
     "run_forever",
     "create_task",
@@ -75,6 +76,8 @@ def may_have_findings(source: str, config: Config) -> bool:
     # One substring search a word is faster than one regular expression of alternatives.
     has_async = "async" in source
     if has_async and any(word in source for word in ASYNC_TRIGGER_WORDS):
+        return True
+    if "Q" in source and any(word in source for word in QT_TRIGGER_WORDS):
         return True
     if any(word in source for word in triggers):
         return True
