@@ -3,9 +3,9 @@
 Every rule needs one of the trigger words (plain substrings) in the text: an asyncio/qasync/Qt-thread/loop-bound
 library name, a loop-driving or task-creating method. The rules that need only a coroutine
 (LG403, a blocking call in a coroutine; LG501, a coroutine connected to a Qt signal) need
-more beside an ``async def`` that starts a line: a call of the builtin ``input``, or a
-module on an import line together with the name of one of its blocking calls anywhere in the
-text (``import time`` and ``sleep``), or a Qt binding on an import line and a ``connect``.
+more beside an ``async def`` that starts a line: a ``connect`` where a Qt binding is on an
+import line; or, after the ``async def``, a call of the builtin ``input`` or the name of one of
+the blocking calls (``sleep``) of a module on an import line (``import time``).
 Most files of an ordinary code base pass neither test.
 """
 
@@ -42,13 +42,13 @@ COROUTINE = re.compile(r"async\s+def\b")
 # The builtin `input` called (the model follows no alias of it); matched where "input" is found.
 INPUT_CALL = re.compile(r"input(?:\s|\\|#[^\n]*)*\(")
 WORD = re.compile(r"[A-Za-z_]\w*")
+CONNECT = re.compile(r"\bconnect\b")
 
 
-def _companions(blocking_calls: Iterable[str]) -> Dict[str, FrozenSet[str]]:
+def _blocking_names(blocking_calls: Iterable[str]) -> Dict[str, FrozenSet[str]]:
     """module -> the names, one of which a coroutine's blocking call of that module must spell:
-    ``time`` -> ``sleep``, ``requests`` -> ``get``, ``post``, ... (a ``Session``'s methods too),
-    each Qt binding -> ``connect``."""
-    names: Dict[str, Set[str]] = {binding: {"connect"} for binding in QT_BINDINGS}
+    ``time`` -> ``sleep``, ``requests`` -> ``get``, ``post``, ... (a ``Session``'s methods too)."""
+    names: Dict[str, Set[str]] = {}
     for call in (*BLOCKING_CALLS, *blocking_calls):
         names.setdefault(call.split(".", 1)[0], set()).add(call.rsplit(".", 1)[-1])
     for factories, methods, _instead in BLOCKING_METHODS:
@@ -66,7 +66,7 @@ def _patterns(config: Config) -> Tuple[Tuple[str, ...], Dict[str, Pattern[str]]]
     words = tuple(sorted(word for word in extra if word))
     called = {
         module: re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-        for module, names in _companions(config.blocking_calls).items()
+        for module, names in _blocking_names(config.blocking_calls).items()
     }
     return TRIGGER_WORDS + words, called
 
@@ -83,25 +83,34 @@ def may_have_findings(source: str, config: Config) -> bool:
         return True
     if "redis" in source and REDIS.search(source) is not None:
         return True
-    if not has_async or not defines_coroutine(source):
+    coroutine = first_coroutine(source) if has_async else -1
+    if coroutine < 0:
         return False
-    if _calls_input(source):
+    imported, renaming = _imported_words(source)
+    if not imported.isdisjoint(QT_BINDINGS) and CONNECT.search(source) is not None:
+        return True  # a coroutine may be connected to a signal (LG501)
+    # A blocking call in a coroutine's body comes after the first `async def` of the file, and
+    # spells the call's name, unless an import renamed it (`check_output as out`).
+    if _calls_input(source, coroutine):
         return True
-    imported = _imported_words(source) & called.keys()
-    return any(called[module].search(source) is not None for module in imported)
+    return any(
+        called[module].search(source, 0 if module in renaming else coroutine) is not None
+        for module in imported & called.keys()
+    )
 
 
-def defines_coroutine(source: str) -> bool:
+def first_coroutine(source: str) -> int:
+    """Where the first ``async def`` of the text is, -1 if none."""
     # A compound statement starts a logical line: `async def` elsewhere is in a string or a comment.
     for match in COROUTINE.finditer(source):
         line_start = source.rfind("\n", 0, match.start()) + 1
         if source[line_start : match.start()].strip(" \t\f") == "":
-            return True
-    return False
+            return match.start()
+    return -1
 
 
-def _calls_input(source: str) -> bool:
-    found = source.find("input")
+def _calls_input(source: str, start: int) -> bool:
+    found = source.find("input", start)
     while found >= 0:
         if (found == 0 or not _is_word_character(source[found - 1])) and INPUT_CALL.match(source, found):
             return True
@@ -109,11 +118,13 @@ def _calls_input(source: str) -> bool:
     return False
 
 
-def _imported_words(source: str) -> Set[str]:
-    """The words of every line with ``import`` on it, with the lines a backslash joins to it:
-    the modules a name of the file can be bound to (`import os, time`, `from urllib import
-    request`, `x = 1; import time`), and some other words."""
+def _imported_words(source: str) -> Tuple[Set[str], Set[str]]:
+    """The words of every import statement, found as the line with ``import`` on it and the
+    lines a backslash or an open bracket joins to it: the modules a name of the file can be
+    bound to (`import os, time`, `from urllib import request`, `x = 1; import time`), and some
+    other words. Then the words of the statements that rename what they import (``as``)."""
     words: Set[str] = set()
+    renaming: Set[str] = set()
     found = source.find("import")
     while found >= 0:
         start = source.rfind("\n", 0, found) + 1
@@ -123,9 +134,15 @@ def _imported_words(source: str) -> Set[str]:
         while end > 0 and _continued(source, end):  # `import os, \` goes on below
             end = source.find("\n", end + 1)
         end = len(source) if end < 0 else end
-        words.update(WORD.findall(source, start, end))
+        if source.count("(", start, end) > source.count(")", start, end):  # `from m import (`
+            closing = source.find(")", end)
+            end = len(source) if closing < 0 else closing
+        statement = WORD.findall(source, start, end)
+        words.update(statement)
+        if "as" in statement:
+            renaming.update(statement)
         found = source.find("import", end)
-    return words
+    return words, renaming
 
 
 def _continued(source: str, newline: int) -> bool:

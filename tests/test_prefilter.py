@@ -49,6 +49,13 @@ def test_prefilter_never_hides_a_finding(monkeypatch, source):
         ("import time\n\nasync def handler():\n    time.sleep(1)\n", True),  # LG403 may fire
         ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\nbutton.clicked.connect(on_click)\n", True),
         ("from PySide6 import QtWidgets\n\nasync def on_click():\n    pass\n", False),  # no `connect`: no LG501
+        ("from PyQt5 import QtWidgets\nbutton.clicked.connect(on_click)\nasync def on_click():\n    pass\n", True),
+        # A blocking call in a coroutine comes after the first `async def`.
+        ("import time\ntime.sleep(1)\n\nasync def handler():\n    pass\n", False),
+        ("input('go?')\n\nasync def handler():\n    pass\n", False),
+        # ... or an import renamed it.
+        ("from subprocess import (\n    check_output as out,\n)\n\nasync def f():\n    out(['ls'])\n", True),
+        ("from time import sleep as nap\n\nasync def handler():\n    nap(1)\n", True),
         # LG403 needs the module on an import line and one of its blocking calls' names.
         ("import os\n\nasync def handler():\n    return os.getcwd()\n", False),
         ("import os\n\nasync def handler():\n    os.system('ls')\n", True),
