@@ -398,6 +398,25 @@ def test_deeply_nested_code_is_one_line_naming_the_file(tmp_path, source):
     assert all(line.startswith(("deep.py:", "loopguard: deep.py: ")) for line in lines)
 
 
+def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
+    # 10 MB of ordinary functions, then the finding: read, parsed and modelled like any file.
+    filler = "".join(f"def handler_{index}(event):\n    return event.payload[{index}]\n\n\n" for index in range(170_000))
+    source = RUNS_A_LOOP + "\n\n" + filler + "def last():\n    return asyncio.run(fetch())\n"
+    assert len(source) > 10_000_000
+    write(tmp_path, {"huge.py": source})
+    result = check(tmp_path, "--no-cache", "huge.py")
+    assert_no_traceback(result)
+    last_line = source.count("\n")
+    assert (result.returncode, result.stderr) == (1, "")
+    lg107 = "LG107 asyncio.run() owns an event loop besides huge.py:{}; keep one loop, started by the entry point"
+    assert result.stdout.splitlines() == [
+        f"huge.py:5:12: {LG102}",
+        f"huge.py:5:12: {lg107.format(last_line)}",
+        f"huge.py:{last_line}:12: {LG102}",
+        f"huge.py:{last_line}:12: {lg107.format(5)}",
+    ]
+
+
 # ----- processes, cache --------------------------------------------------------------
 
 
