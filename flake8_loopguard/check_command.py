@@ -174,21 +174,16 @@ class _Workers:
         self.next_task.value = 0
         shares = [self.pool.submit(_check_share, tasks) for _ in range(self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
-        try:
-            for share in shares:
-                for index, outcome in share.result():
-                    outcomes[index] = outcome
-        except BaseException:
-            self.stop()  # Ctrl-C, or a process died: the others end after their current file
-            raise
+        for share in shares:
+            for index, outcome in share.result():
+                outcomes[index] = outcome
         return outcomes
 
-    def stop(self) -> None:
+    def close(self) -> None:
+        """After the last phase, or at once (Ctrl-C, a process died): the processes end after
+        the file each is checking."""
         with self.next_task.get_lock():
             self.next_task.value = 1 << 62
-
-    def close(self) -> None:
-        self.stop()
         self.pool.shutdown()
 
 

@@ -3,9 +3,11 @@
 import configparser
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -422,6 +424,37 @@ def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
 
 def many_files(root, count=40):
     write(root, {f"pkg/m{index:02}.py": (RUNS_A_LOOP if index % 3 else DROPS_A_TASK) for index in range(count)})
+
+
+def test_ctrl_c_while_the_worker_processes_check_ends_the_run_at_once(tmp_path):
+    many_files(tmp_path)
+    started = tmp_path / "started"
+    # Every file takes a second in the worker processes; the first one says the workers run.
+    slow = textwrap.dedent(
+        f"""\
+        import sys, time
+        from flake8_loopguard import check_command
+        real = check_command.check_file
+        def slow(task, config):
+            open({str(started)!r}, "a").close()
+            time.sleep(1)
+            return real(task, config)
+        check_command.check_file = slow
+        from flake8_loopguard.cli import main
+        sys.exit(main(["check", "--no-cache", "--jobs", "2", "."]))
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", slow], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for _ in range(600):
+        if started.exists() or process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    # 40 files at a second each take 20 s: the run must end after the files being checked.
+    stdout, stderr = process.communicate(timeout=10)
+    assert (process.returncode, stdout, stderr) == (130, "", "loopguard: interrupted\n")
 
 
 def test_one_process_and_two_give_the_same_report(tmp_path):
