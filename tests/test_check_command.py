@@ -457,6 +457,31 @@ def test_ctrl_c_while_the_worker_processes_check_ends_the_run_at_once(tmp_path):
     assert (process.returncode, stdout, stderr) == (130, "", "loopguard: interrupted\n")
 
 
+def test_a_worker_process_that_dies_is_one_line_and_exit_2(tmp_path):
+    many_files(tmp_path)
+    # A file that kills the interpreter checking it (as a crash in a C extension would).
+    dies = textwrap.dedent(
+        """\
+        import os, sys
+        from flake8_loopguard import check_command
+        real = check_command.check_file
+        def fatal(task, config):
+            if task.path.endswith("m07.py"):
+                os._exit(70)
+            return real(task, config)
+        check_command.check_file = fatal
+        from flake8_loopguard.cli import main
+        sys.exit(main(["check", "--no-cache", "--jobs", "2", "."]))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", dies], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "loopguard: a worker process died; run again with --jobs 1 to see which file stops it"
+    )
+
+
 def test_one_process_and_two_give_the_same_report(tmp_path):
     many_files(tmp_path)
     one = check(tmp_path, "--no-cache", "--jobs", "1", ".")
