@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -117,6 +116,8 @@ class ResultCache:
         for path in [path for path in self._entries if not os.path.lexists(path)]:
             del self._entries[path]
         document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
+        import tempfile  # here: a run that changed nothing writes nothing and does not pay for it
+
         try:
             _prepare_directory(self.file.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.file.parent)

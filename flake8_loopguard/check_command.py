@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
-from .baseline import Baseline, BaselineError, normalized_path, write_baseline
 from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
 from .config import OPTIONS, Config
 from .discovery import GitError, PerFileIgnores, changed_files, discover
@@ -750,6 +749,9 @@ def _report(args: argparse.Namespace, located: List[Located], reported: Set[str]
     findings = located
     baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
     if args.write_baseline is not None or args.baseline is not None:
+        # Imported here, as the baseline is: a run without one does not pay for it.
+        from .baseline import Baseline, BaselineError, normalized_path, write_baseline
+
         try:
             if args.write_baseline is not None:
                 write_baseline(args.write_baseline, baselined)

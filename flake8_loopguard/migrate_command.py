@@ -21,7 +21,6 @@ import sys
 import tempfile
 import tokenize
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
@@ -306,6 +305,10 @@ def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err
     # Biggest files first: the few large files that need libcst dominate, and starting them
     # early keeps every worker busy until the end.
     by_size = sorted(range(len(files)), key=lambda index: -_size(files[index]))
+    # Imported here: `loopguard check`, which imports this module for its command line, and a
+    # one-process migration start no process and should not pay for it.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     executor = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
     try:
         futures = {executor.submit(work, files[index]): index for index in by_size}
