@@ -103,9 +103,11 @@ def first_coroutine(source: str) -> int:
     """Where the first ``async def`` of the text is, -1 if none."""
     # A compound statement starts a logical line: `async def` elsewhere is in a string or a comment.
     for match in COROUTINE.finditer(source):
-        line_start = source.rfind("\n", 0, match.start()) + 1
-        if source[line_start : match.start()].strip(" \t\f") == "":
-            return match.start()
+        at = match.start()
+        newline = source.rfind("\n", 0, at)
+        line_start = max(newline, source.rfind("\r", newline + 1, at)) + 1  # `\r` alone ends a line too
+        if source[line_start:at].strip(" \t\f") == "":
+            return at
     return -1
 
 

@@ -67,6 +67,7 @@ def test_prefilter_never_hides_a_finding(monkeypatch, source):
         # `input` needs no import; only its call counts.
         ("async def ask():\n    return input ('name? ')\n", True),
         ("async def ask(input):\n    return input.strip()\n", False),
+        ("import time\rasync def handler():\r    time.sleep(1)\r", True),  # old Mac line ends
         # `async def` inside a string defines nothing.
         ("import time\nDOC = 'async def f(): time.sleep(1)'\n", False),
     ],
