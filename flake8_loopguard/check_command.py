@@ -166,16 +166,28 @@ class _Workers:
 
         self.count = count
         self.next_task = multiprocessing.Value("q", 0)
-        self.pool = ProcessPoolExecutor(count, initializer=_start_worker, initargs=(config, self.next_task))
+        # Each process's own slot: the task it is checking (-1: none), to name the file when a
+        # process dies of one. Written by that process only, read once they are gone: no lock.
+        self.checking = multiprocessing.Array("q", [-1] * count, lock=False)
+        self.slots = multiprocessing.Value("i", 0)
+        self.pool = ProcessPoolExecutor(
+            count, initializer=_start_worker, initargs=(config, self.next_task, self.checking, self.slots)
+        )
 
     def check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order."""
+        """The outcome of each task, in order; :class:`WorkerDied` names the files being checked
+        when a process died."""
+        from concurrent.futures.process import BrokenProcessPool
+
         self.next_task.value = 0
         shares = [self.pool.submit(_check_share, tasks) for _ in range(self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
-        for share in shares:
-            for index, outcome in share.result():
-                outcomes[index] = outcome
+        try:
+            for share in shares:
+                for index, outcome in share.result():
+                    outcomes[index] = outcome
+        except BrokenProcessPool:
+            raise WorkerDied(sorted({tasks[index].path for index in self.checking if 0 <= index < len(tasks)}))
         return outcomes
 
     def close(self) -> None:
@@ -186,13 +198,26 @@ class _Workers:
         self.pool.shutdown()
 
 
+class WorkerDied(Exception):
+    """A worker process ended while checking one of ``paths`` (a crash, or the system killed it)."""
+
+    def __init__(self, paths: List[str]) -> None:
+        super().__init__(paths)
+        self.paths = paths
+
+
 _worker_config: Optional[Config] = None
 _next_task: Any = None  # the shared counter of the tasks taken
+_checking: Any = None  # each process's slot: the task it is checking
+_slot = -1  # this process's slot
 
 
-def _start_worker(config: Config, next_task: Any) -> None:
-    global _worker_config, _next_task
-    _worker_config, _next_task = config, next_task
+def _start_worker(config: Config, next_task: Any, checking: Any, slots: Any) -> None:
+    global _worker_config, _next_task, _checking, _slot
+    _worker_config, _next_task, _checking = config, next_task, checking
+    with slots.get_lock():
+        _slot = slots.value
+        slots.value += 1
     # Ctrl-C is the parent's to handle: a worker that dies of it would only add tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -207,7 +232,9 @@ def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
             _next_task.value = index + 1
         if index >= len(tasks):
             return done
+        _checking[_slot] = index
         done.append((index, check_file(tasks[index], _worker_config)))
+        _checking[_slot] = -1
 
 
 def check_file(task: FileTask, config: Config) -> FileOutcome:
@@ -570,8 +597,6 @@ class Run:
             if count <= 1:
                 return [check_file(task, self.config) for task in tasks]
             self._workers = _Workers(count, self.config)
-        from concurrent.futures.process import BrokenProcessPool
-
         sizes = self._sizes
         order = sorted(range(len(tasks)), key=lambda index: sizes.get(tasks[index].path, 0), reverse=True)
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
@@ -579,8 +604,12 @@ class Run:
             for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
                 outcomes[index] = outcome
             return outcomes
-        except BrokenProcessPool:
-            self.errors.append("a worker process died; run again with --jobs 1 to see which file stops it")
+        except WorkerDied as died:
+            checking = ", ".join(died.paths) or "no file"
+            self.errors.append(
+                f"a worker process died while checking {checking} (a crash, or out of memory); "
+                "the other files were not reported"
+            )
             self._workers_broken = True
             return []
 
