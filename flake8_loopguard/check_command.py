@@ -21,7 +21,6 @@ import gc
 import hashlib
 import io
 import os
-import signal
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from .project import (
 from .report_formats import FORMAT_NAMES, Located, render
 from .rules import RULES, Finding
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
+from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -166,12 +166,9 @@ class _Workers:
 
         self.count = count
         self.next_task = multiprocessing.Value("q", 0)
-        # Each process's own slot: the task it is checking (-1: none), to name the file when a
-        # process dies of one. Written by that process only, read once they are gone: no lock.
-        self.checking = multiprocessing.Array("q", [-1] * count, lock=False)
-        self.slots = multiprocessing.Value("i", 0)
+        self.slots = WorkerSlots(count)
         self.pool = ProcessPoolExecutor(
-            count, initializer=_start_worker, initargs=(config, self.next_task, self.checking, self.slots)
+            count, initializer=_start_worker, initargs=(config, self.next_task, self.slots)
         )
 
     def check(self, tasks: List[FileTask]) -> List[FileOutcome]:
@@ -187,7 +184,7 @@ class _Workers:
                 for index, outcome in share.result():
                     outcomes[index] = outcome
         except BrokenProcessPool:
-            raise WorkerDied(sorted({tasks[index].path for index in self.checking if 0 <= index < len(tasks)}))
+            raise WorkerDied([tasks[index].path for index in self.slots.in_progress(len(tasks))]) from None
         return outcomes
 
     def close(self) -> None:
@@ -198,28 +195,14 @@ class _Workers:
         self.pool.shutdown()
 
 
-class WorkerDied(Exception):
-    """A worker process ended while checking one of ``paths`` (a crash, or the system killed it)."""
-
-    def __init__(self, paths: List[str]) -> None:
-        super().__init__(paths)
-        self.paths = paths
-
-
 _worker_config: Optional[Config] = None
 _next_task: Any = None  # the shared counter of the tasks taken
-_checking: Any = None  # each process's slot: the task it is checking
-_slot = -1  # this process's slot
 
 
-def _start_worker(config: Config, next_task: Any, checking: Any, slots: Any) -> None:
-    global _worker_config, _next_task, _checking, _slot
-    _worker_config, _next_task, _checking = config, next_task, checking
-    with slots.get_lock():
-        _slot = slots.value
-        slots.value += 1
-    # Ctrl-C is the parent's to handle: a worker that dies of it would only add tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _start_worker(config: Config, next_task: Any, slots: WorkerSlots) -> None:
+    global _worker_config, _next_task
+    _worker_config, _next_task = config, next_task
+    start_worker(slots)
 
 
 def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
@@ -232,9 +215,9 @@ def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
             _next_task.value = index + 1
         if index >= len(tasks):
             return done
-        _checking[_slot] = index
+        working_on(index)
         done.append((index, check_file(tasks[index], _worker_config)))
-        _checking[_slot] = -1
+        working_on(-1)
 
 
 def check_file(task: FileTask, config: Config) -> FileOutcome:
@@ -605,11 +588,7 @@ class Run:
                 outcomes[index] = outcome
             return outcomes
         except WorkerDied as died:
-            checking = ", ".join(died.paths) or "no file"
-            self.errors.append(
-                f"a worker process died while checking {checking} (a crash, or out of memory); "
-                "the other files were not reported"
-            )
+            self.errors.append(f"{died.describe('checking')}; the other files were not reported")
             self._workers_broken = True
             return []
 

@@ -14,7 +14,6 @@ import difflib
 import hashlib
 import io
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from .check_command import Selection, job_count
 from .discovery import discover
 from .rules import all_rules
 from .settings import SettingsError, load_settings
+from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left
@@ -163,9 +163,12 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     )
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone handles it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _migrate_in_worker(options: MigrationOptions, index: int, path: str) -> FileResult:
+    working_on(index)
+    try:
+        return migrate_file(options, path)
+    finally:
+        working_on(-1)
 
 
 # ----- the command ------------------------------------------------------------------------------
@@ -239,6 +242,10 @@ def run(args: argparse.Namespace) -> int:
         # The reader of the diff stopped (`| head`): say nothing more on a closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
+    except WorkerDied as died:
+        err.close_progress()
+        err.line(f"loopguard migrate: {died.describe('migrating')}; no file written")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         err.close_progress()
         written = "no file written"
@@ -295,11 +302,10 @@ def _is_under(path: str, folder: str) -> bool:
 def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err: "_Stderr") -> List[FileResult]:
     """The results, in the order of ``files``, computed by ``jobs`` processes."""
     progress = err.progress(len(files))
-    work = partial(migrate_file, options)
     if jobs == 1 or len(files) < 2:
         results = []
         for path in files:
-            results.append(work(path))
+            results.append(migrate_file(options, path))
             progress()
         return results
     # Biggest files first: the few large files that need libcst dominate, and starting them
@@ -308,14 +314,20 @@ def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err
     # Imported here: `loopguard check`, which imports this module for its command line, and a
     # one-process migration start no process and should not pay for it.
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
-    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    slots = WorkerSlots(jobs)
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(slots,))
     try:
-        futures = {executor.submit(work, files[index]): index for index in by_size}
+        futures = {
+            executor.submit(_migrate_in_worker, options, index, files[index]): index for index in by_size
+        }
         ordered: List[Optional[FileResult]] = [None] * len(files)
         for future in as_completed(futures):
             ordered[futures[future]] = future.result()
             progress()
+    except BrokenProcessPool:
+        raise WorkerDied([files[index] for index in slots.in_progress(len(files))]) from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return [result for result in ordered if result is not None]

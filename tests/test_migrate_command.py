@@ -442,6 +442,33 @@ def test_interrupted_while_migrating_writes_nothing(tmp_path):
     assert snapshot(tmp_path) == before
 
 
+def test_a_worker_process_that_dies_is_one_line_naming_the_file_and_nothing_is_written(tmp_path):
+    make_project(tmp_path, {f"m{index}.py": GET_EVENT_LOOP for index in range(6)})
+    before = snapshot(tmp_path)
+    # A file that kills the interpreter migrating it (as a crash in a C extension would).
+    fault = textwrap.dedent(
+        """\
+        import os
+        from flake8_loopguard import migrate_command
+        real = migrate_command.migrate_file
+        def fatal(options, path):
+            if path.endswith("m3.py"):
+                os._exit(70)
+            return real(options, path)
+        migrate_command.migrate_file = fatal
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "--write", "--jobs", "2", *ONLY_LOOP_FIX)
+    assert result.returncode == 2
+    (message,) = result.stderr.decode().splitlines()
+    assert message.startswith("loopguard migrate: a worker process died while migrating ")
+    assert message.endswith(" (a crash, or out of memory); no file written")
+    # The file it died of, and perhaps the one the other process was migrating at that moment.
+    migrating = message.split(" while migrating ")[1].split(" (")[0].split(", ")
+    assert "./m3.py" in migrating and len(migrating) <= 2
+    assert snapshot(tmp_path) == before
+
+
 def test_interrupted_while_writing_leaves_every_file_whole(tmp_path):
     make_project(tmp_path, {"a.py": GET_EVENT_LOOP, "b.py": GET_EVENT_LOOP, "c.py": GET_EVENT_LOOP})
     fault = textwrap.dedent(
