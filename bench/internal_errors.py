@@ -30,9 +30,9 @@ import traceback
 import warnings
 from typing import Iterator, List, Tuple
 
-from flake8_loopguard.config import DEFAULT_CONFIG
+from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.flake8_plugin import LoopGuardPlugin
-from flake8_loopguard.prefilter import may_have_findings
+from flake8_loopguard.core.prefilter import may_have_findings
 
 SHOWN_ERRORS = 20
 

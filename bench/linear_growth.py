@@ -17,9 +17,9 @@ import argparse
 import sys
 import time
 
-from flake8_loopguard.config import Config
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.rules import all_rules
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.rules import all_rules
 
 SLOPE_BOUND = 1.5
 EVERY_RULE = Config(opt_in_codes=tuple(rule.code for rule in all_rules()))

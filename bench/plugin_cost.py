@@ -48,9 +48,9 @@ from flake8.options.parse_args import parse_args
 from rich.console import Console
 from rich.table import Table
 
-from flake8_loopguard.config import DEFAULT_CONFIG
+from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.flake8_plugin import LoopGuardPlugin
-from flake8_loopguard.prefilter import may_have_findings
+from flake8_loopguard.core.prefilter import may_have_findings
 
 BOUND = 0.1  # loopguard may cost at most this fraction of bugbear's time
 PACKAGES = ("asyncio", "concurrent", "multiprocessing", "email", "http", "urllib", "json", "logging", "importlib")
@@ -187,7 +187,7 @@ def main() -> int:
         )
     console.print(table)
     console.print(
-        f"Prefilter: {passed} of {len(files)} files pass (flake8_loopguard.prefilter.may_have_findings, DEFAULT_CONFIG)"
+        f"Prefilter: {passed} of {len(files)} files pass (flake8_loopguard.core.prefilter.may_have_findings, DEFAULT_CONFIG)"
     )
 
     ours, limit = results["flake8-loopguard"][0], BOUND * bugbear_seconds

@@ -5,7 +5,7 @@ call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once
 
 1. gets the module's findings: from ``context.scratch[SCRATCH_LINT]`` when ``loopguard migrate``
    chains the codemods (``codemods.pipeline``), else it lints ``tree.code`` itself with
-   ``flake8_loopguard.engine.check_source`` (``context.filename`` and the :class:`Config` in
+   ``flake8_loopguard.core.engine.check_source`` (``context.filename`` and the :class:`Config` in
    ``scratch[SCRATCH_CONFIG]``, else the default one), which is what ``python -m libcst.tool
    codemod`` gets;
 2. drops the findings whose line carries a ``# noqa`` covering their code;
@@ -49,10 +49,10 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.metadata import CodeRange, PositionProvider
 
-from flake8_loopguard.config import DEFAULT_CONFIG
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.noqa import is_silenced, noqa_lines, source_lines
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
+from flake8_loopguard.core.findings import Finding
 
 # Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
 SCRATCH_LINT = "loopguard.lint"  # LintedSource: the findings of the tree about to be transformed

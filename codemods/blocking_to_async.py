@@ -13,7 +13,7 @@ from typing import List, Optional, Set
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
 

@@ -7,8 +7,8 @@ from typing import Optional
 
 import libcst as cst
 
-from flake8_loopguard.config import DEFAULT_CONFIG
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.findings import Finding
 
 from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
 

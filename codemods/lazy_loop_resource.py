@@ -14,7 +14,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, Rewritten, char_column, source_lines
 

@@ -33,10 +33,10 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from flake8_loopguard.config import DEFAULT_CONFIG, Config
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.noqa import without_noqa
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.noqa import without_noqa
+from flake8_loopguard.core.findings import Finding
 
 from .base import (
     DEFAULT_TASK_MANAGER,

@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence, Set
 
 import libcst as cst
 
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
 

@@ -30,10 +30,10 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 import libcst as cst
 
-from flake8_loopguard.config import DEFAULT_CONFIG
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.model import QT_BINDINGS
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.apis import QT_MODULES
+from flake8_loopguard.core.findings import Finding
 
 from .base import (
     SCRATCH_CONFIG,
@@ -47,7 +47,6 @@ from .base import (
 
 # The loop plumbing the linter reports inside a worker: what the rewrite consumes.
 LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
-QT_MODULES = QT_BINDINGS | {"qasync", "qtinter"}
 NO_QT_MODULE = "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
 QT_EXEC_WITHOUT_QASYNC = (
     "the module runs Qt's own loop with exec(), which importing qasync here would make LG503: "

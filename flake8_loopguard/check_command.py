@@ -29,10 +29,10 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
 from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
-from .config import OPTIONS, Config
+from .core.config import OPTIONS, Config
 from .discovery import GitError, PerFileIgnores, changed_files, discover
-from .engine import analyse_source, collector_paused
-from .noqa import silences_file, source_lines, without_noqa
+from .core.engine import analyse_source, collector_paused
+from .core.noqa import silences_file, source_lines, without_noqa
 from .project import (
     CROSS_MODULE_MESSAGES,
     ModuleSummary,
@@ -43,7 +43,8 @@ from .project import (
     summarize_imports_only,
 )
 from .report_formats import FORMAT_NAMES, Located, render
-from .rules import RULES, Finding
+from .core.findings import Finding
+from .core.rules import RULES
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 

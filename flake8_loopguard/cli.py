@@ -9,7 +9,7 @@ from typing import List, Optional
 
 from . import __version__, check_command, migrate_command
 from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
-from .rules import RULES
+from .core.rules import RULES
 
 EXIT_OK = 0
 EXIT_USAGE = 2

@@ -8,8 +8,8 @@ import os
 from typing import Any, ClassVar, Iterator, List, Optional, Tuple, Type
 
 from . import __version__
-from .config import DEFAULT_CONFIG, OPTIONS, Config, Option
-from .engine import check_tree
+from .core.config import DEFAULT_CONFIG, OPTIONS, Config, Option
+from .core.engine import check_tree
 
 
 class LoopGuardPlugin:

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from .config import Config
+from .core.config import Config
 from .check_command import Selection, job_count
 from .discovery import discover
-from .rules import all_rules
+from .core.rules import all_rules
 from .settings import SettingsError, load_settings
 from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 

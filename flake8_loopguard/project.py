@@ -1,6 +1,6 @@
 """Whole-project analysis for ``loopguard check``: LG107 and the cross-module LG401/LG102/LG103.
 
-Each file is summarised once, from the :class:`~flake8_loopguard.model.Module` the engine
+Each file is summarised once, from the :class:`~flake8_loopguard.core.model.Module` the engine
 already built (the summary is small, picklable and JSON-serialisable, so the check command
 caches it and ships it between processes). The project pass then joins the summaries:
 
@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .model import CallSite, FunctionInfo, Module, Scope, dotted_parts
-from .prefilter import first_coroutine
-from .rules import RULES, Finding
-from .rules.threads import THREAD_BASES, makes_private_loop
+from .core.apis import EXECUTOR_METHODS, THREAD_BASES, THREAD_CALLS
+from .core.model import CallSite, FunctionInfo, Module, Scope, dotted_parts
+from .core.prefilter import first_coroutine
+from .core.findings import Finding
+from .core.rules import RULES
+from .core.rules.threads import makes_private_loop
 
 LG107_MESSAGE = RULES["LG107"].message
 CROSS_MODULE_MESSAGES = {
@@ -46,9 +48,6 @@ MAX_NAMED_SITES = 3  # LG107 names this many other sites, then "and N more"
 THREAD = "thread"  # the function runs in a worker thread
 COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
 
-# (argument position, keyword) of the callable handed to a worker thread
-THREAD_CALLS = {"threading.Thread": (1, "target"), "asyncio.to_thread": (0, None)}
-EXECUTOR_METHODS = {"submit": (0, "fn"), "run_in_executor": (1, None)}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from urllib.parse import quote
 from . import __version__
 from .baseline import normalized_path, occurrence_fingerprints
 from .docs import rule_text
-from .rules import RULES, Finding, Rule, all_rules
+from .core.findings import Finding
+from .core.rules import RULES, Rule, all_rules
 
 PROJECT_URL = "https://github.com/flake8-loopguard/flake8-loopguard"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -1,6 +1,6 @@
 """``loopguard check`` settings: ``[tool.loopguard]`` in the nearest ``pyproject.toml``, then the command line.
 
-The rule options are the ones the flake8 plugin reads (:data:`flake8_loopguard.config.OPTIONS`),
+The rule options are the ones the flake8 plugin reads (:data:`flake8_loopguard.core.config.OPTIONS`),
 named without their ``loopguard-`` prefix; ``select``, ``ignore``, ``extend-select``,
 ``exclude``, ``extend-exclude`` and ``per-file-ignores`` mean what they mean to flake8.
 A value given on the command line replaces the one in the file.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .config import OPTIONS, Config
+from .core.config import OPTIONS, Config
 from .discovery import DEFAULT_EXCLUDE
 
 if sys.version_info >= (3, 11):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard.config import Config
-from flake8_loopguard.rules import all_rules
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.rules import all_rules
 
 REPO = Path(__file__).resolve().parent.parent
 

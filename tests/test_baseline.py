@@ -13,9 +13,9 @@ from flake8_loopguard.baseline import (
     occurrence_fingerprints,
     write_baseline,
 )
-from flake8_loopguard.engine import check_source
+from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.report_formats import Located
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.findings import Finding
 
 WIDGET = """\
 import asyncio

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from flake8_loopguard.docs import readme_with_rules_table
-from flake8_loopguard.rules import RULES, all_rules
+from flake8_loopguard.core.rules import RULES, all_rules
 
 from .conftest import REPO
 

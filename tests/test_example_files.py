@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard.engine import check_source
+from flake8_loopguard.core.engine import check_source
 
 from .conftest import EVERY_RULE
 

@@ -5,10 +5,10 @@ import ast
 import hypothesmith
 from hypothesis import HealthCheck, given, settings
 
-from flake8_loopguard.config import Config
-from flake8_loopguard.engine import check_tree
-from flake8_loopguard.model import Module
-from flake8_loopguard.rules import all_rules, findings_of
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.engine import check_tree
+from flake8_loopguard.core.model import Module
+from flake8_loopguard.core.rules import all_rules, findings_of
 
 from .conftest import ALL_CODES
 

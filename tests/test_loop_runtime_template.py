@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard.config import Config
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.rules import all_rules
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.rules import all_rules
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "codemods" / "templates" / "loop_runtime.py"
 

@@ -5,8 +5,8 @@ import gc
 
 import pytest
 
-from flake8_loopguard.config import DEFAULT_CONFIG, Config
-from flake8_loopguard.model import Module
+from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
+from flake8_loopguard.core.model import Module
 
 from .conftest import EVERY_RULE, REPO
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from flake8_loopguard.noqa import is_silenced, noqa_lines, silences_file
+from flake8_loopguard.core.noqa import is_silenced, noqa_lines, silences_file
 
 
 @pytest.mark.parametrize(

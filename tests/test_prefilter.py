@@ -4,10 +4,10 @@ import ast
 
 import pytest
 
-from flake8_loopguard import engine
-from flake8_loopguard.config import Config
-from flake8_loopguard.prefilter import may_have_findings
-from flake8_loopguard.rules import all_rules
+from flake8_loopguard.core import engine
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.prefilter import may_have_findings
+from flake8_loopguard.core.rules import all_rules
 
 from .conftest import EVERY_RULE, REPO
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard.config import DEFAULT_CONFIG
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.model import Module
-from flake8_loopguard.prefilter import may_have_findings
+from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.model import Module
+from flake8_loopguard.core.prefilter import may_have_findings
 from flake8_loopguard.project import (
     COROUTINE,
     LG107_MESSAGE,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard import engine
-from flake8_loopguard.engine import check_source
+from flake8_loopguard.core import engine
+from flake8_loopguard.core.engine import check_source
 
 from .conftest import EVERY_RULE, REPO
 from .test_example_files import expected_codes

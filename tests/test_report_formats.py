@@ -11,7 +11,8 @@ import pytest
 from flake8_loopguard import __version__
 from flake8_loopguard.docs import rule_text
 from flake8_loopguard.report_formats import FORMAT_NAMES, Located, render
-from flake8_loopguard.rules import Finding, all_rules
+from flake8_loopguard.core.findings import Finding
+from flake8_loopguard.core.rules import all_rules
 
 DROPPED = "task created with create_task() is never referenced; keep it in a TaskManager"
 RUN = "asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"

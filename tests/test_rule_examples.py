@@ -4,10 +4,10 @@ import ast
 
 import pytest
 
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.model import Module
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.model import Module
 from flake8_loopguard.project import Project, summarize
-from flake8_loopguard.rules import all_rules
+from flake8_loopguard.core.rules import all_rules
 
 from .conftest import EVERY_RULE
 

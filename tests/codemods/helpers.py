@@ -28,10 +28,11 @@ from codemods.base import (
     HumanNote,
     source_lines,
 )
-from flake8_loopguard.config import Config
-from flake8_loopguard.engine import check_source
-from flake8_loopguard.noqa import is_silenced, noqa_lines
-from flake8_loopguard.rules import Finding, all_rules
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.noqa import is_silenced, noqa_lines
+from flake8_loopguard.core.findings import Finding
+from flake8_loopguard.core.rules import all_rules
 
 # Every rule, opt-in ones included: a codemod must not introduce an opt-in finding either.
 EVERY_RULE = Config(opt_in_codes=tuple(rule.code for rule in all_rules()))

@@ -23,7 +23,7 @@ from codemods.base import (
 from codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
 from codemods.running_branch_to_task import RunningBranchToTask
-from flake8_loopguard.rules import Finding
+from flake8_loopguard.core.findings import Finding
 
 from ..conftest import REPO
 from .helpers import FindingCodemodTest

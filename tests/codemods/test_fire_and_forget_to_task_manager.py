@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
-from flake8_loopguard.config import Config
+from flake8_loopguard.core.config import Config
 
 from .helpers import EVERY_RULE, FindingCodemodTest
 

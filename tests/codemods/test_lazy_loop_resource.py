@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codemods.lazy_loop_resource import LazyLoopResource
-from flake8_loopguard.config import Config
+from flake8_loopguard.core.config import Config
 
 from .helpers import EVERY_RULE, FindingCodemodTest
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from codemods.pipeline import migrate_source
-from flake8_loopguard.config import Config
+from flake8_loopguard.core.config import Config
 
 from ..conftest import EVERY_RULE, REPO
 from .helpers import unsilenced_findings

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Tuple
+from typing import Iterator
 
+from ..apis import ASYNCIO_PRIMITIVES, LOOP_BOUND_FACTORIES
+from ..findings import Finding
 from ..model import CallSite, Module
-from .base import Finding, Rule, example, register
-
-LOOP_BOUND_FACTORIES: Tuple[str, ...] = (
-    "aiohttp.ClientSession",
-    "aiohttp.TCPConnector",
-    "grpc.aio.insecure_channel",
-    "grpc.aio.secure_channel",
-    "grpc.aio.server",
-    "httpx.AsyncClient",
-    "redis.asyncio.Redis",
-    "redis.asyncio.Redis.from_url",
-    "redis.asyncio.from_url",
-)
-
-ASYNCIO_PRIMITIVES: Tuple[str, ...] = tuple(
-    "asyncio." + name
-    for name in ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Queue", "PriorityQueue", "LifoQueue")
-)
-
+from .base import Rule, example, register
 
 def loop_bound_calls(module: Module) -> list:
     return module.calls_to(LOOP_BOUND_FACTORIES + module.config.extra_loop_bound)

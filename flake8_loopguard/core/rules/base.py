@@ -6,26 +6,11 @@ import ast
 import inspect
 import re
 import textwrap
-from dataclasses import dataclass, field
 from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
 from ..config import Config
+from ..findings import Finding
 from ..model import CallSite, Module, Scope
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    line: int
-    col: int  # 0-based, as in ``ast``; adapters show it 1-based
-    code: str
-    message: str
-    # The enclosing definition (``Widget._load_data``; ``""`` at module level): what a
-    # baseline fingerprint and a codemod's task name are made of.
-    context: str = field(default="", compare=False)
-
-    @property
-    def text(self) -> str:
-        return f"{self.code} {self.message}"
 
 
 def example(code: str) -> str:

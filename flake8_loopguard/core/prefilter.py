@@ -16,8 +16,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Pattern, Set, Tuple
 
 from .config import Config
-from .model import QT_BINDINGS
-from .rules.threads import BLOCKING_CALLS, BLOCKING_METHODS
+from .apis import BLOCKING_CALLS, BLOCKING_METHODS, QT_BINDINGS
 
 # Searched only in a text that has "async" in it: one search instead of four for most files.
 ASYNC_TRIGGER_WORDS: Tuple[str, ...] = ("asyncio", "qasync", "asyncSlot", "asyncslot")

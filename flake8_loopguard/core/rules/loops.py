@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, Module
-from .base import Finding, Rule, example, register
+from ..apis import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS
+from ..findings import Finding
+from ..model import Module
+from .base import Rule, example, register
 
 
 @register

@@ -5,40 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Tuple
 
+from ..apis import BLOCKING_CALLS, BLOCKING_METHODS, THREAD_BASES, TO_THREAD
+from ..findings import Finding
 from ..model import CallSite, FunctionInfo, Module, receiver_name
-from .base import Finding, Rule, example, register
-
-THREAD_BASES = frozenset({"threading.Thread", "Qt.QThread", "Qt.QRunnable"})
-
-HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-TO_THREAD = "await asyncio.to_thread(...)"
-ASYNC_CLIENT = "await asyncio.to_thread(...) or an async client"
-SUBPROCESS = "asyncio.create_subprocess_exec() or await asyncio.to_thread(...)"
-
-# Blocking functions, and what to write instead.
-BLOCKING_CALLS = {
-    "time.sleep": "await asyncio.sleep()",
-    "urllib.request.urlopen": TO_THREAD,
-    "builtins.input": "await asyncio.to_thread(input, ...)",
-    "urllib3.request": ASYNC_CLIENT,
-    "os.system": SUBPROCESS,
-    "os.popen": SUBPROCESS,
-    **{f"os.{name}": TO_THREAD for name in ("wait", "waitpid", "wait3", "wait4", "waitid")},
-    **{f"requests.{verb}": ASYNC_CLIENT for verb in HTTP_VERBS},
-    **{f"httpx.{verb}": "httpx.AsyncClient" for verb in HTTP_VERBS},
-    **{
-        f"subprocess.{name}": SUBPROCESS
-        for name in ("run", "call", "check_call", "check_output", "getoutput", "getstatusoutput")
-    },
-}
-# Blocking methods of the objects these factories make: (factories, methods, instead)
-BLOCKING_METHODS = (
-    (("requests.Session", "requests.session", "requests.sessions.Session"), HTTP_VERBS + ("send",), ASYNC_CLIENT),
-    (("httpx.Client",), HTTP_VERBS + ("send", "stream"), "httpx.AsyncClient"),
-    (("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool"),
-     ("request", "urlopen", "request_encode_url", "request_encode_body"), ASYNC_CLIENT),
-)  # fmt: skip
-
+from .base import Rule, example, register
 
 def _configured_methods(names: Tuple[str, ...]) -> List[Tuple[Tuple[str, ...], Tuple[str, ...], str]]:
     """``mylib.Client.get`` in ``loopguard-blocking-calls``: ``get`` on an object ``mylib.Client()`` made."""

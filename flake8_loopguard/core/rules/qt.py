@@ -5,12 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
+from ..apis import APPLICATION_CLASSES, SIGNAL_FACTORIES
+from ..findings import Finding
 from ..model import CallSite, FunctionInfo, Module, Scope, dotted_parts, receiver_name
-from .base import Finding, Rule, example, register
-
-SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
-APPLICATION_CLASSES = frozenset({"Qt.QApplication", "Qt.QGuiApplication", "Qt.QCoreApplication", "qasync.QApplication"})
-
+from .base import Rule, example, register
 
 @register
 class CoroutineSlotWithoutAsyncSlot(Rule):

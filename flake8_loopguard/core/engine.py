@@ -11,7 +11,8 @@ from typing import Iterable, Iterator, List, Optional
 from .config import DEFAULT_CONFIG, Config
 from .model import Module
 from .prefilter import may_have_findings
-from .rules import Finding, Rule, enabled_rules, findings_of
+from .findings import Finding
+from .rules import Rule, enabled_rules, findings_of
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..findings import Finding
 from ..model import AWAITED, CALLBACK_LAMBDA, DISCARDED, Module
-from .base import Finding, Rule, example, register
+from .base import Rule, example, register
 
 
 @register

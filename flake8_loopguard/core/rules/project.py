@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..findings import Finding
 from ..model import Module
-from .base import Finding, Rule, example, register
+from .base import Rule, example, register
 
 
 @register

@@ -1,0 +1,135 @@
+"""The APIs the rules know, one table per family: what loopguard means by a loop factory, a
+task factory, a thread, a Qt binding, a blocking call or a loop-bound resource. The rules, the
+prefilter, the whole-project pass and the codemods all read these tables, none keeps its own."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Tuple
+
+QT_BINDINGS = frozenset({"PyQt5", "PyQt6", "PySide2", "PySide6", "qtpy"})
+QT_STAR_MODULES = frozenset(f"{binding}.{module}" for binding in QT_BINDINGS for module in ("QtCore", "QtWidgets", "QtGui"))
+# `asyncio.events.new_event_loop` is `asyncio.new_event_loop`: the package re-exports them all.
+ASYNCIO_SUBMODULES = frozenset(
+    {
+        "base_events", "events", "futures", "locks", "queues", "runners", "tasks", "taskgroups",
+        "timeouts", "coroutines", "streams", "subprocess", "unix_events", "windows_events",
+        "selector_events", "proactor_events",
+    }
+)  # fmt: skip
+# What `from M import *` brings for the modules the rules know (asyncio's list is read from the
+# running Python, on first need, plus the newer names a target program may use).
+STAR_EXPORTS = {
+    "qasync": frozenset({"QEventLoop", "QThreadExecutor", "asyncSlot", "asyncClose", "asyncWrap", "run"}),
+    "uvloop": frozenset({"new_event_loop", "run", "install", "Loop", "EventLoopPolicy"}),
+}
+STAR_MODULES = frozenset({"asyncio", *STAR_EXPORTS})
+
+
+@lru_cache(maxsize=None)
+def star_exports(module: str) -> frozenset:
+    if module == "asyncio":
+        import asyncio  # only a module with `from asyncio import *` pays for this import
+
+        return frozenset(asyncio.__all__) | {"Runner", "TaskGroup", "timeout"}
+    return STAR_EXPORTS.get(module, frozenset())
+QT_STAR_NAMES = frozenset({"Signal", "Slot", "pyqtSignal", "pyqtSlot", "SignalInstance", "qApp"})
+
+# Builtins a rule may ask about; any other unbound name resolves to nothing.
+BUILTINS_OF_INTEREST = frozenset({"input"})
+
+LOOP_FACTORIES = frozenset(
+    {
+        "asyncio.new_event_loop",
+        "asyncio.SelectorEventLoop",
+        "asyncio.ProactorEventLoop",
+        "uvloop.new_event_loop",
+        "qasync.QEventLoop",
+    }
+)
+LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner", "qasync.run", "uvloop.run"})
+LOOP_DRIVER_METHODS = frozenset({"run_until_complete", "run_forever"})
+LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
+LOOP_SOURCES = LOOP_GETTERS | LOOP_FACTORIES  # calls whose result is an event loop
+TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
+TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
+ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
+# An application that vendors qasync names its copy the same way.
+ASYNC_SLOT_NAMES = frozenset({"asyncSlot", "asyncslot"})
+FUNCTOOLS_PARTIAL = "functools.partial"
+# Methods that call a callable later and throw its result away; the value is the index of the
+# callable among the positional arguments (None: the first argument that is a callable).
+CALLBACK_TAKERS = {
+    "connect": 0,
+    "singleShot": None,
+    "call_soon": 0,
+    "call_soon_threadsafe": 0,
+    "call_later": 1,
+    "call_at": 1,
+    "add_signal_handler": 1,
+}
+
+# Calls on a task that keep nothing alive: a name read only by them is no owner.
+WEAK_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
+
+# ----- Qt ---------------------------------------------------------------------------
+
+QT_MODULES = QT_BINDINGS | {"qasync", "qtinter"}  # a module importing one of these is a Qt program
+SIGNAL_FACTORIES = frozenset({"Signal", "pyqtSignal", "SignalInstance"})
+APPLICATION_CLASSES = frozenset({"Qt.QApplication", "Qt.QGuiApplication", "Qt.QCoreApplication", "qasync.QApplication"})
+
+# ----- threads and blocking calls -----------------------------------------------------
+
+THREAD_BASES = frozenset({"threading.Thread", "Qt.QThread", "Qt.QRunnable"})
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+TO_THREAD = "await asyncio.to_thread(...)"
+ASYNC_CLIENT = "await asyncio.to_thread(...) or an async client"
+SUBPROCESS = "asyncio.create_subprocess_exec() or await asyncio.to_thread(...)"
+
+# Blocking functions, and what to write instead.
+BLOCKING_CALLS = {
+    "time.sleep": "await asyncio.sleep()",
+    "urllib.request.urlopen": TO_THREAD,
+    "builtins.input": "await asyncio.to_thread(input, ...)",
+    "urllib3.request": ASYNC_CLIENT,
+    "os.system": SUBPROCESS,
+    "os.popen": SUBPROCESS,
+    **{f"os.{name}": TO_THREAD for name in ("wait", "waitpid", "wait3", "wait4", "waitid")},
+    **{f"requests.{verb}": ASYNC_CLIENT for verb in HTTP_VERBS},
+    **{f"httpx.{verb}": "httpx.AsyncClient" for verb in HTTP_VERBS},
+    **{
+        f"subprocess.{name}": SUBPROCESS
+        for name in ("run", "call", "check_call", "check_output", "getoutput", "getstatusoutput")
+    },
+}
+# Blocking methods of the objects these factories make: (factories, methods, instead)
+BLOCKING_METHODS = (
+    (("requests.Session", "requests.session", "requests.sessions.Session"), HTTP_VERBS + ("send",), ASYNC_CLIENT),
+    (("httpx.Client",), HTTP_VERBS + ("send", "stream"), "httpx.AsyncClient"),
+    (("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool"),
+     ("request", "urlopen", "request_encode_url", "request_encode_body"), ASYNC_CLIENT),
+)  # fmt: skip
+# (argument position, keyword) of the callable handed to a worker thread
+THREAD_CALLS = {"threading.Thread": (1, "target"), "asyncio.to_thread": (0, None)}
+EXECUTOR_METHODS = {"submit": (0, "fn"), "run_in_executor": (1, None)}
+
+# ----- loop-bound resources ---------------------------------------------------------
+
+LOOP_BOUND_FACTORIES: Tuple[str, ...] = (
+    "aiohttp.ClientSession",
+    "aiohttp.TCPConnector",
+    "grpc.aio.insecure_channel",
+    "grpc.aio.secure_channel",
+    "grpc.aio.server",
+    "httpx.AsyncClient",
+    "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_url",
+    "redis.asyncio.from_url",
+)
+
+ASYNCIO_PRIMITIVES: Tuple[str, ...] = tuple(
+    "asyncio." + name
+    for name in ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Queue", "PriorityQueue", "LifoQueue")
+)

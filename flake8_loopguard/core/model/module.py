@@ -1,0 +1,249 @@
+"""The semantic model of one module: what the walk recorded, the indexes built on first use,
+and the questions about classes, callables and receivers; the loop, task and Qt questions
+come from their own mixins."""
+
+from __future__ import annotations
+
+import ast
+from functools import cached_property
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..apis import FUNCTOOLS_PARTIAL, QT_MODULES
+from ..config import Config
+from .loops import LoopQueries
+from .names import NameResolution, dotted_parts
+from .qt import QtQueries
+from .scopes import BOUND, CallSite, ClassInfo, FunctionInfo, Scope
+from .tasks import TaskQueries
+from .walk import Walker
+
+
+class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
+    """Everything the rules may ask about one module."""
+
+    def __init__(self, tree: ast.AST, filename: str, config: Config) -> None:
+        self.filename = filename
+        self.config = config
+        self.module_scope = Scope("module", "<module>", None)
+        self.calls: List[CallSite] = []
+        self.classes: List[ClassInfo] = []
+        # `with X() as name` / `async with X() as name`: (scope, name, the call)
+        self.context_bindings: List[Tuple[Scope, str, ast.Call, bool]] = []
+        self.call_by_node: Dict[int, CallSite] = {}
+        self.lambda_scopes: Dict[int, Scope] = {}
+        self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
+        self.imported_modules: set = set()
+        self._same_file_bases: Dict[int, List[ClassInfo]] = {}  # every `self.method()` asks
+        Walker(self).walk(tree)
+        self._resolve_calls()
+
+    def release(self) -> None:
+        """Break the references between scopes, calls and definitions, so that the module is
+        freed as soon as its last reference goes, without the cycle collector (which a gate
+        that models thousands of files with the collector off would otherwise need). The module
+        answers no question afterwards."""
+        for scope in list(self.module_scope.descendants()):
+            for slot in Scope.LINKS:
+                setattr(scope, slot, None)
+        self.__dict__.clear()
+
+    # ----- indexes built once, on first use --------------------------------
+
+    @cached_property
+    def calls_by_name(self) -> Dict[str, List[CallSite]]:
+        index: Dict[str, List[CallSite]] = {}
+        for site in self.calls:
+            if site.qualified is not None:
+                index.setdefault(site.qualified, []).append(site)
+        return index
+
+    @cached_property
+    def calls_by_attr(self) -> Dict[str, List[CallSite]]:
+        index: Dict[str, List[CallSite]] = {}
+        for site in self.calls:
+            if site.attr is not None:
+                index.setdefault(site.attr, []).append(site)
+        return index
+
+    def calls_to(self, names: Iterable[str]) -> List[CallSite]:
+        found: List[CallSite] = []
+        for name in names:
+            found.extend(self.calls_by_name.get(name, ()))
+        found.sort(key=lambda site: (site.line, site.col))
+        return found
+
+    def method_calls(self, attrs: Iterable[str]) -> List[CallSite]:
+        """Calls of the form ``<anything>.attr(...)``."""
+        found = [site for attr in attrs for site in self.calls_by_attr.get(attr, ()) if site.receiver is not None]
+        found.sort(key=lambda site: (site.line, site.col))
+        return found
+
+    @cached_property
+    def entry_functions(self) -> set:
+        """Module-level functions that the ``__main__`` block calls directly (``main()``,
+        ``sys.exit(main())``) or hands over as a callable (``typer.run(main)``, ``fire.Fire(main)``)."""
+        module_functions = self.module_scope.functions
+        entry = set()
+        for site in self.calls:
+            if not site.in_main_block or site.scope is not self.module_scope:
+                continue
+            if site.receiver is None and site.attr in module_functions:
+                entry.add(site.attr)
+            arguments = [*site.node.args, *(keyword.value for keyword in site.node.keywords)]
+            entry.update(
+                argument.id
+                for argument in arguments
+                if isinstance(argument, ast.Name) and argument.id in module_functions
+            )
+        return entry
+
+    @cached_property
+    def is_entry_point_file(self) -> bool:
+        return self.config.is_entry_point_file(self.filename)
+
+    @cached_property
+    def imports_qt(self) -> bool:
+        return bool(self.imported_modules & QT_MODULES)
+
+    @cached_property
+    def imports_qasync(self) -> bool:
+        return "qasync" in self.imported_modules
+
+    @cached_property
+    def imports_loop_library(self) -> bool:
+        return bool(self.imported_modules & {"asyncio", "qasync", "uvloop"})
+
+    # ----- questions the rules ask -----------------------------------------
+
+    def in_entry_point(self, site: CallSite) -> bool:
+        return self.is_entry_point_file or site.in_main_block or site.scope.top_function in self.entry_functions
+
+    def call_site(self, node: ast.AST) -> Optional[CallSite]:
+        return self.call_by_node.get(id(node))
+
+    # ----- classes, methods and the callables handed around ----------------
+
+    @cached_property
+    def classes_by_name(self) -> Dict[str, ClassInfo]:
+        """Module-level classes by name: the same-file bases a class may inherit from."""
+        return {info.name: info for info in self.classes if info.scope.parent is self.module_scope}
+
+    def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
+        """The class and its base classes defined in this file, nearest first (cycles cut)."""
+        known = self._same_file_bases.get(id(cls))
+        if known is None:
+            known = self._same_file_bases[id(cls)] = self._find_same_file_bases(cls)
+        return known
+
+    def _find_same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
+        found: List[ClassInfo] = []
+        pending = [cls]
+        while pending:
+            current = pending.pop(0)
+            if any(current is seen for seen in found):
+                continue
+            found.append(current)
+            for base in current.node.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes_by_name:
+                    pending.append(self.classes_by_name[base.id])
+        return found
+
+    def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]:
+        """``cls.name`` as Python finds it among the class and its same-file bases."""
+        for owner in self.same_file_bases(cls):
+            if name in owner.methods:
+                return owner.methods[name]
+        return None
+
+    def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool:
+        """Whether a base of the class (directly or through same-file bases) is one of these."""
+        wanted = set(qualified_names)
+        return any(
+            self.resolve(base, owner.scope.parent) in wanted
+            for owner in self.same_file_bases(cls)
+            for base in owner.node.bases
+            if owner.scope.parent is not None
+        )
+
+    def function_referenced(self, node: ast.AST, scope: Scope) -> Optional[FunctionInfo]:
+        """The def a reference names: ``worker`` (any enclosing scope), ``self.method`` (also
+        inherited from a same-file base), or either wrapped in ``functools.partial(...)``."""
+        node = self.unwrap_partial(node, scope)
+        if isinstance(node, ast.Name):
+            current: Optional[Scope] = scope
+            own_scope = True
+            while current is not None:
+                if own_scope or current.kind != "class":
+                    if node.id in current.functions:
+                        return current.functions[node.id]
+                    if node.id in current.bindings:
+                        return None  # bound to something other than a def
+                own_scope = current.kind == "comprehension"
+                current = current.parent
+            return None
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            owner = scope.enclosing_class
+            if owner is not None:
+                return self.method_of(owner, node.attr)
+        return None
+
+    def unwrap_partial(self, node: ast.AST, scope: Scope) -> ast.AST:
+        """``functools.partial(f, ...)`` -> ``f``; anything else as it is."""
+        while isinstance(node, ast.Call) and node.args and self.resolve(node.func, scope) == FUNCTOOLS_PARTIAL:
+            node = node.args[0]
+        return node
+
+    def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]:
+        """The body scope of the def or lambda a callable expression stands for."""
+        node = self.unwrap_partial(node, scope)
+        if isinstance(node, ast.Lambda):
+            return self.lambda_scopes.get(id(node))
+        function = self.function_referenced(node, scope)
+        return function.scope if function is not None else None
+
+    # ----- what a receiver is ----------------------------------------------
+
+    def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
+        """Calls whose result was bound to this name (in the scope that owns the name: this one
+        or an enclosing function or module) or attribute (anywhere in the module)."""
+        key = ".".join(parts)
+        if len(parts) == 1:
+            owner = scope.binding_scope(parts[0]) or self.module_scope
+            return [site for site in self.bound_calls.get(key, ()) if site.name_scope.binding_scope(key) is owner]
+        return list(self.bound_calls.get(key, ()))
+
+    @cached_property
+    def bound_calls(self) -> Dict[str, List[CallSite]]:
+        index: Dict[str, List[CallSite]] = {}
+        for site in self.calls:
+            if site.usage == BOUND:
+                for target in site.targets:
+                    index.setdefault(target, []).append(site)
+        for scope, name, call, _is_async in self.context_bindings:
+            site = self.call_site(call)
+            if site is not None:
+                index.setdefault(name, []).append(site)
+        return index
+
+    def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
+        """A receiver made by one of these classes: ``requests.Session()``, directly, through the
+        name or attribute it was bound to, or by ``with requests.Session() as s``."""
+        wanted = set(classes)
+        if isinstance(node, ast.Call):
+            site = self.call_site(node)
+            return site is not None and site.qualified in wanted
+        parts = dotted_parts(node)
+        return parts is not None and any(site.qualified in wanted for site in self.assignments_to(parts, scope))
+
+    @cached_property
+    def functions(self) -> List[FunctionInfo]:
+        found = []
+        for scope in self.module_scope.descendants():
+            if scope.function_info is not None:
+                found.append(scope.function_info)
+        found.sort(key=lambda info: info.node.lineno)
+        return found
+
+    def calls_in(self, function: FunctionInfo) -> List[CallSite]:
+        """Calls made by the function's own body (not by functions nested in it)."""
+        return function.scope.calls
