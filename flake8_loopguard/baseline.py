@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import posixpath
-import tempfile
+import secrets
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -116,13 +116,22 @@ def _entries(located: Sequence[Located]) -> List[BaselineEntry]:
 
 
 def write_baseline(path: PathLike, located: Sequence[Located]) -> None:
-    """Record ``located`` in the baseline file ``path``, replacing it whole (never half-written)."""
+    """Record ``located`` in the baseline file ``path``, replacing it whole (never half-written).
+
+    The file keeps its mode; a new one gets the mode any new file gets here (0666 less the umask).
+    """
     document = {"version": BASELINE_VERSION, "findings": [asdict(entry) for entry in _entries(located)]}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     target = Path(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
+            mode = os.stat(target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        descriptor, temporary = _create_temporary(target)
+        try:
+            if mode is not None:
+                os.fchmod(descriptor, mode)
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
             os.replace(temporary, target)
@@ -131,6 +140,17 @@ def write_baseline(path: PathLike, located: Sequence[Located]) -> None:
             raise
     except OSError as error:
         raise BaselineError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
+
+
+def _create_temporary(target: Path) -> Tuple[int, Path]:
+    """A new file next to ``target``, created as any new file is (0666 less the umask, the
+    folder's default ACL), not 0600 as ``tempfile.mkstemp`` would."""
+    while True:
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 class Baseline:

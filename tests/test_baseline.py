@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import os
+import stat
 
 import pytest
 
@@ -266,3 +268,32 @@ def test_rewriting_replaces_the_file_and_leaves_no_temporary(tmp_path):
     write_baseline(baseline_file, [])
     assert baseline_file.read_text(encoding="utf-8") == '{\n  "version": 1,\n  "findings": []\n}\n'
     assert [path.name for path in tmp_path.iterdir()] == ["loopguard-baseline.json"]
+
+
+# ----- the file's mode --------------------------------------------------------------------
+
+
+@pytest.fixture
+def umask():
+    """Set the process's umask for the test, restored after it."""
+    previous = os.umask(0o022)
+    yield os.umask
+    os.umask(previous)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o664, 0o444])
+def test_rewriting_keeps_the_files_mode(tmp_path, umask, mode):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, [])
+    baseline_file.chmod(mode)
+    write_baseline(baseline_file, located_in(WIDGET))
+    assert stat.S_IMODE(baseline_file.stat().st_mode) == mode
+    assert len(Baseline.load(baseline_file).entries) == 2
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path, umask, mask, mode):
+    umask(mask)
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located_in(WIDGET))
+    assert stat.S_IMODE(baseline_file.stat().st_mode) == mode
