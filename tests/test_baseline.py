@@ -270,6 +270,81 @@ def test_rewriting_replaces_the_file_and_leaves_no_temporary(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["loopguard-baseline.json"]
 
 
+# ----- an entry silences only the finding its fields describe ---------------------------
+
+
+def edited_baseline(tmp_path, located, edit):
+    """The baseline of ``located``, its JSON entries changed by ``edit`` as a hand would."""
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located)
+    document = json.loads(baseline_file.read_text(encoding="utf-8"))
+    edit(document["findings"])
+    baseline_file.write_text(json.dumps(document), encoding="utf-8")
+    return Baseline.load(baseline_file)
+
+
+@pytest.mark.parametrize(
+    "field, relabelled",
+    [
+        ("path", "app/other.py"),
+        ("code", "LG105"),
+        ("line_text", "asyncio.create_task(self._other())"),
+        ("context", "Widget.other"),
+    ],
+)
+def test_a_relabelled_entry_silences_nothing(tmp_path, field, relabelled):
+    """A reviewer reads the fields: an entry that says something else than its fingerprint must not
+    silence the finding the fingerprint was made from."""
+    located = located_in(WIDGET)[:1]
+
+    def relabel(entries):
+        entries[0][field] = relabelled
+
+    baseline = edited_baseline(tmp_path, located, relabel)
+    assert baseline.filter(located) == (located, [])
+    assert [(getattr(entry, field), entry.fingerprint) for entry in baseline.mismatched] == [
+        (relabelled, fingerprint(located[0]))
+    ]
+    assert baseline.entries == ()
+
+
+def test_an_entry_relabelled_as_another_finding_does_not_silence_that_one(tmp_path):
+    """The fields copied from the LG105 finding, the fingerprint left as the LG201 one's."""
+    task, loop = located_in(WIDGET)
+
+    def relabel(entries):
+        (entry,) = entries
+        entry.update(code="LG105", context="Widget._load", line_text="loop = asyncio.get_event_loop()")
+
+    baseline = edited_baseline(tmp_path, [task], relabel)
+    assert baseline.filter([task, loop]) == ([task, loop], [])
+    assert [entry.code for entry in baseline.mismatched] == ["LG105"]
+
+
+def test_an_entry_given_another_findings_fingerprint_silences_neither(tmp_path):
+    task, loop = located_in(WIDGET)
+
+    def swap_fingerprint(entries):
+        (entry,) = entries
+        entry["fingerprint"] = fingerprint(loop)
+
+    baseline = edited_baseline(tmp_path, [task], swap_fingerprint)
+    assert baseline.filter([task, loop]) == ([task, loop], [])
+    assert [entry.code for entry in baseline.mismatched] == ["LG201"]
+
+
+def test_an_entry_respaced_by_hand_still_matches(tmp_path):
+    """The fields are normalised before hashing, as the findings' are."""
+    located = located_in(WIDGET)[:1]
+
+    def respace(entries):
+        entries[0].update(path="./app//widget.py", line_text="  asyncio.create_task(self._load())  ")
+
+    baseline = edited_baseline(tmp_path, located, respace)
+    assert baseline.filter(located) == ([], [])
+    assert baseline.mismatched == ()
+
+
 # ----- the file's mode --------------------------------------------------------------------
 
 
