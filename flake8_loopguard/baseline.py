@@ -5,13 +5,17 @@ collapsed) and its enclosing definition, never by its line number: code inserted
 above a finding does not make it new again. Identical findings in the same definition share a
 fingerprint and are counted; the baseline records how many there were.
 
+An entry silences only the findings its readable fields describe, and only when those fields
+hash to its fingerprint: an entry edited by hand (relabelled, or its fingerprint swapped) is
+"mismatched" and silences nothing, so the baseline's diff shows exactly what it silences.
+
 The file is JSON, sorted, one entry per fingerprint::
 
     {
       "version": 1,
       "findings": [
         {"path": "app/widget.py", "code": "LG201", "context": "Widget.refresh",
-         "line_text": "asyncio.create_task(self._load())", "fingerprint": "3f0c9a1e5b7d2c48", "count": 1}
+         "line_text": "asyncio.create_task(self._load())", "fingerprint": "848585feff443360", "count": 1}
       ]
     }
 """
@@ -22,11 +26,11 @@ import hashlib
 import json
 import os
 import posixpath
-import tempfile
+import secrets
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, Iterable, List, Sequence, Tuple, Union
 
 if TYPE_CHECKING:
     from .report_formats import Located
@@ -35,6 +39,8 @@ BASELINE_VERSION = 1
 ENTRY_TEXT_FIELDS = ("path", "code", "context", "line_text", "fingerprint")
 
 PathLike = Union[str, "os.PathLike[str]"]
+# What a fingerprint is made of, normalised: (path, code, line text, enclosing definition).
+FindingKey = Tuple[str, str, str, str]
 
 
 class BaselineError(Exception):
@@ -52,24 +58,30 @@ def normalized_line_text(line_text: str) -> str:
     return " ".join(line_text.split())
 
 
+def _finding_key(path: str, code: str, line_text: str, context: str) -> FindingKey:
+    return (normalized_path(path), code, normalized_line_text(line_text), context)
+
+
+def _hash(key: FindingKey) -> str:
+    return hashlib.sha256("\0".join(key).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def finding_key(located: Located) -> FindingKey:
+    return _finding_key(located.path, located.finding.code, located.line_text, located.finding.context)
+
+
 def fingerprint(located: Located) -> str:
     """A stable hash of (path, code, line text, enclosing definition); the line number is no part of it."""
-    key = "\0".join(
-        (
-            normalized_path(located.path),
-            located.finding.code,
-            normalized_line_text(located.line_text),
-            located.finding.context,
-        )
-    )
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return _hash(finding_key(located))
 
 
-def _occurrences(located: Sequence[Located]) -> Dict[str, List[int]]:
-    """Fingerprint -> indexes into ``located`` of its findings, in file order."""
-    groups: Dict[str, List[int]] = defaultdict(list)
+def _occurrences(
+    located: Sequence[Located], key: Callable[[Located], Hashable] = fingerprint
+) -> Dict[Any, List[int]]:
+    """``key`` (by default the fingerprint) -> indexes into ``located`` of its findings, in file order."""
+    groups: Dict[Any, List[int]] = defaultdict(list)
     for index, item in enumerate(located):
-        groups[fingerprint(item)].append(index)
+        groups[key(item)].append(index)
     for indexes in groups.values():
         indexes.sort(key=lambda index: (located[index].finding.line, located[index].finding.col))
     return groups
@@ -96,6 +108,14 @@ class BaselineEntry:
     fingerprint: str
     count: int
 
+    @property
+    def key(self) -> FindingKey:
+        return _finding_key(self.path, self.code, self.line_text, self.context)
+
+    def matches_its_fingerprint(self) -> bool:
+        """Whether its readable fields hash to its fingerprint (false once either was edited by hand)."""
+        return _hash(self.key) == self.fingerprint
+
 
 def _entries(located: Sequence[Located]) -> List[BaselineEntry]:
     entries = []
@@ -116,13 +136,22 @@ def _entries(located: Sequence[Located]) -> List[BaselineEntry]:
 
 
 def write_baseline(path: PathLike, located: Sequence[Located]) -> None:
-    """Record ``located`` in the baseline file ``path``, replacing it whole (never half-written)."""
+    """Record ``located`` in the baseline file ``path``, replacing it whole (never half-written).
+
+    The file keeps its mode; a new one gets the mode any new file gets here (0666 less the umask).
+    """
     document = {"version": BASELINE_VERSION, "findings": [asdict(entry) for entry in _entries(located)]}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     target = Path(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
+            mode = os.stat(target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        descriptor, temporary = _create_temporary(target)
+        try:
+            if mode is not None:
+                os.fchmod(descriptor, mode)
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
             os.replace(temporary, target)
@@ -133,16 +162,33 @@ def write_baseline(path: PathLike, located: Sequence[Located]) -> None:
         raise BaselineError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
 
 
+def _create_temporary(target: Path) -> Tuple[int, Path]:
+    """A new file next to ``target``, created as any new file is (0666 less the umask, the
+    folder's default ACL), not 0600 as ``tempfile.mkstemp`` would."""
+    while True:
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
+        except FileExistsError:
+            continue
+
+
 class Baseline:
     """The findings a baseline file records, and what a new run makes of them."""
 
     def __init__(self, entries: Iterable[BaselineEntry]) -> None:
-        # A hand-merged file may list a fingerprint twice: its counts add up.
-        merged: Dict[str, BaselineEntry] = {}
+        # A hand-merged file may list a finding twice: its counts add up.
+        merged: Dict[FindingKey, BaselineEntry] = {}
+        mismatched: List[BaselineEntry] = []
         for entry in entries:
-            known = merged.get(entry.fingerprint)
-            merged[entry.fingerprint] = entry if known is None else replace(known, count=known.count + entry.count)
+            if not entry.matches_its_fingerprint():
+                mismatched.append(entry)
+                continue
+            known = merged.get(entry.key)
+            merged[entry.key] = entry if known is None else replace(known, count=known.count + entry.count)
         self.entries: Tuple[BaselineEntry, ...] = tuple(merged.values())
+        # Entries whose fields do not hash to their fingerprint: they silence nothing.
+        self.mismatched: Tuple[BaselineEntry, ...] = tuple(mismatched)
 
     @classmethod
     def load(cls, path: PathLike) -> Baseline:
@@ -179,18 +225,20 @@ class Baseline:
     def filter(self, located: Sequence[Located]) -> Tuple[List[Located], List[BaselineEntry]]:
         """The findings the baseline does not cover, and the entries whose findings are gone.
 
-        When a definition now has more identical findings than recorded, the later ones in the
-        file are new. A removable entry's ``count`` is how many of its recorded findings are gone.
+        A finding is covered by the entry whose path, code, line text and context are its own
+        (and hash to the entry's fingerprint: mismatched entries cover nothing). When a
+        definition now has more identical findings than recorded, the later ones in the file
+        are new. A removable entry's ``count`` is how many of its recorded findings are gone.
         """
-        groups = _occurrences(located)
-        recorded = {entry.fingerprint: entry.count for entry in self.entries}
+        groups = _occurrences(located, key=finding_key)
+        recorded = {entry.key: entry.count for entry in self.entries}
         new_indexes = set()
-        for shared, indexes in groups.items():
-            new_indexes.update(indexes[recorded.get(shared, 0) :])
+        for key, indexes in groups.items():
+            new_indexes.update(indexes[recorded.get(key, 0) :])
         new = [item for index, item in enumerate(located) if index in new_indexes]
         removable = []
         for entry in self.entries:
-            gone = entry.count - len(groups.get(entry.fingerprint, ()))
+            gone = entry.count - len(groups.get(entry.key, ()))
             if gone > 0:
                 removable.append(replace(entry, count=gone))
         return new, removable

@@ -25,7 +25,7 @@ import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
 from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
@@ -47,6 +47,9 @@ from .core.findings import Finding
 from .core.rules import RULES
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from .workers import WorkerDied, WorkerSlots, start_worker, working_on
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -688,7 +691,9 @@ def _run(args: argparse.Namespace) -> int:
     run_.save_cache()
     located.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
 
-    status = _report(args, located, reported, run_)
+    # A file that could not be read was not checked: its baseline entries are not known to be gone.
+    checked = {path for path in reported if path in records}
+    status = _report(args, located, checked, selection, run_)
     for warning in run_.warnings:
         print(f"loopguard: warning: {warning}", file=sys.stderr)
     for error in run_.errors:
@@ -753,30 +758,27 @@ def _project_located(
     return located
 
 
-def _report(args: argparse.Namespace, located: List[Located], reported: Set[str], run_: Run) -> int:
+def _report(
+    args: argparse.Namespace, located: List[Located], checked: Set[str], selection: Selection, run_: Run
+) -> int:
     """Print the report (after the baseline); the exit status the findings call for."""
     findings = located
     baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
+    entries_of_missing_files = 0
     if args.write_baseline is not None or args.baseline is not None:
         # Imported here, as the baseline is: a run without one does not pay for it.
-        from .baseline import Baseline, BaselineError, normalized_path, write_baseline
+        from .baseline import Baseline, BaselineError, write_baseline
 
         try:
             if args.write_baseline is not None:
                 write_baseline(args.write_baseline, baselined)
                 print(f"loopguard: {args.write_baseline}: recorded {len(baselined)} findings", file=sys.stderr)
                 return EXIT_CLEAN
-            new, removable = Baseline.load(args.baseline).filter(baselined)
+            baseline = Baseline.load(args.baseline)
         except BaselineError as error:
             run_.errors.append(str(error))
             return EXIT_ERROR
-        checked = {normalized_path(path) for path in reported}
-        for entry in removable:
-            if entry.path in checked:
-                run_.warnings.append(
-                    f"{args.baseline}: {entry.path}: {entry.count} {entry.code} finding(s) in "
-                    f"{entry.context or 'module level'} are gone; refresh it with --write-baseline"
-                )
+        new, entries_of_missing_files = _apply_baseline(args.baseline, baseline, baselined, checked, selection)
         findings = [item for item in findings if item.finding.code == SYNTAX_ERROR_CODE] + new
         findings.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
     text = render(args.format, findings)
@@ -794,7 +796,49 @@ def _report(args: argparse.Namespace, located: List[Located], reported: Set[str]
             run_.error(str(args.output_file), f"cannot write the report: {error.strerror or error}")
     else:
         sys.stdout.write(text)
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if (findings or entries_of_missing_files) and not args.exit_zero else EXIT_CLEAN
+
+
+def _apply_baseline(
+    baseline_file: Path, baseline: Baseline, located: List[Located], checked: Set[str], selection: Selection
+) -> Tuple[List[Located], int]:
+    """The findings ``baseline`` does not silence, and how many of its entries name a file that
+    does not exist (they fail the gate: a file of that name created later would be silenced).
+
+    On stderr, one warning per entry that matched nothing: mismatched (edited by hand), or stale
+    (its findings are gone from a file checked in this run, or its file does not exist). An entry
+    of a code this run does not report, or of an existing file it did not check, is not stale:
+    its findings were not looked for.
+    """
+    from .baseline import normalized_path
+
+    new, removable = baseline.filter(located)
+    warnings = [
+        f"{baseline_file}: {entry.path}: the {entry.code} entry in {entry.context or 'module level'} does not match "
+        f"its fingerprint {entry.fingerprint} (edited by hand?), so it silences nothing"
+        for entry in baseline.mismatched
+    ]
+    checked_paths = {normalized_path(path) for path in checked}
+    missing = 0
+    for entry in removable:
+        path = normalized_path(entry.path)
+        if not selection.reports(entry.code, path):
+            continue
+        where = f"{entry.path}: {entry.count} {entry.code} finding(s) in {entry.context or 'module level'}"
+        if not os.path.exists(path):
+            missing += 1
+            warnings.append(f"{baseline_file}: {where}: the file does not exist; refresh it with --write-baseline")
+        elif path in checked_paths:
+            warnings.append(f"{baseline_file}: {where} are gone; refresh it with --write-baseline")
+    for warning in warnings:
+        print(f"loopguard: warning: {warning}", file=sys.stderr)
+    if missing:
+        print(
+            f"loopguard: {baseline_file}: {missing} entry(ies) of files that do not exist fail the gate; refresh the "
+            f"baseline with `loopguard check --write-baseline {baseline_file}` on the whole project",
+            file=sys.stderr,
+        )
+    return new, missing
 
 
 def _statistics(findings: Sequence[Any]) -> str:

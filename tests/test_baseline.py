@@ -2,6 +2,10 @@
 
 import hashlib
 import json
+import os
+import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -266,3 +270,224 @@ def test_rewriting_replaces_the_file_and_leaves_no_temporary(tmp_path):
     write_baseline(baseline_file, [])
     assert baseline_file.read_text(encoding="utf-8") == '{\n  "version": 1,\n  "findings": []\n}\n'
     assert [path.name for path in tmp_path.iterdir()] == ["loopguard-baseline.json"]
+
+
+# ----- an entry silences only the finding its fields describe ---------------------------
+
+
+def edited_baseline(tmp_path, located, edit):
+    """The baseline of ``located``, its JSON entries changed by ``edit`` as a hand would."""
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located)
+    document = json.loads(baseline_file.read_text(encoding="utf-8"))
+    edit(document["findings"])
+    baseline_file.write_text(json.dumps(document), encoding="utf-8")
+    return Baseline.load(baseline_file)
+
+
+@pytest.mark.parametrize(
+    "field, relabelled",
+    [
+        ("path", "app/other.py"),
+        ("code", "LG105"),
+        ("line_text", "asyncio.create_task(self._other())"),
+        ("context", "Widget.other"),
+    ],
+)
+def test_a_relabelled_entry_silences_nothing(tmp_path, field, relabelled):
+    """A reviewer reads the fields: an entry that says something else than its fingerprint must not
+    silence the finding the fingerprint was made from."""
+    located = located_in(WIDGET)[:1]
+
+    def relabel(entries):
+        entries[0][field] = relabelled
+
+    baseline = edited_baseline(tmp_path, located, relabel)
+    assert baseline.filter(located) == (located, [])
+    assert [(getattr(entry, field), entry.fingerprint) for entry in baseline.mismatched] == [
+        (relabelled, fingerprint(located[0]))
+    ]
+    assert baseline.entries == ()
+
+
+def test_an_entry_relabelled_as_another_finding_does_not_silence_that_one(tmp_path):
+    """The fields copied from the LG105 finding, the fingerprint left as the LG201 one's."""
+    task, loop = located_in(WIDGET)
+
+    def relabel(entries):
+        (entry,) = entries
+        entry.update(code="LG105", context="Widget._load", line_text="loop = asyncio.get_event_loop()")
+
+    baseline = edited_baseline(tmp_path, [task], relabel)
+    assert baseline.filter([task, loop]) == ([task, loop], [])
+    assert [entry.code for entry in baseline.mismatched] == ["LG105"]
+
+
+def test_an_entry_given_another_findings_fingerprint_silences_neither(tmp_path):
+    task, loop = located_in(WIDGET)
+
+    def swap_fingerprint(entries):
+        (entry,) = entries
+        entry["fingerprint"] = fingerprint(loop)
+
+    baseline = edited_baseline(tmp_path, [task], swap_fingerprint)
+    assert baseline.filter([task, loop]) == ([task, loop], [])
+    assert [entry.code for entry in baseline.mismatched] == ["LG201"]
+
+
+def test_an_entry_respaced_by_hand_still_matches(tmp_path):
+    """The fields are normalised before hashing, as the findings' are."""
+    located = located_in(WIDGET)[:1]
+
+    def respace(entries):
+        entries[0].update(path="./app//widget.py", line_text="  asyncio.create_task(self._load())  ")
+
+    baseline = edited_baseline(tmp_path, located, respace)
+    assert baseline.filter(located) == ([], [])
+    assert baseline.mismatched == ()
+
+
+# ----- the file's mode --------------------------------------------------------------------
+
+
+@pytest.fixture
+def umask():
+    """Set the process's umask for the test, restored after it."""
+    previous = os.umask(0o022)
+    yield os.umask
+    os.umask(previous)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o664, 0o444])
+def test_rewriting_keeps_the_files_mode(tmp_path, umask, mode):
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, [])
+    baseline_file.chmod(mode)
+    write_baseline(baseline_file, located_in(WIDGET))
+    assert stat.S_IMODE(baseline_file.stat().st_mode) == mode
+    assert len(Baseline.load(baseline_file).entries) == 2
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path, umask, mask, mode):
+    umask(mask)
+    baseline_file = tmp_path / "loopguard-baseline.json"
+    write_baseline(baseline_file, located_in(WIDGET))
+    assert stat.S_IMODE(baseline_file.stat().st_mode) == mode
+
+
+# ----- `loopguard check --baseline`: what is stale, what fails the gate (real runs) -------
+
+LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"
+DROPS_A_TASK = "import asyncio\n\n\nasync def tick():\n    asyncio.create_task(fetch())\n"
+DROPS_A_TASK_AND_RUNS_A_LOOP = DROPS_A_TASK + "\n\ndef load():\n    return asyncio.run(fetch())\n"
+CLEAN = "async def tick():\n    await fetch()\n"
+
+
+def loopguard_check(cwd, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def recorded(tmp_path, files):
+    """``files`` written, and their findings recorded in baseline.json by a run on the whole folder."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    written = loopguard_check(tmp_path, "--write-baseline", "baseline.json")
+    assert written.returncode == 0, written.stderr
+    return json.loads((tmp_path / "baseline.json").read_text(encoding="utf-8"))["findings"]
+
+
+def missing_file(path, code="LG201", context="tick"):
+    return (
+        f"loopguard: warning: baseline.json: {path}: 1 {code} finding(s) in {context}: the file does not exist;"
+        " refresh it with --write-baseline\n"
+    )
+
+
+def gate_fails(entries):
+    return (
+        f"loopguard: baseline.json: {entries} entry(ies) of files that do not exist fail the gate; refresh the"
+        " baseline with `loopguard check --write-baseline baseline.json` on the whole project\n"
+    )
+
+
+def test_a_relabelled_entry_is_reported_and_the_finding_fails_the_gate(tmp_path):
+    (entry,) = recorded(tmp_path, {"a.py": DROPS_A_TASK})
+    entry["path"] = "legacy/old.py"  # the fingerprint stays a.py's
+    (tmp_path / "baseline.json").write_text(json.dumps({"version": 1, "findings": [entry]}), encoding="utf-8")
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json")
+    assert (result.returncode, result.stdout) == (1, f"./a.py:5:5: {LG201}\n")
+    assert result.stderr == (
+        f"loopguard: warning: baseline.json: legacy/old.py: the LG201 entry in tick does not match its fingerprint"
+        f" {entry['fingerprint']} (edited by hand?), so it silences nothing\n"
+    )
+
+
+def test_after_a_rename_the_old_entry_fails_the_gate_and_a_new_file_of_the_old_name_is_reported(tmp_path):
+    recorded(tmp_path, {"a.py": DROPS_A_TASK})
+    (tmp_path / "a.py").rename(tmp_path / "b.py")
+    moved = loopguard_check(tmp_path, "--baseline", "baseline.json")
+    # The finding moved: in b.py it is new, and the entry of a.py is stale.
+    assert (moved.returncode, moved.stdout) == (1, f"./b.py:5:5: {LG201}\n")
+    assert moved.stderr == missing_file("a.py") + gate_fails(1)
+    # Refreshed as told, the baseline no longer names a.py: a new a.py is checked like any new file.
+    assert [entry["path"] for entry in recorded(tmp_path, {})] == ["b.py"]
+    (tmp_path / "a.py").write_text(DROPS_A_TASK, encoding="utf-8")
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json")
+    assert (result.returncode, result.stdout, result.stderr) == (1, f"./a.py:5:5: {LG201}\n", "")
+
+
+def test_an_entry_of_a_deleted_file_fails_the_gate_on_its_own(tmp_path):
+    """Renamed and fixed in one commit, nothing is new; the stale entry alone fails the gate, so
+    it cannot linger until a file of the old name silently takes it over."""
+    recorded(tmp_path, {"a.py": DROPS_A_TASK})
+    (tmp_path / "a.py").rename(tmp_path / "b.py")
+    (tmp_path / "b.py").write_text(CLEAN, encoding="utf-8")
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", missing_file("a.py") + gate_fails(1))
+    exit_zero = loopguard_check(tmp_path, "--baseline", "baseline.json", "--exit-zero")
+    assert (exit_zero.returncode, exit_zero.stderr) == (0, result.stderr)
+
+
+def test_a_partial_run_leaves_entries_of_unchecked_files_alone_but_not_of_deleted_ones(tmp_path):
+    recorded(tmp_path, {"a.py": DROPS_A_TASK, "c.py": DROPS_A_TASK, "d.py": DROPS_A_TASK})
+    (tmp_path / "a.py").write_text(CLEAN, encoding="utf-8")  # fixed, but not checked below
+    (tmp_path / "d.py").unlink()
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json", "c.py")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", missing_file("d.py") + gate_fails(1))
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [["--select", "LG201"], ["--ignore", "LG102"], ["--per-file-ignores", "m.py: LG102"]],
+    ids=["select", "ignore", "per-file-ignores"],
+)
+def test_entries_of_codes_the_run_does_not_report_are_not_stale(tmp_path, selection):
+    entries = recorded(tmp_path, {"m.py": DROPS_A_TASK_AND_RUNS_A_LOOP})
+    assert [entry["code"] for entry in entries] == ["LG102", "LG201"]
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    (tmp_path / "m.py").unlink()
+    deleted = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
+    assert (deleted.returncode, deleted.stdout, deleted.stderr) == (1, "", missing_file("m.py") + gate_fails(1))
+
+
+def test_entries_of_a_file_that_could_not_be_read_are_not_called_gone(tmp_path):
+    recorded(tmp_path, {"a.py": DROPS_A_TASK})
+    (tmp_path / "a.py").write_bytes(b"import asyncio\0\n")
+    result = loopguard_check(tmp_path, "--baseline", "baseline.json")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "loopguard: ./a.py: contains NUL bytes; not Python source\n"
+
+
+def test_write_baseline_keeps_the_files_mode(tmp_path):
+    recorded(tmp_path, {"a.py": DROPS_A_TASK})
+    (tmp_path / "baseline.json").chmod(0o664)
+    assert len(recorded(tmp_path, {"b.py": DROPS_A_TASK})) == 2
+    assert stat.S_IMODE((tmp_path / "baseline.json").stat().st_mode) == 0o664
