@@ -22,11 +22,6 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.model import Module
 from flake8_loopguard.core.prefilter import may_have_findings
 from flake8_loopguard.project import (
-    COROUTINE,
-    LG107_MESSAGE,
-    THREAD,
-    HandOver,
-    LoopSite,
     ModuleSummary,
     Project,
     may_have_project_sites,
@@ -34,6 +29,8 @@ from flake8_loopguard.project import (
     summarize,
     summarize_imports_only,
 )
+from flake8_loopguard.project.reports import LG107_MESSAGE
+from flake8_loopguard.project.summary import COROUTINE, THREAD, HandOver, LoopSite
 
 PROJECTS_DIR = Path(__file__).resolve().parent / "projects"
 PROJECTS = sorted(path for path in PROJECTS_DIR.iterdir() if path.is_dir())

@@ -1,0 +1,28 @@
+"""Whole-project analysis for ``loopguard check``: LG107 and the cross-module LG401/LG102/LG103.
+
+Each file is summarised once, from the :class:`~flake8_loopguard.core.model.Module` the engine
+already built (the summary is small, picklable and JSON-serialisable, so the check command
+caches it and ships it between processes). The project pass then joins the summaries:
+
+- LG107: every loop-owning call of the project (entry points included); more than one is
+  reported at each, naming the others.
+- A function handed to a worker thread (``threading.Thread(target=...)``, an executor's
+  ``submit``/``run_in_executor``, ``asyncio.to_thread``, the ``run()`` of a ``Thread``/
+  ``QThread``/``QRunnable`` subclass) that reaches a function of another module which creates,
+  runs or drives a loop is LG401 at the hand-over. A coroutine calling such a function is
+  LG102 (it runs a loop) or LG103 (it drives one) at the call. Calls are followed through
+  the project's imports, aliases and package re-exports, over any depth of plain functions,
+  shortest chain first; cycles end the search.
+
+Cases that stay inside one module are the engine's (per-file rules), never reported twice.
+"""
+
+from .graph import Project
+from .imports import module_name_for
+from .reports import CROSS_MODULE_MESSAGES
+from .summary import ModuleSummary, may_have_project_sites, summarize, summarize_imports_only
+
+__all__ = [
+    "CROSS_MODULE_MESSAGES", "ModuleSummary", "Project",
+    "may_have_project_sites", "module_name_for", "summarize", "summarize_imports_only",
+]  # fmt: skip
