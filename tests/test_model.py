@@ -6,7 +6,7 @@ import gc
 import pytest
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
-from flake8_loopguard.core.model import Module
+from flake8_loopguard.core.model import Module, ScopeKind
 
 from .conftest import EVERY_RULE, REPO
 
@@ -111,12 +111,12 @@ def test_scopes_of_calls():
     module = build(SCOPES)
     facts = [(site.line, site.scope.kind, site.scope.is_init, site.scope.runs_at_import) for site in module.calls]
     assert facts == [
-        (3, "module", False, True),
-        (6, "class", False, True),
-        (9, "function", True, False),
-        (10, "lambda", False, False),
-        (13, "coroutine", False, False),
-        (16, "function", False, False),
+        (3, ScopeKind.MODULE, False, True),
+        (6, ScopeKind.CLASS, False, True),
+        (9, ScopeKind.FUNCTION, True, False),
+        (10, ScopeKind.LAMBDA, False, False),
+        (13, ScopeKind.COROUTINE, False, False),
+        (16, ScopeKind.FUNCTION, False, False),
     ]
 
 

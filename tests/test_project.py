@@ -30,7 +30,7 @@ from flake8_loopguard.project import (
     summarize_imports_only,
 )
 from flake8_loopguard.project.reports import LG107_MESSAGE
-from flake8_loopguard.project.summary import COROUTINE, THREAD, HandOver, LoopSite
+from flake8_loopguard.project.summary import HandOver, HandOverKind, LoopSite
 
 PROJECTS_DIR = Path(__file__).resolve().parent / "projects"
 PROJECTS = sorted(path for path in PROJECTS_DIR.iterdir() if path.is_dir())
@@ -256,6 +256,6 @@ def test_one_loop_owner_is_not_lg107():
 def test_an_import_cycle_ends_the_search():
     a = ModuleSummary("a", "a.py", imports={"helper": "b.helper"})
     b = ModuleSummary("b", "b.py", imports={"helper": "a.helper"}, star_imports=("a",))
-    hand_overs = (HandOver(THREAD, "a.helper", 3, 4, "f"), HandOver(COROUTINE, "b.x", 5, 4, "g"))
+    hand_overs = (HandOver(HandOverKind.THREAD, "a.helper", 3, 4, "f"), HandOver(HandOverKind.COROUTINE, "b.x", 5, 4, "g"))
     user = ModuleSummary("c", "c.py", hand_overs=hand_overs)
     assert Project([a, b, user]).findings() == {}

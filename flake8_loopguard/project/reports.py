@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Tuple
 
 from ..core.findings import Finding
 from ..core.rules import RULES
-from .summary import ANY_LOOP, RUNNING_LOOP, THREAD, ModuleSummary
+from .summary import ANY_LOOP, RUNNING_LOOP, HandOverKind, ModuleSummary
 
 if TYPE_CHECKING:
     from .graph import Project
@@ -57,14 +57,14 @@ def _cross_module_findings(project: Project) -> Iterator[Tuple[str, Finding]]:
     for summary in project.summaries:
         for hand_over in summary.hand_overs:
             start = project.resolve(hand_over.target, summary.module)
-            next_hop = to_any_loop if hand_over.kind == THREAD else to_running_loop
+            next_hop = to_any_loop if hand_over.kind is HandOverKind.THREAD else to_running_loop
             if start is None or start not in next_hop:
                 continue
             chain = project.chain(start, next_hop)
             if all(module == summary.module for module, _name in chain):
                 continue  # the engine's per-file rules own what stays in one module
             helper = project.function(chain[-1])
-            if hand_over.kind == THREAD:
+            if hand_over.kind is HandOverKind.THREAD:
                 code, call = "LG401", ""
             else:
                 code, call = next(

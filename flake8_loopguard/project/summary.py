@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.apis import EXECUTOR_METHODS, THREAD_BASES, THREAD_CALLS
@@ -14,8 +15,9 @@ from ..core.prefilter import first_coroutine
 from ..core.rules.threads import makes_private_loop
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
 
-THREAD = "thread"  # the function runs in a worker thread
-COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
+class HandOverKind(Enum):
+    THREAD = "thread"  # the function runs in a worker thread
+    COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
 
 
 
@@ -48,7 +50,7 @@ class FunctionSummary:
 class HandOver:
     """A function handed to a worker thread, or called from a coroutine."""
 
-    kind: str  # THREAD or COROUTINE
+    kind: HandOverKind
     target: str  # dotted target, resolved through this module's imports
     line: int
     col: int
@@ -78,7 +80,7 @@ class ModuleSummary:
                 name: [f.line, [list(call) for call in f.loop_calls], list(f.calls)]
                 for name, f in self.functions.items()
             },
-            "hand_overs": [[h.kind, h.target, h.line, h.col, h.context] for h in self.hand_overs],
+            "hand_overs": [[h.kind.value, h.target, h.line, h.col, h.context] for h in self.hand_overs],
         }
 
     @classmethod
@@ -93,7 +95,7 @@ class ModuleSummary:
                 name: FunctionSummary(line, tuple(tuple(call) for call in loop_calls), tuple(calls))
                 for name, (line, loop_calls, calls) in data["functions"].items()
             },
-            hand_overs=tuple(HandOver(*hand_over) for hand_over in data["hand_overs"]),
+            hand_overs=tuple(HandOver(HandOverKind(kind), *rest) for kind, *rest in data["hand_overs"]),
         )
 
 
@@ -186,7 +188,7 @@ class _Summarizer:
         for site in self.module.calls_in(function):
             target = self.call_target(site)
             if target is not None and not self.module.in_entry_point(site):
-                yield HandOver(COROUTINE, target, site.line, site.col, site.scope.qualified_name)
+                yield HandOver(HandOverKind.COROUTINE, target, site.line, site.col, site.scope.qualified_name)
 
     def thread_hand_overs(self) -> Iterator[HandOver]:
         module = self.module
@@ -198,10 +200,11 @@ class _Summarizer:
         for site, worker in workers:
             target = self.worker_target(worker, site.name_scope) if worker is not None else None
             if target is not None:
-                yield HandOver(THREAD, target, site.line, site.col, site.scope.qualified_name)
+                yield HandOver(HandOverKind.THREAD, target, site.line, site.col, site.scope.qualified_name)
         for run in self.thread_run_methods():
             node = run.node
-            yield HandOver(THREAD, self.local_target(run), node.lineno, node.col_offset, run.scope.qualified_name)
+            target = self.local_target(run)
+            yield HandOver(HandOverKind.THREAD, target, node.lineno, node.col_offset, run.scope.qualified_name)
 
     def thread_run_methods(self) -> Iterator[FunctionInfo]:
         """``run()`` of the Thread/QThread/QRunnable subclasses, also inherited from same-file bases."""

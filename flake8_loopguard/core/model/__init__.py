@@ -3,10 +3,9 @@ it instead of walking the tree itself."""
 
 from .module import Module
 from .names import canonical, dotted_parts, is_main_guard, receiver_name
-from .scopes import AWAITED, BOUND, CALLBACK_LAMBDA, DISCARDED, USED, CallSite, ClassInfo, FunctionInfo, Scope
+from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 
 __all__ = [
-    "AWAITED", "BOUND", "CALLBACK_LAMBDA", "DISCARDED", "USED",
-    "CallSite", "ClassInfo", "FunctionInfo", "Module", "Scope",
+    "CallSite", "ClassInfo", "FunctionInfo", "Module", "Scope", "ScopeKind", "Usage",
     "canonical", "dotted_parts", "is_main_guard", "receiver_name",
 ]  # fmt: skip

@@ -11,9 +11,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from ..apis import FUNCTOOLS_PARTIAL, QT_MODULES
 from ..config import Config
 from .loops import LoopQueries
-from .names import NameResolution, dotted_parts
+from .names import dotted_parts
 from .qt import QtQueries
-from .scopes import BOUND, CallSite, ClassInfo, FunctionInfo, Scope
+from .resolution import NameResolution
+from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 from .tasks import TaskQueries
 from .walk import Walker
 
@@ -24,7 +25,7 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
     def __init__(self, tree: ast.AST, filename: str, config: Config) -> None:
         self.filename = filename
         self.config = config
-        self.module_scope = Scope("module", "<module>", None)
+        self.module_scope = Scope(ScopeKind.MODULE, "<module>", None)
         self.calls: List[CallSite] = []
         self.classes: List[ClassInfo] = []
         # `with X() as name` / `async with X() as name`: (scope, name, the call)
@@ -173,12 +174,12 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
             current: Optional[Scope] = scope
             own_scope = True
             while current is not None:
-                if own_scope or current.kind != "class":
+                if own_scope or current.kind is not ScopeKind.CLASS:
                     if node.id in current.functions:
                         return current.functions[node.id]
                     if node.id in current.bindings:
                         return None  # bound to something other than a def
-                own_scope = current.kind == "comprehension"
+                own_scope = current.kind is ScopeKind.COMPREHENSION
                 current = current.parent
             return None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
@@ -216,7 +217,7 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
     def bound_calls(self) -> Dict[str, List[CallSite]]:
         index: Dict[str, List[CallSite]] = {}
         for site in self.calls:
-            if site.usage == BOUND:
+            if site.usage == Usage.BOUND:
                 for target in site.targets:
                     index.setdefault(target, []).append(site)
         for scope, name, call, _is_async in self.context_bindings:

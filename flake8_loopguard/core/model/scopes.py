@@ -4,16 +4,32 @@ walk records in them."""
 from __future__ import annotations
 
 import ast
+from enum import Enum
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from .names import dotted_parts
 
-# Usage of a call's result, decided by the node that contains the call.
-USED = "used"  # returned, passed, stored: someone holds the result
-AWAITED = "awaited"  # the awaiting coroutine owns it
-DISCARDED = "discarded"  # an expression statement, or bound to `_`
-CALLBACK_LAMBDA = "callback_lambda"  # body of a lambda whose result a Qt signal or the loop drops
-BOUND = "bound"  # assigned to names or attributes (see CallSite.targets)
+
+class Usage(Enum):
+    """Where a call's result goes, decided by the node that contains the call."""
+
+    USED = "used"  # returned, passed, stored: someone holds the result
+    AWAITED = "awaited"  # the awaiting coroutine owns it
+    DISCARDED = "discarded"  # an expression statement, or bound to `_`
+    CALLBACK_LAMBDA = "callback_lambda"  # body of a lambda whose result a Qt signal or the loop drops
+    BOUND = "bound"  # assigned to names or attributes (see CallSite.targets)
+
+
+class ScopeKind(Enum):
+    MODULE = "module"
+    CLASS = "class"  # a class body
+    FUNCTION = "function"
+    COROUTINE = "coroutine"  # an `async def`
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"  # a scope for names only: its code runs in the enclosing frame
+
+
+FUNCTION_KINDS = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)  # a def's body, plain or async
 
 
 class FunctionInfo:
@@ -70,11 +86,11 @@ class Scope:
     # definitions and calls that point back at it): what Module.release() cuts.
     LINKS = ("parent", "frame", "children", "functions", "class_info", "function_info", "calls")
 
-    def __init__(self, kind: str, name: str, parent: Optional["Scope"]) -> None:
+    def __init__(self, kind: ScopeKind, name: str, parent: Optional["Scope"]) -> None:
         self.kind = kind
         self.name = name
         self.parent = parent
-        self.frame: Scope = parent.frame if kind == "comprehension" and parent is not None else self
+        self.frame: Scope = parent.frame if kind is ScopeKind.COMPREHENSION and parent is not None else self
         self.children: List[Scope] = []
         # name -> [(line, qualified name, or None for a local non-import binding)]
         self.bindings: Dict[str, List[Tuple[int, Optional[str]]]] = {}
@@ -89,10 +105,10 @@ class Scope:
         self.calls: List[CallSite] = []
         if parent is None:
             self.top_function: Optional[str] = None
-        elif parent.kind == "module" and kind in ("function", "coroutine"):
+        elif parent.kind is ScopeKind.MODULE and kind in FUNCTION_KINDS:
             self.top_function = name
         else:
-            self.top_function = parent.top_function if parent.kind != "class" else None
+            self.top_function = parent.top_function if parent.kind is not ScopeKind.CLASS else None
         if parent is not None:
             parent.children.append(self)
 
@@ -112,29 +128,29 @@ class Scope:
 
     @property
     def is_function(self) -> bool:
-        return self.frame.kind in ("function", "coroutine", "lambda")
+        return self.frame.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE, ScopeKind.LAMBDA)
 
     @property
     def is_coroutine(self) -> bool:
-        return self.frame.kind == "coroutine"
+        return self.frame.kind is ScopeKind.COROUTINE
 
     @property
     def is_init(self) -> bool:
         frame = self.frame
         return (
-            frame.kind == "function"
+            frame.kind is ScopeKind.FUNCTION
             and frame.name == "__init__"
             and frame.parent is not None
-            and frame.parent.kind == "class"
+            and frame.parent.kind is ScopeKind.CLASS
         )
 
     @property
     def runs_at_import(self) -> bool:
         """Module-level code, or a class body that is not nested in a function."""
         scope: Optional[Scope] = self.frame
-        while scope is not None and scope.kind == "class":
+        while scope is not None and scope.kind is ScopeKind.CLASS:
             scope = scope.parent
-        return scope is not None and scope.kind == "module"
+        return scope is not None and scope.kind is ScopeKind.MODULE
 
     @property
     def qualified_name(self) -> str:
@@ -142,7 +158,7 @@ class Scope:
         names = []
         scope: Optional[Scope] = self.frame
         while scope is not None and scope.parent is not None:
-            if scope.kind != "comprehension":
+            if scope.kind is not ScopeKind.COMPREHENSION:
                 names.append(scope.name)
             scope = scope.parent
         return ".".join(reversed(names))
@@ -152,7 +168,7 @@ class Scope:
         """The class whose method this scope is (or is nested in)."""
         scope: Optional[Scope] = self
         while scope is not None:
-            if scope.parent is not None and scope.parent.kind == "class" and scope.kind in ("function", "coroutine"):
+            if scope.parent is not None and scope.parent.kind is ScopeKind.CLASS and scope.kind in FUNCTION_KINDS:
                 return scope.parent.class_info
             scope = scope.parent
         return None
@@ -165,7 +181,7 @@ class Scope:
         while scope is not None:
             if name in scope.declared_outer:
                 return None
-            if (own or scope.kind != "class") and name in scope.bindings:
+            if (own or scope.kind is not ScopeKind.CLASS) and name in scope.bindings:
                 return scope
             own = False
             scope = scope.parent

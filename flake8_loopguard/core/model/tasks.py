@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tupl
 from ..apis import CALLBACK_TAKERS, TASK_FACTORIES, TASK_GROUP_FACTORIES, TASK_MANAGER_METHODS
 from ..config import Config
 from .names import dotted_parts, receiver_name
-from .scopes import BOUND, CallSite, Scope
+from .scopes import CallSite, Scope, Usage
 
 
 class TaskQueries:
@@ -137,7 +137,7 @@ class TaskQueries:
         """A task bound only to local names that are never read again (or read only by
         ``add_done_callback()`` / ``set_name()``, which keep nothing alive), or rebound before
         any read."""
-        if site.usage != BOUND or not site.targets or not site.scope.is_function:
+        if site.usage != Usage.BOUND or not site.targets or not site.scope.is_function:
             return False
         return all(self._task_name_unused(site, target) for target in site.targets)
 
@@ -195,7 +195,7 @@ class TaskQueries:
         parent = self.parent_call(site)
         if parent is not None and self.is_task_manager_registration(parent):
             return True
-        if site.usage != BOUND:
+        if site.usage != Usage.BOUND:
             return False
         for target in site.targets:
             if "." in target:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 
 from ..apis import CALLBACK_TAKERS, QT_STAR_MODULES, STAR_MODULES, WEAK_TASK_METHODS
 from .names import dotted_parts, is_main_guard
-from .scopes import AWAITED, BOUND, CALLBACK_LAMBDA, DISCARDED, USED, CallSite, ClassInfo, FunctionInfo, Scope
+from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 
 if TYPE_CHECKING:
     from .module import Module
@@ -148,7 +148,7 @@ class Walker:
         scope.functions[node.name] = info
         if scope.class_info is not None:
             scope.class_info.methods[node.name] = info
-        body_scope = Scope("coroutine" if info.is_async else "function", node.name, scope)
+        body_scope = Scope(ScopeKind.COROUTINE if info.is_async else ScopeKind.FUNCTION, node.name, scope)
         body_scope.function_info = info
         info.scope = body_scope
         self.bind_arguments(node.args, body_scope, node.lineno)
@@ -159,7 +159,7 @@ class Walker:
         self.push_all(stack, outer, scope, in_main)
 
     def visit_lambda(self, stack, node: ast.Lambda, scope: Scope, in_main: bool) -> None:
-        body_scope = Scope("lambda", "<lambda>", scope)
+        body_scope = Scope(ScopeKind.LAMBDA, "<lambda>", scope)
         self.module.lambda_scopes[id(node)] = body_scope
         self.bind_arguments(node.args, body_scope, node.lineno)
         stack.append((node.body, body_scope, in_main))
@@ -167,7 +167,7 @@ class Walker:
 
     def visit_comprehension(self, stack, node, scope: Scope, in_main: bool) -> None:
         """Loop variables live in the comprehension; its first iterable is read outside it."""
-        inner = Scope("comprehension", "<comprehension>", scope)
+        inner = Scope(ScopeKind.COMPREHENSION, "<comprehension>", scope)
         generators = node.generators
         elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         later = []
@@ -181,7 +181,7 @@ class Walker:
 
     def visit_class(self, stack, node: ast.ClassDef, scope: Scope, in_main: bool) -> None:
         scope.bind(node.name, node.lineno)
-        body_scope = Scope("class", node.name, scope)
+        body_scope = Scope(ScopeKind.CLASS, node.name, scope)
         info = ClassInfo(node, body_scope)
         body_scope.class_info = info
         self.module.classes.append(info)
@@ -199,7 +199,7 @@ class Walker:
             scope.bind(arg.arg, line)
 
     def visit_if(self, stack, node: ast.If, scope: Scope, in_main: bool) -> None:
-        if scope.kind == "module" and is_main_guard(node.test):
+        if scope.kind is ScopeKind.MODULE and is_main_guard(node.test):
             self.push_all(stack, node.orelse, scope, in_main)
             self.push_all(stack, node.body, scope, True)
             stack.append((node.test, scope, in_main))
@@ -208,7 +208,7 @@ class Walker:
 
     def visit_truth_test(self, stack, node, scope: Scope, in_main: bool) -> None:
         """``x if create_task(...) else y``: a value only tested for truth is dropped."""
-        self.pending_usage[id(node.test)] = (DISCARDED, (), None)
+        self.pending_usage[id(node.test)] = (Usage.DISCARDED, (), None)
         self.push_children(stack, node, scope, in_main)
 
     def visit_with(self, stack, node, scope: Scope, in_main: bool) -> None:
@@ -222,7 +222,7 @@ class Walker:
 
     def visit_expr(self, stack, node: ast.Expr, scope: Scope, in_main: bool) -> None:
         value = node.value
-        discarded = (DISCARDED, (), None)
+        discarded = (Usage.DISCARDED, (), None)
         self.pending_usage[id(value)] = discarded
         # `[create_task(a), create_task(b)]` or `[create_task(f(x)) for x in xs]` as a statement
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -240,7 +240,7 @@ class Walker:
         stack.append((value, scope, in_main))
 
     def visit_await(self, stack, node: ast.Await, scope: Scope, in_main: bool) -> None:
-        self.pending_usage[id(node.value)] = (AWAITED, (), None)
+        self.pending_usage[id(node.value)] = (Usage.AWAITED, (), None)
         stack.append((node.value, scope, in_main))
 
     def visit_assign(self, stack, node, scope: Scope, in_main: bool) -> None:
@@ -265,7 +265,7 @@ class Walker:
 
     def _bind_usage(self, value: ast.expr, targets: Sequence[ast.expr], statement: ast.stmt) -> None:
         if len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id == "_":
-            self.pending_usage[id(value)] = (DISCARDED, (), None)
+            self.pending_usage[id(value)] = (Usage.DISCARDED, (), None)
             return
         names = []
         for target in targets:
@@ -273,20 +273,20 @@ class Walker:
             if parts is None:
                 return  # a subscript or an unpacking: the value is stored somewhere
             names.append(".".join(parts))
-        self.pending_usage[id(value)] = (BOUND, tuple(names), statement)
+        self.pending_usage[id(value)] = (Usage.BOUND, tuple(names), statement)
 
     def visit_named_expr(self, stack, node: ast.NamedExpr, scope: Scope, in_main: bool) -> None:
         usage = self.pending_usage.pop(id(node), None)
         target = node.target.id  # type: ignore[union-attr]
-        if usage is not None and usage[0] == DISCARDED:
+        if usage is not None and usage[0] == Usage.DISCARDED:
             # `(t := create_task(x))` as a statement or a truth test: the name is all that holds it
-            self.pending_usage[id(node.value)] = (BOUND, (target,), None)
+            self.pending_usage[id(node.value)] = (Usage.BOUND, (target,), None)
         frame = scope.frame  # a walrus in a comprehension binds in the enclosing function
         frame.bind(target, node.lineno)
         stack.append((node.value, scope, in_main))
 
     def visit_call(self, stack, node: ast.Call, scope: Scope, in_main: bool) -> None:
-        usage, targets, statement = self.pending_usage.pop(id(node), (USED, (), None))
+        usage, targets, statement = self.pending_usage.pop(id(node), (Usage.USED, (), None))
         site = CallSite(node, scope, in_main, usage, targets, statement)
         self.module.calls.append(site)
         self.module.call_by_node[id(node)] = site
@@ -296,7 +296,7 @@ class Walker:
         elif site.attr in CALLBACK_TAKERS:
             for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
                 if isinstance(argument, ast.Lambda):
-                    self.pending_usage[id(argument.body)] = (CALLBACK_LAMBDA, (), None)
+                    self.pending_usage[id(argument.body)] = (Usage.CALLBACK_LAMBDA, (), None)
         self.push_children(stack, node, scope, in_main)
 
 

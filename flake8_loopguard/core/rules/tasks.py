@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Finding
-from ..model import AWAITED, CALLBACK_LAMBDA, DISCARDED, Module
+from ..model import Module, Usage
 from .base import Rule, example, register
 
 
@@ -121,7 +121,7 @@ class FireAndForgetTask(Rule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
-            if site.usage in (DISCARDED, CALLBACK_LAMBDA):
+            if site.usage in (Usage.DISCARDED, Usage.CALLBACK_LAMBDA):
                 yield self.report(site, call=site.function_name)
         for scheduling, factory in module.task_factories_handed_to_callbacks:
             yield self.report(scheduling, call=factory)
@@ -274,9 +274,9 @@ class TaskOutsideTaskManager(Rule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
-            if site.usage == AWAITED or module.in_task_manager_class(site):
+            if site.usage == Usage.AWAITED or module.in_task_manager_class(site):
                 continue  # owned by the coroutine that awaits it, or the manager itself
-            if site.usage in (DISCARDED, CALLBACK_LAMBDA) or module.is_unused_task_name(site):
+            if site.usage in (Usage.DISCARDED, Usage.CALLBACK_LAMBDA) or module.is_unused_task_name(site):
                 continue  # dropped tasks are LG201's and LG202's
             if not module.is_registered_with_task_manager(site):
                 yield self.report(site, call=site.function_name)
