@@ -687,7 +687,9 @@ def _run(args: argparse.Namespace) -> int:
     run_.save_cache()
     located.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
 
-    status = _report(args, located, reported, run_)
+    # Of the files reported on, those read and checked (an unreadable one is an error line instead).
+    files_checked = sum(1 for path in reported if path in records)
+    status = _report(args, located, reported, run_, files_checked)
     for warning in run_.warnings:
         print(f"loopguard: warning: {warning}", file=sys.stderr)
     for error in run_.errors:
@@ -752,9 +754,12 @@ def _project_located(
     return located
 
 
-def _report(args: argparse.Namespace, located: List[Located], reported: Set[str], run_: Run) -> int:
-    """Print the report (after the baseline); the exit status the findings call for."""
+def _report(
+    args: argparse.Namespace, located: List[Located], reported: Set[str], run_: Run, files_checked: int
+) -> int:
+    """Print the report (after the baseline) and its total; the exit status the findings call for."""
     findings = located
+    silenced: Optional[int] = None  # with a baseline: the findings it holds back
     baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
     if args.write_baseline is not None or args.baseline is not None:
         # Imported here, as the baseline is: a run without one does not pay for it.
@@ -777,6 +782,7 @@ def _report(args: argparse.Namespace, located: List[Located], reported: Set[str]
                     f"{entry.context or 'module level'} are gone; refresh it with --write-baseline"
                 )
         findings = [item for item in findings if item.finding.code == SYNTAX_ERROR_CODE] + new
+        silenced = len(baselined) - len(new)
         findings.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
     text = render(args.format, findings)
     if args.statistics:
@@ -786,6 +792,11 @@ def _report(args: argparse.Namespace, located: List[Located], reported: Set[str]
             sys.stderr.write(statistics)
         else:
             text += statistics
+    total = _total(findings, files_checked, silenced)
+    if args.format == "text" and args.output_file is None:
+        text += total
+    else:  # the report stays what its format says, nothing more
+        sys.stderr.write(total)
     if args.output_file is not None:
         try:
             args.output_file.write_text(text, encoding="utf-8")
@@ -794,6 +805,25 @@ def _report(args: argparse.Namespace, located: List[Located], reported: Set[str]
     else:
         sys.stdout.write(text)
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _total(findings: Sequence[Located], files_checked: int, silenced: Optional[int]) -> str:
+    """The closing line: the findings reported, in how many of the files checked, and with a
+    baseline how many it held back (``3 new findings in 2 of 1788 files (5 silenced by the baseline)``)."""
+    kind = "finding" if silenced is None else "new finding"
+    files = _counted(files_checked, "file")
+    if findings:
+        with_findings = len({item.path for item in findings})
+        line = f"{_counted(len(findings), kind)} in {with_findings} of {files}"
+    else:
+        line = f"no {kind}s in {files}"
+    if silenced is not None:
+        line += f" ({silenced} silenced by the baseline)"
+    return line + "\n"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _statistics(findings: Sequence[Any]) -> str:
