@@ -691,7 +691,8 @@ def _run(args: argparse.Namespace) -> int:
     run_.save_cache()
     located.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
 
-    # A file that could not be read was not checked: its baseline entries are not known to be gone.
+    # Of the files reported on, those read and checked: an unreadable one is an error line instead,
+    # and its baseline entries are not known to be gone.
     checked = {path for path in reported if path in records}
     status = _report(args, located, checked, selection, run_)
     for warning in run_.warnings:
@@ -761,8 +762,9 @@ def _project_located(
 def _report(
     args: argparse.Namespace, located: List[Located], checked: Set[str], selection: Selection, run_: Run
 ) -> int:
-    """Print the report (after the baseline); the exit status the findings call for."""
+    """Print the report (after the baseline) and its total; the exit status the findings call for."""
     findings = located
+    silenced: Optional[int] = None  # with a baseline: the findings it holds back
     baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
     entries_of_missing_files = 0
     if args.write_baseline is not None or args.baseline is not None:
@@ -780,6 +782,7 @@ def _report(
             return EXIT_ERROR
         new, entries_of_missing_files = _apply_baseline(args.baseline, baseline, baselined, checked, selection)
         findings = [item for item in findings if item.finding.code == SYNTAX_ERROR_CODE] + new
+        silenced = len(baselined) - len(new)
         findings.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
     text = render(args.format, findings)
     if args.statistics:
@@ -789,6 +792,11 @@ def _report(
             sys.stderr.write(statistics)
         else:
             text += statistics
+    total = _total(findings, len(checked), silenced)
+    if args.format == "text" and args.output_file is None:
+        text += total
+    else:  # the report stays what its format says, nothing more
+        sys.stderr.write(total)
     if args.output_file is not None:
         try:
             args.output_file.write_text(text, encoding="utf-8")
@@ -839,6 +847,25 @@ def _apply_baseline(
             file=sys.stderr,
         )
     return new, missing
+
+
+def _total(findings: Sequence[Located], files_checked: int, silenced: Optional[int]) -> str:
+    """The closing line: the findings reported, in how many of the files checked, and with a
+    baseline how many it held back (``3 new findings in 2 of 1788 files (5 silenced by the baseline)``)."""
+    kind = "finding" if silenced is None else "new finding"
+    files = _counted(files_checked, "file")
+    if findings:
+        with_findings = len({item.path for item in findings})
+        line = f"{_counted(len(findings), kind)} in {with_findings} of {files}"
+    else:
+        line = f"no {kind}s in {files}"
+    if silenced is not None:
+        line += f" ({silenced} silenced by the baseline)"
+    return line + "\n"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _statistics(findings: Sequence[Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import __version__, check_command, migrate_command
 from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
@@ -15,12 +15,31 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser that reports an unknown argument itself, with its own usage.
+
+    argparse hands a subcommand's unknown arguments up to ``loopguard``, whose usage says
+    nothing about them (``loopguard check --frobnicate``); and a required COMMAND is asked for
+    before an unknown option is named (``loopguard --bogus``).
+    """
+
+    commands: Tuple[str, ...] = ()  # the top-level parser's subcommands, one of which is required
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Optional[Sequence[str]] = None, namespace: Optional[argparse.Namespace] = None
+    ) -> Tuple[argparse.Namespace, List[str]]:
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+        if self.commands and getattr(parsed, "command", None) is None:
+            self.error(f"a command is required: {', '.join(self.commands[:-1])} or {self.commands[-1]}")
+        return parsed, unknown
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="loopguard", description="Keep an asyncio / qasync program on one event loop."
-    )
+    parser = _Parser(prog="loopguard", description="Keep an asyncio / qasync program on one event loop.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check_command.add_parser(commands)
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("code", help="a rule code, e.g. LG201")
@@ -29,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--markdown", action="store_true", help="print the README's rule table")
     output.add_argument("--update-readme", metavar="README", type=Path, help="rewrite the rule table of this README")
     migrate_command.add_parser(commands)
+    parser.commands = tuple(commands.choices)
     return parser
 
 

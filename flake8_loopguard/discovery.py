@@ -53,7 +53,7 @@ GIT_TIMEOUT_SECONDS = 60
 
 
 class GitError(Exception):
-    """A git command that ``--diff-against`` needs failed; the message is git's."""
+    """``--diff-against`` cannot be answered: not a revision, or a git command it needs failed."""
 
 
 class PatternSet:
@@ -223,12 +223,35 @@ def _is_ignored(folder: str) -> bool:
 
 
 def changed_files(revision: str) -> FrozenSet[str]:
-    """Absolute paths of the files changed since ``revision`` (``git diff --name-only``), plus untracked ones."""
+    """Absolute paths of the files changed since ``revision`` (``git diff --name-only``), plus untracked ones.
+
+    ``revision`` never reaches git as an option (``--output=FILE`` would make git diff write
+    there): a value starting with ``-`` is refused, and git diff gets the commit id it resolves to.
+    """
+    if revision.startswith("-"):
+        raise GitError("not a revision: a revision cannot start with '-'")
     top = _git(["rev-parse", "--show-toplevel"]).strip()
-    changed = _git(["diff", "--name-only", "-z", revision, "--"], cwd=top)
+    commit = _resolve_commit(revision, top)
+    changed = _git(["diff", "--name-only", "-z", commit, "--"], cwd=top)
     untracked = _git(["ls-files", "-z", "--others", "--exclude-standard"], cwd=top)
     names = [name for name in (changed + "\0" + untracked).split("\0") if name]
     return frozenset(os.path.abspath(os.path.join(top, name)) for name in names)
+
+
+def _resolve_commit(revision: str, top: str) -> str:
+    """The id of the commit ``revision`` names in the repository at ``top``."""
+    # rev-parse reads --end-of-options since git 2.30; an older one would take it for a revision.
+    end_of_options = ["--end-of-options"] if _git_version() >= (2, 30) else []
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", *end_of_options, f"{revision}^{{commit}}"], cwd=top).strip()
+    except GitError:
+        raise GitError(f"no commit of that name in the git repository {top}") from None
+
+
+def _git_version() -> Tuple[int, int]:
+    """(major, minor) of git, from ``git version 2.39.5`` (``(0, 0)`` when it does not say)."""
+    match = re.search(r"(\d+)\.(\d+)", _git(["version"]))
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
 
 
 def _git(arguments: List[str], cwd: Optional[str] = None) -> str:

@@ -417,12 +417,22 @@ def gate_fails(entries):
     )
 
 
+def total(findings: int, files_with_findings: int, files: int, silenced: int) -> str:
+    """The closing line of `loopguard check` with a baseline."""
+    in_files = f"{files} file" + ("" if files == 1 else "s")
+    if not findings:
+        return f"no new findings in {in_files} ({silenced} silenced by the baseline)\n"
+    plural = "" if findings == 1 else "s"
+    counted = f"{findings} new finding{plural} in {files_with_findings} of {in_files}"
+    return f"{counted} ({silenced} silenced by the baseline)\n"
+
+
 def test_a_relabelled_entry_is_reported_and_the_finding_fails_the_gate(tmp_path):
     (entry,) = recorded(tmp_path, {"a.py": DROPS_A_TASK})
     entry["path"] = "legacy/old.py"  # the fingerprint stays a.py's
     (tmp_path / "baseline.json").write_text(json.dumps({"version": 1, "findings": [entry]}), encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout) == (1, f"./a.py:5:5: {LG201}\n")
+    assert (result.returncode, result.stdout) == (1, f"./a.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
     assert result.stderr == (
         f"loopguard: warning: baseline.json: legacy/old.py: the LG201 entry in tick does not match its fingerprint"
         f" {entry['fingerprint']} (edited by hand?), so it silences nothing\n"
@@ -434,13 +444,15 @@ def test_after_a_rename_the_old_entry_fails_the_gate_and_a_new_file_of_the_old_n
     (tmp_path / "a.py").rename(tmp_path / "b.py")
     moved = loopguard_check(tmp_path, "--baseline", "baseline.json")
     # The finding moved: in b.py it is new, and the entry of a.py is stale.
-    assert (moved.returncode, moved.stdout) == (1, f"./b.py:5:5: {LG201}\n")
+    assert (moved.returncode, moved.stdout) == (1, f"./b.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
     assert moved.stderr == missing_file("a.py") + gate_fails(1)
     # Refreshed as told, the baseline no longer names a.py: a new a.py is checked like any new file.
     assert [entry["path"] for entry in recorded(tmp_path, {})] == ["b.py"]
     (tmp_path / "a.py").write_text(DROPS_A_TASK, encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout, result.stderr) == (1, f"./a.py:5:5: {LG201}\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, f"./a.py:5:5: {LG201}\n{total(1, 1, 2, silenced=1)}", "",
+    )
 
 
 def test_an_entry_of_a_deleted_file_fails_the_gate_on_its_own(tmp_path):
@@ -450,7 +462,9 @@ def test_an_entry_of_a_deleted_file_fails_the_gate_on_its_own(tmp_path):
     (tmp_path / "a.py").rename(tmp_path / "b.py")
     (tmp_path / "b.py").write_text(CLEAN, encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", missing_file("a.py") + gate_fails(1))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, total(0, 0, 1, silenced=0), missing_file("a.py") + gate_fails(1),
+    )
     exit_zero = loopguard_check(tmp_path, "--baseline", "baseline.json", "--exit-zero")
     assert (exit_zero.returncode, exit_zero.stderr) == (0, result.stderr)
 
@@ -460,7 +474,9 @@ def test_a_partial_run_leaves_entries_of_unchecked_files_alone_but_not_of_delete
     (tmp_path / "a.py").write_text(CLEAN, encoding="utf-8")  # fixed, but not checked below
     (tmp_path / "d.py").unlink()
     result = loopguard_check(tmp_path, "--baseline", "baseline.json", "c.py")
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", missing_file("d.py") + gate_fails(1))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, total(0, 0, 1, silenced=1), missing_file("d.py") + gate_fails(1),
+    )
 
 
 @pytest.mark.parametrize(
@@ -472,17 +488,19 @@ def test_entries_of_codes_the_run_does_not_report_are_not_stale(tmp_path, select
     entries = recorded(tmp_path, {"m.py": DROPS_A_TASK_AND_RUNS_A_LOOP})
     assert [entry["code"] for entry in entries] == ["LG102", "LG201"]
     result = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, total(0, 0, 1, silenced=1), "")
     (tmp_path / "m.py").unlink()
     deleted = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
-    assert (deleted.returncode, deleted.stdout, deleted.stderr) == (1, "", missing_file("m.py") + gate_fails(1))
+    assert (deleted.returncode, deleted.stdout, deleted.stderr) == (
+        1, total(0, 0, 0, silenced=0), missing_file("m.py") + gate_fails(1),
+    )
 
 
 def test_entries_of_a_file_that_could_not_be_read_are_not_called_gone(tmp_path):
     recorded(tmp_path, {"a.py": DROPS_A_TASK})
     (tmp_path / "a.py").write_bytes(b"import asyncio\0\n")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.returncode, result.stdout) == (2, total(0, 0, 0, silenced=0))
     assert result.stderr == "loopguard: ./a.py: contains NUL bytes; not Python source\n"
 
 

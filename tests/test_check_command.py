@@ -95,13 +95,24 @@ def flake8_options_as_flags(fixture):
     return flags
 
 
+# The closing line `loopguard check` adds after the finding lines (flake8 prints none).
+FIXTURE_TOTALS = {
+    "clean_qasync_app": "no findings in 8 files",
+    "grpc_provider": "8 findings in 3 of 6 files",
+    "log_merger": "7 findings in 3 of 7 files",
+    "threadpool_broker": "5 findings in 2 of 6 files",
+    "trading_desktop": "37 findings in 12 of 40 files",
+    "ws_agent": "6 findings in 1 of 6 files",
+}
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.name)
 def test_fixture_output_equals_the_flake8_golden(fixture):
     # The golden is `flake8 --select LG .` run in fixture/repo; LG107 is the gate's own whole-project rule.
     result = check(fixture / "repo", "--no-cache", "--ignore", "LG107", *flake8_options_as_flags(fixture), ".")
     golden = (fixture / "expected.txt").read_text(encoding="utf-8")
     assert result.stderr == ""
-    assert result.stdout == golden
+    assert result.stdout == golden + FIXTURE_TOTALS[fixture.name] + "\n"
     assert result.returncode == (1 if golden else 0)
 
 
@@ -111,17 +122,21 @@ def test_fixture_output_equals_the_flake8_golden(fixture):
 def test_violation_exits_1_with_flake8_lines_and_clean_code_exits_0(tmp_path):
     write(tmp_path, {"widget.py": RUNS_A_LOOP, "ok.py": CLEAN})
     found = check(tmp_path, "--no-cache", "widget.py", "ok.py")
-    assert (found.returncode, found.stdout, found.stderr) == (1, f"widget.py:5:12: {LG102}\n", "")
+    assert (found.returncode, found.stdout, found.stderr) == (
+        1,
+        f"widget.py:5:12: {LG102}\n1 finding in 1 of 2 files\n",
+        "",
+    )
     clean = check(tmp_path, "--no-cache", "ok.py")
-    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "no findings in 1 file\n", "")
 
 
 def test_folders_are_walked_and_printed_as_flake8_prints_them(tmp_path):
     write(tmp_path, {"pkg/b.py": DROPS_A_TASK, "pkg/a.py": RUNS_A_LOOP, "pkg/notes.txt": "asyncio.run(x)"})
     result = check(tmp_path, "--no-cache", ".")
-    assert result.stdout == f"./pkg/a.py:5:12: {LG102}\n./pkg/b.py:5:5: {LG201}\n"
+    assert result.stdout == f"./pkg/a.py:5:12: {LG102}\n./pkg/b.py:5:5: {LG201}\n2 findings in 2 of 2 files\n"
     result = check(tmp_path, "--no-cache", "pkg")
-    assert result.stdout == f"pkg/a.py:5:12: {LG102}\npkg/b.py:5:5: {LG201}\n"
+    assert result.stdout == f"pkg/a.py:5:12: {LG102}\npkg/b.py:5:5: {LG201}\n2 findings in 2 of 2 files\n"
 
 
 def test_exit_zero_and_statistics(tmp_path):
@@ -130,6 +145,7 @@ def test_exit_zero_and_statistics(tmp_path):
     assert result.returncode == 0
     assert result.stdout == (
         f"a.py:5:12: {LG102}\na.py:9:5: {LG102}\nb.py:5:5: {LG201}\n2     {LG102}\n1     {LG201}\n"
+        "3 findings in 2 of 2 files\n"
     )
 
 
@@ -141,7 +157,7 @@ def test_python_dash_m_and_the_loopguard_script_are_the_same_command(tmp_path):
     via_script = subprocess.run(
         [str(script), "check", "--no-cache", "widget.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
-    assert (via_script.returncode, via_script.stdout) == (1, f"widget.py:5:12: {LG102}\n")
+    assert (via_script.returncode, via_script.stdout) == (1, f"widget.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
 
 
 # ----- selection, noqa ---------------------------------------------------------------
@@ -167,7 +183,11 @@ def test_selection_has_flake8_semantics(tmp_path, flags, codes):
         {"feed.py": LOCK_IN_INIT + "\n\n" + RUNS_A_LOOP.split("\n", 1)[1] + "\n\n" + DROPS_A_TASK.split("\n", 1)[1]},
     )
     result = check(tmp_path, "--no-cache", *flags, "feed.py")
-    assert [line.split()[1] for line in result.stdout.splitlines()] == codes
+    *findings, total = result.stdout.splitlines()
+    assert [line.split()[1] for line in findings] == codes
+    assert total == {0: "no findings in 1 file", 1: "1 finding in 1 of 1 file"}.get(
+        len(codes), f"{len(codes)} findings in 1 of 1 file"
+    )
     assert result.returncode == (1 if codes else 0)
 
 
@@ -187,7 +207,7 @@ def test_noqa_is_read_the_flake8_way(tmp_path):
         },
     )
     result = check(tmp_path, "--no-cache", "--ignore", "LG107", "a.py")
-    assert result.stdout == f"a.py:5:1: {LG102}\n"
+    assert result.stdout == f"a.py:5:1: {LG102}\n1 finding in 1 of 1 file\n"
 
 
 # ----- configuration -----------------------------------------------------------------
@@ -209,9 +229,9 @@ def test_pyproject_settings_are_found_upward_and_flags_override_them(tmp_path):
         },
     )
     result = check(tmp_path / "app", "--no-cache", ".")
-    assert result.stdout == f"./feed.py:6:21: {LG303}\n"
+    assert result.stdout == f"./feed.py:6:21: {LG303}\n1 finding in 1 of 3 files\n"
     overridden = check(tmp_path / "app", "--no-cache", "--ignore", "LG303", "--entry-points", "", ".")
-    assert overridden.stdout == f"./boot.py:5:12: {LG102}\n./tick.py:5:5: {LG201}\n"
+    assert overridden.stdout == f"./boot.py:5:12: {LG102}\n./tick.py:5:5: {LG201}\n2 findings in 2 of 3 files\n"
 
 
 def test_per_file_ignores_apply_the_longest_matching_pattern(tmp_path):
@@ -231,12 +251,13 @@ def test_per_file_ignores_apply_the_longest_matching_pattern(tmp_path):
     result = check(tmp_path, "--no-cache", "--ignore", "LG107", ".")
     assert result.stdout == (
         f"./src/load.py:5:12: {LG102}\n./tests/test_load.py:9:5: {LG201}\n./tests/test_tick.py:5:12: {LG102}\n"
+        "3 findings in 3 of 3 files\n"
     )
     flake8_text_form = check(tmp_path, "--no-cache", "--ignore", "LG107", "--per-file-ignores", "tests/*: LG", ".")
-    assert flake8_text_form.stdout == f"./src/load.py:5:12: {LG102}\n"
+    assert flake8_text_form.stdout == f"./src/load.py:5:12: {LG102}\n1 finding in 1 of 3 files\n"
     one_line = "src/load.py,tests/test_load.py:LG1 tests/test_tick.py: LG102,LG2"
     flake8_one_line = check(tmp_path, "--no-cache", "--ignore", "LG107", "--per-file-ignores", one_line, ".")
-    assert flake8_one_line.stdout == f"./tests/test_load.py:9:5: {LG201}\n"
+    assert flake8_one_line.stdout == f"./tests/test_load.py:9:5: {LG201}\n1 finding in 1 of 3 files\n"
     broken = check(tmp_path, "--no-cache", "--per-file-ignores", "tests/*.py LG1", ".")
     assert (broken.returncode, broken.stdout) == (2, "")
     assert broken.stderr == "loopguard: --per-file-ignores: expected `glob: CODES` mappings, got 'tests/*.py LG1'\n"
@@ -256,17 +277,18 @@ def test_exclude_extend_exclude_and_default_folders(tmp_path):
         },
     )
     result = check(tmp_path, "--no-cache", "--ignore", "LG107", ".")
-    assert result.stdout == f"./src/app.py:5:12: {LG102}\n"
+    assert result.stdout == f"./src/app.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
     no_default = check(tmp_path, "--no-cache", "--ignore", "LG107", "--exclude", "", ".")
     assert [line.split(":")[0] for line in no_default.stdout.splitlines()] == [
         "./.venv/lib/site.py",
         "./build/lib/app.py",
         "./node_modules/x/y.py",
         "./src/app.py",
+        "4 findings in 4 of 4 files",
     ]
     # A file named on the command line is checked although its folder is skipped by default.
     named = check(tmp_path, "--no-cache", "--ignore", "LG107", "build/lib/app.py")
-    assert named.stdout == f"build/lib/app.py:5:12: {LG102}\n"
+    assert named.stdout == f"build/lib/app.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
 
 
 def test_what_git_ignores_is_skipped_in_a_work_tree(tmp_path):
@@ -283,9 +305,9 @@ def test_what_git_ignores_is_skipped_in_a_work_tree(tmp_path):
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".gitignore", "app.py")
     result = check(tmp_path, "--no-cache", ".")
-    assert result.stdout == f"./app.py:5:12: {LG102}\n./new_module.py:5:5: {LG201}\n"
+    assert result.stdout == f"./app.py:5:12: {LG102}\n./new_module.py:5:5: {LG201}\n2 findings in 2 of 2 files\n"
     inside = check(tmp_path / "generated", "--no-cache", ".")  # named explicitly: checked, as ruff does
-    assert inside.stdout == f"./api.py:5:12: {LG102}\n"
+    assert inside.stdout == f"./api.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
 
 
 @pytest.mark.parametrize(
@@ -337,7 +359,10 @@ def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
     (tmp_path / "f_dangling.py").symlink_to(tmp_path / "nowhere.py")
     result = check(tmp_path, "--no-cache", ".", "missing.py")
     assert result.returncode == 2
-    assert result.stdout == f"./a_syntax.py:2:7: E999 SyntaxError: invalid syntax\n./e_ok.py:5:12: {LG102}\n"
+    # The files that could not be read are error lines, not counted as checked.
+    assert result.stdout == (
+        f"./a_syntax.py:2:7: E999 SyntaxError: invalid syntax\n./e_ok.py:5:12: {LG102}\n2 findings in 2 of 2 files\n"
+    )
     assert result.stderr.splitlines() == [
         "loopguard: missing.py: no such file or directory",
         "loopguard: ./b_latin1.py: cannot decode: 'utf-8' codec can't decode byte 0xe9 in position 23: invalid"
@@ -351,7 +376,10 @@ def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
 def test_a_syntax_error_alone_exits_2_and_is_never_hidden(tmp_path):
     write(tmp_path, {"bad.py": "import asyncio\nasync def f(:\n"})
     result = check(tmp_path, "--no-cache", "--select", "LG201", "bad.py")
-    assert (result.returncode, result.stdout) == (2, "bad.py:2:13: E999 SyntaxError: invalid syntax\n")
+    assert (result.returncode, result.stdout) == (
+        2,
+        "bad.py:2:13: E999 SyntaxError: invalid syntax\n1 finding in 1 of 1 file\n",
+    )
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs file names that are bytes, not UTF-8")
@@ -364,7 +392,8 @@ def test_a_file_name_that_is_not_utf8_is_checked_and_cached(tmp_path):
             [sys.executable, "-m", "flake8_loopguard", "check", "."], cwd=tmp_path, capture_output=True, timeout=120
         )
         assert b"Traceback" not in result.stderr
-        assert (result.returncode, result.stdout) == (1, f"./caf\xe9.py:5:12: {LG102}\n".encode("latin-1"))
+        expected = f"./caf\xe9.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
+        assert (result.returncode, result.stdout) == (1, expected.encode("latin-1"))
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a user that file permissions apply to")
@@ -377,7 +406,7 @@ def test_an_unreadable_folder_is_named(tmp_path):
         (tmp_path / "locked").chmod(0o755)
     assert result.returncode == 2
     assert "loopguard: ./locked: cannot list the folder: Permission denied" in result.stderr
-    assert result.stdout == f"./b.py:5:12: {LG102}\n"
+    assert result.stdout == f"./b.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
 
 
 @pytest.mark.parametrize(
@@ -394,10 +423,15 @@ def test_deeply_nested_code_is_one_line_naming_the_file(tmp_path, source):
     write(tmp_path, {"deep.py": source})
     result = check(tmp_path, "--no-cache", "deep.py")
     assert_no_traceback(result)
-    lines = (result.stdout + result.stderr).splitlines()
+    *findings, total = result.stdout.splitlines()
+    lines = findings + result.stderr.splitlines()
     assert result.returncode == (2 if lines else 0)
     assert len(lines) <= 1
     assert all(line.startswith(("deep.py:", "loopguard: deep.py: ")) for line in lines)
+    if result.stderr:  # an error line instead of a finding: the file was not checked
+        assert total == "no findings in 0 files"
+    else:
+        assert total == ("1 finding in 1 of 1 file" if findings else "no findings in 1 file")
 
 
 def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
@@ -416,6 +450,7 @@ def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
         f"huge.py:5:12: {lg107.format(last_line)}",
         f"huge.py:{last_line}:12: {LG102}",
         f"huge.py:{last_line}:12: {lg107.format(5)}",
+        "4 findings in 1 of 1 file",
     ]
 
 
@@ -491,7 +526,9 @@ def test_one_process_and_two_give_the_same_report(tmp_path):
     two = check(tmp_path, "--no-cache", "--jobs", "2", ".")
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout
-    assert len(one.stdout.splitlines()) == 40 + 26  # one finding per file, plus LG107 at every loop
+    # One finding per file, plus LG107 at every loop.
+    assert one.stdout.splitlines()[-1] == "66 findings in 40 of 40 files"
+    assert len(one.stdout.splitlines()) == 40 + 26 + 1
 
 
 def test_the_cache_skips_unchanged_files(tmp_path):
@@ -523,7 +560,7 @@ def test_a_corrupt_cache_is_a_warning_and_is_rewritten(tmp_path):
     (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
     cache_file.write_bytes(b"\x00garbage{")
     result = check(tmp_path, "a.py")
-    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n")
+    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
     assert result.stderr.startswith(f"loopguard: warning: ignoring the unreadable cache {cache_file}")
     again = check(tmp_path, "-v", "a.py")
     assert "0 checked, 1 unchanged" in again.stderr
@@ -532,7 +569,7 @@ def test_a_corrupt_cache_is_a_warning_and_is_rewritten(tmp_path):
 def test_an_unwritable_cache_is_a_warning(tmp_path):
     write(tmp_path, {"a.py": RUNS_A_LOOP, "not-a-folder": "x"})
     result = check(tmp_path, "--cache-dir", "not-a-folder/cache", "a.py")
-    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n")
+    assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
     assert result.stderr.startswith("loopguard: warning: cannot write the cache not-a-folder/cache/results-")
 
 
@@ -545,6 +582,7 @@ def test_the_whole_project_rules_see_every_file_when_one_is_named(tmp_path):
     assert result.stdout == (
         f"a.py:5:12: {LG102}\n"
         "a.py:5:12: LG107 asyncio.run() owns an event loop besides b.py:5; keep one loop, started by the entry point\n"
+        "2 findings in 1 of 1 file\n"
     )
 
 
@@ -609,6 +647,7 @@ def test_hand_overs_in_files_the_prefilter_skips_are_found_through_the_helpers_n
         f"./direct.py:7:5: LG401 load_all() {LG401_TAIL}\n"
         f"./helpers.py:5:12: {LG102}\n"
         f"./worker.py:7:5: LG401 refresh_in_background() -> load_all() {LG401_TAIL}\n"
+        "3 findings in 3 of 6 files\n"
     )
     # middle.py, then worker.py (it names refresh_in_background, a link found in middle.py), direct.py
     assert result.stderr.splitlines()[-2] == modelled_line(3)
@@ -632,7 +671,7 @@ def test_worker_processes_find_the_same_hand_overs_in_every_phase(tmp_path):
 def test_without_a_loop_helper_no_skipped_file_is_parsed(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
     result = check(tmp_path, "--no-cache", "-v", ".")
-    assert (result.returncode, result.stdout) == (0, "")
+    assert (result.returncode, result.stdout) == (0, "no findings in 6 files\n")
     assert result.stderr.splitlines()[-2:] == [
         modelled_line(0),
         "loopguard: 6 files: 6 checked, 0 unchanged since the cache, 6 reported on",
@@ -707,6 +746,7 @@ def test_a_file_level_flake8_noqa_silences_the_whole_file(tmp_path):
     assert result.stdout == (
         f"./direct.py:7:5: LG401 load_all() {LG401_TAIL.replace('helpers.py:4', 'helpers.py:5')}\n"
         f"./helpers.py:6:12: {LG102}\n"
+        "2 findings in 2 of 7 files\n"
     )
     assert (result.returncode, result.stderr) == (1, "")
 
@@ -719,11 +759,14 @@ def test_diff_against_reports_only_changed_and_untracked_files(tmp_path):
     (tmp_path / "b.py").write_text(DROPS_A_TASK + "\n\nasync def again():\n    asyncio.create_task(f())\n")
     write(tmp_path, {"c.py": DROPS_A_TASK})
     result = check(tmp_path, "--no-cache", "--diff-against", "HEAD", ".")
-    assert result.stdout == f"./b.py:5:5: {LG201}\n./b.py:9:5: {LG201}\n./c.py:5:5: {LG201}\n"
+    assert result.stdout == (
+        f"./b.py:5:5: {LG201}\n./b.py:9:5: {LG201}\n./c.py:5:5: {LG201}\n3 findings in 2 of 2 files\n"
+    )
     unknown = check(tmp_path, "--no-cache", "--diff-against", "no-such-rev", ".")
-    assert unknown.returncode == 2
-    assert unknown.stderr.startswith("loopguard: --diff-against no-such-rev: git diff --name-only failed: ")
-    assert_no_traceback(unknown)
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr == (
+        f"loopguard: --diff-against no-such-rev: no commit of that name in the git repository {tmp_path.resolve()}\n"
+    )
 
 
 def test_baseline_reports_only_new_findings(tmp_path):
@@ -735,10 +778,13 @@ def test_baseline_reports_only_new_findings(tmp_path):
         "# a comment moves the finding down\n" + RUNS_A_LOOP + DROPS_A_TASK.split("\n", 1)[1]
     )
     result = check(tmp_path, "--no-cache", "--baseline", "baseline.json", "a.py")
-    assert (result.returncode, result.stdout) == (1, f"a.py:10:5: {LG201}\n")
+    assert (result.returncode, result.stdout) == (
+        1,
+        f"a.py:10:5: {LG201}\n1 new finding in 1 of 1 file (1 silenced by the baseline)\n",
+    )
     (tmp_path / "a.py").write_text(CLEAN)
     fixed = check(tmp_path, "--no-cache", "--baseline", "baseline.json", "a.py")
-    assert (fixed.returncode, fixed.stdout) == (0, "")
+    assert (fixed.returncode, fixed.stdout) == (0, "no new findings in 1 file (0 silenced by the baseline)\n")
     assert "a.py: 1 LG102 finding(s) in load are gone; refresh it with --write-baseline" in fixed.stderr
     missing = check(tmp_path, "--no-cache", "--baseline", "nope.json", "a.py")
     assert missing.returncode == 2
@@ -752,5 +798,5 @@ def test_other_formats_go_through_the_shared_renderer(tmp_path):
     assert '"code": "LG102"' in result.stdout
     assert '"line": 5' in result.stdout
     to_file = check(tmp_path, "--no-cache", "--format", "github", "--output-file", "report.txt", "a.py")
-    assert (to_file.returncode, to_file.stdout, to_file.stderr) == (1, "", "")
+    assert (to_file.returncode, to_file.stdout, to_file.stderr) == (1, "", "1 finding in 1 of 1 file\n")
     assert (tmp_path / "report.txt").read_text().startswith("::error file=a.py,line=5,col=12,title=LG102::")
