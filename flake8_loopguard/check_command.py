@@ -34,7 +34,6 @@ from .discovery import GitError, PerFileIgnores, changed_files, discover
 from .core.engine import analyse_source, collector_paused
 from .core.noqa import silences_file, source_lines, without_noqa
 from .project import (
-    CROSS_MODULE_MESSAGES,
     ModuleSummary,
     Project,
     may_have_project_sites,
@@ -44,7 +43,7 @@ from .project import (
 )
 from .report_formats import FORMAT_NAMES, Located, render
 from .core.findings import Finding
-from .core.rules import RULES
+from .core.rules import RULES, project_rules
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 
@@ -57,7 +56,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 PLUGIN_PREFIX = "LG"  # what flake8 selects by default for this plugin: every default-on rule
-PROJECT_CODES = ("LG107", *CROSS_MODULE_MESSAGES)
+PROJECT_CODES = tuple(rule.code for rule in project_rules())  # what the whole-project pass reports
 # Below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
 

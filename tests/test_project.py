@@ -29,8 +29,11 @@ from flake8_loopguard.project import (
     summarize,
     summarize_imports_only,
 )
-from flake8_loopguard.project.reports import LG107_MESSAGE
-from flake8_loopguard.project.summary import HandOver, HandOverKind, LoopSite
+from flake8_loopguard.core.project_facts import HandOverKind, LoopSite
+from flake8_loopguard.core.rules import RULES
+from flake8_loopguard.project.summary import HandOver
+
+LG107_MESSAGE = RULES["LG107"].message
 
 PROJECTS_DIR = Path(__file__).resolve().parent / "projects"
 PROJECTS = sorted(path for path in PROJECTS_DIR.iterdir() if path.is_dir())

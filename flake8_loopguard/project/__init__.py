@@ -19,10 +19,9 @@ Cases that stay inside one module are the engine's (per-file rules), never repor
 
 from .graph import Project
 from .imports import module_name_for
-from .reports import CROSS_MODULE_MESSAGES
 from .summary import ModuleSummary, may_have_project_sites, summarize, summarize_imports_only
 
 __all__ = [
-    "CROSS_MODULE_MESSAGES", "ModuleSummary", "Project",
+    "ModuleSummary", "Project",
     "may_have_project_sites", "module_name_for", "summarize", "summarize_imports_only",
 ]  # fmt: skip

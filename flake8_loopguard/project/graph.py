@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import deque
 from functools import cached_property
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.findings import Finding
-from .reports import whole_project_findings
-from .summary import ANY_LOOP, FunctionSummary, ModuleSummary
+from ..core.project_facts import CrossModuleChain, HandOverKind, LoopSite
+from ..core.rules import project_rules
+from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
 
@@ -59,8 +60,45 @@ class Project:
         return names
 
     def findings(self) -> Dict[str, List[Finding]]:
-        """The whole-project findings, keyed by path (only paths with findings), each list sorted."""
-        return whole_project_findings(self)
+        """The whole-project findings of every rule that has them, keyed by path (only paths with
+        findings), each list sorted."""
+        found: Dict[str, Dict[Tuple[int, int, str], Finding]] = {}
+        for rule in project_rules():
+            for path, finding in rule.check_project(self):
+                found.setdefault(path, {}).setdefault((finding.line, finding.col, finding.code), finding)
+        return {path: sorted(findings.values()) for path, findings in sorted(found.items())}
+
+    # ----- the facts the whole-project rules ask for (core.project_facts.ProjectFacts) -----
+
+    def loop_sites(self) -> List[Tuple[str, LoopSite]]:
+        return sorted(
+            ((summary.path, site) for summary in self.summaries for site in summary.loop_sites),
+            key=lambda item: (item[0], item[1].line, item[1].col),
+        )
+
+    def cross_module_chains(self, kind: HandOverKind) -> Iterator[CrossModuleChain]:
+        next_hop = self.chains_to(ANY_LOOP if kind is HandOverKind.THREAD else RUNNING_LOOP)
+        for summary in self.summaries:
+            for hand_over in summary.hand_overs:
+                if hand_over.kind is not kind:
+                    continue
+                start = self.resolve(hand_over.target, summary.module)
+                if start is None or start not in next_hop:
+                    continue
+                chain = self.chain(start, next_hop)
+                if all(module == summary.module for module, _name in chain):
+                    continue  # the engine's per-file rules own what stays in one module
+                yield CrossModuleChain(
+                    summary.path,
+                    hand_over.line,
+                    hand_over.col,
+                    hand_over.context,
+                    tuple(name for _module, name in chain),
+                    self.where(chain[-1]),
+                    self.function(chain[-1]).loop_calls,
+                )
+
+    # ----- the call graph ------------------------------------------------------------
 
     def resolve(self, target: str, importer: str) -> Optional[Node]:
         key = (target, importer)

@@ -6,34 +6,18 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.apis import EXECUTOR_METHODS, THREAD_BASES, THREAD_CALLS
 from ..core.model import CallSite, FunctionInfo, Module, Scope, dotted_parts
 from ..core.prefilter import first_coroutine
+from ..core.project_facts import HandOverKind, LoopSite
 from ..core.rules.threads import makes_private_loop
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
-
-class HandOverKind(Enum):
-    THREAD = "thread"  # the function runs in a worker thread
-    COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
-
 
 
 ANY_LOOP = ("LG101", "LG102", "LG103")  # a function that creates, runs or drives a loop
 RUNNING_LOOP = ("LG102", "LG103")  # one that runs or drives a loop: what a coroutine must not reach
-
-
-@dataclass(frozen=True)
-class LoopSite:
-    """A call that creates or starts an event loop (``Module.loop_owning_calls``)."""
-
-    line: int
-    col: int
-    call: str
-    in_entry_point: bool
-    context: str
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Tuple, Ty
 from ..config import Config
 from ..findings import Finding
 from ..model import CallSite, Module, Scope
+from ..project_facts import CrossModuleChain, ProjectFacts
+
+
+def chain_text(chain: CrossModuleChain) -> str:
+    """``worker() -> fetch_sync()``: the functions of a cross-module chain, as messages name them."""
+    return " -> ".join(f"{name}()" for name in chain.functions)
 
 
 def example(code: str) -> str:
@@ -39,6 +45,10 @@ class Rule:
 
     def check(self, module: Module) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
+        """(path, finding) that only the whole project shows (``loopguard check``'s project pass)."""
+        return iter(())
 
     def report(self, at: Union[CallSite, ast.AST], scope: Optional[Scope] = None, **details: str) -> Finding:
         """A finding at a call site, or at a node of ``scope`` (a ``def`` line, a decorator)."""
@@ -73,6 +83,11 @@ def register(rule_class: Type[Rule]) -> Type[Rule]:
 
 def all_rules() -> List[Rule]:
     return [RULES[code] for code in sorted(RULES)]
+
+
+def project_rules() -> List[Rule]:
+    """The rules with a whole-project check (LG107, and LG401/LG102/LG103 across modules)."""
+    return [rule for rule in all_rules() if type(rule).check_project is not Rule.check_project]
 
 
 def enabled_rules(config: Config) -> List[Rule]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Tuple
 
 from ..apis import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS
 from ..findings import Finding
 from ..model import Module
-from .base import Rule, example, register
+from ..project_facts import HandOverKind, ProjectFacts
+from .base import Rule, chain_text, example, register
 
 
 @register
@@ -112,6 +113,10 @@ class LoopRunOutsideEntryPoint(Rule):
     codemods = ("thread_loop_to_async_slot",)
     name = "loop-run-outside-entry-point"
     message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
+    # A coroutine whose chain of calls reaches this call in another module (project pass).
+    cross_module_message = (
+        "{chain} ({where}) starts a new event loop with {call}() inside a coroutine; await the coroutine instead"
+    )
     invalid = [
         example("""
             import asyncio
@@ -175,6 +180,13 @@ class LoopRunOutsideEntryPoint(Rule):
             if not module.in_entry_point(site):
                 yield self.report(site, call=site.qualified)
 
+    def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
+        for chain in project.cross_module_chains(HandOverKind.COROUTINE):
+            call = next((call for code, call in chain.loop_calls if code == self.code), None)
+            if call is not None:
+                message = self.cross_module_message.format(chain=chain_text(chain), where=chain.where, call=call)
+                yield chain.path, Finding(chain.line, chain.col, self.code, message, chain.context)
+
 
 @register
 class LoopDrivenOutsideEntryPoint(Rule):
@@ -197,6 +209,10 @@ class LoopDrivenOutsideEntryPoint(Rule):
     codemods = ("running_branch_to_task", "thread_loop_to_async_slot")
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
+    # A coroutine whose chain of calls reaches this call in another module (project pass).
+    cross_module_message = (
+        "{chain} ({where}) drives an event loop with {call}() inside a coroutine; await the coroutine instead"
+    )
     invalid = [
         example("""
             import asyncio
@@ -235,6 +251,15 @@ class LoopDrivenOutsideEntryPoint(Rule):
             assert site.receiver is not None
             if not module.in_entry_point(site) and module.may_be_loop(site.receiver, site.scope):
                 yield self.report(site, call=site.function_name)
+
+    def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
+        for chain in project.cross_module_chains(HandOverKind.COROUTINE):
+            if any(code == "LG102" for code, _call in chain.loop_calls):
+                continue  # LG102 reports the chain: starting a loop is the graver of the two
+            call = next((call for code, call in chain.loop_calls if code == self.code), None)
+            if call is not None:
+                message = self.cross_module_message.format(chain=chain_text(chain), where=chain.where, call=call)
+                yield chain.path, Finding(chain.line, chain.col, self.code, message, chain.context)
 
 
 @register

@@ -1,16 +1,19 @@
 """Invariant 1 across files: the whole project owns one event loop.
 
-These rules need every file at once, so only ``loopguard check`` runs them, in its project
-pass (``flake8_loopguard.project``); a per-file run (the flake8 plugin) finds nothing here.
+This rule needs every file at once, so only ``loopguard check`` runs it, in its project pass
+(``flake8_loopguard.project``); a per-file run (the flake8 plugin) finds nothing here.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Tuple
 
 from ..findings import Finding
 from ..model import Module
+from ..project_facts import ProjectFacts
 from .base import Rule, example, register
+
+MAX_NAMED_SITES = 3  # LG107 names this many other sites, then "and N more"
 
 
 @register
@@ -54,4 +57,19 @@ class MoreThanOneLoopOwner(Rule):
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
-        return iter(())  # the project pass reports it, from every file's loop-owning sites
+        return iter(())  # reported by check_project, from every file's loop-owning sites
+
+    def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
+        sites = project.loop_sites()
+        if len(sites) < 2:
+            return
+        for index, (path, site) in enumerate(sites):
+            others = [
+                f"{other_path}:{other.line}" + (" (entry point)" if other.in_entry_point else "")
+                for other_path, other in sites[:index] + sites[index + 1 :]
+            ]
+            named = ", ".join(others[:MAX_NAMED_SITES])
+            if len(others) > MAX_NAMED_SITES:
+                named += f" and {len(others) - MAX_NAMED_SITES} more"
+            message = self.message.format(call=site.call, others=named)
+            yield path, Finding(site.line, site.col, self.code, message, site.context)

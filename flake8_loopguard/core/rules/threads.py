@@ -8,7 +8,8 @@ from typing import Iterator, List, Optional, Tuple
 from ..apis import BLOCKING_CALLS, BLOCKING_METHODS, THREAD_BASES, TO_THREAD
 from ..findings import Finding
 from ..model import CallSite, FunctionInfo, Module, receiver_name
-from .base import Rule, example, register
+from ..project_facts import HandOverKind, ProjectFacts
+from .base import Rule, chain_text, example, register
 
 def _configured_methods(names: Tuple[str, ...]) -> List[Tuple[Tuple[str, ...], Tuple[str, ...], str]]:
     """``mylib.Client.get`` in ``loopguard-blocking-calls``: ``get`` on an object ``mylib.Client()`` made."""
@@ -41,6 +42,10 @@ class ThreadWithPrivateLoop(Rule):
     codemods = ("thread_loop_to_async_slot",)
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
+    # A worker in one module whose chain of calls reaches a loop helper in another (project pass).
+    cross_module_message = (
+        "{chain} ({where}) runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
+    )
     invalid = [
         example("""
             import asyncio, threading
@@ -122,6 +127,11 @@ class ThreadWithPrivateLoop(Rule):
                 reported.add(id(run.node))
                 owner = run.parent_scope.class_info
                 yield self.report(run.node, run.scope, func=f"{owner.name if owner else cls.name}.run")
+
+    def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
+        for chain in project.cross_module_chains(HandOverKind.THREAD):
+            message = self.cross_module_message.format(chain=chain_text(chain), where=chain.where)
+            yield chain.path, Finding(chain.line, chain.col, self.code, message, chain.context)
 
     def _report_worker(self, module: Module, site: CallSite, target: Optional[ast.expr]) -> Iterator[Finding]:
         if target is None:
