@@ -64,7 +64,9 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--jobs", "-j", type=job_count, default=1, metavar="N", help="worker processes (default: 1)")
     parser.add_argument(
-        "--allow-dirty", action="store_true", help="write even when the paths have uncommitted git changes"
+        "--allow-dirty",
+        action="store_true",
+        help="write even when the paths have uncommitted git changes, or git cannot tell whether they have",
     )
 
 
@@ -184,6 +186,7 @@ class Run:
     errors: List[str] = field(default_factory=list)
     new_files: List[Any] = field(default_factory=list)  # scaffold.NewFile
     scaffold_notes: List[Any] = field(default_factory=list)  # scaffold.ScaffoldNote
+    outside_git: List[str] = field(default_factory=list)  # given paths in no git work tree
     written: List[str] = field(default_factory=list)
 
     @property
@@ -209,17 +212,10 @@ def run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     state = Run()
+    # Before the walk, which asks git too: a refusal is the one line it prints.
+    if args.write and not _may_write(paths, args.allow_dirty, state, err):
+        return EXIT_ERROR
     files = _files_to_migrate(paths, settings.exclude + settings.extend_exclude, state, err)
-    if args.write and not args.allow_dirty:
-        dirty = uncommitted_changes(paths)
-        if dirty:
-            shown = ", ".join(dirty[:DIRTY_FILES_SHOWN]) + (", ..." if len(dirty) > DIRTY_FILES_SHOWN else "")
-            err.line(
-                f"loopguard migrate: refusing to write: {len(dirty)} file(s) under the given paths have "
-                f"uncommitted changes ({shown}); commit or stash them first so the migration can be "
-                "reviewed and undone with git, or pass --allow-dirty"
-            )
-            return EXIT_ERROR
 
     options = MigrationOptions(
         config=settings.engine_config(),
@@ -256,6 +252,35 @@ def run(args: argparse.Namespace) -> int:
     err.close_progress()
     _print_summary(state, args.write, err)
     return _exit_code(state, args.write)
+
+
+def _may_write(paths: Sequence[str], allow_dirty: bool, state: Run, err: "_Stderr") -> bool:
+    """Whether ``--write`` may go on: git says the paths are clean, or they are in no work tree, or ``allow_dirty``."""
+    try:
+        trees = uncommitted_changes(paths)
+    except GitFailed as failure:
+        if not allow_dirty:
+            err.line(
+                f"loopguard migrate: refusing to write: git cannot tell whether the paths have uncommitted "
+                f"changes: {failure}; fix that, or pass --allow-dirty to write anyway"
+            )
+            return False
+        err.line(
+            f"loopguard migrate: warning: git cannot tell whether the paths have uncommitted changes: {failure}; "
+            "writing anyway (--allow-dirty)"
+        )
+        return True
+    if trees.dirty and not allow_dirty:
+        dirty = trees.dirty
+        shown = ", ".join(dirty[:DIRTY_FILES_SHOWN]) + (", ..." if len(dirty) > DIRTY_FILES_SHOWN else "")
+        err.line(
+            f"loopguard migrate: refusing to write: {len(dirty)} file(s) under the given paths have "
+            f"uncommitted changes ({shown}); commit or stash them first so the migration can be "
+            "reviewed and undone with git, or pass --allow-dirty"
+        )
+        return False
+    state.outside_git = trees.outside
+    return True
 
 
 def _selected_codemods(select: Optional[str]) -> Optional[FrozenSet[str]]:
@@ -349,42 +374,103 @@ def _plan_scaffold(state: Run, target: Any) -> None:
     state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten)
 
 
-def uncommitted_changes(paths: Sequence[str]) -> List[str]:
-    """The files under ``paths`` that git reports as modified, staged or untracked (none outside git)."""
-    dirty: List[str] = []
+class GitFailed(Exception):
+    """git cannot say whether a path has uncommitted changes; the message is one line, git's own when it has one."""
+
+
+@dataclass
+class WorkTrees:
+    """What git says about the paths ``--write`` is given."""
+
+    dirty: List[str] = field(default_factory=list)  # modified, staged or untracked files
+    outside: List[str] = field(default_factory=list)  # paths in no git work tree
+
+
+def uncommitted_changes(paths: Sequence[str]) -> WorkTrees:
+    """The files under ``paths`` that git reports as modified, staged or untracked, and the paths outside git.
+
+    Raises ``GitFailed`` when git cannot tell: it fails for another reason than "not a git
+    repository" (dubious ownership, a broken repository, a timeout), or it cannot be run while
+    a ``.git`` above the path says there is a repository.
+    """
+    trees = WorkTrees()
     by_top: Dict[str, List[str]] = {}
     for path in paths:
-        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-        top = _git(["rev-parse", "--show-toplevel"], folder)
-        if top is not None:
-            by_top.setdefault(top.strip(), []).append(os.path.abspath(path))
+        top = _git(["rev-parse", "--show-toplevel"], _nearest_folder(path))
+        if top is None:
+            if os.path.lexists(path):  # a missing path has nothing to write
+                trees.outside.append(path)
+        else:
+            by_top.setdefault(top.rstrip("\n"), []).append(os.path.abspath(path))
     for top, inside in by_top.items():
         status = _git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *inside], top)
         entries = iter((status or "").split("\0"))
         for entry in entries:
             if len(entry) < 4:
                 continue
-            dirty.append(os.path.relpath(os.path.join(top, entry[3:])))
+            trees.dirty.append(os.path.relpath(os.path.join(top, entry[3:])))
             if "R" in entry[:2] or "C" in entry[:2]:
                 next(entries, None)  # a rename's or copy's original path follows
-    return dirty
+    return trees
+
+
+def _nearest_folder(path: str) -> str:
+    """``path`` if it is a folder, else the closest existing folder above it (a path may not exist)."""
+    folder = os.path.abspath(path)
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
 
 
 def _git(arguments: List[str], cwd: str) -> Optional[str]:
-    """git's stdout, or None when git is missing or ``cwd`` is not in a work tree."""
+    """git's stdout, or None when ``cwd`` is in no git work tree; ``GitFailed`` when git cannot answer."""
+    command = f"git {arguments[0]}"
     try:
         completed = subprocess.run(
-            ["git", *arguments], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS
+            ["git", *arguments],
+            cwd=cwd,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            # Untranslated messages: "not a git repository" is recognised by its words.
+            env={**os.environ, "LC_ALL": "C"},
         )
-    except (OSError, subprocess.SubprocessError):
+    except subprocess.TimeoutExpired:
+        raise GitFailed(f"{command} did not answer within {GIT_TIMEOUT_SECONDS} s") from None
+    except OSError as error:
+        repository = _repository_marker(cwd)
+        if repository is None:
+            return None  # no git and no repository: nothing git could restore
+        raise GitFailed(f"cannot run git ({error.strerror or error}) although {repository} exists") from None
+    if completed.returncode == 0:
+        return os.fsdecode(completed.stdout)
+    message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+    # Not "not a git repository: <path>", which is a .git that points nowhere: a broken checkout.
+    if message and "not a git repository (or any" in message[0]:
         return None
-    return os.fsdecode(completed.stdout) if completed.returncode == 0 else None
+    raise GitFailed(f"{command} failed: {message[0] if message else f'exit code {completed.returncode}'}")
+
+
+def _repository_marker(folder: str) -> Optional[str]:
+    """The ``.git`` (folder or file) at or above ``folder``, if any."""
+    while True:
+        marker = os.path.join(folder, ".git")
+        if os.path.lexists(marker):
+            return marker
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 # ----- writing ------------------------------------------------------------------------------
 
 
 def _write_all(state: Run, err: "_Stderr") -> None:
+    if state.outside_git and (state.changed or state.new_files):
+        err.line(
+            f"loopguard migrate: warning: no git work tree holds {', '.join(state.outside_git)}: nothing "
+            "written there can be undone (no git history to restore it from)"
+        )
     for result in state.changed:
         try:
             with open(result.path, "rb") as stream:
