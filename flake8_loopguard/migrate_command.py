@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import errno
 import hashlib
 import io
 import os
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .config import Config
 from .check_command import Selection, job_count
@@ -94,6 +97,7 @@ class FileResult:
     notes: List[Tuple[int, str, str, str]] = field(default_factory=list)  # line, code, codemod, reason
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
+    imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
 
 
 class BadInput(Exception):
@@ -124,6 +128,7 @@ def read_source(path: str) -> Tuple[str, str, bytes]:
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
+    from loopguard_codemods.scaffold import imports_name
 
     try:
         source, encoding, data = read_source(path)
@@ -162,6 +167,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         notes=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human],
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
+        imports_runtime=imports_name(result.source_after, *options.task_manager.split(":")),
     )
 
 
@@ -186,6 +192,7 @@ class Run:
     errors: List[str] = field(default_factory=list)
     new_files: List[Any] = field(default_factory=list)  # scaffold.NewFile
     scaffold_notes: List[Any] = field(default_factory=list)  # scaffold.ScaffoldNote
+    runtime_importers: Set[str] = field(default_factory=set)  # changed files that import the new files
     outside_git: List[str] = field(default_factory=list)  # given paths in no git work tree
     written: List[str] = field(default_factory=list)
 
@@ -368,10 +375,19 @@ def _size(path: str) -> int:
 def _plan_scaffold(state: Run, target: Any) -> None:
     from pathlib import Path
 
-    from loopguard_codemods.scaffold import plan_runtime_module
+    from loopguard_codemods.scaffold import imports_module, plan_runtime_module
 
     rewritten = [(Path(result.path), result.before, result.after) for result in state.changed]
-    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten)
+    # Unchanged files that import the TaskManager: an earlier run may have been stopped before
+    # it wrote the module; the plan creates it again when it is missing.
+    importing = [
+        Path(result.path) for result in state.results if result.status == UNCHANGED and result.imports_runtime
+    ]
+    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
+    if state.new_files:
+        state.runtime_importers = {
+            result.path for result in state.changed if imports_module(result.after, target.module)
+        }
 
 
 class GitFailed(Exception):
@@ -466,47 +482,58 @@ def _repository_marker(folder: str) -> Optional[str]:
 
 
 def _write_all(state: Run, err: "_Stderr") -> None:
+    """The new files first (the runtime module), then the rewritten files, each counted as it lands."""
     if state.outside_git and (state.changed or state.new_files):
         err.line(
             f"loopguard migrate: warning: no git work tree holds {', '.join(state.outside_git)}: nothing "
             "written there can be undone (no git history to restore it from)"
         )
+    runtime_created = _create_new_files(state, err)
     for result in state.changed:
         try:
+            if not runtime_created and result.path in state.runtime_importers:
+                raise BadInput("not written: it would import the runtime module, which could not be created")
             with open(result.path, "rb") as stream:
                 current = stream.read()
             if hashlib.sha256(current).hexdigest() != result.digest:
                 raise BadInput("changed on disk during the migration; left as it is now")
-            write_atomically(result.path, result.after.encode(result.encoding))
+            write_atomically(
+                result.path, result.after.encode(result.encoding), replaced=partial(state.written.append, result.path)
+            )
         except (OSError, BadInput) as error:
             reason = f"cannot write: {error.strerror or error}" if isinstance(error, OSError) else str(error)
             result.status, result.error = FAILED, f"{result.path}: {reason}"
             err.line(result.error)
-            continue
-        state.written.append(result.path)
+
+
+def _create_new_files(state: Run, err: "_Stderr") -> bool:
+    """Create the scaffolded files; whether all of them now exist."""
+    created = True
     for new_file in state.new_files:
         path = str(new_file.path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            write_atomically(path, new_file.content.encode("utf-8"), new=True)
+            content = new_file.content.encode("utf-8")
+            write_atomically(path, content, new=True, replaced=partial(state.written.append, path))
         except (OSError, FileExistsError) as error:
             message = f"{_display(path)}: cannot create the runtime module: {error.strerror or error}"
             state.errors.append(message)
             err.line(message)
-            continue
-        state.written.append(path)
+            created = False
+    return created
 
 
-def write_atomically(path: str, data: bytes, new: bool = False) -> None:
+def write_atomically(path: str, data: bytes, new: bool = False, replaced: Callable[[], None] = lambda: None) -> None:
     """Replace (or, with ``new``, create) ``path`` in one step: a temporary file beside it, then a rename.
 
-    The file keeps its permission bits; a new file gets the umask's. An interruption at any
+    The file keeps its permission bits; a new file gets the umask's. ``replaced`` runs right
+    after the rename, in the same step as far as Ctrl-C is concerned. An interruption at any
     point leaves the old file whole and no temporary file behind.
     """
     folder = os.path.dirname(os.path.abspath(path))
     if new:
         if os.path.lexists(path):
-            raise FileExistsError(f"{path} exists")
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
@@ -519,11 +546,29 @@ def write_atomically(path: str, data: bytes, new: bool = False) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        with _interrupt_deferred():
+            os.replace(temporary, path)
+            replaced()
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Ctrl-C during the block takes effect at its end: what the block does is done whole or not at all."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # signal handlers belong to the main thread; a handler set outside Python cannot be restored
+        return
+    received: List[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
 
 
 # ----- the diff ---------------------------------------------------------------------------------

@@ -4,12 +4,26 @@ read-only state. The real command runs as a subprocess, as a user runs it."""
 
 import os
 import subprocess
+import sys
+import textwrap
 
 import pytest
 
-from .test_migrate_command import GET_EVENT_LOOP, ONLY_LOOP_FIX, command_env, git, make_project, migrate, snapshot
+from .test_migrate_command import (
+    DROPPED_TASK,
+    GET_EVENT_LOOP,
+    ONLY_LOOP_FIX,
+    REPO,
+    command_env,
+    git,
+    make_project,
+    migrate,
+    migrate_with_fault,
+    snapshot,
+)
 
 MIGRATED_LOOP = GET_EVENT_LOOP.replace("get_event_loop", "get_running_loop")
+TEMPLATE = (REPO / "codemods" / "templates" / "loop_runtime.py").read_text(encoding="utf-8")
 OTHER_UID = OTHER_GID = 12345
 as_root = pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root can own files for another uid")
 
@@ -27,6 +41,14 @@ def committed_project(root, files):
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "start")
     return root
+
+
+def imports_cleanly(cwd, *modules):
+    """Whether a fresh interpreter in ``cwd`` imports ``modules`` (the migrated project as it is run)."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import {', '.join(modules)}"],
+        cwd=cwd, capture_output=True, text=True, timeout=60,
+    )
 
 
 def last_line(result):
@@ -119,3 +141,90 @@ def test_outside_git_it_warns_that_nothing_can_be_undone_then_writes(tmp_path, g
     again = migrate(project, "--write", *ONLY_LOOP_FIX, env=env)
     assert (again.returncode, last_line(again)) == (0, "nothing to write.")
     assert "warning" not in again.stderr.decode()
+
+
+# ----- item 8: the runtime module before its importers, and a rerun that completes a run ------------
+
+# A real SIGINT, sent the moment the n-th rename has replaced its file: the worst moment for the count.
+SIGINT_AFTER_RENAME = textwrap.dedent(
+    """\
+    import os, signal
+    real_replace, renamed = os.replace, []
+    def replace_then_interrupt(source, target):
+        real_replace(source, target)
+        renamed.append(target)
+        if len(renamed) == {n}:
+            os.kill(os.getpid(), signal.SIGINT)
+    os.replace = replace_then_interrupt
+    """
+)
+
+
+def test_the_written_count_is_exact_when_ctrl_c_lands_on_a_rename(tmp_path):
+    committed_project(tmp_path, {"a.py": GET_EVENT_LOOP, "b.py": GET_EVENT_LOOP, "c.py": GET_EVENT_LOOP})
+    result = migrate_with_fault(tmp_path, SIGINT_AFTER_RENAME.format(n=2), "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 130
+    assert result.stderr.decode() == "loopguard migrate: interrupted; 2 file(s) written before it, each completely\n"
+    contents = [(tmp_path / name).read_text(encoding="utf-8") for name in ("a.py", "b.py", "c.py")]
+    assert sorted(contents) == sorted([MIGRATED_LOOP, MIGRATED_LOOP, GET_EVENT_LOOP])
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".git", "a.py", "b.py", "c.py"]
+
+
+def test_an_interrupted_run_never_leaves_an_import_of_a_missing_module_and_a_rerun_completes_it(tmp_path):
+    committed_project(tmp_path, {"app/__init__.py": "", "app/jobs.py": DROPPED_TASK, "app/more.py": DROPPED_TASK})
+    interrupted = migrate_with_fault(tmp_path, SIGINT_AFTER_RENAME.format(n=2), "--write")
+    assert interrupted.returncode == 130
+    # The runtime module, then one of the two files that import it.
+    assert (tmp_path / "loop_runtime.py").read_text(encoding="utf-8") == TEMPLATE
+    rewritten = [name for name in ("jobs.py", "more.py") if "loop_runtime" in (tmp_path / "app" / name).read_text()]
+    assert len(rewritten) == 1
+    check = imports_cleanly(tmp_path, "app.jobs", "app.more")
+    assert check.returncode == 0, check.stderr
+    assert interrupted.stderr.decode() == (
+        "loopguard migrate: interrupted; 2 file(s) written before it, each completely\n"
+    )
+
+    rerun = migrate(tmp_path, "--write", "--allow-dirty")  # the interrupted run's changes are not committed
+    assert (rerun.returncode, last_line(rerun)) == (0, "1 file(s) written."), rerun.stderr.decode()
+    for name in ("jobs.py", "more.py"):
+        assert "from loop_runtime import TaskManager\n" in (tmp_path / "app" / name).read_text(encoding="utf-8")
+    check = imports_cleanly(tmp_path, "app.jobs", "app.more")
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_rerun_creates_the_runtime_module_its_imports_are_missing(tmp_path):
+    """What an interrupted run of earlier versions left: the files rewritten, their module never written."""
+    make_project(tmp_path, {"app/__init__.py": "", "app/jobs.py": DROPPED_TASK})
+    assert migrate(tmp_path, "--write").returncode == 0
+    migrated = snapshot(tmp_path)
+    (tmp_path / "loop_runtime.py").unlink()
+    assert imports_cleanly(tmp_path, "app.jobs").returncode == 1
+
+    shown = migrate(tmp_path)
+    assert shown.returncode == 1
+    assert shown.stdout.decode().startswith("--- /dev/null\n+++ b/loop_runtime.py\n")
+    assert last_line(shown) == "1 file(s) would change: read the diff, then run again with --write."
+
+    rerun = migrate(tmp_path, "--write")
+    assert (rerun.returncode, last_line(rerun)) == (0, "1 file(s) written."), rerun.stderr.decode()
+    assert snapshot(tmp_path) == migrated
+    check = imports_cleanly(tmp_path, "app.jobs")
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_files_that_would_import_a_runtime_module_that_cannot_be_created_are_not_written(tmp_path):
+    make_project(tmp_path, {"app/__init__.py": "", "app/jobs.py": DROPPED_TASK, "app/feed.py": GET_EVENT_LOOP})
+    (tmp_path / "loop_runtime.py").symlink_to(tmp_path / "moved_away.py")  # a link to nothing: not a module
+    before = snapshot(tmp_path)
+    result = migrate(tmp_path, "app", "--write", env=outside_git_env(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert lines[1:3] == [
+        "loop_runtime.py: cannot create the runtime module: File exists",
+        "app/jobs.py: not written: it would import the runtime module, which could not be created",
+    ]
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == MIGRATED_LOOP  # it imports nothing new
+    after = snapshot(tmp_path)
+    assert after.pop("app/feed.py") != before.pop("app/feed.py")
+    assert after == before
