@@ -500,9 +500,16 @@ def _write_all(state: Run, err: "_Stderr") -> None:
             write_atomically(
                 result.path, result.after.encode(result.encoding), replaced=partial(state.written.append, result.path)
             )
-        except (OSError, BadInput) as error:
-            reason = f"cannot write: {error.strerror or error}" if isinstance(error, OSError) else str(error)
+        except (OSError, BadInput, CannotKeep) as error:
+            if isinstance(error, OSError):
+                reason = f"cannot write: {error.strerror or error}"
+            elif isinstance(error, CannotKeep):
+                reason = f"{error}; left unchanged"
+            else:
+                reason = str(error)
             result.status, result.error = FAILED, f"{result.path}: {reason}"
+            # The summary counts what is on disk: none of this file's fixes, all of its findings.
+            result.fixes, result.notes, result.findings_after = {}, [], dict(result.findings_before)
             err.line(result.error)
 
 
@@ -523,14 +530,22 @@ def _create_new_files(state: Run, err: "_Stderr") -> bool:
     return created
 
 
+class CannotKeep(Exception):
+    """Replacing the file would lose what it has (a hard link, its owner, an extended attribute), or it is read-only."""
+
+
 def write_atomically(path: str, data: bytes, new: bool = False, replaced: Callable[[], None] = lambda: None) -> None:
     """Replace (or, with ``new``, create) ``path`` in one step: a temporary file beside it, then a rename.
 
-    The file keeps its permission bits; a new file gets the umask's. ``replaced`` runs right
-    after the rename, in the same step as far as Ctrl-C is concerned. An interruption at any
-    point leaves the old file whole and no temporary file behind.
+    The replacement keeps the file's permission bits, owner and group, and extended attributes;
+    a new file gets the umask's bits. ``CannotKeep`` (nothing written) when that cannot be done
+    or the file must not be replaced: it has other hard links, which would keep the old text,
+    or it is read-only. ``replaced`` runs right after the rename, in the same step as far as
+    Ctrl-C is concerned. An interruption at any point leaves the old file whole and no
+    temporary file behind.
     """
     folder = os.path.dirname(os.path.abspath(path))
+    original: Optional[os.stat_result] = None
     if new:
         if os.path.lexists(path):
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
@@ -538,14 +553,19 @@ def write_atomically(path: str, data: bytes, new: bool = False, replaced: Callab
         os.umask(umask)
         mode = 0o666 & ~umask
     else:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        original = os.stat(path)
+        _check_replaceable(path, original)
+        mode = stat.S_IMODE(original.st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".loopguard")
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        if original is not None:
+            _keep_owner(temporary, original)
+            _keep_extended_attributes(path, temporary)
+        os.chmod(temporary, mode)  # after the chown, which clears the set-user-ID and set-group-ID bits
         with _interrupt_deferred():
             os.replace(temporary, path)
             replaced()
@@ -553,6 +573,56 @@ def write_atomically(path: str, data: bytes, new: bool = False, replaced: Callab
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _check_replaceable(path: str, original: os.stat_result) -> None:
+    if original.st_nlink > 1:
+        raise CannotKeep(f"has {original.st_nlink} hard links; rewriting it would split them")
+    # Root may write anything: the owner's write bit says whether the file is meant to change.
+    if not original.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise CannotKeep("read-only")
+
+
+def _keep_owner(temporary: str, original: os.stat_result) -> None:
+    made = os.stat(temporary)
+    if (made.st_uid, made.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.chown(temporary, original.st_uid, original.st_gid)
+    except OSError as error:
+        raise CannotKeep(
+            f"owned by uid {original.st_uid}, gid {original.st_gid}, which the rewritten file cannot keep "
+            f"({error.strerror})"
+        ) from None
+
+
+def _keep_extended_attributes(path: str, temporary: str) -> None:
+    """Give ``temporary`` exactly the extended attributes of ``path`` (ACLs and SELinux labels are some)."""
+    if not hasattr(os, "listxattr"):
+        return
+    wanted = _extended_attributes(path)
+    present = _extended_attributes(temporary)
+    for name, value in wanted.items():
+        if present.get(name) != value:
+            try:
+                os.setxattr(temporary, name, value)
+            except OSError as error:
+                raise CannotKeep(f"its extended attribute {name} cannot be kept ({error.strerror})") from None
+    # One the folder gives every new file (an inherited ACL) would change what the file allows.
+    for name in present.keys() - wanted.keys():
+        try:
+            os.removexattr(temporary, name)
+        except OSError as error:
+            raise CannotKeep(f"the rewrite would gain the extended attribute {name} ({error.strerror})") from None
+
+
+def _extended_attributes(path: str) -> Dict[str, bytes]:
+    try:
+        return {name: os.getxattr(path, name) for name in os.listxattr(path)}
+    except OSError as error:
+        if error.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            return {}  # a file system without them
+        raise CannotKeep(f"its extended attributes cannot be read ({error.strerror})") from None
 
 
 @contextlib.contextmanager

@@ -2,7 +2,9 @@
 module when the run is interrupted, not a file's hard links, owner, extended attributes or
 read-only state. The real command runs as a subprocess, as a user runs it."""
 
+import errno
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -91,7 +93,7 @@ def test_refuses_to_write_when_git_cannot_tell_and_says_why_in_one_line(tmp_path
 
 
 @as_root
-def test_allow_dirty_writes_when_git_cannot_tell(tmp_path):
+def test_allow_dirty_writes_when_git_cannot_tell_and_keeps_the_owner(tmp_path):
     project, env = foreign_checkout(tmp_path)
     written = migrate(project, "--write", "--allow-dirty", *ONLY_LOOP_FIX, env=env)
     assert written.stderr.decode().splitlines()[0] == (
@@ -102,6 +104,7 @@ def test_allow_dirty_writes_when_git_cannot_tell(tmp_path):
     assert written.returncode == 0, written.stderr.decode()
     feed = project / "app/feed.py"
     assert feed.read_text(encoding="utf-8") == MIGRATED_LOOP
+    assert (feed.stat().st_uid, feed.stat().st_gid) == (OTHER_UID, OTHER_GID)
     assert (project / "app/other.py").read_text(encoding="utf-8") == "x = 2\n"
 
 
@@ -228,3 +231,119 @@ def test_files_that_would_import_a_runtime_module_that_cannot_be_created_are_not
     after = snapshot(tmp_path)
     assert after.pop("app/feed.py") != before.pop("app/feed.py")
     assert after == before
+
+
+# ----- item 9: what a rewritten file keeps, and the files it cannot be done for ------------------------
+
+
+def test_a_hard_linked_file_is_listed_not_split(tmp_path):
+    project = make_project(tmp_path / "project", {"app/feed.py": GET_EVENT_LOOP, "app/ok.py": GET_EVENT_LOOP})
+    other_name = tmp_path / "elsewhere.py"
+    os.link(project / "app/feed.py", other_name)
+    result = migrate(project, "app", "--write", *ONLY_LOOP_FIX, env=outside_git_env(tmp_path))
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "app/feed.py: has 2 hard links; rewriting it would split them; left unchanged\n" in stderr
+    assert "│ failed  │ 1 │" in stderr
+    # The summary tells what is on disk: one fix made, one LG105 left in the file not rewritten.
+    assert "│ get_event_loop_to_running_loop │     1 │" in stderr
+    assert "│ LG105           │      2 │     1 │" in stderr
+    assert last_line(result) == "1 file(s) written. 1 file(s) could not be migrated (see the lines above)."
+    assert (project / "app/feed.py").read_text(encoding="utf-8") == other_name.read_text(encoding="utf-8")
+    assert other_name.read_text(encoding="utf-8") == GET_EVENT_LOOP
+    assert os.path.samefile(project / "app/feed.py", other_name)
+    assert (project / "app/ok.py").read_text(encoding="utf-8") == MIGRATED_LOOP
+
+
+def test_a_read_only_file_is_listed_not_rewritten(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    os.chmod(tmp_path / "app/feed.py", 0o444)
+    result = migrate(tmp_path, "app", "--write", *ONLY_LOOP_FIX, env=outside_git_env(tmp_path))
+    assert result.returncode == 2
+    assert "app/feed.py: read-only; left unchanged\n" in result.stderr.decode()
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
+    assert stat.S_IMODE((tmp_path / "app/feed.py").stat().st_mode) == 0o444
+
+
+def supports_user_xattrs(folder):
+    probe = folder / "xattr_probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.probe", b"1")
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.unlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "setxattr"), reason="needs extended attributes")
+def test_extended_attributes_are_kept(tmp_path):
+    if not supports_user_xattrs(tmp_path):
+        pytest.skip("the temporary folder's file system has no user extended attributes")
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    os.setxattr(tmp_path / "app/feed.py", "user.origin", b"vendored from upstream")
+    result = migrate(tmp_path, "app", "--write", *ONLY_LOOP_FIX, env=outside_git_env(tmp_path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == MIGRATED_LOOP
+    assert os.getxattr(tmp_path / "app/feed.py", "user.origin") == b"vendored from upstream"
+
+
+@pytest.mark.skipif(not hasattr(os, "setxattr"), reason="needs extended attributes")
+def test_a_file_whose_extended_attributes_cannot_be_kept_is_listed(tmp_path):
+    if not supports_user_xattrs(tmp_path):
+        pytest.skip("the temporary folder's file system has no user extended attributes")
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    os.setxattr(tmp_path / "app/feed.py", "user.origin", b"vendored from upstream")
+    fault = textwrap.dedent(
+        f"""\
+        import os
+        def unsupported(*args, **kwargs):
+            raise OSError({errno.ENOTSUP}, os.strerror({errno.ENOTSUP}))
+        os.setxattr = unsupported
+        os.environ["GIT_CEILING_DIRECTORIES"] = {str(tmp_path)!r}
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "app", "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 2
+    assert (
+        "app/feed.py: its extended attribute user.origin cannot be kept (Operation not supported); left unchanged\n"
+        in result.stderr.decode()
+    )
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
+    assert sorted(path.name for path in (tmp_path / "app").iterdir()) == ["feed.py"]  # no temporary file left
+
+
+@as_root
+def test_root_rewriting_another_users_file_keeps_its_owner(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    os.chown(tmp_path / "app/feed.py", OTHER_UID, OTHER_GID)
+    os.chmod(tmp_path / "app/feed.py", 0o640)
+    result = migrate(tmp_path, "app", "--write", *ONLY_LOOP_FIX, env=outside_git_env(tmp_path))
+    assert result.returncode == 0, result.stderr.decode()
+    feed = (tmp_path / "app/feed.py").stat()
+    assert (feed.st_uid, feed.st_gid, stat.S_IMODE(feed.st_mode)) == (OTHER_UID, OTHER_GID, 0o640)
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == MIGRATED_LOOP
+
+
+@as_root
+def test_a_file_whose_owner_cannot_be_kept_is_listed(tmp_path):
+    make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
+    os.chown(tmp_path / "app/feed.py", OTHER_UID, OTHER_GID)
+    fault = textwrap.dedent(
+        f"""\
+        import os
+        def refused(*args, **kwargs):
+            raise PermissionError({errno.EPERM}, os.strerror({errno.EPERM}))
+        os.chown = refused
+        os.environ["GIT_CEILING_DIRECTORIES"] = {str(tmp_path)!r}
+        """
+    )
+    result = migrate_with_fault(tmp_path, fault, "app", "--write", *ONLY_LOOP_FIX)
+    assert result.returncode == 2
+    assert (
+        f"app/feed.py: owned by uid {OTHER_UID}, gid {OTHER_GID}, which the rewritten file cannot keep "
+        "(Operation not permitted); left unchanged\n" in result.stderr.decode()
+    )
+    assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
+    assert (tmp_path / "app/feed.py").stat().st_uid == OTHER_UID
