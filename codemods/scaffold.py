@@ -3,7 +3,9 @@
 The codemods write ``from loop_runtime import TaskManager`` (or the ``--task-manager module:Name``
 given). That absolute import resolves from the import root of the file that holds it: the
 directory above its top-most package. When no such module exists there yet, ``loopguard migrate``
-creates it from ``templates/loop_runtime.py``, and only when some rewritten file imports it.
+creates it from ``templates/loop_runtime.py``, and only when some file imports it: a file the run
+rewrites to import it, or a file that already imports the TaskManager from it (a run interrupted
+before the module was written, or a module deleted since) while the module is missing.
 """
 
 from __future__ import annotations
@@ -80,6 +82,23 @@ def imports_module(source: str, module: str) -> bool:
     return False
 
 
+def imports_name(source: str, module: str, name: str) -> bool:
+    """Whether ``source`` has ``from module import name`` (absolute): the import the codemods write."""
+    if name not in source or module.rsplit(".", 1)[-1] not in source:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.level == 0
+        and node.module == module
+        and any(alias.name == name for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
 def module_source_path(root: Path, module: str) -> Optional[Path]:
     """The existing file of ``module`` under ``root`` (``a/b.py`` or ``a/b/__init__.py``), if any."""
     base = root.joinpath(*module.split("."))
@@ -115,19 +134,23 @@ def render_template(target: TaskManagerTarget) -> str:
 
 
 def plan_runtime_module(
-    target: TaskManagerTarget, rewritten: Iterable[Tuple[Path, str, str]]
+    target: TaskManagerTarget, rewritten: Iterable[Tuple[Path, str, str]], importing: Iterable[Path] = ()
 ) -> Tuple[List[NewFile], List[ScaffoldNote]]:
-    """The files to create so that the rewritten imports of ``target.module`` resolve.
+    """The files to create so that the imports of ``target.module`` resolve.
 
-    ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file. Files
-    that newly import the module are grouped by import root; the module goes to the outermost
-    root that holds the others (nested roots import through it), else to the root most files
-    share. Files under no chosen root get a note, so do modules that exist without the name.
+    ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file;
+    ``importing`` the files left unchanged that already import ``target.name`` from the module
+    (what an earlier, interrupted run wrote). Files that newly import the module, and those, are
+    grouped by import root; the module goes to the outermost root that holds the others (nested
+    roots import through it), else to the root most files share. Files under no chosen root get
+    a note, so do modules that exist without the name.
     """
     users: Dict[Path, List[Path]] = {}
     for path, before, after in rewritten:
         if imports_module(after, target.module) and not imports_module(before, target.module):
             users.setdefault(import_root(path), []).append(path)
+    for path in importing:
+        users.setdefault(import_root(path), []).append(path)
     if not users:
         return [], []
     root = _choose_root(users)

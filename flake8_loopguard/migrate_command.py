@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import errno
 import hashlib
 import io
 import os
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .core.config import Config
 from .check_command import Selection, job_count
@@ -64,7 +67,9 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--jobs", "-j", type=job_count, default=1, metavar="N", help="worker processes (default: 1)")
     parser.add_argument(
-        "--allow-dirty", action="store_true", help="write even when the paths have uncommitted git changes"
+        "--allow-dirty",
+        action="store_true",
+        help="write even when the paths have uncommitted git changes, or git cannot tell whether they have",
     )
 
 
@@ -92,6 +97,7 @@ class FileResult:
     notes: List[Tuple[int, str, str, str]] = field(default_factory=list)  # line, code, codemod, reason
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
+    imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
 
 
 class BadInput(Exception):
@@ -122,6 +128,7 @@ def read_source(path: str) -> Tuple[str, str, bytes]:
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
+    from loopguard_codemods.scaffold import imports_name
 
     try:
         source, encoding, data = read_source(path)
@@ -160,6 +167,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         notes=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human],
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
+        imports_runtime=imports_name(result.source_after, *options.task_manager.split(":")),
     )
 
 
@@ -184,6 +192,8 @@ class Run:
     errors: List[str] = field(default_factory=list)
     new_files: List[Any] = field(default_factory=list)  # scaffold.NewFile
     scaffold_notes: List[Any] = field(default_factory=list)  # scaffold.ScaffoldNote
+    runtime_importers: Set[str] = field(default_factory=set)  # changed files that import the new files
+    outside_git: List[str] = field(default_factory=list)  # given paths in no git work tree
     written: List[str] = field(default_factory=list)
 
     @property
@@ -209,17 +219,10 @@ def run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     state = Run()
+    # Before the walk, which asks git too: a refusal is the one line it prints.
+    if args.write and not _may_write(paths, args.allow_dirty, state, err):
+        return EXIT_ERROR
     files = _files_to_migrate(paths, settings.exclude + settings.extend_exclude, state, err)
-    if args.write and not args.allow_dirty:
-        dirty = uncommitted_changes(paths)
-        if dirty:
-            shown = ", ".join(dirty[:DIRTY_FILES_SHOWN]) + (", ..." if len(dirty) > DIRTY_FILES_SHOWN else "")
-            err.line(
-                f"loopguard migrate: refusing to write: {len(dirty)} file(s) under the given paths have "
-                f"uncommitted changes ({shown}); commit or stash them first so the migration can be "
-                "reviewed and undone with git, or pass --allow-dirty"
-            )
-            return EXIT_ERROR
 
     options = MigrationOptions(
         config=settings.engine_config(),
@@ -256,6 +259,35 @@ def run(args: argparse.Namespace) -> int:
     err.close_progress()
     _print_summary(state, args.write, err)
     return _exit_code(state, args.write)
+
+
+def _may_write(paths: Sequence[str], allow_dirty: bool, state: Run, err: "_Stderr") -> bool:
+    """Whether ``--write`` may go on: git says the paths are clean, or they are in no work tree, or ``allow_dirty``."""
+    try:
+        trees = uncommitted_changes(paths)
+    except GitFailed as failure:
+        if not allow_dirty:
+            err.line(
+                f"loopguard migrate: refusing to write: git cannot tell whether the paths have uncommitted "
+                f"changes: {failure}; fix that, or pass --allow-dirty to write anyway"
+            )
+            return False
+        err.line(
+            f"loopguard migrate: warning: git cannot tell whether the paths have uncommitted changes: {failure}; "
+            "writing anyway (--allow-dirty)"
+        )
+        return True
+    if trees.dirty and not allow_dirty:
+        dirty = trees.dirty
+        shown = ", ".join(dirty[:DIRTY_FILES_SHOWN]) + (", ..." if len(dirty) > DIRTY_FILES_SHOWN else "")
+        err.line(
+            f"loopguard migrate: refusing to write: {len(dirty)} file(s) under the given paths have "
+            f"uncommitted changes ({shown}); commit or stash them first so the migration can be "
+            "reviewed and undone with git, or pass --allow-dirty"
+        )
+        return False
+    state.outside_git = trees.outside
+    return True
 
 
 def _selected_codemods(select: Optional[str]) -> Optional[FrozenSet[str]]:
@@ -343,101 +375,270 @@ def _size(path: str) -> int:
 def _plan_scaffold(state: Run, target: Any) -> None:
     from pathlib import Path
 
-    from loopguard_codemods.scaffold import plan_runtime_module
+    from loopguard_codemods.scaffold import imports_module, plan_runtime_module
 
     rewritten = [(Path(result.path), result.before, result.after) for result in state.changed]
-    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten)
+    # Unchanged files that import the TaskManager: an earlier run may have been stopped before
+    # it wrote the module; the plan creates it again when it is missing.
+    importing = [
+        Path(result.path) for result in state.results if result.status == UNCHANGED and result.imports_runtime
+    ]
+    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
+    if state.new_files:
+        state.runtime_importers = {
+            result.path for result in state.changed if imports_module(result.after, target.module)
+        }
 
 
-def uncommitted_changes(paths: Sequence[str]) -> List[str]:
-    """The files under ``paths`` that git reports as modified, staged or untracked (none outside git)."""
-    dirty: List[str] = []
+class GitFailed(Exception):
+    """git cannot say whether a path has uncommitted changes; the message is one line, git's own when it has one."""
+
+
+@dataclass
+class WorkTrees:
+    """What git says about the paths ``--write`` is given."""
+
+    dirty: List[str] = field(default_factory=list)  # modified, staged or untracked files
+    outside: List[str] = field(default_factory=list)  # paths in no git work tree
+
+
+def uncommitted_changes(paths: Sequence[str]) -> WorkTrees:
+    """The files under ``paths`` that git reports as modified, staged or untracked, and the paths outside git.
+
+    Raises ``GitFailed`` when git cannot tell: it fails for another reason than "not a git
+    repository" (dubious ownership, a broken repository, a timeout), or it cannot be run while
+    a ``.git`` above the path says there is a repository.
+    """
+    trees = WorkTrees()
     by_top: Dict[str, List[str]] = {}
     for path in paths:
-        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-        top = _git(["rev-parse", "--show-toplevel"], folder)
-        if top is not None:
-            by_top.setdefault(top.strip(), []).append(os.path.abspath(path))
+        top = _git(["rev-parse", "--show-toplevel"], _nearest_folder(path))
+        if top is None:
+            if os.path.lexists(path):  # a missing path has nothing to write
+                trees.outside.append(path)
+        else:
+            by_top.setdefault(top.rstrip("\n"), []).append(os.path.abspath(path))
     for top, inside in by_top.items():
         status = _git(["status", "--porcelain", "-z", "--untracked-files=all", "--", *inside], top)
         entries = iter((status or "").split("\0"))
         for entry in entries:
             if len(entry) < 4:
                 continue
-            dirty.append(os.path.relpath(os.path.join(top, entry[3:])))
+            trees.dirty.append(os.path.relpath(os.path.join(top, entry[3:])))
             if "R" in entry[:2] or "C" in entry[:2]:
                 next(entries, None)  # a rename's or copy's original path follows
-    return dirty
+    return trees
+
+
+def _nearest_folder(path: str) -> str:
+    """``path`` if it is a folder, else the closest existing folder above it (a path may not exist)."""
+    folder = os.path.abspath(path)
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
 
 
 def _git(arguments: List[str], cwd: str) -> Optional[str]:
-    """git's stdout, or None when git is missing or ``cwd`` is not in a work tree."""
+    """git's stdout, or None when ``cwd`` is in no git work tree; ``GitFailed`` when git cannot answer."""
+    command = f"git {arguments[0]}"
     try:
         completed = subprocess.run(
-            ["git", *arguments], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS
+            ["git", *arguments],
+            cwd=cwd,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            # Untranslated messages: "not a git repository" is recognised by its words.
+            env={**os.environ, "LC_ALL": "C"},
         )
-    except (OSError, subprocess.SubprocessError):
+    except subprocess.TimeoutExpired:
+        raise GitFailed(f"{command} did not answer within {GIT_TIMEOUT_SECONDS} s") from None
+    except OSError as error:
+        repository = _repository_marker(cwd)
+        if repository is None:
+            return None  # no git and no repository: nothing git could restore
+        raise GitFailed(f"cannot run git ({error.strerror or error}) although {repository} exists") from None
+    if completed.returncode == 0:
+        return os.fsdecode(completed.stdout)
+    message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+    # Not "not a git repository: <path>", which is a .git that points nowhere: a broken checkout.
+    if message and "not a git repository (or any" in message[0]:
         return None
-    return os.fsdecode(completed.stdout) if completed.returncode == 0 else None
+    raise GitFailed(f"{command} failed: {message[0] if message else f'exit code {completed.returncode}'}")
+
+
+def _repository_marker(folder: str) -> Optional[str]:
+    """The ``.git`` (folder or file) at or above ``folder``, if any."""
+    while True:
+        marker = os.path.join(folder, ".git")
+        if os.path.lexists(marker):
+            return marker
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 # ----- writing ------------------------------------------------------------------------------
 
 
 def _write_all(state: Run, err: "_Stderr") -> None:
+    """The new files first (the runtime module), then the rewritten files, each counted as it lands."""
+    if state.outside_git and (state.changed or state.new_files):
+        err.line(
+            f"loopguard migrate: warning: no git work tree holds {', '.join(state.outside_git)}: nothing "
+            "written there can be undone (no git history to restore it from)"
+        )
+    runtime_created = _create_new_files(state, err)
     for result in state.changed:
         try:
+            if not runtime_created and result.path in state.runtime_importers:
+                raise BadInput("not written: it would import the runtime module, which could not be created")
             with open(result.path, "rb") as stream:
                 current = stream.read()
             if hashlib.sha256(current).hexdigest() != result.digest:
                 raise BadInput("changed on disk during the migration; left as it is now")
-            write_atomically(result.path, result.after.encode(result.encoding))
-        except (OSError, BadInput) as error:
-            reason = f"cannot write: {error.strerror or error}" if isinstance(error, OSError) else str(error)
+            write_atomically(
+                result.path, result.after.encode(result.encoding), replaced=partial(state.written.append, result.path)
+            )
+        except (OSError, BadInput, CannotKeep) as error:
+            if isinstance(error, OSError):
+                reason = f"cannot write: {error.strerror or error}"
+            elif isinstance(error, CannotKeep):
+                reason = f"{error}; left unchanged"
+            else:
+                reason = str(error)
             result.status, result.error = FAILED, f"{result.path}: {reason}"
+            # The summary counts what is on disk: none of this file's fixes, all of its findings.
+            result.fixes, result.notes, result.findings_after = {}, [], dict(result.findings_before)
             err.line(result.error)
-            continue
-        state.written.append(result.path)
+
+
+def _create_new_files(state: Run, err: "_Stderr") -> bool:
+    """Create the scaffolded files; whether all of them now exist."""
+    created = True
     for new_file in state.new_files:
         path = str(new_file.path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            write_atomically(path, new_file.content.encode("utf-8"), new=True)
+            content = new_file.content.encode("utf-8")
+            write_atomically(path, content, new=True, replaced=partial(state.written.append, path))
         except (OSError, FileExistsError) as error:
             message = f"{_display(path)}: cannot create the runtime module: {error.strerror or error}"
             state.errors.append(message)
             err.line(message)
-            continue
-        state.written.append(path)
+            created = False
+    return created
 
 
-def write_atomically(path: str, data: bytes, new: bool = False) -> None:
+class CannotKeep(Exception):
+    """Replacing the file would lose what it has (a hard link, its owner, an extended attribute), or it is read-only."""
+
+
+def write_atomically(path: str, data: bytes, new: bool = False, replaced: Callable[[], None] = lambda: None) -> None:
     """Replace (or, with ``new``, create) ``path`` in one step: a temporary file beside it, then a rename.
 
-    The file keeps its permission bits; a new file gets the umask's. An interruption at any
-    point leaves the old file whole and no temporary file behind.
+    The replacement keeps the file's permission bits, owner and group, and extended attributes;
+    a new file gets the umask's bits. ``CannotKeep`` (nothing written) when that cannot be done
+    or the file must not be replaced: it has other hard links, which would keep the old text,
+    or it is read-only. ``replaced`` runs right after the rename, in the same step as far as
+    Ctrl-C is concerned. An interruption at any point leaves the old file whole and no
+    temporary file behind.
     """
     folder = os.path.dirname(os.path.abspath(path))
+    original: Optional[os.stat_result] = None
     if new:
         if os.path.lexists(path):
-            raise FileExistsError(f"{path} exists")
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
     else:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        original = os.stat(path)
+        _check_replaceable(path, original)
+        mode = stat.S_IMODE(original.st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".loopguard")
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        if original is not None:
+            _keep_owner(temporary, original)
+            _keep_extended_attributes(path, temporary)
+        os.chmod(temporary, mode)  # after the chown, which clears the set-user-ID and set-group-ID bits
+        with _interrupt_deferred():
+            os.replace(temporary, path)
+            replaced()
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _check_replaceable(path: str, original: os.stat_result) -> None:
+    if original.st_nlink > 1:
+        raise CannotKeep(f"has {original.st_nlink} hard links; rewriting it would split them")
+    # Root may write anything: the owner's write bit says whether the file is meant to change.
+    if not original.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise CannotKeep("read-only")
+
+
+def _keep_owner(temporary: str, original: os.stat_result) -> None:
+    made = os.stat(temporary)
+    if (made.st_uid, made.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.chown(temporary, original.st_uid, original.st_gid)
+    except OSError as error:
+        raise CannotKeep(
+            f"owned by uid {original.st_uid}, gid {original.st_gid}, which the rewritten file cannot keep "
+            f"({error.strerror})"
+        ) from None
+
+
+def _keep_extended_attributes(path: str, temporary: str) -> None:
+    """Give ``temporary`` exactly the extended attributes of ``path`` (ACLs and SELinux labels are some)."""
+    if not hasattr(os, "listxattr"):
+        return
+    wanted = _extended_attributes(path)
+    present = _extended_attributes(temporary)
+    for name, value in wanted.items():
+        if present.get(name) != value:
+            try:
+                os.setxattr(temporary, name, value)
+            except OSError as error:
+                raise CannotKeep(f"its extended attribute {name} cannot be kept ({error.strerror})") from None
+    # One the folder gives every new file (an inherited ACL) would change what the file allows.
+    for name in present.keys() - wanted.keys():
+        try:
+            os.removexattr(temporary, name)
+        except OSError as error:
+            raise CannotKeep(f"the rewrite would gain the extended attribute {name} ({error.strerror})") from None
+
+
+def _extended_attributes(path: str) -> Dict[str, bytes]:
+    try:
+        return {name: os.getxattr(path, name) for name in os.listxattr(path)}
+    except OSError as error:
+        if error.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            return {}  # a file system without them
+        raise CannotKeep(f"its extended attributes cannot be read ({error.strerror})") from None
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Ctrl-C during the block takes effect at its end: what the block does is done whole or not at all."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # signal handlers belong to the main thread; a handler set outside Python cannot be restored
+        return
+    received: List[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
 
 
 # ----- the diff ---------------------------------------------------------------------------------

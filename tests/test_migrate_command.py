@@ -485,7 +485,11 @@ def test_interrupted_while_writing_leaves_every_file_whole(tmp_path):
     )
     result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
     assert result.returncode == 130
-    assert result.stderr.decode() == "loopguard migrate: interrupted; 1 file(s) written before it, each completely\n"
+    assert result.stderr.decode() == (
+        "loopguard migrate: warning: no git work tree holds .: nothing written there can be undone "
+        "(no git history to restore it from)\n"
+        "loopguard migrate: interrupted; 1 file(s) written before it, each completely\n"
+    )
     migrated = GET_EVENT_LOOP.replace("get_event_loop", "get_running_loop")
     contents = [(tmp_path / name).read_text(encoding="utf-8") for name in ("a.py", "b.py", "c.py")]
     assert contents == [migrated, GET_EVENT_LOOP, GET_EVENT_LOOP]
