@@ -30,7 +30,8 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   updated form through this function" (used to add a statement to an enclosing class's
   ``__init__`` or to the module);
 - :attr:`FindingCodemod.ancestors`: the original nodes enclosing the node being left
-  (``ancestors[-1]`` is its parent), and :meth:`FindingCodemod.in_coroutine`;
+  (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
+  definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
   name="module:Class:method")``, scheduling the TaskManager's import and creation.
 
@@ -303,22 +304,6 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         later; ``key`` makes repeated requests (one per finding in a class) a single edit.
         """
         self._deferred.setdefault(original_node, {}).setdefault(key, edit)
-
-    def in_coroutine(self) -> bool:
-        """Whether the node being left runs in the body of an ``async def``.
-
-        The innermost function, lambda or class whose body holds the node decides; default
-        values, decorators, annotations and class bases run in the enclosing scope.
-        """
-        chain = [*self._ancestors, self._current]
-        for index in range(len(chain) - 2, -1, -1):
-            node = chain[index]
-            if not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                continue
-            if chain[index + 1] is not node.body:
-                continue
-            return isinstance(node, cst.FunctionDef) and node.asynchronous is not None
-        return False
 
     def asyncio_attr(self, name: str) -> cst.Attribute:
         """``asyncio.<name>`` as the module spells asyncio (``aio.sleep``), importing it when absent."""

@@ -7,7 +7,6 @@ thread while the loop goes on.
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional, Set
 
 import libcst as cst
@@ -17,8 +16,6 @@ from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
 
-# The rule's message names the call: "blocking time.sleep() in a coroutine ...".
-CALLED = re.compile(r"^blocking (?P<call>[\w.]+)\(\)")
 # Their coroutines do not run on an asyncio loop: asyncio.sleep/to_thread would fail there.
 OTHER_EVENT_LOOPS = ("trio", "anyio", "curio")
 
@@ -42,21 +39,18 @@ class BlockingToAsync(FindingCodemod):
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         # `requests.get(url).json()` and `requests.Session().get(url)` start where the finding
         # is; the blocking call is the one named in the finding (an imported alias is a Name).
-        called = _called_name(finding)
         func = node.func
-        if called is None or isinstance(func, cst.Name):
+        if isinstance(func, cst.Name):
             return True
-        return isinstance(func, cst.Attribute) and func.attr.value == called.rpartition(".")[2]
+        return isinstance(func, cst.Attribute) and func.attr.value == finding.call.rpartition(".")[2]
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         other_loop = self._other_event_loop()
         if other_loop is not None:
             return LeaveForHuman(f"the module imports {other_loop}: use its own sleep / thread API, not asyncio's")
-        if not self.in_coroutine():
-            return LeaveForHuman("the call is not in the body of the coroutine itself (a default value or decorator)")
         if self._in_generator_expression():
             return LeaveForHuman("in a generator expression: await would make it an async generator")
-        if _called_name(finding) == "time.sleep":
+        if finding.call == "time.sleep":
             self._drop_time_import(node.func)
             call = node.with_changes(func=self.asyncio_attr("sleep"), lpar=(), rpar=())
         else:
@@ -114,11 +108,6 @@ class _ImportedRoots(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is not None and not node.relative:
             self.roots.add(cst.Module([]).code_for_node(node.module).split(".")[0])
-
-
-def _called_name(finding: Finding) -> Optional[str]:
-    match = CALLED.match(finding.message)
-    return match.group("call") if match else None
 
 
 def _first_argument(func: cst.BaseExpression, call: cst.Call) -> cst.Arg:

@@ -25,7 +25,7 @@ class GetEventLoopToRunningLoop(FindingCodemod):
     FALLBACK = "get_running_loop is bound to get_event_loop by an import fallback: drop the fallback (Python >= 3.7)"
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
-        if not self.in_coroutine():
+        if not finding.in_coroutine:
             return LeaveForHuman(self.SYNCHRONOUS)
         if node.args:
             return LeaveForHuman("get_event_loop() is called with arguments")

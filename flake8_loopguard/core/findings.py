@@ -15,6 +15,12 @@ class Finding:
     # The enclosing definition (``Widget._load_data``; ``""`` at module level): what a
     # baseline fingerprint and a codemod's task name are made of.
     context: str = field(default="", compare=False)
+    # What the codemods need to rewrite the site without reading the message or modelling the
+    # code again (a finding at a ``def`` or a decorator has no call).
+    call: str = field(default="", compare=False)  # resolved (``time.sleep``), else as written (``self.s.get``)
+    in_coroutine: bool = field(default=False, compare=False)  # the call runs in an ``async def``'s body
+    end_line: int = field(default=0, compare=False)  # where the reported node ends (``ast``'s end position)
+    end_col: int = field(default=0, compare=False)
 
     @property
     def text(self) -> str:

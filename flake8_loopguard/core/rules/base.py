@@ -52,12 +52,25 @@ class Rule:
 
     def report(self, at: Union[CallSite, ast.AST], scope: Optional[Scope] = None, **details: str) -> Finding:
         """A finding at a call site, or at a node of ``scope`` (a ``def`` line, a decorator)."""
+        call, in_coroutine = "", False
         if isinstance(at, CallSite):
             node, scope = at.node, at.scope
+            call = at.qualified or (".".join(at.parts) if at.parts else at.function_name)
+            in_coroutine = at.in_coroutine
         else:
             node = at
         context = scope.qualified_name if scope is not None else ""
-        return Finding(node.lineno, node.col_offset, self.code, self.message.format(**details), context)
+        return Finding(
+            node.lineno,
+            node.col_offset,
+            self.code,
+            self.message.format(**details),
+            context,
+            call,
+            in_coroutine,
+            getattr(node, "end_lineno", None) or node.lineno,
+            getattr(node, "end_col_offset", None) or 0,
+        )
 
     # ----- documentation ---------------------------------------------------
 
