@@ -3,25 +3,39 @@
 One JSON file per configuration (the key covers the tool's version, the Python version and
 every setting that changes what the rules find), loaded once and written once per run, like
 ruff's ``.ruff_cache``. Beside the files' records it holds one record of the whole project
-(the whole-project findings), valid for the exact set of files and contents it names. A file whose size and modification time are those recorded is not even
-read; one whose stat changed is read and hashed, and only a changed content is checked again.
+(the whole-project findings), valid for the exact set of files and contents it names. A file
+whose size and modification time are those recorded is not even read; one whose stat changed
+is read and hashed, and only a changed content is checked again.
 A corrupt or unwritable cache is a warning, never an error: the run goes on without it.
+
+The cache folder lives in the checked project, where anyone who can change the project can
+write. So a results file is trusted only when it carries a MAC over its exact bytes made with
+this machine's secret key, which lives outside every project (in the user's cache home): a
+file copied from elsewhere, crafted, or written with another key is ignored with a warning
+and replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-CACHE_FORMAT = 2  # 2: records say whether the file was modelled or import-scanned; the project record
+CACHE_FORMAT = 3  # 3: results files carry a MAC made with this machine's key
 DEFAULT_DIRECTORY = ".loopguard_cache"
 # A file modified this recently may change again within the same clock tick: its stat is not
 # trusted on the next run (git's "racily clean" rule), its content hash is.
 RACY_SECONDS = 2.0
+
+KEY_FILE_NAME = "key"
+KEY_SIZE = 32  # bytes of the secret key
+# A results file is this line (the MAC of the rest, in hex) followed by the JSON document.
+SIGNATURE_PREFIX = b"loopguard-cache-mac "
+
 
 Stat = Tuple[int, int]  # (st_mtime_ns, st_size)
 
@@ -34,42 +48,144 @@ def cache_key(parts: Sequence[str]) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+# ----- this machine's key --------------------------------------------------------------
+
+
+class KeyHomeError(Exception):
+    """The user's cache home cannot hold the key: the run goes on without the cache."""
+
+
+def key_home() -> Path:
+    """``$XDG_CACHE_HOME/loopguard``, else ``~/.cache/loopguard`` (a relative XDG_CACHE_HOME is
+    ignored, as the XDG specification says)."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(configured):
+        return Path(configured) / "loopguard"
+    try:
+        return Path.home() / ".cache" / "loopguard"
+    except RuntimeError:  # no HOME, and no entry in the password database
+        raise KeyHomeError("cannot find the home folder to keep the cache key in") from None
+
+
+def machine_key(home: Path) -> bytes:
+    """The secret key in ``home``, made on first use (the folder 0700, the file 0600).
+
+    Runs that start at the same moment agree on one key: each writes its candidate to a file of
+    its own (``O_EXCL``) and links it to the key's name, which only the first link gets; a key
+    is never seen half written.
+    """
+    key_file = home / KEY_FILE_NAME
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = _read_key(key_file)
+        if key is None:
+            candidate = home / f".key-{os.getpid()}-{os.urandom(6).hex()}"
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(os.urandom(KEY_SIZE))
+                try:
+                    os.link(candidate, key_file)
+                except FileExistsError:
+                    pass  # another run made it first: its key is the key
+            finally:
+                os.unlink(candidate)
+            key = _read_key(key_file)
+    except OSError as error:
+        raise KeyHomeError(f"cannot keep the cache key in {home}: {error.strerror or error}") from None
+    if key is None or len(key) != KEY_SIZE:
+        size = "missing" if key is None else f"{len(key)} bytes, not {KEY_SIZE}"
+        raise KeyHomeError(f"the cache key {key_file} is damaged ({size}); delete it to make a new one")
+    return key
+
+
+def _read_key(key_file: Path) -> Optional[bytes]:
+    try:
+        with key_file.open("rb") as stream:
+            return stream.read(KEY_SIZE + 1)
+    except FileNotFoundError:
+        return None
+
+
+def signed(key: bytes, name: str, body: bytes) -> bytes:
+    """The bytes of a results file called ``name`` holding ``body``, authenticated with ``key``."""
+    return signature_line(key, name, body) + body
+
+
+def signature_line(key: bytes, name: str, body: bytes) -> bytes:
+    """The first line of a results file: the MAC of ``body`` and of the file's name."""
+    return SIGNATURE_PREFIX + _mac(key, name, body) + b"\n"
+
+
+def verified_body(key: bytes, name: str, data: bytes) -> Optional[bytes]:
+    """The body of a results file when its MAC verifies (checked before anything parses it)."""
+    header, newline, body = data.partition(b"\n")
+    if not (newline and header.startswith(SIGNATURE_PREFIX)):
+        return None
+    if not hmac.compare_digest(header[len(SIGNATURE_PREFIX) :], _mac(key, name, body)):
+        return None
+    return body
+
+
+def _mac(key: bytes, name: str, body: bytes) -> bytes:
+    # HMAC-SHA256: twice blake2b's speed where the processor has SHA instructions (a warm run
+    # authenticates megabytes). The file's name (its configuration) is authenticated too: a
+    # results file cannot be renamed to answer for another configuration.
+    mac = hmac.new(key, name.encode("utf-8", "surrogateescape") + b"\n", "sha256")
+    mac.update(body)
+    return mac.hexdigest().encode("ascii")
+
+
+# ----- the results of one configuration -------------------------------------------------
+
+
 class ResultCache:
     """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is any JSON value."""
 
-    def __init__(
-        self, file: Path, entries: Dict[str, Any], warnings: List[str], project: Optional[Dict[str, Any]] = None
-    ) -> None:
+    def __init__(self, file: Path, secret: bytes) -> None:
+        """An empty cache, to be written to ``file``; :meth:`open` reads one."""
         self.file = file
-        self.warnings = warnings
-        self._entries = entries
-        self._project = project  # {"fingerprint": str, "record": any JSON value}
+        self.warnings: List[str] = []
+        self._secret = secret
+        self._entries: Dict[str, Any] = {}
+        self._project: Optional[Dict[str, Any]] = None  # {"fingerprint": str, "record": any JSON value}
         self._changed = False
         self._corrupt_entry_reported = False
 
     @classmethod
-    def open(cls, directory: Path, key: str) -> ResultCache:
+    def open(cls, directory: Path, key: str, secret: bytes) -> ResultCache:
+        """The results of configuration ``key`` in ``directory``; ``secret`` is this machine's key."""
         file = directory / f"results-{key}.json"
-        warnings: List[str] = []
-        entries: Dict[str, Any] = {}
-        project: Optional[Dict[str, Any]] = None
+        cache = cls(file, secret)
         try:
-            with file.open("rb") as stream:
-                document = json.load(stream)
+            data = file.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return cache  # no cache yet
+        except OSError as error:
+            cache.warnings.append(f"ignoring the unreadable cache {file}: {error.strerror or error}")
+            return cache
+        cache._changed = True  # unless it is trusted below: replaced by one this machine wrote
+        body = verified_body(secret, file.name, data)
+        del data  # the body is a copy: a large cache need not be held twice while it is parsed
+        if body is None:
+            cache.warnings.append(f"the cache {file} was not written by this machine's loopguard; ignored")
+            return cache
+        try:
+            document = json.loads(body)  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             if not (isinstance(document, dict) and document.get("format") == CACHE_FORMAT):
                 raise ValueError("unknown format")
             files = document.get("files")
             if not isinstance(files, dict):
                 raise ValueError('"files" is not an object')
-            entries = files
-            project = document.get("project")
-            if not (isinstance(project, dict) and isinstance(project.get("fingerprint"), str)):
-                project = None  # none yet, or damaged: it is only computed again
-        except (FileNotFoundError, NotADirectoryError):
-            pass  # no cache yet
-        except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            warnings.append(f"ignoring the unreadable cache {file}: {error}")
-        return cls(file, entries, warnings, project)
+        except ValueError as error:
+            cache.warnings.append(f"ignoring the unreadable cache {file}: {error}")
+            return cache
+        cache._entries = files
+        cache._changed = False
+        project = document.get("project")
+        if isinstance(project, dict) and isinstance(project.get("fingerprint"), str):
+            cache._project = project  # else none yet, or damaged: it is only computed again
+        return cache
 
     def lookup(self, path: str, stat: Stat) -> Optional[Any]:
         """The record of ``path`` when its stat is the one recorded (and was trustworthy then)."""
@@ -115,16 +231,23 @@ class ResultCache:
             return
         for path in [path for path in self._entries if not os.path.lexists(path)]:
             del self._entries[path]
+        self._write()
+
+    def _write(self) -> None:
         document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
+        # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
+        text = json.dumps(document, separators=(",", ":"))
+        body = text.encode("ascii")
+        del text  # a large cache is not held three times over while it is written
         import tempfile  # here: a run that changed nothing writes nothing and does not pay for it
 
         try:
             _prepare_directory(self.file.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.file.parent)
             try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                    # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
-                    json.dump(document, stream, separators=(",", ":"))
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(signature_line(self._secret, self.file.name, body))
+                    stream.write(body)
                 os.replace(temporary, self.file)
             except BaseException:
                 os.unlink(temporary)

@@ -28,9 +28,19 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
-from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
+from .cache import (
+    CACHE_FORMAT,
+    DEFAULT_DIRECTORY,
+    KeyHomeError,
+    ResultCache,
+    Stat,
+    cache_key,
+    content_digest,
+    key_home,
+    machine_key,
+)
 from .config import OPTIONS, Config
-from .discovery import GitError, PerFileIgnores, changed_files, discover
+from .discovery import Discovery, GitError, PerFileIgnores, changed_files, discover, tracked_by_git
 from .engine import analyse_source, collector_paused
 from .noqa import silences_file, source_lines, without_noqa
 from .project import (
@@ -392,6 +402,7 @@ class Run:
         self.from_cache = 0
         self.modelled_for_project = 0  # files the prefilter skips, modelled for their hand-overs
         self.cache: Optional[ResultCache] = None
+        self.walked: List[Discovery] = []  # what git listed there tells whether it tracks the cache
         self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
         self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
         self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
@@ -560,14 +571,40 @@ class Run:
         return summaries
 
     def _open_cache(self) -> Optional[ResultCache]:
+        """The cache, when this machine's key can be had and the folder is not the repository's."""
         if self.args.no_cache:
             return None
-        directory = self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY)
+        directory = Path(self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY))
+        try:
+            secret = machine_key(key_home())
+        except KeyHomeError as error:
+            self.warnings.append(f"{error}; running without the cache")
+            return None
+        # A cache committed to the repository is never trusted, whoever wrote it (a key can leak),
+        # and never written to (that would change the repository's files).
+        try:
+            tracked = self._tracked_by_git(directory)
+        except GitError as error:
+            self.warnings.append(f"cannot tell whether git tracks the cache {directory} ({error}); running without it")
+            return None
+        if tracked:
+            self.warnings.append(
+                f"the cache {directory} is tracked by git: a committed cache is never trusted; running without it"
+            )
+            return None
         key = cache_key(
             (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
         )
         with collector_paused():  # thousands of small records, no cycles among them
-            return ResultCache.open(Path(directory), key)
+            return ResultCache.open(directory, key, secret)
+
+    def _tracked_by_git(self, directory: Path) -> bool:
+        """Whether git tracks the cache folder: from what the walk listed, else from git."""
+        for discovered in self.walked:
+            tracked = discovered.tracked_by_git(str(directory))
+            if tracked is not None:
+                return tracked
+        return tracked_by_git(str(directory))
 
     def _check(self, tasks: List[FileTask]) -> List[FileOutcome]:
         """The outcome of each task, in order, from worker processes when there are enough
@@ -660,6 +697,7 @@ def _run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     discovered = discover(paths, settings.exclude + settings.extend_exclude)
+    run_.walked.append(discovered)
     run_.errors.extend(discovered.errors)
     run_.warnings.extend(discovered.warnings)
     reported: Set[str] = set(discovered.files)
@@ -667,6 +705,7 @@ def _run(args: argparse.Namespace) -> int:
     if whole_project and _is_project_root(settings) and not _covers_root(paths, settings.root):
         # The whole-project rules see the whole project, whichever files are reported.
         project = discover([os.path.relpath(settings.root)], settings.exclude + settings.extend_exclude)
+        run_.walked.append(project)
         known = {os.path.abspath(path) for path in analysed}
         analysed.extend(os.path.normpath(path) for path in project.files if os.path.abspath(path) not in known)
     if args.diff_against is not None:
