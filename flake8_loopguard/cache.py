@@ -12,7 +12,8 @@ The cache folder lives in the checked project, where anyone who can change the p
 write. So a results file is trusted only when it carries a MAC over its exact bytes made with
 this machine's secret key, which lives outside every project (in the user's cache home): a
 file copied from elsewhere, crafted, or written with another key is ignored with a warning
-and replaced.
+and replaced. A record this machine wrote can still have a wrong shape (a bug, a format
+change): it is checked where it is first used, and a malformed one is a miss.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 CACHE_FORMAT = 3  # 3: results files carry a MAC made with this machine's key
 DEFAULT_DIRECTORY = ".loopguard_cache"
@@ -140,23 +141,26 @@ def _mac(key: bytes, name: str, body: bytes) -> bytes:
 
 
 class ResultCache:
-    """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is any JSON value."""
+    """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is a JSON value
+    that ``valid_record`` accepts (any other is a miss, reported once)."""
 
-    def __init__(self, file: Path, secret: bytes) -> None:
+    def __init__(self, file: Path, secret: bytes, valid_record: Callable[[Any], bool]) -> None:
         """An empty cache, to be written to ``file``; :meth:`open` reads one."""
         self.file = file
         self.warnings: List[str] = []
         self._secret = secret
+        self._valid_record = valid_record
         self._entries: Dict[str, Any] = {}
         self._project: Optional[Dict[str, Any]] = None  # {"fingerprint": str, "record": any JSON value}
         self._changed = False
-        self._corrupt_entry_reported = False
+        self._valid: Set[str] = set()  # paths whose entry has the right shape
+        self._malformed_reported = False
 
     @classmethod
-    def open(cls, directory: Path, key: str, secret: bytes) -> ResultCache:
+    def open(cls, directory: Path, key: str, secret: bytes, valid_record: Callable[[Any], bool]) -> ResultCache:
         """The results of configuration ``key`` in ``directory``; ``secret`` is this machine's key."""
         file = directory / f"results-{key}.json"
-        cache = cls(file, secret)
+        cache = cls(file, secret, valid_record)
         try:
             data = file.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
@@ -183,8 +187,12 @@ class ResultCache:
         cache._entries = files
         cache._changed = False
         project = document.get("project")
-        if isinstance(project, dict) and isinstance(project.get("fingerprint"), str):
-            cache._project = project  # else none yet, or damaged: it is only computed again
+        if project is not None and not (
+            isinstance(project, dict) and isinstance(project.get("fingerprint"), str) and "record" in project
+        ):
+            cache.report_malformed()
+            project = None  # computed again
+        cache._project = project
         return cache
 
     def lookup(self, path: str, stat: Stat) -> Optional[Any]:
@@ -205,6 +213,7 @@ class ResultCache:
     def store(self, path: str, stat: Stat, digest: str, record: Any) -> None:
         mtime_ns = stat[0] if time.time() - stat[0] / 1e9 > RACY_SECONDS else 0
         entry = [mtime_ns, stat[1], digest, record]
+        self._valid.add(path)
         if self._entries.get(path) != entry:
             self._entries[path] = entry
             self._changed = True
@@ -212,7 +221,7 @@ class ResultCache:
     def project_record(self, fingerprint: str) -> Optional[Any]:
         """The project record stored for exactly these files and contents (``fingerprint``)."""
         if self._project is not None and self._project["fingerprint"] == fingerprint:
-            return self._project.get("record")
+            return self._project["record"]
         return None
 
     def store_project(self, fingerprint: str, record: Any) -> None:
@@ -224,6 +233,16 @@ class ResultCache:
     def changed_in_place(self) -> None:
         """A record handed out by :meth:`lookup` or :meth:`record_of` was updated: save it."""
         self._changed = True
+
+    def report_malformed(self) -> None:
+        """A record has a shape this version does not write: it is treated as absent (once a
+        warning), and the cache is written again without it."""
+        self._changed = True
+        if not self._malformed_reported:
+            self._malformed_reported = True
+            self.warnings.append(
+                f"ignoring malformed records in the cache {self.file}; what they held is computed again"
+            )
 
     def save(self) -> None:
         """Write the cache if anything changed, dropping the files that no longer exist."""
@@ -257,19 +276,20 @@ class ResultCache:
 
     def _entry(self, path: str) -> Optional[List[Any]]:
         entry = self._entries.get(path)
-        if entry is None:
-            return None
+        if entry is None or path in self._valid:
+            return entry
         if (
             isinstance(entry, list)
             and len(entry) == 4
             and isinstance(entry[0], int)
             and isinstance(entry[1], int)
             and isinstance(entry[2], str)
+            and self._valid_record(entry[3])
         ):
+            self._valid.add(path)
             return entry
-        if not self._corrupt_entry_reported:
-            self._corrupt_entry_reported = True
-            self.warnings.append(f"ignoring corrupt entries in the cache {self.file}")
+        del self._entries[path]
+        self.report_malformed()
         return None
 
 

@@ -47,6 +47,7 @@ from .project import (
     CROSS_MODULE_MESSAGES,
     ModuleSummary,
     Project,
+    is_json_row,
     may_have_project_sites,
     module_name_for,
     summarize,
@@ -342,6 +343,25 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
 
 
 
+FINDING_ROW = (int, int, str, str, str, str)  # what _finding_json makes: line, col, code, message, context, line text
+
+
+def is_record(value: Any) -> bool:
+    """Whether a cached value has the shape :func:`analyse` gives a record (a cache this machine
+    wrote can still hold another: a bug, a format change)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("findings"), list)
+        and all(is_json_row(row, FINDING_ROW) for row in value["findings"])
+        # The summary's inside is checked where it is read: a run that the cache answers never reads it.
+        and "summary" in value
+        and (value["summary"] is None or isinstance(value["summary"], dict))
+        and isinstance(value.get("modelled"), bool)
+        and isinstance(value.get("hand_over_words"), bool)
+        and isinstance(value.get("names_tested", ""), str)
+    )
+
+
 def _line_text(lines: Sequence[str], finding: Finding) -> str:
     return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
 
@@ -444,8 +464,14 @@ class Run:
             if self.whole_project and cache is not None:
                 # The same files with the same contents as when the cache was written: the earlier
                 # run already modelled what the project needs, and found what there is to find.
-                self._cached_project_findings = _project_findings_of(cache.project_record(self._fingerprint(records)))
+                record = cache.project_record(self._fingerprint(records))
+                if record is not None:
+                    self._cached_project_findings = _project_findings_of(record)
+                    if self._cached_project_findings is None:
+                        cache.report_malformed()
             if self.whole_project and self._cached_project_findings is None:
+                if cache is not None:
+                    self._check_cached_summaries(records, digests, cache)
                 self._model_hand_over_files(records, digests, cache)
         finally:
             if self._workers is not None:
@@ -557,18 +583,44 @@ class Run:
         """The whole-project summaries of ``records``, each read from JSON once per record."""
         summaries = []
         for path, record in records.items():
-            data = record["summary"]
-            if data is None:
-                continue
-            known = self._summaries.get(path)
-            if known is not None and known[0] is record:
-                summary = known[1]
-            else:
-                summary = ModuleSummary.from_json(data)
-                summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
-                self._summaries[path] = (record, summary)
-            summaries.append(summary)
+            summary = self._summary(path, record)
+            if summary is not None:
+                summaries.append(summary)
         return summaries
+
+    def _summary(self, path: str, record: Dict[str, Any]) -> Optional[ModuleSummary]:
+        data = record["summary"]
+        if data is None:
+            return None
+        known = self._summaries.get(path)
+        if known is not None and known[0] is record:
+            return known[1]
+        summary = ModuleSummary.from_json(data)
+        summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
+        self._summaries[path] = (record, summary)
+        return summary
+
+    def _check_cached_summaries(
+        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: ResultCache
+    ) -> None:
+        """Read every summary before the whole-project pass needs them: a cached one of another
+        shape is a miss, and its file is checked again. (A run that the cache answers whole
+        never reads them, so pays nothing for this.)"""
+        malformed = []
+        for path, record in records.items():
+            try:
+                self._summary(path, record)
+            except ValueError:
+                malformed.append(path)
+        if malformed:
+            cache.report_malformed()
+            self.from_cache -= len(malformed)
+            stale = {path: records[path] for path in malformed}
+            tasks = [FileTask(path, os.path.abspath(path), None, True, True) for path in malformed]
+            self._collect(self._check(tasks), records, digests, cache)
+            for path, record in stale.items():
+                if records.get(path) is record:  # not checked again (the worker processes failed)
+                    del records[path]
 
     def _open_cache(self) -> Optional[ResultCache]:
         """The cache, when this machine's key can be had and the folder is not the repository's."""
@@ -596,7 +648,7 @@ class Run:
             (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
         )
         with collector_paused():  # thousands of small records, no cycles among them
-            return ResultCache.open(directory, key, secret)
+            return ResultCache.open(directory, key, secret, is_record)
 
     def _tracked_by_git(self, directory: Path) -> bool:
         """Whether git tracks the cache folder: from what the walk listed, else from git."""
@@ -630,17 +682,19 @@ class Run:
             return []
 
 
+PROJECT_FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
+
+
 def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:
-    """The findings a cached project record holds; None when there is none, or a damaged one."""
+    """The findings a cached project record holds; None when it has another shape."""
     if not isinstance(record, dict):
         return None
-    try:
-        return {
-            path: [Finding(line, col, code, message, context) for line, col, code, message, context in findings]
-            for path, findings in record.items()
-        }
-    except (TypeError, ValueError):
-        return None
+    found = {}
+    for path, rows in record.items():
+        if not (isinstance(rows, list) and all(is_json_row(row, PROJECT_FINDING_ROW) for row in rows)):
+            return None
+        found[path] = [Finding(*row) for row in rows]
+    return found
 
 
 def _cores() -> int:

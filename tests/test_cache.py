@@ -1,4 +1,5 @@
-"""The result cache of `loopguard check`: trusted only when this machine wrote it.
+"""The result cache of `loopguard check`: trusted only when this machine wrote it, and a
+malformed record is a miss.
 
 The runs are real subprocesses; each test has its own cache home (the `cache_home` fixture),
 where this machine's key is made on first use.
@@ -17,7 +18,7 @@ from flake8_loopguard import cache
 from flake8_loopguard.cache import content_digest, key_home, machine_key, signed
 from flake8_loopguard.discovery import discover, tracked_by_git
 
-from .test_check_command import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, check, git, write
+from .test_check_command import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, check, git, read_cache, write, write_cache
 
 
 def results_file(folder):
@@ -46,6 +47,12 @@ def tracked_warning(folder):
     return (
         f"loopguard: warning: the cache {folder} is tracked by git: a committed cache is never trusted; "
         "running without it\n"
+    )
+
+
+def malformed(cache_file):
+    return (
+        f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n"
     )
 
 
@@ -267,3 +274,84 @@ def test_a_verified_cache_that_does_not_parse_is_a_warning(tmp_path):
         "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n"
     )
     assert check(tmp_path, "app.py").stderr == ""
+
+
+# ----- item 4: a record of the wrong shape is a miss ------------------------------------------
+
+
+def _record_is_a_number(document, entry):
+    entry[3] = 5
+
+
+def _entry_is_a_number(document, entry):
+    document["files"][next(path for path in document["files"] if path.endswith("a.py"))] = 5
+
+
+def _finding_too_short(document, entry):
+    entry[3]["findings"][0] = entry[3]["findings"][0][:5]
+
+
+def _finding_line_is_text(document, entry):
+    entry[3]["findings"][0][0] = "5"
+
+
+def _findings_not_a_list(document, entry):
+    entry[3]["findings"] = {"line": 5}
+
+
+def _summary_of_the_wrong_type(document, entry):
+    entry[3]["summary"] = [1, 2]
+
+
+def _summary_field_of_the_wrong_type(document, entry):
+    entry[3]["summary"]["loop_sites"][0][0] = "five"
+    document["project"] = None  # so that the whole-project pass reads the summaries
+
+
+def _project_record_of_the_wrong_shape(document, entry):
+    document["project"]["record"] = {"./a.py": 5}
+
+
+def _project_finding_of_the_wrong_type(document, entry):
+    document["project"]["record"]["./a.py"][0][1] = None
+
+
+def _project_of_the_wrong_shape(document, entry):
+    document["project"] = [1, 2]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _record_is_a_number,
+        _entry_is_a_number,
+        _finding_too_short,
+        _finding_line_is_text,
+        _findings_not_a_list,
+        _summary_of_the_wrong_type,
+        _summary_field_of_the_wrong_type,
+        _project_record_of_the_wrong_shape,
+        _project_finding_of_the_wrong_type,
+        _project_of_the_wrong_shape,
+    ],
+    ids=lambda spoil: spoil.__name__.strip("_"),
+)
+def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, spoil):
+    # Written by this machine (the MAC verifies), yet of another shape: a bug, a format change.
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    correct = check(tmp_path, "--no-cache", ".")
+    assert correct.returncode == 1 and "./a.py:5:12: LG107" in correct.stdout
+    assert check(tmp_path, ".").stdout == correct.stdout
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    document = read_cache(cache_file)
+    spoil(document, document["files"][str(tmp_path / "a.py")])
+    write_cache(cache_file, document)
+
+    result = check(tmp_path, ".")
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, correct.stdout, malformed(cache_file))
+    again = check(tmp_path, "-v", ".")  # the cache was written again, of the right shape
+    assert (again.stdout, again.stderr.splitlines()[-1]) == (
+        correct.stdout,
+        "loopguard: 2 files: 0 checked, 2 unchanged since the cache, 2 reported on",
+    )

@@ -699,14 +699,17 @@ def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_o
         modelled_line(0),
         "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
     ]
-    # The whole-project findings are cached for these very files; a damaged record is recomputed.
+    # The whole-project findings are cached for these very files; a malformed record is recomputed.
     (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
     document = read_cache(cache_file)
     assert sorted(document["project"]["record"]) == ["./direct.py", "./worker.py"]
     document["project"]["record"] = {"./worker.py": [["not", "a finding"]]}
     write_cache(cache_file, document)
     damaged = check(tmp_path, ".")
-    assert (damaged.stdout, damaged.stderr) == (result.stdout, "")
+    assert (damaged.stdout, damaged.stderr) == (
+        result.stdout,
+        f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n",
+    )
 
 
 def test_a_file_level_flake8_noqa_silences_the_whole_file(tmp_path):
