@@ -14,6 +14,9 @@ this machine's secret key, which lives outside every project (in the user's cach
 file copied from elsewhere, crafted, or written with another key is ignored with a warning
 and replaced. A record this machine wrote can still have a wrong shape (a bug, a format
 change): it is checked where it is first used, and a malformed one is a miss.
+
+The cache does not grow without bound: entries of files that no longer exist are dropped, and
+the results of a configuration not used for a month (or beyond the most recent few) deleted.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ KEY_SIZE = 32  # bytes of the secret key
 # A results file is this line (the MAC of the rest, in hex) followed by the JSON document.
 SIGNATURE_PREFIX = b"loopguard-cache-mac "
 
+# The results of the other configurations: a file not used (written, or read and touched) for
+# this long is deleted, and only the most recently used few are kept.
+UNUSED_SECONDS = 30 * 24 * 3600
+KEPT_OTHER_CONFIGURATIONS = 8
+TOUCH_SECONDS = 24 * 3600  # a results file read but not written is touched at most this often
+# A temporary file this old was left by a run that was killed before renaming it.
+LEFTOVER_SECONDS = 24 * 3600
 
 Stat = Tuple[int, int]  # (st_mtime_ns, st_size)
 
@@ -152,8 +162,10 @@ class ResultCache:
         self._valid_record = valid_record
         self._entries: Dict[str, Any] = {}
         self._project: Optional[Dict[str, Any]] = None  # {"fingerprint": str, "record": any JSON value}
+        self._loaded_mtime: Optional[float] = None  # of the file read, when it was trusted
         self._changed = False
         self._valid: Set[str] = set()  # paths whose entry has the right shape
+        self._seen: Set[str] = set()  # paths this run found on disk: their entries are alive
         self._malformed_reported = False
 
     @classmethod
@@ -162,7 +174,9 @@ class ResultCache:
         file = directory / f"results-{key}.json"
         cache = cls(file, secret, valid_record)
         try:
-            data = file.read_bytes()
+            with file.open("rb") as stream:
+                mtime = os.fstat(stream.fileno()).st_mtime
+                data = stream.read()
         except (FileNotFoundError, NotADirectoryError):
             return cache  # no cache yet
         except OSError as error:
@@ -185,6 +199,7 @@ class ResultCache:
             cache.warnings.append(f"ignoring the unreadable cache {file}: {error}")
             return cache
         cache._entries = files
+        cache._loaded_mtime = mtime
         cache._changed = False
         project = document.get("project")
         if project is not None and not (
@@ -196,7 +211,9 @@ class ResultCache:
         return cache
 
     def lookup(self, path: str, stat: Stat) -> Optional[Any]:
-        """The record of ``path`` when its stat is the one recorded (and was trustworthy then)."""
+        """The record of ``path`` (which exists: ``stat`` is its own) when its stat is the one
+        recorded (and was trustworthy then)."""
+        self._seen.add(path)
         entry = self._entry(path)
         if entry is not None and entry[0] == stat[0] and entry[1] == stat[1] and entry[0] != 0:
             return entry[3]
@@ -207,12 +224,15 @@ class ResultCache:
         return entry[2] if entry is not None else None
 
     def record_of(self, path: str) -> Optional[Any]:
+        """The record of ``path``, read now and found unchanged since (its content digest)."""
+        self._seen.add(path)
         entry = self._entry(path)
         return entry[3] if entry is not None else None
 
     def store(self, path: str, stat: Stat, digest: str, record: Any) -> None:
         mtime_ns = stat[0] if time.time() - stat[0] / 1e9 > RACY_SECONDS else 0
         entry = [mtime_ns, stat[1], digest, record]
+        self._seen.add(path)
         self._valid.add(path)
         if self._entries.get(path) != entry:
             self._entries[path] = entry
@@ -245,12 +265,20 @@ class ResultCache:
             )
 
     def save(self) -> None:
-        """Write the cache if anything changed, dropping the files that no longer exist."""
-        if not self._changed:
-            return
-        for path in [path for path in self._entries if not os.path.lexists(path)]:
+        """Write the cache if anything changed or a file it names is gone; delete the results
+        of the configurations no longer used."""
+        # Only the entries of files this run did not find on disk need a look.
+        gone = [path for path in self._entries.keys() - self._seen if not os.path.lexists(path)]
+        for path in gone:
             del self._entries[path]
-        self._write()
+        if self._changed or gone:
+            self._write()
+        elif self._loaded_mtime is not None and time.time() - self._loaded_mtime > TOUCH_SECONDS:
+            try:
+                os.utime(self.file)  # used: the runs of other configurations must not prune it
+            except OSError:
+                pass  # then it may be pruned, and is only computed again
+        self._prune_other_configurations()
 
     def _write(self) -> None:
         document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
@@ -274,6 +302,27 @@ class ResultCache:
         except OSError as error:
             self.warnings.append(f"cannot write the cache {self.file}: {error.strerror or error}")
 
+    def _prune_other_configurations(self) -> None:
+        """Delete the results of configurations not used for a month, or beyond the most recently
+        used few, and the temporary files of runs killed while writing."""
+        now = time.time()
+        others: List[Tuple[float, str]] = []
+        try:
+            with os.scandir(self.file.parent) as listing:
+                for entry in listing:
+                    if entry.name == self.file.name:
+                        continue
+                    if entry.name.startswith("results-") and entry.name.endswith(".json"):
+                        others.append((_mtime(entry), entry.path))
+                    elif entry.name.startswith(".results-") and now - _mtime(entry) > LEFTOVER_SECONDS:
+                        _remove(entry.path)
+        except OSError:
+            return  # no folder yet, or one we cannot list: nothing we could clean
+        others.sort(reverse=True)
+        for rank, (mtime, path) in enumerate(others):
+            if rank >= KEPT_OTHER_CONFIGURATIONS or now - mtime > UNUSED_SECONDS:
+                _remove(path)
+
     def _entry(self, path: str) -> Optional[List[Any]]:
         entry = self._entries.get(path)
         if entry is None or path in self._valid:
@@ -291,6 +340,20 @@ class ResultCache:
         del self._entries[path]
         self.report_malformed()
         return None
+
+
+def _mtime(entry: os.DirEntry) -> float:  # type: ignore[type-arg]
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return time.time()  # gone meanwhile, or unreadable: not old
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # another run removed it, or the folder is read-only: it is only kept longer
 
 
 def _prepare_directory(directory: Path) -> None:

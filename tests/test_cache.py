@@ -1,5 +1,5 @@
-"""The result cache of `loopguard check`: trusted only when this machine wrote it, and a
-malformed record is a miss.
+"""The result cache of `loopguard check`: trusted only when this machine wrote it, a malformed
+record is a miss, and it does not grow without bound.
 
 The runs are real subprocesses; each test has its own cache home (the `cache_home` fixture),
 where this machine's key is made on first use.
@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -19,6 +20,8 @@ from flake8_loopguard.cache import content_digest, key_home, machine_key, signed
 from flake8_loopguard.discovery import discover, tracked_by_git
 
 from .test_check_command import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, check, git, read_cache, write, write_cache
+
+DAY = 24 * 3600
 
 
 def results_file(folder):
@@ -355,3 +358,70 @@ def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, sp
         correct.stdout,
         "loopguard: 2 files: 0 checked, 2 unchanged since the cache, 2 reported on",
     )
+
+
+# ----- item 4: the cache does not grow without bound ------------------------------------------
+
+
+def test_entries_of_files_that_no_longer_exist_are_dropped(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    check(tmp_path, "a.py", "b.py")
+    check(tmp_path, "a.py")  # b.py's entry is kept while b.py exists: a later run may name it again
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    assert sorted(read_cache(cache_file)["files"]) == [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
+    os.remove(tmp_path / "b.py")
+
+    result = check(tmp_path, "-v", "a.py")  # nothing changed for this run: yet the dead entry goes
+
+    assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    assert sorted(read_cache(cache_file)["files"]) == [str(tmp_path / "a.py")]
+
+
+def age(path, days):
+    then = time.time() - days * DAY
+    os.utime(path, (then, then))
+
+
+def test_results_of_configurations_not_used_for_a_month_are_deleted(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    check(tmp_path, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    ours = results_file(folder)
+    ages = {"results-old.json": 31, "results-recent.json": 2, ".results-leftover": 2, ".results-being-written": 0}
+    for name, days in ages.items():
+        (folder / name).write_bytes(b"")
+        age(folder / name, days)
+
+    result = check(tmp_path, "-v", "app.py")
+
+    assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    remaining = {path.name for path in folder.iterdir()}
+    assert remaining == {".gitignore", "CACHEDIR.TAG", ours.name, "results-recent.json", ".results-being-written"}
+
+
+def test_only_the_most_recently_used_other_configurations_are_kept(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    check(tmp_path, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    for number in range(10):
+        (folder / f"results-other{number}.json").write_bytes(b"")
+        age(folder / f"results-other{number}.json", number + 1)
+    check(tmp_path, "app.py")
+    kept = sorted(path.name for path in folder.glob("results-other*.json"))
+    assert kept == [f"results-other{number}.json" for number in range(8)]
+
+
+def test_two_configurations_used_alternately_both_stay_warm(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    configurations = [(), ("--extend-select", "LG203")]
+    for flags in configurations:
+        check(tmp_path, *flags, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    first, second = sorted(folder.glob("results-*.json"), key=os.path.getmtime)
+    # The first has not been written for 40 days, yet is used: a run that reads it keeps it alive.
+    age(first, 40)
+    for _ in range(2):
+        for flags in configurations:
+            result = check(tmp_path, "-v", *flags, "app.py")
+            assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    assert sorted(folder.glob("results-*.json")) == sorted([first, second])
