@@ -265,12 +265,12 @@ def changed_files(revision: str) -> FrozenSet[str]:
 
 
 def tracked_by_git(path: str) -> bool:
-    """Whether git tracks ``path`` or a file under it: False when it does not exist or is outside
-    any git work tree (no git run then); :class:`GitError` when git is needed and fails."""
+    """Whether git tracks ``path`` or a file under it: False when its folder does not exist or is
+    outside any git work tree (no git run then); :class:`GitError` when git is needed and fails."""
     absolute = os.path.abspath(path)
-    if not os.path.lexists(absolute) or not _in_work_tree(absolute):
-        return False
     parent, name = os.path.split(absolute)
+    if not os.path.isdir(parent) or not _in_work_tree(absolute):
+        return False
     return bool(_git(["ls-files", "-z", "--cached", "--", f":(literal){name}"], cwd=parent))
 
 

@@ -19,7 +19,18 @@ from flake8_loopguard import cache
 from flake8_loopguard.cache import content_digest, key_home, machine_key, signed
 from flake8_loopguard.discovery import discover, tracked_by_git
 
-from .test_check_command import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, check, git, read_cache, write, write_cache
+from .test_check_command import (
+    CLEAN,
+    DROPS_A_TASK,
+    LG102,
+    LG201,
+    RUNS_A_LOOP,
+    check,
+    git,
+    read_cache,
+    write,
+    write_cache,
+)
 
 DAY = 24 * 3600
 
@@ -120,6 +131,27 @@ def test_a_cache_this_machine_wrote_is_not_trusted_once_committed(tmp_path, argu
     assert warnings_of(result) == [tracked_warning(tmp_path / ".loopguard_cache").rstrip("\n")]
     assert verbose_tail(result) == "loopguard: 1 files: 1 checked, 0 unchanged since the cache, 1 reported on"
     assert cache_file.read_bytes() == committed  # never written to, though a file changed
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root, to give the checkout to another user")
+def test_when_git_cannot_tell_whether_it_tracks_the_cache_the_run_goes_on_without_it(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    write(project, {"app.py": RUNS_A_LOOP})
+    for path in [project, *project.rglob("*")]:
+        os.lchown(path, 12345, 12345)  # git then refuses the repository: "dubious ownership"
+
+    result = check(project, "app.py")
+
+    assert (result.returncode, result.stdout) == (1, f"app.py:5:12: {LG102}\n")
+    (warning,) = warnings_of(result)
+    assert warning.startswith(
+        f"loopguard: warning: cannot tell whether git tracks the cache {project / '.loopguard_cache'} "
+        "(git ls-files -z failed: fatal: detected dubious ownership in repository at "
+    )
+    assert warning.endswith("); running without it")
+    assert not (project / ".loopguard_cache").exists()
 
 
 def test_a_cache_copied_from_another_machine_is_ignored_with_a_warning_and_replaced(tmp_path):
@@ -226,7 +258,9 @@ def test_an_unusable_cache_home_is_one_warning_and_a_run_without_the_cache(tmp_p
         (cache_home / "loopguard").mkdir(parents=True)
         (cache_home / "loopguard" / "key").write_bytes(b"short")
         key_file = cache_home / "loopguard" / "key"
-        warning = f"loopguard: warning: the cache key {key_file} is damaged (5 bytes, not 32); delete it to make a new one"
+        warning = (
+            f"loopguard: warning: the cache key {key_file} is damaged (5 bytes, not 32); delete it to make a new one"
+        )
     write(tmp_path, {"app.py": RUNS_A_LOOP})
     for _ in range(2):
         result = check(tmp_path, "-v", "app.py")
@@ -259,7 +293,15 @@ def test_what_git_tracks_the_walk_and_git_agree(tmp_path, monkeypatch):
     git(tmp_path, "add", "tracked/a", "both/d")
     monkeypatch.chdir(tmp_path)
     walked = discover(["."], ())
-    expected = {"tracked": True, "both": True, "untracked": False, "ignored": False, "missing": False, "x.py": False}
+    expected = {
+        "tracked": True,
+        "both": True,
+        "untracked": False,
+        "ignored": False,
+        "missing": False,
+        "missing/deeper": False,
+        "x.py": False,
+    }
     assert {name: walked.tracked_by_git(name) for name in expected} == expected
     assert {name: tracked_by_git(name) for name in expected} == expected
     assert tracked_by_git(str(tmp_path.parent)) is False  # outside any work tree: git is not run
