@@ -3,25 +3,50 @@
 One JSON file per configuration (the key covers the tool's version, the Python version and
 every setting that changes what the rules find), loaded once and written once per run, like
 ruff's ``.ruff_cache``. Beside the files' records it holds one record of the whole project
-(the whole-project findings), valid for the exact set of files and contents it names. A file whose size and modification time are those recorded is not even
-read; one whose stat changed is read and hashed, and only a changed content is checked again.
+(the whole-project findings), valid for the exact set of files and contents it names. A file
+whose size and modification time are those recorded is not even read; one whose stat changed
+is read and hashed, and only a changed content is checked again.
 A corrupt or unwritable cache is a warning, never an error: the run goes on without it.
+
+The cache folder lives in the checked project, where anyone who can change the project can
+write. So a results file is trusted only when it carries a MAC over its exact bytes made with
+this machine's secret key, which lives outside every project (in the user's cache home): a
+file copied from elsewhere, crafted, or written with another key is ignored with a warning
+and replaced. A record this machine wrote can still have a wrong shape (a bug, a format
+change): it is checked where it is first used, and a malformed one is a miss.
+
+The cache does not grow without bound: entries of files that no longer exist are dropped, and
+the results of a configuration not used for a month (or beyond the most recent few) deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-CACHE_FORMAT = 2  # 2: records say whether the file was modelled or import-scanned; the project record
+CACHE_FORMAT = 3  # 3: results files carry a MAC made with this machine's key
 DEFAULT_DIRECTORY = ".loopguard_cache"
 # A file modified this recently may change again within the same clock tick: its stat is not
 # trusted on the next run (git's "racily clean" rule), its content hash is.
 RACY_SECONDS = 2.0
+
+KEY_FILE_NAME = "key"
+KEY_SIZE = 32  # bytes of the secret key
+# A results file is this line (the MAC of the rest, in hex) followed by the JSON document.
+SIGNATURE_PREFIX = b"loopguard-cache-mac "
+
+# The results of the other configurations: a file not used (written, or read and touched) for
+# this long is deleted, and only the most recently used few are kept.
+UNUSED_SECONDS = 30 * 24 * 3600
+KEPT_OTHER_CONFIGURATIONS = 8
+TOUCH_SECONDS = 24 * 3600  # a results file read but not written is touched at most this often
+# A temporary file this old was left by a run that was killed before renaming it.
+LEFTOVER_SECONDS = 24 * 3600
 
 Stat = Tuple[int, int]  # (st_mtime_ns, st_size)
 
@@ -34,45 +59,161 @@ def cache_key(parts: Sequence[str]) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-class ResultCache:
-    """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is any JSON value."""
+# ----- this machine's key --------------------------------------------------------------
 
-    def __init__(
-        self, file: Path, entries: Dict[str, Any], warnings: List[str], project: Optional[Dict[str, Any]] = None
-    ) -> None:
+
+class KeyHomeError(Exception):
+    """The user's cache home cannot hold the key: the run goes on without the cache."""
+
+
+def key_home() -> Path:
+    """``$XDG_CACHE_HOME/loopguard``, else ``~/.cache/loopguard`` (a relative XDG_CACHE_HOME is
+    ignored, as the XDG specification says)."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(configured):
+        return Path(configured) / "loopguard"
+    try:
+        return Path.home() / ".cache" / "loopguard"
+    except RuntimeError:  # no HOME, and no entry in the password database
+        raise KeyHomeError("cannot find the home folder to keep the cache key in") from None
+
+
+def machine_key(home: Path) -> bytes:
+    """The secret key in ``home``, made on first use (the folder 0700, the file 0600).
+
+    Runs that start at the same moment agree on one key: each writes its candidate to a file of
+    its own (``O_EXCL``) and links it to the key's name, which only the first link gets; a key
+    is never seen half written.
+    """
+    key_file = home / KEY_FILE_NAME
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = _read_key(key_file)
+        if key is None:
+            candidate = home / f".key-{os.getpid()}-{os.urandom(6).hex()}"
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(os.urandom(KEY_SIZE))
+                try:
+                    os.link(candidate, key_file)
+                except FileExistsError:
+                    pass  # another run made it first: its key is the key
+            finally:
+                os.unlink(candidate)
+            key = _read_key(key_file)
+    except OSError as error:
+        raise KeyHomeError(f"cannot keep the cache key in {home}: {error.strerror or error}") from None
+    if key is None or len(key) != KEY_SIZE:
+        size = "missing" if key is None else f"{len(key)} bytes, not {KEY_SIZE}"
+        raise KeyHomeError(f"the cache key {key_file} is damaged ({size}); delete it to make a new one")
+    return key
+
+
+def _read_key(key_file: Path) -> Optional[bytes]:
+    try:
+        with key_file.open("rb") as stream:
+            return stream.read(KEY_SIZE + 1)
+    except FileNotFoundError:
+        return None
+
+
+def signed(key: bytes, name: str, body: bytes) -> bytes:
+    """The bytes of a results file called ``name`` holding ``body``, authenticated with ``key``."""
+    return signature_line(key, name, body) + body
+
+
+def signature_line(key: bytes, name: str, body: bytes) -> bytes:
+    """The first line of a results file: the MAC of ``body`` and of the file's name."""
+    return SIGNATURE_PREFIX + _mac(key, name, body) + b"\n"
+
+
+def verified_body(key: bytes, name: str, data: bytes) -> Optional[bytes]:
+    """The body of a results file when its MAC verifies (checked before anything parses it)."""
+    header, newline, body = data.partition(b"\n")
+    if not (newline and header.startswith(SIGNATURE_PREFIX)):
+        return None
+    if not hmac.compare_digest(header[len(SIGNATURE_PREFIX) :], _mac(key, name, body)):
+        return None
+    return body
+
+
+def _mac(key: bytes, name: str, body: bytes) -> bytes:
+    # HMAC-SHA256: twice blake2b's speed where the processor has SHA instructions (a warm run
+    # authenticates megabytes). The file's name (its configuration) is authenticated too: a
+    # results file cannot be renamed to answer for another configuration.
+    mac = hmac.new(key, name.encode("utf-8", "surrogateescape") + b"\n", "sha256")
+    mac.update(body)
+    return mac.hexdigest().encode("ascii")
+
+
+# ----- the results of one configuration -------------------------------------------------
+
+
+class ResultCache:
+    """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is a JSON value
+    that ``valid_record`` accepts (any other is a miss, reported once)."""
+
+    def __init__(self, file: Path, secret: bytes, valid_record: Callable[[Any], bool]) -> None:
+        """An empty cache, to be written to ``file``; :meth:`open` reads one."""
         self.file = file
-        self.warnings = warnings
-        self._entries = entries
-        self._project = project  # {"fingerprint": str, "record": any JSON value}
+        self.warnings: List[str] = []
+        self._secret = secret
+        self._valid_record = valid_record
+        self._entries: Dict[str, Any] = {}
+        self._project: Optional[Dict[str, Any]] = None  # {"fingerprint": str, "record": any JSON value}
+        self._loaded_mtime: Optional[float] = None  # of the file read, when it was trusted
         self._changed = False
-        self._corrupt_entry_reported = False
+        self._valid: Set[str] = set()  # paths whose entry has the right shape
+        self._seen: Set[str] = set()  # paths this run found on disk: their entries are alive
+        self._malformed_reported = False
 
     @classmethod
-    def open(cls, directory: Path, key: str) -> ResultCache:
+    def open(cls, directory: Path, key: str, secret: bytes, valid_record: Callable[[Any], bool]) -> ResultCache:
+        """The results of configuration ``key`` in ``directory``; ``secret`` is this machine's key."""
         file = directory / f"results-{key}.json"
-        warnings: List[str] = []
-        entries: Dict[str, Any] = {}
-        project: Optional[Dict[str, Any]] = None
+        cache = cls(file, secret, valid_record)
         try:
             with file.open("rb") as stream:
-                document = json.load(stream)
+                mtime = os.fstat(stream.fileno()).st_mtime
+                data = stream.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return cache  # no cache yet
+        except OSError as error:
+            cache.warnings.append(f"ignoring the unreadable cache {file}: {error.strerror or error}")
+            return cache
+        cache._changed = True  # unless it is trusted below: replaced by one this machine wrote
+        body = verified_body(secret, file.name, data)
+        del data  # the body is a copy: a large cache need not be held twice while it is parsed
+        if body is None:
+            cache.warnings.append(f"the cache {file} was not written by this machine's loopguard; ignored")
+            return cache
+        try:
+            document = json.loads(body)  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             if not (isinstance(document, dict) and document.get("format") == CACHE_FORMAT):
                 raise ValueError("unknown format")
             files = document.get("files")
             if not isinstance(files, dict):
                 raise ValueError('"files" is not an object')
-            entries = files
-            project = document.get("project")
-            if not (isinstance(project, dict) and isinstance(project.get("fingerprint"), str)):
-                project = None  # none yet, or damaged: it is only computed again
-        except (FileNotFoundError, NotADirectoryError):
-            pass  # no cache yet
-        except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            warnings.append(f"ignoring the unreadable cache {file}: {error}")
-        return cls(file, entries, warnings, project)
+        except ValueError as error:
+            cache.warnings.append(f"ignoring the unreadable cache {file}: {error}")
+            return cache
+        cache._entries = files
+        cache._loaded_mtime = mtime
+        cache._changed = False
+        project = document.get("project")
+        if project is not None and not (
+            isinstance(project, dict) and isinstance(project.get("fingerprint"), str) and "record" in project
+        ):
+            cache.report_malformed()
+            project = None  # computed again
+        cache._project = project
+        return cache
 
     def lookup(self, path: str, stat: Stat) -> Optional[Any]:
-        """The record of ``path`` when its stat is the one recorded (and was trustworthy then)."""
+        """The record of ``path`` (which exists: ``stat`` is its own) when its stat is the one
+        recorded (and was trustworthy then)."""
+        self._seen.add(path)
         entry = self._entry(path)
         if entry is not None and entry[0] == stat[0] and entry[1] == stat[1] and entry[0] != 0:
             return entry[3]
@@ -83,12 +224,16 @@ class ResultCache:
         return entry[2] if entry is not None else None
 
     def record_of(self, path: str) -> Optional[Any]:
+        """The record of ``path``, read now and found unchanged since (its content digest)."""
+        self._seen.add(path)
         entry = self._entry(path)
         return entry[3] if entry is not None else None
 
     def store(self, path: str, stat: Stat, digest: str, record: Any) -> None:
         mtime_ns = stat[0] if time.time() - stat[0] / 1e9 > RACY_SECONDS else 0
         entry = [mtime_ns, stat[1], digest, record]
+        self._seen.add(path)
+        self._valid.add(path)
         if self._entries.get(path) != entry:
             self._entries[path] = entry
             self._changed = True
@@ -96,7 +241,7 @@ class ResultCache:
     def project_record(self, fingerprint: str) -> Optional[Any]:
         """The project record stored for exactly these files and contents (``fingerprint``)."""
         if self._project is not None and self._project["fingerprint"] == fingerprint:
-            return self._project.get("record")
+            return self._project["record"]
         return None
 
     def store_project(self, fingerprint: str, record: Any) -> None:
@@ -109,22 +254,47 @@ class ResultCache:
         """A record handed out by :meth:`lookup` or :meth:`record_of` was updated: save it."""
         self._changed = True
 
+    def report_malformed(self) -> None:
+        """A record has a shape this version does not write: it is treated as absent (once a
+        warning), and the cache is written again without it."""
+        self._changed = True
+        if not self._malformed_reported:
+            self._malformed_reported = True
+            self.warnings.append(
+                f"ignoring malformed records in the cache {self.file}; what they held is computed again"
+            )
+
     def save(self) -> None:
-        """Write the cache if anything changed, dropping the files that no longer exist."""
-        if not self._changed:
-            return
-        for path in [path for path in self._entries if not os.path.lexists(path)]:
+        """Write the cache if anything changed or a file it names is gone; delete the results
+        of the configurations no longer used."""
+        # Only the entries of files this run did not find on disk need a look.
+        gone = [path for path in self._entries.keys() - self._seen if not os.path.lexists(path)]
+        for path in gone:
             del self._entries[path]
+        if self._changed or gone:
+            self._write()
+        elif self._loaded_mtime is not None and time.time() - self._loaded_mtime > TOUCH_SECONDS:
+            try:
+                os.utime(self.file)  # used: the runs of other configurations must not prune it
+            except OSError:
+                pass  # then it may be pruned, and is only computed again
+        self._prune_other_configurations()
+
+    def _write(self) -> None:
         document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
+        # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
+        text = json.dumps(document, separators=(",", ":"))
+        body = text.encode("ascii")
+        del text  # a large cache is not held three times over while it is written
         import tempfile  # here: a run that changed nothing writes nothing and does not pay for it
 
         try:
             _prepare_directory(self.file.parent)
             descriptor, temporary = tempfile.mkstemp(prefix=".results-", dir=self.file.parent)
             try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                    # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
-                    json.dump(document, stream, separators=(",", ":"))
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(signature_line(self._secret, self.file.name, body))
+                    stream.write(body)
                 os.replace(temporary, self.file)
             except BaseException:
                 os.unlink(temporary)
@@ -132,22 +302,58 @@ class ResultCache:
         except OSError as error:
             self.warnings.append(f"cannot write the cache {self.file}: {error.strerror or error}")
 
+    def _prune_other_configurations(self) -> None:
+        """Delete the results of configurations not used for a month, or beyond the most recently
+        used few, and the temporary files of runs killed while writing."""
+        now = time.time()
+        others: List[Tuple[float, str]] = []
+        try:
+            with os.scandir(self.file.parent) as listing:
+                for entry in listing:
+                    if entry.name == self.file.name:
+                        continue
+                    if entry.name.startswith("results-") and entry.name.endswith(".json"):
+                        others.append((_mtime(entry), entry.path))
+                    elif entry.name.startswith(".results-") and now - _mtime(entry) > LEFTOVER_SECONDS:
+                        _remove(entry.path)
+        except OSError:
+            return  # no folder yet, or one we cannot list: nothing we could clean
+        others.sort(reverse=True)
+        for rank, (mtime, path) in enumerate(others):
+            if rank >= KEPT_OTHER_CONFIGURATIONS or now - mtime > UNUSED_SECONDS:
+                _remove(path)
+
     def _entry(self, path: str) -> Optional[List[Any]]:
         entry = self._entries.get(path)
-        if entry is None:
-            return None
+        if entry is None or path in self._valid:
+            return entry
         if (
             isinstance(entry, list)
             and len(entry) == 4
             and isinstance(entry[0], int)
             and isinstance(entry[1], int)
             and isinstance(entry[2], str)
+            and self._valid_record(entry[3])
         ):
+            self._valid.add(path)
             return entry
-        if not self._corrupt_entry_reported:
-            self._corrupt_entry_reported = True
-            self.warnings.append(f"ignoring corrupt entries in the cache {self.file}")
+        del self._entries[path]
+        self.report_malformed()
         return None
+
+
+def _mtime(entry: os.DirEntry) -> float:  # type: ignore[type-arg]
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return time.time()  # gone meanwhile, or unreadable: not old
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # another run removed it, or the folder is read-only: it is only kept longer
 
 
 def _prepare_directory(directory: Path) -> None:

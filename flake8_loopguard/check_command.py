@@ -28,11 +28,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
-from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, ResultCache, Stat, cache_key, content_digest
+from .cache import (
+    CACHE_FORMAT,
+    DEFAULT_DIRECTORY,
+    KeyHomeError,
+    ResultCache,
+    Stat,
+    cache_key,
+    content_digest,
+    key_home,
+    machine_key,
+)
 from .core.config import OPTIONS, Config
-from .discovery import GitError, PerFileIgnores, changed_files, discover
 from .core.engine import analyse_source, collector_paused
+from .core.findings import Finding
 from .core.noqa import silences_file, source_lines, without_noqa
+from .core.rules import RULES, project_rules
+from .discovery import Discovery, GitError, PerFileIgnores, changed_files, discover, tracked_by_git
 from .project import (
     ModuleSummary,
     Project,
@@ -41,9 +53,8 @@ from .project import (
     summarize,
     summarize_imports_only,
 )
+from .project.summary import is_json_row
 from .report_formats import FORMAT_NAMES, Located, render
-from .core.findings import Finding
-from .core.rules import RULES, project_rules
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from .workers import WorkerDied, WorkerSlots, start_worker, working_on
 
@@ -335,6 +346,25 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
 
 
 
+FINDING_ROW = (int, int, str, str, str, str)  # what _finding_json makes: line, col, code, message, context, line text
+
+
+def is_record(value: Any) -> bool:
+    """Whether a cached value has the shape :func:`analyse` gives a record (a cache this machine
+    wrote can still hold another: a bug, a format change)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("findings"), list)
+        and all(is_json_row(row, FINDING_ROW) for row in value["findings"])
+        # The summary's inside is checked where it is read: a run that the cache answers never reads it.
+        and "summary" in value
+        and (value["summary"] is None or isinstance(value["summary"], dict))
+        and isinstance(value.get("modelled"), bool)
+        and isinstance(value.get("hand_over_words"), bool)
+        and isinstance(value.get("names_tested", ""), str)
+    )
+
+
 def _line_text(lines: Sequence[str], finding: Finding) -> str:
     return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
 
@@ -395,6 +425,7 @@ class Run:
         self.from_cache = 0
         self.modelled_for_project = 0  # files the prefilter skips, modelled for their hand-overs
         self.cache: Optional[ResultCache] = None
+        self.walked: List[Discovery] = []  # what git listed there tells whether it tracks the cache
         self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
         self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
         self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
@@ -436,8 +467,14 @@ class Run:
             if self.whole_project and cache is not None:
                 # The same files with the same contents as when the cache was written: the earlier
                 # run already modelled what the project needs, and found what there is to find.
-                self._cached_project_findings = _project_findings_of(cache.project_record(self._fingerprint(records)))
+                record = cache.project_record(self._fingerprint(records))
+                if record is not None:
+                    self._cached_project_findings = _project_findings_of(record)
+                    if self._cached_project_findings is None:
+                        cache.report_malformed()
             if self.whole_project and self._cached_project_findings is None:
+                if cache is not None:
+                    self._check_cached_summaries(records, digests, cache)
                 self._model_hand_over_files(records, digests, cache)
         finally:
             if self._workers is not None:
@@ -549,28 +586,80 @@ class Run:
         """The whole-project summaries of ``records``, each read from JSON once per record."""
         summaries = []
         for path, record in records.items():
-            data = record["summary"]
-            if data is None:
-                continue
-            known = self._summaries.get(path)
-            if known is not None and known[0] is record:
-                summary = known[1]
-            else:
-                summary = ModuleSummary.from_json(data)
-                summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
-                self._summaries[path] = (record, summary)
-            summaries.append(summary)
+            summary = self._summary(path, record)
+            if summary is not None:
+                summaries.append(summary)
         return summaries
 
+    def _summary(self, path: str, record: Dict[str, Any]) -> Optional[ModuleSummary]:
+        data = record["summary"]
+        if data is None:
+            return None
+        known = self._summaries.get(path)
+        if known is not None and known[0] is record:
+            return known[1]
+        summary = ModuleSummary.from_json(data)
+        summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
+        self._summaries[path] = (record, summary)
+        return summary
+
+    def _check_cached_summaries(
+        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: ResultCache
+    ) -> None:
+        """Read every summary before the whole-project pass needs them: a cached one of another
+        shape is a miss, and its file is checked again. (A run that the cache answers whole
+        never reads them, so pays nothing for this.)"""
+        malformed = []
+        for path, record in records.items():
+            try:
+                self._summary(path, record)
+            except ValueError:
+                malformed.append(path)
+        if malformed:
+            cache.report_malformed()
+            self.from_cache -= len(malformed)
+            stale = {path: records[path] for path in malformed}
+            tasks = [FileTask(path, os.path.abspath(path), None, True, True) for path in malformed]
+            self._collect(self._check(tasks), records, digests, cache)
+            for path, record in stale.items():
+                if records.get(path) is record:  # not checked again (the worker processes failed)
+                    del records[path]
+
     def _open_cache(self) -> Optional[ResultCache]:
+        """The cache, when this machine's key can be had and the folder is not the repository's."""
         if self.args.no_cache:
             return None
-        directory = self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY)
+        directory = Path(self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY))
+        try:
+            secret = machine_key(key_home())
+        except KeyHomeError as error:
+            self.warnings.append(f"{error}; running without the cache")
+            return None
+        # A cache committed to the repository is never trusted, whoever wrote it (a key can leak),
+        # and never written to (that would change the repository's files).
+        try:
+            tracked = self._tracked_by_git(directory)
+        except GitError as error:
+            self.warnings.append(f"cannot tell whether git tracks the cache {directory} ({error}); running without it")
+            return None
+        if tracked:
+            self.warnings.append(
+                f"the cache {directory} is tracked by git: a committed cache is never trusted; running without it"
+            )
+            return None
         key = cache_key(
             (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
         )
         with collector_paused():  # thousands of small records, no cycles among them
-            return ResultCache.open(Path(directory), key)
+            return ResultCache.open(directory, key, secret, is_record)
+
+    def _tracked_by_git(self, directory: Path) -> bool:
+        """Whether git tracks the cache folder: from what the walk listed, else from git."""
+        for discovered in self.walked:
+            tracked = discovered.tracked_by_git(str(directory))
+            if tracked is not None:
+                return tracked
+        return tracked_by_git(str(directory))
 
     def _check(self, tasks: List[FileTask]) -> List[FileOutcome]:
         """The outcome of each task, in order, from worker processes when there are enough
@@ -596,17 +685,19 @@ class Run:
             return []
 
 
+PROJECT_FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
+
+
 def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:
-    """The findings a cached project record holds; None when there is none, or a damaged one."""
+    """The findings a cached project record holds; None when it has another shape."""
     if not isinstance(record, dict):
         return None
-    try:
-        return {
-            path: [Finding(line, col, code, message, context) for line, col, code, message, context in findings]
-            for path, findings in record.items()
-        }
-    except (TypeError, ValueError):
-        return None
+    found = {}
+    for path, rows in record.items():
+        if not (isinstance(rows, list) and all(is_json_row(row, PROJECT_FINDING_ROW) for row in rows)):
+            return None
+        found[path] = [Finding(*row) for row in rows]
+    return found
 
 
 def _cores() -> int:
@@ -663,6 +754,7 @@ def _run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     discovered = discover(paths, settings.exclude + settings.extend_exclude)
+    run_.walked.append(discovered)
     run_.errors.extend(discovered.errors)
     run_.warnings.extend(discovered.warnings)
     reported: Set[str] = set(discovered.files)
@@ -670,6 +762,7 @@ def _run(args: argparse.Namespace) -> int:
     if whole_project and _is_project_root(settings) and not _covers_root(paths, settings.root):
         # The whole-project rules see the whole project, whichever files are reported.
         project = discover([os.path.relpath(settings.root)], settings.exclude + settings.extend_exclude)
+        run_.walked.append(project)
         known = {os.path.abspath(path) for path in analysed}
         analysed.extend(os.path.normpath(path) for path in project.files if os.path.abspath(path) not in known)
     if args.diff_against is not None:

@@ -81,11 +81,26 @@ class Discovery:
     files: List[str] = field(default_factory=list)  # as they will be printed: the argument joined with the walk
     errors: List[str] = field(default_factory=list)  # "path: what went wrong"
     warnings: List[str] = field(default_factory=list)
+    # (real path of a walked folder, what git listed under it): kept to say what git tracks
+    git_listings: List[Tuple[str, "_GitVisible"]] = field(default_factory=list)
+
+    def tracked_by_git(self, path: str) -> Optional[bool]:
+        """Whether git tracks ``path`` or a file under it, from what the walk listed; None when
+        no walked folder's listing covers it (then ask :func:`tracked_by_git`)."""
+        real = os.path.realpath(path)
+        for top, visible in self.git_listings:
+            if real.startswith(top + os.sep):
+                relative = real[len(top) + 1 :].replace(os.sep, "/")
+                parents = relative.split("/")[:-1]
+                if any(visible.is_opaque("/".join(parents[: index + 1])) for index in range(len(parents))):
+                    return None  # inside a nested repository: its own git knows
+                return visible.tracks(relative)
+        return None
 
 
 @dataclass(frozen=True)
 class _GitVisible:
-    """What ``git ls-files --cached --others --exclude-standard`` lists under one walked directory.
+    """What ``git ls-files -t --cached --others --exclude-standard`` lists under one walked directory.
 
     Paths are relative to that directory, with ``/``. A listed directory is a nested repository
     or a submodule: git does not look into it, so neither do we filter inside it.
@@ -94,6 +109,7 @@ class _GitVisible:
     files: FrozenSet[str]
     folders: FrozenSet[str]  # every folder that holds a listed path
     whole_folders: FrozenSet[str]
+    untracked: FrozenSet[str]  # the listed paths that git does not track (``--others``)
 
     def allows_folder(self, relative: str) -> bool:
         return relative in self.folders or self.is_opaque(relative)
@@ -104,6 +120,16 @@ class _GitVisible:
 
     def allows_file(self, relative: str) -> bool:
         return relative in self.files
+
+    def tracks(self, relative: str) -> bool:
+        """Whether git tracks ``relative`` or a path under it."""
+        if relative in self.files or relative in self.whole_folders:
+            return relative not in self.untracked
+        if relative not in self.folders:
+            return False
+        prefix = relative + "/"
+        listed = (path for paths in (self.files, self.whole_folders) for path in paths if path.startswith(prefix))
+        return any(path not in self.untracked for path in listed)
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str]) -> Discovery:
@@ -116,7 +142,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str]) -> Discovery:
         if excluded.matches(path, absolute):
             continue
         if os.path.isdir(path):
-            candidates: Iterator[Tuple[str, str]] = _walk(path, absolute, excluded, _git_visible(path, found), found)
+            visible = _git_visible(path, found)
+            if visible is not None:
+                found.git_listings.append((os.path.realpath(path), visible))
+            candidates: Iterator[Tuple[str, str]] = _walk(path, absolute, excluded, visible, found)
         elif os.path.lexists(path):
             candidates = iter([(path, absolute)])
         else:
@@ -179,7 +208,7 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
     """What git does not ignore under ``folder``; None outside a git work tree (nothing is ignored)."""
     try:
         completed = subprocess.run(
-            ["git", "-C", folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "-C", folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
             capture_output=True,
             timeout=GIT_TIMEOUT_SECONDS,
         )
@@ -196,10 +225,14 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
     files: Set[str] = set()
     whole: Set[str] = set()
     folders: Set[str] = set()
+    untracked: Set[str] = set()
     for raw in completed.stdout.split(b"\0"):
         if not raw:
             continue
-        listed = os.fsdecode(raw)
+        # "-t": a status letter and a space first; "?" is a file git does not track.
+        listed = os.fsdecode(raw[2:])
+        if raw[:1] == b"?":
+            untracked.add(listed.rstrip("/"))
         if listed.endswith("/"):
             listed = listed.rstrip("/")
             whole.add(listed)
@@ -209,7 +242,7 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
         while parent and parent not in folders:
             folders.add(parent)
             parent = parent.rpartition("/")[0]
-    return _GitVisible(frozenset(files), frozenset(folders), frozenset(whole))
+    return _GitVisible(frozenset(files), frozenset(folders), frozenset(whole), frozenset(untracked))
 
 
 def _is_ignored(folder: str) -> bool:
@@ -252,6 +285,28 @@ def _git_version() -> Tuple[int, int]:
     """(major, minor) of git, from ``git version 2.39.5`` (``(0, 0)`` when it does not say)."""
     match = re.search(r"(\d+)\.(\d+)", _git(["version"]))
     return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def tracked_by_git(path: str) -> bool:
+    """Whether git tracks ``path`` or a file under it: False when its folder does not exist or is
+    outside any git work tree (no git run then); :class:`GitError` when git is needed and fails."""
+    absolute = os.path.abspath(path)
+    parent, name = os.path.split(absolute)
+    if not os.path.isdir(parent) or not _in_work_tree(absolute):
+        return False
+    return bool(_git(["ls-files", "-z", "--cached", "--", f":(literal){name}"], cwd=parent))
+
+
+def _in_work_tree(absolute: str) -> bool:
+    """Whether a folder above ``absolute`` (or itself) holds ``.git``: git's own test, without git."""
+    folder = absolute
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
 
 
 def _git(arguments: List[str], cwd: Optional[str] = None) -> str:

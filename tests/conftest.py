@@ -1,3 +1,4 @@
+import itertools
 import sys
 from pathlib import Path
 
@@ -17,3 +18,20 @@ EVERY_RULE = Config(opt_in_codes=ALL_CODES)
 def flake8_command():
     """flake8 of the interpreter running the tests, as a subprocess argv prefix."""
     return [sys.executable, "-m", "flake8"]
+
+
+@pytest.fixture(scope="session")
+def _cache_homes(tmp_path_factory):
+    """A folder for the tests' cache homes, and a counter to name them."""
+    return tmp_path_factory.mktemp("cache-homes"), itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def cache_home(_cache_homes, monkeypatch):
+    """The user's cache home (XDG_CACHE_HOME), where `loopguard check` keeps this machine's cache
+    key: one per test, made only when used, so the suite neither reads nor writes the developer's
+    ~/.cache. Subprocesses inherit it; a test that gives one an `env` must start from os.environ."""
+    folder, numbers = _cache_homes
+    home = folder / str(next(numbers))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home

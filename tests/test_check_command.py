@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from flake8_loopguard.cache import key_home, machine_key, signed, verified_body
+
 from .conftest import REPO
 
 FIXTURES = sorted(path.parent for path in (REPO / "fixtures").glob("*/repo"))
@@ -561,7 +563,10 @@ def test_a_corrupt_cache_is_a_warning_and_is_rewritten(tmp_path):
     cache_file.write_bytes(b"\x00garbage{")
     result = check(tmp_path, "a.py")
     assert (result.returncode, result.stdout) == (1, f"a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
-    assert result.stderr.startswith(f"loopguard: warning: ignoring the unreadable cache {cache_file}")
+    # Damaged or not ours: its MAC does not verify, nothing of it is read.
+    assert result.stderr == (
+        f"loopguard: warning: the cache {cache_file} was not written by this machine's loopguard; ignored\n"
+    )
     again = check(tmp_path, "-v", "a.py")
     assert "0 checked, 1 unchanged" in again.stderr
 
@@ -678,9 +683,22 @@ def test_without_a_loop_helper_no_skipped_file_is_parsed(tmp_path):
     ]
 
 
+def read_cache(cache_file):
+    """The document of a results file written with this test's key (its MAC verified)."""
+    body = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes())
+    assert body is not None, f"{cache_file} does not verify"
+    return json.loads(body)
+
+
+def write_cache(cache_file, document):
+    """Write a results file as this machine's loopguard would: with a valid MAC."""
+    body = json.dumps(document).encode("ascii")
+    cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, body))
+
+
 def cache_records(root):
     (cache_file,) = (root / ".loopguard_cache").glob("results-*.json")
-    files = json.loads(cache_file.read_text(encoding="utf-8"))["files"]
+    files = read_cache(cache_file)["files"]
     return {os.path.relpath(path, root): entry[3] for path, entry in files.items()}
 
 
@@ -720,14 +738,17 @@ def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_o
         modelled_line(0),
         "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
     ]
-    # The whole-project findings are cached for these very files; a damaged record is recomputed.
+    # The whole-project findings are cached for these very files; a malformed record is recomputed.
     (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
-    document = json.loads(cache_file.read_text(encoding="utf-8"))
+    document = read_cache(cache_file)
     assert sorted(document["project"]["record"]) == ["./direct.py", "./worker.py"]
     document["project"]["record"] = {"./worker.py": [["not", "a finding"]]}
-    cache_file.write_text(json.dumps(document), encoding="utf-8")
+    write_cache(cache_file, document)
     damaged = check(tmp_path, ".")
-    assert (damaged.stdout, damaged.stderr) == (result.stdout, "")
+    assert (damaged.stdout, damaged.stderr) == (
+        result.stdout,
+        f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n",
+    )
 
 
 def test_a_file_level_flake8_noqa_silences_the_whole_file(tmp_path):

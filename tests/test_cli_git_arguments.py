@@ -140,5 +140,5 @@ def test_migrate_dirty_check_reads_an_option_like_folder_as_a_path(repo, monkeyp
     folder.mkdir()
     (folder / "a.py").write_text(RUNS_A_LOOP, encoding="utf-8")
     monkeypatch.chdir(repo)
-    assert uncommitted_changes(["--output=x"]) == [str(Path("--output=x") / "a.py")]
+    assert uncommitted_changes(["--output=x"]).dirty == [str(Path("--output=x") / "a.py")]
     assert not (repo / "x").exists()

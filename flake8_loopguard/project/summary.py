@@ -67,8 +67,33 @@ class ModuleSummary:
             "hand_overs": [[h.kind.value, h.target, h.line, h.col, h.context] for h in self.hand_overs],
         }
 
+    @staticmethod
+    def json_is_valid(data: Any) -> bool:
+        """Whether ``data`` has the shape :meth:`to_json` gives, down to every field's type."""
+        if not isinstance(data, dict):
+            return False
+        imports, star_imports, functions = data.get("imports"), data.get("star_imports"), data.get("functions")
+        loop_sites, hand_overs = data.get("loop_sites"), data.get("hand_overs")
+        return (
+            isinstance(data.get("module"), str)
+            and isinstance(data.get("path"), str)
+            and isinstance(imports, dict)
+            and all(isinstance(target, str) for target in imports.values())
+            and isinstance(star_imports, list)
+            and all(isinstance(module, str) for module in star_imports)
+            and isinstance(loop_sites, list)
+            and all(is_json_row(site, LOOP_SITE_ROW) for site in loop_sites)
+            and isinstance(functions, dict)
+            and all(_is_function_json(function) for function in functions.values())
+            and isinstance(hand_overs, list)
+            and all(is_json_row(hand_over, HAND_OVER_ROW) and hand_over[0] in HAND_OVER_KINDS for hand_over in hand_overs)
+        )
+
     @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "ModuleSummary":
+    def from_json(cls, data: Any) -> "ModuleSummary":
+        """The summary :meth:`to_json` gave ``data``; ValueError when it has another shape."""
+        if not cls.json_is_valid(data):
+            raise ValueError("not a module summary")
         return cls(
             module=data["module"],
             path=data["path"],
@@ -81,6 +106,32 @@ class ModuleSummary:
             },
             hand_overs=tuple(HandOver(HandOverKind(kind), *rest) for kind, *rest in data["hand_overs"]),
         )
+
+
+LOOP_SITE_ROW = (int, int, str, bool, str)  # LoopSite's fields, as to_json writes them
+HAND_OVER_ROW = (str, str, int, int, str)  # HandOver's
+HAND_OVER_KINDS = frozenset(kind.value for kind in HandOverKind)
+LOOP_CALL_ROW = (str, str)  # FunctionSummary.loop_calls: (code, called name)
+
+
+def is_json_row(value: Any, types: Tuple[type, ...]) -> bool:
+    """Whether ``value`` is a JSON array of exactly these types (a bool is not an int here)."""
+    return (
+        type(value) is list and len(value) == len(types) and all(type(item) is kind for item, kind in zip(value, types))
+    )
+
+
+def _is_function_json(value: Any) -> bool:
+    """A FunctionSummary as to_json writes it: ``[line, [[code, name], ...], [call, ...]]``."""
+    return (
+        type(value) is list
+        and len(value) == 3
+        and type(value[0]) is int
+        and type(value[1]) is list
+        and all(is_json_row(call, LOOP_CALL_ROW) for call in value[1])
+        and type(value[2]) is list
+        and all(type(call) is str for call in value[2])
+    )
 
 
 # A thread hand-over the project pass needs, in a file the prefilter skips: its target can live

@@ -1,0 +1,470 @@
+"""The result cache of `loopguard check`: trusted only when this machine wrote it, a malformed
+record is a miss, and it does not grow without bound.
+
+The runs are real subprocesses; each test has its own cache home (the `cache_home` fixture),
+where this machine's key is made on first use.
+"""
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from flake8_loopguard import cache
+from flake8_loopguard.cache import content_digest, key_home, machine_key, signed
+from flake8_loopguard.discovery import discover, tracked_by_git
+
+from .test_check_command import (
+    CLEAN,
+    DROPS_A_TASK,
+    LG102,
+    LG201,
+    RUNS_A_LOOP,
+    check,
+    git,
+    read_cache,
+    write,
+    write_cache,
+)
+
+DAY = 24 * 3600
+LOOP_REPORT = f"app.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"  # what check prints for app.py
+
+
+def results_file(folder):
+    (found,) = folder.glob("results-*.json")
+    return found
+
+
+def verbose_tail(result):
+    return result.stderr.splitlines()[-1]
+
+
+def warnings_of(result):
+    return [line for line in result.stderr.splitlines() if line.startswith("loopguard: warning: ")]
+
+
+def own_home(folder):
+    """An environment whose cache home (and home) is ``folder``: another machine, for the cache."""
+    return {**os.environ, "XDG_CACHE_HOME": str(folder), "HOME": str(folder)}
+
+
+def not_ours(cache_file):
+    return f"loopguard: warning: the cache {cache_file} was not written by this machine's loopguard; ignored\n"
+
+
+def tracked_warning(folder):
+    return (
+        f"loopguard: warning: the cache {folder} is tracked by git: a committed cache is never trusted; "
+        "running without it\n"
+    )
+
+
+def malformed(cache_file):
+    return (
+        f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n"
+    )
+
+
+def craft_clean_cache(project, attacker_home):
+    """What an attacker commits: the cache of a clean app.py, its content digest replaced by
+    the violating file's, so that the records claim the violating file is clean."""
+    write(project, {"app.py": CLEAN})
+    assert check(project, ".", env=own_home(attacker_home)).returncode == 0
+    cache_file = results_file(project / ".loopguard_cache")
+    clean_digest = content_digest(CLEAN.encode()).encode()
+    crafted = cache_file.read_bytes().replace(clean_digest, content_digest(RUNS_A_LOOP.encode()).encode())
+    assert crafted != cache_file.read_bytes()
+    cache_file.write_bytes(crafted)
+    write(project, {"app.py": RUNS_A_LOOP})
+
+
+# ----- item 1: only this machine's cache is trusted ---------------------------------------
+
+
+def test_a_crafted_cache_committed_to_the_repository_does_not_pass_a_fresh_clone(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    craft_clean_cache(project, tmp_path / "attacker-home")
+    git(project, "add", "app.py")
+    git(project, "add", "-f", ".loopguard_cache")
+    git(project, "commit", "-q", "-m", "a clean-looking cache")
+    # The gate's machine: a fresh clone at the same path, a fresh cache home.
+    shutil.move(project, tmp_path / "origin")
+    git(tmp_path, "clone", "-q", str(tmp_path / "origin"), str(project))
+    committed = {path.name: path.read_bytes() for path in (project / ".loopguard_cache").iterdir()}
+
+    result = check(project, ".", env=own_home(tmp_path / "gate-home"))
+
+    assert (result.returncode, result.stdout) == (1, "./" + LOOP_REPORT)
+    assert result.stderr == tracked_warning(project / ".loopguard_cache")
+    # Nothing written into the repository's folder.
+    assert {path.name: path.read_bytes() for path in (project / ".loopguard_cache").iterdir()} == committed
+
+
+@pytest.mark.parametrize(
+    "arguments, report",
+    [
+        ((".",), f"./app.py:5:5: {LG201}\n1 finding in 1 of 1 file\n"),  # the walk's git listing says it is tracked
+        (("--select", "LG201", "app.py"), f"app.py:5:5: {LG201}\n1 finding in 1 of 1 file\n"),  # no walk: git is asked
+    ],
+)
+def test_a_cache_this_machine_wrote_is_not_trusted_once_committed(tmp_path, arguments, report):
+    git(tmp_path, "init", "-q")
+    write(tmp_path, {"app.py": DROPS_A_TASK})
+    assert check(tmp_path, *arguments).stdout == report
+    git(tmp_path, "add", "app.py")
+    git(tmp_path, "add", "-f", ".loopguard_cache")
+    git(tmp_path, "commit", "-q", "-m", "the developer's own cache")
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    committed = cache_file.read_bytes()
+    write(tmp_path, {"app.py": DROPS_A_TASK + "# changed\n"})
+
+    result = check(tmp_path, "-v", *arguments)
+
+    assert (result.returncode, result.stdout) == (1, report)
+    assert warnings_of(result) == [tracked_warning(tmp_path / ".loopguard_cache").rstrip("\n")]
+    assert verbose_tail(result) == "loopguard: 1 files: 1 checked, 0 unchanged since the cache, 1 reported on"
+    assert cache_file.read_bytes() == committed  # never written to, though a file changed
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root, to give the checkout to another user")
+def test_when_git_cannot_tell_whether_it_tracks_the_cache_the_run_goes_on_without_it(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    write(project, {"app.py": RUNS_A_LOOP})
+    for path in [project, *project.rglob("*")]:
+        os.lchown(path, 12345, 12345)  # git then refuses the repository: "dubious ownership"
+
+    result = check(project, "app.py")
+
+    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    (warning,) = warnings_of(result)
+    assert warning.startswith(
+        f"loopguard: warning: cannot tell whether git tracks the cache {project / '.loopguard_cache'} "
+        "(git ls-files -z failed: fatal: detected dubious ownership in repository at "
+    )
+    assert warning.endswith("); running without it")
+    assert not (project / ".loopguard_cache").exists()
+
+
+def test_a_cache_copied_from_another_machine_is_ignored_with_a_warning_and_replaced(tmp_path):
+    craft_clean_cache(tmp_path, tmp_path / "other-machine")
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+
+    result = check(tmp_path, "app.py")
+
+    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    assert result.stderr == not_ours(cache_file)
+    # Replaced by one this machine wrote: trusted from now on.
+    again = check(tmp_path, "-v", "app.py")
+    assert (again.returncode, again.stdout) == (1, LOOP_REPORT)
+    assert warnings_of(again) == []
+    assert verbose_tail(again) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    # ...and not by the other machine, which has another key.
+    other = check(tmp_path, "app.py", env=own_home(tmp_path / "other-machine"))
+    assert (other.returncode, other.stdout, other.stderr) == (1, LOOP_REPORT, not_ours(cache_file))
+
+
+def test_a_results_file_renamed_to_answer_for_another_configuration_is_ignored(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    # A configuration where app.py is clean: it is an entry point, where a loop may be run.
+    assert check(tmp_path, "--entry-points", "app.py", "app.py").returncode == 0
+    quiet = results_file(tmp_path / ".loopguard_cache")
+    shutil.move(quiet, tmp_path / "quiet.json")
+    check(tmp_path, "app.py")
+    default = results_file(tmp_path / ".loopguard_cache")
+    shutil.move(tmp_path / "quiet.json", default)
+
+    result = check(tmp_path, "app.py")
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, LOOP_REPORT, not_ours(default))
+
+
+def test_the_key_is_made_once_in_the_cache_home_readable_by_its_owner_only(tmp_path, cache_home):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    assert check(tmp_path, "app.py").stderr == ""
+    key_file = cache_home / "loopguard" / "key"
+    key = key_file.read_bytes()
+    assert len(key) == 32
+    assert stat.S_IMODE(os.stat(cache_home / "loopguard").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert check(tmp_path, "-v", "app.py").stderr.endswith("0 checked, 1 unchanged since the cache, 1 reported on\n")
+    assert key_file.read_bytes() == key
+    assert os.listdir(cache_home / "loopguard") == ["key"]
+
+
+def test_the_cache_home_is_xdg_cache_home_else_dot_cache_in_the_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert key_home() == tmp_path / "xdg" / "loopguard"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG specification says
+    assert key_home() == tmp_path / "home" / ".cache" / "loopguard"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert key_home() == tmp_path / "home" / ".cache" / "loopguard"
+
+
+def test_runs_that_make_the_key_at_the_same_moment_agree_on_one(tmp_path, monkeypatch):
+    home = tmp_path / "loopguard"
+    runs = 6
+    # Every run has read "no key yet" and written its candidate before any of them links it.
+    all_candidates_written = threading.Barrier(runs, timeout=30)
+    real_link = os.link
+
+    def link_after_the_others(source, destination):
+        all_candidates_written.wait()
+        real_link(source, destination)
+
+    monkeypatch.setattr(cache.os, "link", link_after_the_others)
+    keys = [None] * runs
+
+    def make(index):
+        keys[index] = machine_key(home)
+
+    threads = [threading.Thread(target=make, args=(index,)) for index in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert keys[0] is not None and keys == [keys[0]] * runs
+    assert os.listdir(home) == ["key"]  # no candidate left behind
+    assert (home / "key").read_bytes() == keys[0]
+
+
+def test_runs_started_together_share_one_key_and_one_trusted_cache(tmp_path, cache_home):
+    projects = [tmp_path / f"p{index}" for index in range(4)]
+    for project in projects:
+        write(project, {"app.py": RUNS_A_LOOP})
+    command = [sys.executable, "-m", "flake8_loopguard", "check", "app.py"]
+    processes = [subprocess.Popen(command, cwd=project, stderr=subprocess.PIPE, text=True) for project in projects]
+    assert [process.communicate(timeout=120)[1] for process in processes] == [""] * 4
+    for project in projects:
+        assert check(project, "-v", "app.py").stderr.endswith("0 checked, 1 unchanged since the cache, 1 reported on\n")
+
+
+@pytest.mark.parametrize("spoil", ["a file", "a damaged key"])
+def test_an_unusable_cache_home_is_one_warning_and_a_run_without_the_cache(tmp_path, cache_home, spoil):
+    if spoil == "a file":
+        cache_home.parent.mkdir(parents=True, exist_ok=True)
+        cache_home.write_text("not a folder\n", encoding="utf-8")
+        warning = f"loopguard: warning: cannot keep the cache key in {cache_home / 'loopguard'}: Not a directory"
+    else:
+        (cache_home / "loopguard").mkdir(parents=True)
+        (cache_home / "loopguard" / "key").write_bytes(b"short")
+        key_file = cache_home / "loopguard" / "key"
+        warning = (
+            f"loopguard: warning: the cache key {key_file} is damaged (5 bytes, not 32); delete it to make a new one"
+        )
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    for _ in range(2):
+        result = check(tmp_path, "-v", "app.py")
+        assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+        assert warnings_of(result) == [f"{warning}; running without the cache"]
+        assert verbose_tail(result) == "loopguard: 1 files: 1 checked, 0 unchanged since the cache, 1 reported on"
+    assert not (tmp_path / ".loopguard_cache").exists()
+
+
+def test_no_cache_touches_neither_the_cache_nor_the_key(tmp_path, cache_home):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    result = check(tmp_path, "--no-cache", "app.py")
+    assert (result.returncode, result.stdout, result.stderr) == (1, LOOP_REPORT, "")
+    assert not cache_home.exists() and not (tmp_path / ".loopguard_cache").exists()
+
+
+def test_cache_dir_puts_the_cache_elsewhere(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    first = check(tmp_path, "--cache-dir", "elsewhere", "app.py")
+    assert (first.returncode, first.stdout, first.stderr) == (1, LOOP_REPORT, "")
+    assert results_file(tmp_path / "elsewhere") and not (tmp_path / ".loopguard_cache").exists()
+    second = check(tmp_path, "-v", "--cache-dir", "elsewhere", "app.py")
+    assert verbose_tail(second) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+
+
+def test_what_git_tracks_the_walk_and_git_agree(tmp_path, monkeypatch):
+    git(tmp_path, "init", "-q")
+    write(tmp_path, {"tracked/a": "", "untracked/b": "", "ignored/c": "", ".gitignore": "ignored/\n", "x.py": ""})
+    write(tmp_path, {"both/d": "", "both/e": ""})
+    git(tmp_path, "add", "tracked/a", "both/d")
+    monkeypatch.chdir(tmp_path)
+    walked = discover(["."], ())
+    expected = {
+        "tracked": True,
+        "both": True,
+        "untracked": False,
+        "ignored": False,
+        "missing": False,
+        "missing/deeper": False,
+        "x.py": False,
+    }
+    assert {name: walked.tracked_by_git(name) for name in expected} == expected
+    assert {name: tracked_by_git(name) for name in expected} == expected
+    assert tracked_by_git(str(tmp_path.parent)) is False  # outside any work tree: git is not run
+
+
+def test_a_verified_cache_that_does_not_parse_is_a_warning(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    check(tmp_path, "app.py")
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, b"{not json"))
+    result = check(tmp_path, "app.py")
+    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    assert result.stderr == (
+        f"loopguard: warning: ignoring the unreadable cache {cache_file}: "
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n"
+    )
+    assert check(tmp_path, "app.py").stderr == ""
+
+
+# ----- item 4: a record of the wrong shape is a miss ------------------------------------------
+
+
+def _record_is_a_number(document, entry):
+    entry[3] = 5
+
+
+def _entry_is_a_number(document, entry):
+    document["files"][next(path for path in document["files"] if path.endswith("a.py"))] = 5
+
+
+def _finding_too_short(document, entry):
+    entry[3]["findings"][0] = entry[3]["findings"][0][:5]
+
+
+def _finding_line_is_text(document, entry):
+    entry[3]["findings"][0][0] = "5"
+
+
+def _findings_not_a_list(document, entry):
+    entry[3]["findings"] = {"line": 5}
+
+
+def _summary_of_the_wrong_type(document, entry):
+    entry[3]["summary"] = [1, 2]
+
+
+def _summary_field_of_the_wrong_type(document, entry):
+    entry[3]["summary"]["loop_sites"][0][0] = "five"
+    document["project"] = None  # so that the whole-project pass reads the summaries
+
+
+def _project_record_of_the_wrong_shape(document, entry):
+    document["project"]["record"] = {"./a.py": 5}
+
+
+def _project_finding_of_the_wrong_type(document, entry):
+    document["project"]["record"]["./a.py"][0][1] = None
+
+
+def _project_of_the_wrong_shape(document, entry):
+    document["project"] = [1, 2]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _record_is_a_number,
+        _entry_is_a_number,
+        _finding_too_short,
+        _finding_line_is_text,
+        _findings_not_a_list,
+        _summary_of_the_wrong_type,
+        _summary_field_of_the_wrong_type,
+        _project_record_of_the_wrong_shape,
+        _project_finding_of_the_wrong_type,
+        _project_of_the_wrong_shape,
+    ],
+    ids=lambda spoil: spoil.__name__.strip("_"),
+)
+def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, spoil):
+    # Written by this machine (the MAC verifies), yet of another shape: a bug, a format change.
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    correct = check(tmp_path, "--no-cache", ".")
+    assert correct.returncode == 1 and "./a.py:5:12: LG107" in correct.stdout
+    assert check(tmp_path, ".").stdout == correct.stdout
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    document = read_cache(cache_file)
+    spoil(document, document["files"][str(tmp_path / "a.py")])
+    write_cache(cache_file, document)
+
+    result = check(tmp_path, ".")
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, correct.stdout, malformed(cache_file))
+    again = check(tmp_path, "-v", ".")  # the cache was written again, of the right shape
+    assert (again.stdout, again.stderr.splitlines()[-1]) == (
+        correct.stdout,
+        "loopguard: 2 files: 0 checked, 2 unchanged since the cache, 2 reported on",
+    )
+
+
+# ----- item 4: the cache does not grow without bound ------------------------------------------
+
+
+def test_entries_of_files_that_no_longer_exist_are_dropped(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    check(tmp_path, "a.py", "b.py")
+    check(tmp_path, "a.py")  # b.py's entry is kept while b.py exists: a later run may name it again
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    assert sorted(read_cache(cache_file)["files"]) == [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
+    os.remove(tmp_path / "b.py")
+
+    result = check(tmp_path, "-v", "a.py")  # nothing changed for this run: yet the dead entry goes
+
+    assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    assert sorted(read_cache(cache_file)["files"]) == [str(tmp_path / "a.py")]
+
+
+def age(path, days):
+    then = time.time() - days * DAY
+    os.utime(path, (then, then))
+
+
+def test_results_of_configurations_not_used_for_a_month_are_deleted(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    check(tmp_path, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    ours = results_file(folder)
+    ages = {"results-old.json": 31, "results-recent.json": 2, ".results-leftover": 2, ".results-being-written": 0}
+    for name, days in ages.items():
+        (folder / name).write_bytes(b"")
+        age(folder / name, days)
+
+    result = check(tmp_path, "-v", "app.py")
+
+    assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    remaining = {path.name for path in folder.iterdir()}
+    assert remaining == {".gitignore", "CACHEDIR.TAG", ours.name, "results-recent.json", ".results-being-written"}
+
+
+def test_only_the_most_recently_used_other_configurations_are_kept(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    check(tmp_path, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    for number in range(10):
+        (folder / f"results-other{number}.json").write_bytes(b"")
+        age(folder / f"results-other{number}.json", number + 1)
+    check(tmp_path, "app.py")
+    kept = sorted(path.name for path in folder.glob("results-other*.json"))
+    assert kept == [f"results-other{number}.json" for number in range(8)]
+
+
+def test_two_configurations_used_alternately_both_stay_warm(tmp_path):
+    write(tmp_path, {"app.py": RUNS_A_LOOP})
+    configurations = [(), ("--extend-select", "LG203")]
+    for flags in configurations:
+        check(tmp_path, *flags, "app.py")
+    folder = tmp_path / ".loopguard_cache"
+    first, second = sorted(folder.glob("results-*.json"), key=os.path.getmtime)
+    # The first has not been written for 40 days, yet is used: a run that reads it keeps it alive.
+    age(first, 40)
+    for _ in range(2):
+        for flags in configurations:
+            result = check(tmp_path, "-v", *flags, "app.py")
+            assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
+    assert sorted(folder.glob("results-*.json")) == sorted([first, second])
