@@ -1,9 +1,9 @@
 """Shapes met in real public code, one small file each under regressions/.
 
 Each file names the public source it was rewritten from and annotates its offending lines the
-way examples/ does (`# error: LG201, LG203`); every other line expects no finding. Files are
-checked under their path relative to the repository, so regressions/entry_points/main.py is an
-entry point by the default globs.
+way examples/ does (`# error: LG201(col=5, call="create_task")`, see annotations.py); every
+other line expects no finding. Files are checked under their path relative to the repository,
+so regressions/entry_points/main.py is an entry point by the default globs.
 """
 
 from pathlib import Path
@@ -13,8 +13,8 @@ import pytest
 from flake8_loopguard.core import engine
 from flake8_loopguard.core.engine import check_source
 
+from .annotations import expected_findings, found_findings
 from .conftest import EVERY_RULE, REPO
-from .test_example_files import expected_codes
 
 REGRESSIONS = sorted((Path(__file__).parent / "regressions").rglob("*.py"))
 
@@ -30,8 +30,8 @@ def relative_path(path):
 @pytest.mark.parametrize("path", REGRESSIONS, ids=regression_id)
 def test_findings_match_annotations(path):
     source = path.read_text(encoding="utf-8")
-    found = sorted((finding.line, finding.code) for finding in check_source(source, relative_path(path), EVERY_RULE))
-    assert found == expected_codes(source)
+    found = check_source(source, relative_path(path), EVERY_RULE)
+    assert found_findings(found) == expected_findings(source)
 
 
 @pytest.mark.parametrize("path", REGRESSIONS, ids=regression_id)

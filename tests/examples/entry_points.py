@@ -22,7 +22,7 @@ def start():
 
 
 def helper_of_main():
-    asyncio.run(serve())  # error: LG102
+    asyncio.run(serve())  # error: LG102(col=5, call="asyncio.run")
 
 
 async def serve():
@@ -30,7 +30,7 @@ async def serve():
 
 
 def not_called():
-    asyncio.set_event_loop(asyncio.new_event_loop())  # error: LG104, LG101
+    asyncio.set_event_loop(asyncio.new_event_loop())  # error: LG104(col=5), LG101(col=28, call="asyncio.new_event_loop")
 
 
 if __name__ == "__main__" and not os.environ.get("NO_UI"):

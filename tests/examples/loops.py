@@ -11,38 +11,38 @@ from qasync import QEventLoop
 
 
 def load_isolated(service):
-    loop = asyncio.new_event_loop()  # error: LG101
-    asyncio.set_event_loop(loop)  # error: LG104
+    loop = asyncio.new_event_loop()  # error: LG101(col=12, call="asyncio.new_event_loop")
+    asyncio.set_event_loop(loop)  # error: LG104(col=5)
     try:
-        return loop.run_until_complete(service.load())  # error: LG103
+        return loop.run_until_complete(service.load())  # error: LG103(col=16, call="run_until_complete")
     finally:
         loop.close()
-        asyncio.set_event_loop(None)  # error: LG104
+        asyncio.set_event_loop(None)  # error: LG104(col=9)
 
 
 def aliased(coro):
-    aio.run(coro)  # error: LG102
-    arun(coro)  # error: LG102
-    new_event_loop()  # error: LG101
-    uvloop.new_event_loop()  # error: LG101
-    aio.SelectorEventLoop()  # error: LG101
-    with asyncio.Runner() as runner:  # error: LG102
+    aio.run(coro)  # error: LG102(col=5, call="asyncio.run")
+    arun(coro)  # error: LG102(col=5, call="asyncio.run")
+    new_event_loop()  # error: LG101(col=5, call="asyncio.new_event_loop")
+    uvloop.new_event_loop()  # error: LG101(col=5, call="uvloop.new_event_loop")
+    aio.SelectorEventLoop()  # error: LG101(col=5, call="asyncio.SelectorEventLoop")
+    with asyncio.Runner() as runner:  # error: LG102(col=10, call="asyncio.Runner")
         runner.run(coro)
 
 
 def qt_loops(app, coro):
-    QEventLoop(app)  # error: LG101
-    qasync.QEventLoop(app)  # error: LG101
-    qasync.run(coro)  # error: LG102
+    QEventLoop(app)  # error: LG101(col=5, call="qasync.QEventLoop")
+    qasync.QEventLoop(app)  # error: LG101(col=5, call="qasync.QEventLoop")
+    qasync.run(coro)  # error: LG102(col=5, call="qasync.run")
 
 
 def drives(server, coro):
-    server.loop.run_forever()  # error: LG103
-    asyncio.get_event_loop().run_until_complete(coro)  # error: LG105, LG103
+    server.loop.run_forever()  # error: LG103(col=5, call="run_forever")
+    asyncio.get_event_loop().run_until_complete(coro)  # error: LG103(col=5, call="run_until_complete"), LG105(col=5, where="may create a second loop; call asyncio.get_running_loop() from a coroutine")
 
 
 async def inside_coroutine():
-    loop = asyncio.get_event_loop()  # error: LG105
+    loop = asyncio.get_event_loop()  # error: LG105(col=12, where="in a coroutine; use asyncio.get_running_loop()")
     return await loop.run_in_executor(None, print)
 
 
@@ -60,7 +60,7 @@ def look_alikes(app, job):
 
 def run_later(coro):
     from asyncio import run
-    return run(coro)  # error: LG102
+    return run(coro)  # error: LG102(col=12, call="asyncio.run")
 
 
 def shadowed(coro):
@@ -75,7 +75,7 @@ def main():
 
 
 def helper_not_called_from_main():
-    asyncio.run(asyncio.sleep(0))  # error: LG102
+    asyncio.run(asyncio.sleep(0))  # error: LG102(col=5, call="asyncio.run")
 
 
 if __name__ == "__main__":

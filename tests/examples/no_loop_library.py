@@ -8,4 +8,4 @@ def serve(server):
 
 
 def drive(loop, coro):
-    loop.run_until_complete(coro)  # error: LG103
+    loop.run_until_complete(coro)  # error: LG103(col=5, call="run_until_complete")

@@ -11,8 +11,8 @@ class CoinList(QWidget):
         super().__init__()
         self.service = service
         self.db = Database()
-        self.refresh_button.clicked.connect(self._refresh)  # error: LG501
-        self.reload_button.clicked.connect(lambda: self._refresh())  # error: LG501
+        self.refresh_button.clicked.connect(self._refresh)  # error: LG501(col=9, func="_refresh")
+        self.reload_button.clicked.connect(lambda: self._refresh())  # error: LG501(col=9, func="_refresh")
         self.load_button.clicked.connect(self._load)
         self.sync_button.clicked.connect(self._sync)
         self.db.connect(self._refresh)
@@ -27,11 +27,11 @@ class CoinList(QWidget):
     def _sync(self):
         pass
 
-    @slot()  # error: LG502
+    @slot()  # error: LG502(col=6)
     def _broken(self):
         pass
 
-    @qasync.asyncSlot  # error: LG502
+    @qasync.asyncSlot  # error: LG502(col=6)
     def _broken_too(self):
         pass
 
@@ -44,11 +44,11 @@ def main():
     app = QApplication(sys.argv)
     window = CoinList(None)
     window.show()
-    return app.exec()  # error: LG503
+    return app.exec()  # error: LG503(col=12, call="app.exec")
 
 
 if __name__ == "__main__":
-    sys.exit(QApplication.instance().exec_())  # error: LG503
+    sys.exit(QApplication.instance().exec_())  # error: LG503(col=14, call="QApplication.instance().exec_")
 
 
 import functools
@@ -71,10 +71,10 @@ class Orderbook(RefreshBase):
     def __init__(self, service):
         super().__init__()
         self.service = service
-        self.symbol_box.currentTextChanged.connect(self._refresh)  # error: LG501
-        self.button.clicked.connect(self._refresh, Qt.QueuedConnection)  # error: LG501
-        self.button.clicked.connect(slot=self._refresh)  # error: LG501
-        self.button.clicked.connect(functools.partial(self._select, "KRW-BTC"))  # error: LG501
+        self.symbol_box.currentTextChanged.connect(self._refresh)  # error: LG501(col=9, func="_refresh")
+        self.button.clicked.connect(self._refresh, Qt.QueuedConnection)  # error: LG501(col=9, func="_refresh")
+        self.button.clicked.connect(slot=self._refresh)  # error: LG501(col=9, func="_refresh")
+        self.button.clicked.connect(functools.partial(self._select, "KRW-BTC"))  # error: LG501(col=9, func="_select")
         self.button.clicked.connect(self._vendored)
         self.button.clicked.connect(self._wrapped)
         self.button.clicked.connect(functools.partial(self._wrapped, 1))
@@ -90,7 +90,7 @@ class Orderbook(RefreshBase):
     async def _wrapped(self, *args):
         await self.service.load()
 
-    @ui_slot()  # error: LG502
+    @ui_slot()  # error: LG502(col=6)
     def _wrapped_plain(self):
         pass
 
@@ -103,15 +103,15 @@ APP = QApplication(sys.argv)
 
 
 def run_module_app():
-    return APP.exec()  # error: LG503
+    return APP.exec()  # error: LG503(col=12, call="APP.exec")
 
 
 def run_other_forms():
-    DesktopApp(sys.argv).exec()  # error: LG503
-    QApplication(sys.argv).exec()  # error: LG503
-    QApplication.exec()  # error: LG503
+    DesktopApp(sys.argv).exec()  # error: LG503(col=5, call="DesktopApp().exec")
+    QApplication(sys.argv).exec()  # error: LG503(col=5, call="QApplication().exec")
+    QApplication.exec()  # error: LG503(col=5, call="QApplication.exec")
     custom = DesktopApp([])
-    custom.exec_()  # error: LG503
+    custom.exec_()  # error: LG503(col=5, call="custom.exec_")
     timer = QTimer()
     timer.singleShot(0, print)
     menu = QDialog()

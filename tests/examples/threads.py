@@ -16,25 +16,25 @@ class CoinListWidget:
         import threading
 
         def load_isolated():
-            new_loop = asyncio.new_event_loop()  # error: LG101
-            asyncio.set_event_loop(new_loop)  # error: LG104
+            new_loop = asyncio.new_event_loop()  # error: LG101(col=24, call="asyncio.new_event_loop")
+            asyncio.set_event_loop(new_loop)  # error: LG104(col=13)
             try:
-                result = new_loop.run_until_complete(self.service.load())  # error: LG103
+                result = new_loop.run_until_complete(self.service.load())  # error: LG103(col=26, call="run_until_complete")
             finally:
                 new_loop.close()
-                asyncio.set_event_loop(None)  # error: LG104
+                asyncio.set_event_loop(None)  # error: LG104(col=17)
             self._apply(result)
 
-        thread = threading.Thread(target=load_isolated, daemon=True)  # error: LG401
+        thread = threading.Thread(target=load_isolated, daemon=True)  # error: LG401(col=18, func="load_isolated")
         thread.start()
 
     def _worker(self):
-        asyncio.run(self.service.load())  # error: LG102
+        asyncio.run(self.service.load())  # error: LG102(col=9, call="asyncio.run")
 
     def start_worker(self):
-        Thread(None, self._worker).start()  # error: LG401
+        Thread(None, self._worker).start()  # error: LG401(col=9, func="_worker")
         with ThreadPoolExecutor() as pool:
-            pool.submit(self._worker)  # error: LG401
+            pool.submit(self._worker)  # error: LG401(col=13, func="_worker")
 
     def _plain(self):
         time.sleep(1)
@@ -44,9 +44,9 @@ class CoinListWidget:
 
 
 class Loader(QThread):
-    def run(self):  # error: LG401
-        loop = asyncio.new_event_loop()  # error: LG101
-        loop.run_forever()  # error: LG103
+    def run(self):  # error: LG401(col=5, func="Loader.run")
+        loop = asyncio.new_event_loop()  # error: LG101(col=16, call="asyncio.new_event_loop")
+        loop.run_forever()  # error: LG103(col=9, call="run_forever")
 
 
 class Job(QRunnable):
@@ -55,32 +55,32 @@ class Job(QRunnable):
 
 
 class Mirror(threading.Thread):
-    def run(self):  # error: LG401
-        asyncio.run(asyncio.sleep(1))  # error: LG102
+    def run(self):  # error: LG401(col=5, func="Mirror.run")
+        asyncio.run(asyncio.sleep(1))  # error: LG102(col=9, call="asyncio.run")
 
 
 async def mixed(loop, coro):
-    asyncio.run_coroutine_threadsafe(coro, loop).result()  # error: LG402
+    asyncio.run_coroutine_threadsafe(coro, loop).result()  # error: LG402(col=5)
     future = asyncio.run_coroutine_threadsafe(coro, loop)
-    future.result()  # error: LG402
-    await loop.run_in_executor(None, blocking_loop)  # error: LG401
-    await asyncio.to_thread(blocking_loop)  # error: LG401
+    future.result()  # error: LG402(col=5)
+    await loop.run_in_executor(None, blocking_loop)  # error: LG401(col=11, func="blocking_loop")
+    await asyncio.to_thread(blocking_loop)  # error: LG401(col=11, func="blocking_loop")
 
     def write(data):
         asyncio.run_coroutine_threadsafe(coro, loop).result()
         time.sleep(0.1)
 
-    time.sleep(0.5)  # error: LG403
-    requests.get("https://example.invalid")  # error: LG403
-    urllib.request.urlopen("https://example.invalid")  # error: LG403
-    input("> ")  # error: LG403
+    time.sleep(0.5)  # error: LG403(col=5, call="time.sleep", instead="await asyncio.sleep()")
+    requests.get("https://example.invalid")  # error: LG403(col=5, call="requests.get", instead="await asyncio.to_thread(...) or an async client")
+    urllib.request.urlopen("https://example.invalid")  # error: LG403(col=5, call="urllib.request.urlopen", instead="await asyncio.to_thread(...)")
+    input("> ")  # error: LG403(col=5, call="input", instead="await asyncio.to_thread(input, ...)")
     await asyncio.sleep(0.5)
     return write
 
 
 def blocking_loop():
-    loop = asyncio.new_event_loop()  # error: LG101
-    loop.run_until_complete(asyncio.sleep(0))  # error: LG103
+    loop = asyncio.new_event_loop()  # error: LG101(col=12, call="asyncio.new_event_loop")
+    loop.run_until_complete(asyncio.sleep(0))  # error: LG103(col=5, call="run_until_complete")
 
 
 async def shadowed_input(input):
@@ -97,16 +97,16 @@ import websocket
 
 
 def callables_handed_to_threads(loop, pool, coro):
-    Thread(target=loop.run_forever, daemon=True).start()  # error: LG401
-    Thread(target=asyncio.run, args=(coro,)).start()  # error: LG401
-    pool.submit(asyncio.run, coro)  # error: LG401
-    Thread(target=lambda: asyncio.run(coro)).start()  # error: LG401, LG102
-    Thread(target=functools.partial(run_symbol, "KRW-BTC")).start()  # error: LG401
+    Thread(target=loop.run_forever, daemon=True).start()  # error: LG401(col=5, func="loop.run_forever")
+    Thread(target=asyncio.run, args=(coro,)).start()  # error: LG401(col=5, func="asyncio.run")
+    pool.submit(asyncio.run, coro)  # error: LG401(col=5, func="asyncio.run")
+    Thread(target=lambda: asyncio.run(coro)).start()  # error: LG401(col=5, func="<lambda>"), LG102(col=27, call="asyncio.run")
+    Thread(target=functools.partial(run_symbol, "KRW-BTC")).start()  # error: LG401(col=5, func="run_symbol")
     Thread(target=functools.partial(print, "no loop")).start()
 
 
 def run_symbol(symbol):
-    asyncio.run(quote(symbol))  # error: LG102
+    asyncio.run(quote(symbol))  # error: LG102(col=5, call="asyncio.run")
 
 
 async def quote(symbol):
@@ -115,17 +115,17 @@ async def quote(symbol):
 
 class FeedBase:
     def _pump(self):
-        asyncio.run(self.feed())  # error: LG102
+        asyncio.run(self.feed())  # error: LG102(col=9, call="asyncio.run")
 
 
 class Feed(FeedBase):
     def start(self):
-        Thread(target=self._pump).start()  # error: LG401
-        Thread(target=self._defined_later).start()  # error: LG401
+        Thread(target=self._pump).start()  # error: LG401(col=9, func="_pump")
+        Thread(target=self._defined_later).start()  # error: LG401(col=9, func="_defined_later")
 
     def _defined_later(self):
-        loop = asyncio.new_event_loop()  # error: LG101
-        loop.run_forever()  # error: LG103
+        loop = asyncio.new_event_loop()  # error: LG101(col=16, call="asyncio.new_event_loop")
+        loop.run_forever()  # error: LG103(col=9, call="run_forever")
 
 
 class BaseWorker(QThread):
@@ -134,8 +134,8 @@ class BaseWorker(QThread):
 
 
 class PriceWorker(BaseWorker):
-    def run(self):  # error: LG401
-        asyncio.run(quote("KRW-ETH"))  # error: LG102
+    def run(self):  # error: LG401(col=5, func="PriceWorker.run")
+        asyncio.run(quote("KRW-ETH"))  # error: LG102(col=9, call="asyncio.run")
 
 
 class QuoteSocket:
@@ -152,14 +152,14 @@ class QuoteSocket:
 
 async def more_blocking_calls(url):
     session = requests.Session()
-    session.get(url)  # error: LG403
+    session.get(url)  # error: LG403(col=5, call="session.get", instead="await asyncio.to_thread(...) or an async client")
     with requests.Session() as pooled:
-        pooled.post(url)  # error: LG403
-    httpx.get(url)  # error: LG403
+        pooled.post(url)  # error: LG403(col=9, call="pooled.post", instead="await asyncio.to_thread(...) or an async client")
+    httpx.get(url)  # error: LG403(col=5, call="httpx.get", instead="httpx.AsyncClient")
     async with httpx.AsyncClient() as client:
         await client.get(url)
     pool = urllib3.PoolManager()
-    pool.request("GET", url)  # error: LG403
-    os.system("sync")  # error: LG403
-    os.waitpid(0, 0)  # error: LG403
-    subprocess.getoutput("git describe")  # error: LG403
+    pool.request("GET", url)  # error: LG403(col=5, call="pool.request", instead="await asyncio.to_thread(...) or an async client")
+    os.system("sync")  # error: LG403(col=5, call="os.system", instead="asyncio.create_subprocess_exec() or await asyncio.to_thread(...)")
+    os.waitpid(0, 0)  # error: LG403(col=5, call="os.waitpid", instead="await asyncio.to_thread(...)")
+    subprocess.getoutput("git describe")  # error: LG403(col=5, call="subprocess.getoutput", instead="asyncio.create_subprocess_exec() or await asyncio.to_thread(...)")

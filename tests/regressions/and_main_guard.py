@@ -13,5 +13,5 @@ if __name__ == "__main__":
     asyncio.run(main())
 
 if __name__ == "__main__" and hasattr(sys, "__EMSCRIPTEN__"):
-    asyncio.create_task(main())  # error: LG201
-    asyncio.get_event_loop().run_forever()  # error: LG105
+    asyncio.create_task(main())  # error: LG201(col=5, call="create_task")
+    asyncio.get_event_loop().run_forever()  # error: LG105(col=5, where="may create a second loop; call asyncio.get_running_loop() from a coroutine")

@@ -6,8 +6,8 @@ import asyncio
 
 class Runner:
     def __init__(self):
-        self.loop = asyncio.events.new_event_loop()  # error: LG101
-        asyncio.events.set_event_loop(self.loop)  # error: LG104
+        self.loop = asyncio.events.new_event_loop()  # error: LG101(col=21, call="asyncio.new_event_loop")
+        asyncio.events.set_event_loop(self.loop)  # error: LG104(col=9)
 
     def run(self):
-        self.loop.run_forever()  # error: LG103
+        self.loop.run_forever()  # error: LG103(col=9, call="run_forever")

@@ -6,7 +6,7 @@ import threading
 
 
 def serve_in_thread(start_server):
-    asyncio.get_event_loop().call_soon_threadsafe(asyncio.ensure_future, start_server())  # error: LG105, LG201
+    asyncio.get_event_loop().call_soon_threadsafe(asyncio.ensure_future, start_server())  # error: LG105(col=5, where="may create a second loop; call asyncio.get_running_loop() from a coroutine"), LG201(col=5, call="ensure_future")
 
 
 class Bridge:
@@ -14,7 +14,7 @@ class Bridge:
         self._loop = loop
 
     def broadcast(self, message):
-        self._loop.call_soon_threadsafe(asyncio.ensure_future, self._send_all(message))  # error: LG201
+        self._loop.call_soon_threadsafe(asyncio.ensure_future, self._send_all(message))  # error: LG201(col=9, call="ensure_future")
 
     def forward(self, message):
         self._loop.call_soon_threadsafe(self._queue.put_nowait, message)

@@ -11,5 +11,5 @@ def run_coro(coro):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)  # error: LG102
-    return _executor.submit(asyncio.run, coro).result()  # error: LG401
+        return asyncio.run(coro)  # error: LG102(col=16, call="asyncio.run")
+    return _executor.submit(asyncio.run, coro).result()  # error: LG401(col=12, func="asyncio.run")

@@ -12,7 +12,7 @@ async def fetch():
 
 
 def async_main():
-    asyncio.run(fetch())  # error: LG102
+    asyncio.run(fetch())  # error: LG102(col=5, call="asyncio.run")
 
 
 def main():

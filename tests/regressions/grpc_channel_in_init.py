@@ -8,18 +8,18 @@ class AsyncConnection:
     def __init__(self, host, port, secure_connection, credentials=None):
         target = f"{host}:{port}"
         if not secure_connection:
-            self.channel = grpc.aio.insecure_channel(  # error: LG301
+            self.channel = grpc.aio.insecure_channel(  # error: LG301(col=28, call="grpc.aio.insecure_channel")
                 target=target
             )
         else:
-            self.channel = grpc.aio.secure_channel(target=target, credentials=credentials)  # error: LG301
+            self.channel = grpc.aio.secure_channel(target=target, credentials=credentials)  # error: LG301(col=28, call="grpc.aio.secure_channel")
 
 
 class OracleClient:
     def __init__(self, target):
         import grpc as local_grpc
 
-        self.channel = local_grpc.aio.insecure_channel(target)  # error: LG301
+        self.channel = local_grpc.aio.insecure_channel(target)  # error: LG301(col=24, call="grpc.aio.insecure_channel")
 
 
 class LazyClient:

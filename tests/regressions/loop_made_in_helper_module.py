@@ -19,12 +19,12 @@ window = None
 def create_window():
     global window
     app = QApplication(sys.argv)
-    loop = QEventLoop(app)  # error: LG101
-    asyncio.set_event_loop(loop)  # error: LG104
+    loop = QEventLoop(app)  # error: LG101(col=12, call="qasync.QEventLoop")
+    asyncio.set_event_loop(loop)  # error: LG104(col=5)
     window = Window(loop)
     return window
 
 
 def run_window():
     with window.loop:
-        return window.loop.run_forever()  # error: LG103
+        return window.loop.run_forever()  # error: LG103(col=16, call="run_forever")

@@ -15,4 +15,4 @@ class WebSocketManager(mp.Process):
         await asyncio.sleep(0)
 
     def run(self):
-        asyncio.run(self._connect())  # error: LG102
+        asyncio.run(self._connect())  # error: LG102(col=9, call="asyncio.run")

@@ -16,4 +16,4 @@ if __name__ == "__main__":
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_forever()
-    sys.exit(app.exec_())  # error: LG503
+    sys.exit(app.exec_())  # error: LG503(col=14, call="app.exec_")

@@ -18,11 +18,11 @@ class AccountDialog(QDialog):
         self.service = service
         self.account_id = account_id
         if account_id:
-            QTimer.singleShot(0, lambda: asyncio.ensure_future(self.load_account()))  # error: LG201
+            QTimer.singleShot(0, lambda: asyncio.ensure_future(self.load_account()))  # error: LG201(col=42, call="ensure_future")
         QTimer.singleShot(0, lambda: schedule_task_from_qt(self.load_account()))
 
     async def load_account(self):
         return await self.service.get(self.account_id)
 
     def on_save(self, dto):
-        asyncio.ensure_future(self.service.save(dto))  # error: LG201
+        asyncio.ensure_future(self.service.save(dto))  # error: LG201(col=9, call="ensure_future")

@@ -4,5 +4,5 @@
 from redis import asyncio as aioredis
 from redis.asyncio import Redis
 
-cache = aioredis.from_url("redis://localhost:6379", decode_responses=True)  # error: LG302
-sessions = Redis.from_url("redis://localhost:6379/1")  # error: LG302
+cache = aioredis.from_url("redis://localhost:6379", decode_responses=True)  # error: LG302(col=9, call="redis.asyncio.from_url")
+sessions = Redis.from_url("redis://localhost:6379/1")  # error: LG302(col=12, call="redis.asyncio.Redis.from_url")

@@ -5,4 +5,4 @@ import threading
 
 
 def run_in_thread(coroutine):
-    threading.Thread(target=asyncio.run_coroutine_threadsafe, args=(coroutine, asyncio.get_event_loop())).start()  # error: LG105
+    threading.Thread(target=asyncio.run_coroutine_threadsafe, args=(coroutine, asyncio.get_event_loop())).start()  # error: LG105(col=80, where="may create a second loop; call asyncio.get_running_loop() from a coroutine")

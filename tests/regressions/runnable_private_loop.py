@@ -15,12 +15,12 @@ class DiscoverWorker(QRunnable):
         self.source = source
         self.signals = signals
 
-    def run(self):  # error: LG401
+    def run(self):  # error: LG401(col=5, func="DiscoverWorker.run")
         try:
-            loop = asyncio.new_event_loop()  # error: LG101
-            asyncio.set_event_loop(loop)  # error: LG104
+            loop = asyncio.new_event_loop()  # error: LG101(col=20, call="asyncio.new_event_loop")
+            asyncio.set_event_loop(loop)  # error: LG104(col=13)
             try:
-                self.signals.done.emit(loop.run_until_complete(self.source.discover()), "")  # error: LG103
+                self.signals.done.emit(loop.run_until_complete(self.source.discover()), "")  # error: LG103(col=40, call="run_until_complete")
             finally:
                 loop.close()
         except Exception as error:

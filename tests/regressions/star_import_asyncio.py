@@ -8,8 +8,8 @@ try:
 except NameError:
     def run(coro):
         try:
-            loop = get_event_loop()  # error: LG105
+            loop = get_event_loop()  # error: LG105(col=20, where="may create a second loop; call asyncio.get_running_loop() from a coroutine")
         except RuntimeError:
-            loop = new_event_loop()  # error: LG101
-            set_event_loop(loop)  # error: LG104
-        loop.run_until_complete(coro)  # error: LG103
+            loop = new_event_loop()  # error: LG101(col=20, call="asyncio.new_event_loop")
+            set_event_loop(loop)  # error: LG104(col=13)
+        loop.run_until_complete(coro)  # error: LG103(col=9, call="run_until_complete")

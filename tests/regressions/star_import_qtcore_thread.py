@@ -10,9 +10,9 @@ from PyQt5.QtWidgets import *
 class Worker(QThread):
     received = pyqtSignal(dict)
 
-    def run(self):  # error: LG401
-        loop = asyncio.new_event_loop()  # error: LG101
-        self.received.emit(loop.run_until_complete(self.fetch()))  # error: LG103
+    def run(self):  # error: LG401(col=5, func="Worker.run")
+        loop = asyncio.new_event_loop()  # error: LG101(col=16, call="asyncio.new_event_loop")
+        self.received.emit(loop.run_until_complete(self.fetch()))  # error: LG103(col=28, call="run_until_complete")
 
     async def fetch(self):
         return {}

@@ -10,17 +10,17 @@ class Responder:
 
     def on_app_done(self, future):
         if future.exception() is not None:
-            task = asyncio.create_task(self.lock.acquire())  # error: LG202
+            task = asyncio.create_task(self.lock.acquire())  # error: LG202(col=20, name="task")
             task.add_done_callback(lambda _: self.event.set())
 
     async def start(self, coro):
-        runner: asyncio.Task = self.loop.create_task(coro)  # error: LG203
+        runner: asyncio.Task = self.loop.create_task(coro)  # error: LG203(col=32, call="create_task")
         runner.add_done_callback(self.on_app_done)
         return runner
 
 
 async def crawl(urls, fetch, collect):
     for url in urls:
-        task = asyncio.create_task(fetch(url))  # error: LG202
+        task = asyncio.create_task(fetch(url))  # error: LG202(col=16, name="task")
         task.add_done_callback(collect)
     await asyncio.sleep(5)

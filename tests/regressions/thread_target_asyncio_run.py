@@ -12,7 +12,7 @@ class SinkDownloader:
 
         class StdinProcess:
             def on_started(self, stdin):
-                worker = threading.Thread(target=asyncio.run, daemon=True, args=(pump(stdin),))  # error: LG401
+                worker = threading.Thread(target=asyncio.run, daemon=True, args=(pump(stdin),))  # error: LG401(col=26, func="asyncio.run")
                 worker.start()
 
         return StdinProcess()

@@ -8,8 +8,8 @@ class AsgiToWsgi:
     def __init__(self, app, loop=None):
         self.app = app
         if loop is None:
-            loop = asyncio.new_event_loop()  # error: LG101
-            threading.Thread(target=loop.run_forever, daemon=True).start()  # error: LG401
+            loop = asyncio.new_event_loop()  # error: LG101(col=20, call="asyncio.new_event_loop")
+            threading.Thread(target=loop.run_forever, daemon=True).start()  # error: LG401(col=13, func="loop.run_forever")
         self.loop = loop
 
     def execute(self, coro):

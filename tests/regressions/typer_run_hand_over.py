@@ -16,7 +16,7 @@ def main(name: str = "World"):
 
 
 def greet_later(name):
-    asyncio.run(greet(name))  # error: LG102
+    asyncio.run(greet(name))  # error: LG102(col=5, call="asyncio.run")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         button = QPushButton("Go", self)
         button.clicked.connect(self._on_click_go)
-        button.toggled.connect(self._on_toggle)  # error: LG501
+        button.toggled.connect(self._on_toggle)  # error: LG501(col=9, func="_on_toggle")
 
     @asyncSlot()
     async def _on_click_go(self):

@@ -19,7 +19,7 @@ def start_background_loop():
     background.run_forever()
 
 
-threading.Thread(target=start_background_loop, daemon=True).start()  # error: LG401
+threading.Thread(target=start_background_loop, daemon=True).start()  # error: LG401(col=1, func="start_background_loop")
 
 with loop:
     loop.run_forever()
