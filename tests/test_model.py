@@ -196,3 +196,45 @@ def test_a_released_module_leaves_nothing_for_the_cycle_collector(path):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+LOOP_IMPLEMENTATIONS = """\
+import asyncio
+from qasync import QEventLoop
+
+
+class Mixin:
+    def drain(self):
+        self.run_forever()
+
+
+class MyLoop(Mixin, asyncio.SelectorEventLoop):
+    def run_until_complete(self, future):
+        self.run_forever()
+        super().run_until_complete(future)
+
+
+class Policy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        return QEventLoop(self.app)
+
+    def other(self):
+        return QEventLoop(self.app)
+
+
+class Widget:
+    def refresh(self):
+        self.run_forever()
+        loop = MyLoop()
+        loop.run_forever()
+"""
+
+
+def test_an_event_loops_own_implementation():
+    module = build(LOOP_IMPLEMENTATIONS)
+    by_line = {site.line: site for site in module.calls if site.attr in ("run_forever", "run_until_complete")}
+    assert [line for line in (7, 12, 13, 26, 28) if module.drives_itself(by_line[line])] == [7, 12, 13]
+    assert [site.line for site in module.loop_drivings] == [26, 28]
+    assert [site.line for site in module.loop_owning_calls] == [21, 27]
+    assert [(site.line, site.function_name) for site in module.loop_creations] == [(21, "QEventLoop"), (27, "MyLoop")]
+    assert module.is_loop_expression(ast.parse("loop", mode="eval").body, by_line[28].scope)

@@ -51,6 +51,33 @@ LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner", "qasync.run", "uvloop
 LOOP_DRIVER_METHODS = frozenset({"run_until_complete", "run_forever"})
 LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
 LOOP_SOURCES = LOOP_GETTERS | LOOP_FACTORIES  # calls whose result is an event loop
+# Classes that are event loops: a subclass is a loop's own implementation (its calls on `self`
+# and `super()` are the loop driving itself), and instantiating a subclass makes a loop.
+LOOP_CLASSES = frozenset(
+    {
+        "asyncio.AbstractEventLoop",
+        "asyncio.BaseEventLoop",
+        "asyncio.BaseSelectorEventLoop",  # asyncio.selector_events
+        "asyncio.BaseProactorEventLoop",  # asyncio.proactor_events
+        "asyncio.SelectorEventLoop",
+        "asyncio.ProactorEventLoop",
+        "qasync.QEventLoop",
+        "qasync.QSelectorEventLoop",
+        "qasync.QIOCPEventLoop",
+        "uvloop.Loop",
+    }
+)
+# Event loop policies, and the methods in which a policy makes the loop it exists to make.
+LOOP_POLICY_CLASSES = frozenset(
+    {
+        "asyncio.AbstractEventLoopPolicy",
+        "asyncio.BaseDefaultEventLoopPolicy",
+        "asyncio.DefaultEventLoopPolicy",
+        "uvloop.EventLoopPolicy",
+        "qasync.DefaultQEventLoopPolicy",
+    }
+)
+LOOP_POLICY_METHODS = frozenset({"new_event_loop", "get_event_loop"})
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})

@@ -314,6 +314,6 @@ class _Summarizer:
 def _loop_calls(module: Module, function: FunctionInfo) -> Tuple[Tuple[str, str], ...]:
     """(code, called name) of the calls that make ``makes_private_loop`` true, as LG101-LG103 see them."""
     return tuple(
-        (code, site.attr if code == "LG103" else site.qualified)  # type: ignore[misc]
+        (code, site.attr if code == "LG103" else site.qualified or site.function_name)  # type: ignore[misc]
         for code, site in module.loop_calls_in(function.scope)
     )

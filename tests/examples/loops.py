@@ -78,7 +78,88 @@ def helper_not_called_from_main():
     asyncio.run(asyncio.sleep(0))  # error: LG102(col=5, call="asyncio.run")
 
 
+class PatchedLoop(QEventLoop):
+    """An event loop's own implementation drives itself."""
+
+    def run_until_complete(self, future):
+        self.run_forever()
+        return super().run_until_complete(future)
+
+
+class SelectorLoop(aio.SelectorEventLoop):
+    def run_briefly(self):
+        def step():
+            self.run_until_complete(asyncio.sleep(0))
+
+        step()
+
+
+class DrivingMixin:
+    """A class that a loop class of this file is made of runs as the loop."""
+
+    def drain(self):
+        self.run_until_complete(asyncio.sleep(0))
+
+
+class MixedLoop(DrivingMixin, SelectorLoop):
+    pass
+
+
+class ForeignBaseLoop:
+    """Its loop base is not known here (qasync's own mixin), but it defines what it calls."""
+
+    def run_forever(self):
+        pass
+
+    def run_until_complete(self, future):
+        self.run_forever()
+
+
+class Server:
+    """Not a loop: its own run_forever() is no loop boundary."""
+
+    def run_forever(self):
+        pass
+
+    def start(self):
+        self.run_forever()
+
+
+class Service:
+    def fetch(self):
+        return self.loop.run_until_complete(self.load())  # error: LG103(col=16, call="run_until_complete")
+
+    def reload(self):
+        self.run_until_complete(self.load())  # error: LG103(col=9, call="run_until_complete")
+
+
+def same_file_loops(coro):
+    loop = SelectorLoop()  # error: LG101(col=12, call="SelectorLoop")
+    loop.run_until_complete(coro)  # error: LG103(col=5, call="run_until_complete")
+    MixedLoop().run_forever()  # error: LG101(col=5, call="MixedLoop"), LG103(col=5, call="run_forever")
+    PatchedLoop(None)  # error: LG101(col=5, call="PatchedLoop")
+    Server().run_forever()
+    DrivingMixin()
+    ForeignBaseLoop()
+
+
+class QtPolicy(asyncio.DefaultEventLoopPolicy):
+    """Making a loop in new_event_loop() is what a policy is for."""
+
+    def new_event_loop(self):
+        return QEventLoop(self.app)
+
+    def refresh(self):
+        return asyncio.new_event_loop()  # error: LG101(col=16, call="asyncio.new_event_loop")
+
+
+class DerivedPolicy(QtPolicy):
+    def get_event_loop(self):
+        return SelectorLoop()
+
+
 if __name__ == "__main__":
     main()
+    SelectorLoop().run_forever()
     asyncio.run(asyncio.sleep(0))
     uvloop.new_event_loop().run_forever()

@@ -1,15 +1,23 @@
 """What the model answers about event loops: which receivers are loops, which calls create,
-run or drive one."""
+run or drive one, and which classes are an event loop's own implementation."""
 
 from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..apis import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS, LOOP_SOURCES
-from .names import dotted_parts, receiver_name
-from .scopes import CallSite, Scope
+from ..apis import (
+    LOOP_CLASSES,
+    LOOP_DRIVER_METHODS,
+    LOOP_FACTORIES,
+    LOOP_POLICY_CLASSES,
+    LOOP_POLICY_METHODS,
+    LOOP_RUNNERS,
+    LOOP_SOURCES,
+)
+from .names import dotted_parts, is_self_or_super, receiver_name
+from .scopes import CallSite, ClassInfo, FunctionInfo, Scope
 
 
 class LoopQueries:
@@ -17,23 +25,33 @@ class LoopQueries:
 
     if TYPE_CHECKING:
         imports_loop_library: bool
+        classes: List[ClassInfo]
+        classes_by_name: Dict[str, ClassInfo]
+        calls_by_attr: Dict[str, List[CallSite]]
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
         def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
-        def calls_to(self, names: Sequence[str]) -> List[CallSite]: ...
+        def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
+        def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
+        def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]: ...
+        def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]: ...
+        def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool: ...
+        def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]: ...
+
+    # ----- what is a loop --------------------------------------------------
 
     def is_loop_expression(self, node: ast.AST, scope: Scope) -> bool:
         """An expression known to be an event loop (see LG201's definition of ``<loop>``)."""
         if isinstance(node, ast.Call):
             site = self.call_site(node)
-            return site is not None and site.qualified in LOOP_SOURCES
+            return site is not None and self.is_loop_source(site)
         parts = dotted_parts(node)
         if parts is None:
             return False
         if "loop" in parts[-1].lower():
             return True
-        return any(site.qualified in LOOP_SOURCES for site in self.assignments_to(parts, scope))
+        return any(self.is_loop_source(site) for site in self.assignments_to(parts, scope))
 
     def may_be_loop(self, node: ast.AST, scope: Scope) -> bool:
         """A receiver that may be an event loop (LG103): anything not known to be something else,
@@ -49,15 +67,107 @@ class LoopQueries:
             return True
         return not self.assignments_to(parts, scope)  # bound only from calls that are no loop source
 
+    def is_loop_source(self, site: CallSite) -> bool:
+        """A call whose result is an event loop: a getter, a factory, or a loop class of this file."""
+        return site.qualified in LOOP_SOURCES or self.makes_loop(site)
+
+    # ----- an event loop's own implementation ------------------------------
+
+    @cached_property
+    def _loop_class_ids(self) -> set:
+        """The classes of this file that are event loops (subclasses of a loop class, directly or
+        through same-file bases)."""
+        return {id(cls) for cls in self.classes if self.inherits_from(cls, LOOP_CLASSES)}
+
+    @cached_property
+    def _loop_implementation_ids(self) -> set:
+        """The loop classes and the same-file classes they are made of (a mixin's methods run as
+        the loop's own)."""
+        return {
+            id(base)
+            for cls in self.classes
+            if id(cls) in self._loop_class_ids
+            for base in self.same_file_bases(cls)
+        }
+
+    @cached_property
+    def _loop_class_names(self) -> frozenset:
+        return frozenset(name for name, cls in self.classes_by_name.items() if id(cls) in self._loop_class_ids)
+
+    def drives_itself(self, site: CallSite) -> bool:
+        """``self.run_forever()`` or ``super().run_until_complete(f)`` where the object is the loop
+        (a method of an event loop's own implementation), or where the class defines the called
+        method itself: the object's own method runs, no loop is driven from outside."""
+        if site.receiver is None or not is_self_or_super(site.receiver):
+            return False
+        cls = site.scope.enclosing_class
+        if cls is None:
+            return False
+        return id(cls) in self._loop_implementation_ids or (
+            site.attr is not None and self.method_of(cls, site.attr) is not None
+        )
+
+    def makes_loop_for_policy(self, site: CallSite) -> bool:
+        """A loop made in an event loop policy's ``new_event_loop``/``get_event_loop``: the
+        policy's job."""
+        method = site.scope.enclosing_method
+        if method is None or method.name not in LOOP_POLICY_METHODS:
+            return False
+        cls = method.parent_scope.class_info
+        return cls is not None and self.inherits_from(cls, LOOP_POLICY_CLASSES)
+
+    # ----- calls that create, run or drive a loop --------------------------
+
+    def makes_loop(self, site: CallSite) -> bool:
+        """A call that makes an event loop: a factory (``asyncio.new_event_loop()``,
+        ``QEventLoop(app)``) or a loop class of this file (``MyLoop()``)."""
+        if site.qualified in LOOP_FACTORIES:
+            return True
+        return (
+            site.qualified is None
+            and site.receiver is None
+            and site.attr in self._loop_class_names
+            and self.same_file_class(site.node.func, site.name_scope) is not None
+        )
+
+    def creates_loop(self, site: CallSite) -> bool:
+        """A call that makes a loop of its own (LG101): not a policy making the loop it is for."""
+        return self.makes_loop(site) and not self.makes_loop_for_policy(site)
+
+    def drives_loop(self, site: CallSite) -> bool:
+        """``<x>.run_until_complete(...)``/``<x>.run_forever()`` where ``<x>`` may be a loop
+        (LG103), except a loop driving itself."""
+        return (
+            site.attr in LOOP_DRIVER_METHODS
+            and site.receiver is not None
+            and not self.drives_itself(site)
+            and self.may_be_loop(site.receiver, site.scope)
+        )
+
+    @cached_property
+    def loop_creations(self) -> List[CallSite]:
+        """Every call that creates a loop of its own (LG101 sites, entry points included)."""
+        candidates = self.calls_to(LOOP_FACTORIES)
+        for name in self._loop_class_names:
+            candidates.extend(site for site in self.calls_by_attr.get(name, ()) if self.makes_loop(site))
+        found = [site for site in candidates if not self.makes_loop_for_policy(site)]
+        found.sort(key=lambda site: (site.line, site.col))
+        return found
+
+    @cached_property
+    def loop_drivings(self) -> List[CallSite]:
+        """Every call that may drive a loop from outside (LG103 sites, entry points included)."""
+        return [site for site in self.method_calls(LOOP_DRIVER_METHODS) if self.drives_loop(site)]
+
     def loop_calls_in(self, scope: Scope) -> List[Tuple[str, CallSite]]:
         """The scope's own calls that create (LG101), run (LG102) or drive (LG103) an event loop."""
         found = []
         for site in scope.calls:
-            if site.qualified in LOOP_FACTORIES:
+            if self.creates_loop(site):
                 found.append(("LG101", site))
             elif site.qualified in LOOP_RUNNERS:
                 found.append(("LG102", site))
-            elif site.attr in LOOP_DRIVER_METHODS and site.receiver is not None and self.may_be_loop(site.receiver, scope):
+            elif self.drives_loop(site):
                 found.append(("LG103", site))
         return found
 
@@ -78,4 +188,6 @@ class LoopQueries:
     @cached_property
     def loop_owning_calls(self) -> List[CallSite]:
         """Every site that creates or starts an event loop, entry points included (for LG107)."""
-        return self.calls_to(LOOP_FACTORIES | LOOP_RUNNERS)
+        found = [*self.loop_creations, *self.calls_to(LOOP_RUNNERS)]
+        found.sort(key=lambda site: (site.line, site.col))
+        return found

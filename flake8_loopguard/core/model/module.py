@@ -156,6 +156,15 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
                 return owner.methods[name]
         return None
 
+    def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]:
+        """The module-level class of this file a name refers to (``MyLoop`` in ``MyLoop()``)."""
+        if not isinstance(node, ast.Name):
+            return None
+        cls = self.classes_by_name.get(node.id)
+        if cls is None or scope.binding_scope(node.id) is not self.module_scope:
+            return None
+        return cls
+
     def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool:
         """Whether a base of the class (directly or through same-file bases) is one of these."""
         wanted = set(qualified_names)

@@ -55,3 +55,10 @@ def is_main_guard(test: ast.expr) -> bool:
     has_name = any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
     has_main = any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
     return has_name and has_main
+
+
+def is_self_or_super(node: ast.AST) -> bool:
+    """``self``, or a ``super()`` call: the object a method runs on."""
+    if isinstance(node, ast.Name):
+        return node.id == "self"
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"

@@ -164,14 +164,20 @@ class Scope:
         return ".".join(reversed(names))
 
     @property
-    def enclosing_class(self) -> Optional[ClassInfo]:
-        """The class whose method this scope is (or is nested in)."""
+    def enclosing_method(self) -> Optional[FunctionInfo]:
+        """The method this scope is (or is nested in)."""
         scope: Optional[Scope] = self
         while scope is not None:
             if scope.parent is not None and scope.parent.kind is ScopeKind.CLASS and scope.kind in FUNCTION_KINDS:
-                return scope.parent.class_info
+                return scope.function_info
             scope = scope.parent
         return None
+
+    @property
+    def enclosing_class(self) -> Optional[ClassInfo]:
+        """The class whose method this scope is (or is nested in)."""
+        method = self.enclosing_method
+        return method.parent_scope.class_info if method is not None else None
 
     def binding_scope(self, name: str) -> Optional["Scope"]:
         """The scope whose local ``name`` is: this one or an enclosing function's (Python's rule,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Tuple
 
-from ..apis import LOOP_DRIVER_METHODS, LOOP_FACTORIES, LOOP_RUNNERS
+from ..apis import LOOP_RUNNERS
 from ..findings import Finding
 from ..model import Module
 from ..project_facts import HandOverKind, ProjectFacts
@@ -19,7 +19,10 @@ class LoopCreatedOutsideEntryPoint(Rule):
     loop that was running when it was made. A second loop made in a widget or a service
     splits the program in two worlds, and awaiting across them fails with "attached to a
     different loop" or hangs. Only the entry point creates the one loop (qasync's
-    `QEventLoop` in a Qt app).
+    `QEventLoop` in a Qt app). Instantiating an event loop class of the same file (a subclass
+    of `asyncio.SelectorEventLoop`, `qasync.QEventLoop`, `uvloop.Loop`...) makes a loop too;
+    an event loop policy making its loop in `new_event_loop()`/`get_event_loop()` is doing
+    its job and is not reported.
 
     Fix: delete the private loop and make the caller a coroutine that awaits the work on
     the running loop; from a Qt signal, use an `@asyncSlot()` method.
@@ -55,6 +58,15 @@ class LoopCreatedOutsideEntryPoint(Rule):
 
             LOOP = uvloop.new_event_loop()
         """),
+        example("""
+            import asyncio
+
+            class TracingLoop(asyncio.SelectorEventLoop):
+                pass
+
+            def start_worker():
+                return TracingLoop()
+        """),
     ]
     valid = [
         example("""
@@ -62,6 +74,14 @@ class LoopCreatedOutsideEntryPoint(Rule):
 
             async def load_prices(service):
                 return await service.prices()
+        """),
+        example("""
+            import asyncio
+            from qasync import QEventLoop
+
+            class QtLoopPolicy(asyncio.DefaultEventLoopPolicy):
+                def new_event_loop(self):
+                    return QEventLoop(self.app)
         """),
         example("""
             import asyncio
@@ -89,7 +109,7 @@ class LoopCreatedOutsideEntryPoint(Rule):
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for site in module.calls_to(LOOP_FACTORIES):
+        for site in module.loop_creations:
             if not module.in_entry_point(site):
                 yield self.report(site, call=site.qualified or site.function_name)
 
@@ -198,7 +218,10 @@ class LoopDrivenOutsideEntryPoint(Rule):
     `if loop.is_running(): ... else: loop.run_until_complete(...)` branch only hides it.
     Any receiver may be a loop except one known to be something else (the result of a call
     that makes no loop, such as `websocket.WebSocketApp(...)`); in a module that imports no
-    event-loop library, only receivers known to be loops count.
+    event-loop library, only receivers known to be loops count. An event loop's own
+    implementation (a subclass of a loop class, or a class that defines the method it calls)
+    driving itself with `self.run_forever()` or `super().run_until_complete(f)` is not
+    reported.
 
     Fix: await the coroutine from a coroutine; from synchronous code that runs on the
     loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
@@ -232,6 +255,16 @@ class LoopDrivenOutsideEntryPoint(Rule):
                 await self._publish(event)
         """),
         example("""
+            import asyncio
+            from qasync import QEventLoop
+
+            class PatchedLoop(QEventLoop):
+                def run_until_complete(self, future):
+                    future = asyncio.ensure_future(future, loop=self)
+                    self.run_forever()
+                    return future.result()
+        """),
+        example("""
             import asyncio, websocket
 
             def stream(url):
@@ -247,9 +280,8 @@ class LoopDrivenOutsideEntryPoint(Rule):
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for site in module.method_calls(LOOP_DRIVER_METHODS):
-            assert site.receiver is not None
-            if not module.in_entry_point(site) and module.may_be_loop(site.receiver, site.scope):
+        for site in module.loop_drivings:
+            if not module.in_entry_point(site):
                 yield self.report(site, call=site.function_name)
 
     def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
