@@ -198,6 +198,65 @@ def test_a_released_module_leaves_nothing_for_the_cycle_collector(path):
         gc.enable()
 
 
+def receiver_types(source, name):
+    """The qualified types the annotations give ``name`` where the last call of the source reads it."""
+    module = build(source)
+    site = module.calls[-1]
+    return [module.resolve(member, scope) for member, scope in module.annotated_types(name.split("."), site.scope)]
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        "httpx.Client",
+        "Optional[httpx.Client]",
+        "httpx.Client | None",
+        "None | httpx.Client",
+        "Union[httpx.Client, None]",
+        "typing.Optional[httpx.Client]",
+        '"httpx.Client"',
+        '"Optional[httpx.Client]"',
+        "Optional['httpx.Client']",
+        "Annotated[httpx.Client, 'pooled']",
+    ],
+)
+def test_an_annotation_names_the_receivers_type(annotation):
+    source = (
+        "import typing\nfrom typing import Annotated, Optional, Union\nimport httpx\n\n"
+        f"async def f(client: {annotation}):\n    client.get(u)\n"
+    )
+    assert receiver_types(source, "client") == ["httpx.Client"]
+
+
+def test_annotated_assignments_and_attributes():
+    source = (
+        "import httpx, requests\n\n"
+        "class Api:\n    session: requests.Session\n\n"
+        "    def __init__(self):\n        self.http: httpx.Client = make()\n\n"
+        "    async def quote(self):\n        local: httpx.Client = make()\n        local.get(u)\n"
+    )
+    assert receiver_types(source, "local") == ["httpx.Client"]
+    assert receiver_types(source, "self.session") == ["requests.Session"]
+    assert receiver_types(source, "self.http") == ["httpx.Client"]
+
+
+def test_an_annotation_belongs_to_the_scope_that_binds_the_name():
+    source = (
+        "import httpx\n\ndef typed(client: httpx.Client):\n    pass\n\n"
+        "async def untyped(client):\n    client.get(u)\n"
+    )
+    assert receiver_types(source, "client") == []
+    closure = "import httpx\n\ndef outer(client: httpx.Client):\n    async def inner():\n        client.get(u)\n"
+    assert receiver_types(closure, "client") == ["httpx.Client"]
+
+
+def test_an_import_for_type_checkers_only_makes_no_loop_user():
+    typing_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import asyncio\n"
+    assert not build(typing_only).imports_loop_library
+    assert build(typing_only + "import asyncio\n").imports_loop_library
+    assert build("import typing\nif typing.TYPE_CHECKING:\n    import qasync\n").imports_qasync
+
+
 LOOP_IMPLEMENTATIONS = """\
 import asyncio
 from qasync import QEventLoop

@@ -81,3 +81,24 @@ def test_configured_blocking_calls_and_slot_decorators_open_the_prefilter():
     assert not may_have_findings(source, Config())
     assert may_have_findings(source, Config(blocking_calls=("mylib.fetch",)))
     assert may_have_findings("@coroutine_slot\nasync def f(): pass\n", Config(async_slot_decorators=("ui.coroutine_slot",)))
+
+
+# Receivers known only from their annotation, in files that never say "asyncio".
+ANNOTATED_RECEIVERS = [
+    "import httpx\n\nasync def quote(client: httpx.Client, url):\n    return client.get(url)\n",
+    "from typing import Optional\nfrom requests import Session\n\nasync def quote(s: Optional[Session], url):\n    return s.get(url)\n",
+    "import urllib3\n\nasync def quote(pool: 'urllib3.PoolManager', url):\n    pool.request('GET', url)\n",
+    "from requests import Session as Http\n\nclass Api:\n    session: Http\n\n    async def quote(self, url):\n        return self.session.get(url)\n",
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from asyncio import AbstractEventLoop\n\n"
+    "def drive(ev: 'AbstractEventLoop', coro):\n    ev.run_until_complete(coro)\n",
+    "from uvloop import Loop\n\ndef schedule(ev: Loop, job):\n    ev.create_task(job())\n",
+]
+
+
+@pytest.mark.parametrize("source", ANNOTATED_RECEIVERS)
+def test_the_prefilter_lets_annotated_receivers_through(monkeypatch, source):
+    assert may_have_findings(source, Config())
+    filtered = engine.check_source(source, "example.py", EVERY_RULE)
+    assert filtered, "the annotation should make a finding"
+    monkeypatch.setattr(engine, "may_have_findings", lambda source, config: True)
+    assert engine.check_source(source, "example.py", EVERY_RULE) == filtered

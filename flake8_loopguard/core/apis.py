@@ -36,7 +36,7 @@ def star_exports(module: str) -> frozenset:
 QT_STAR_NAMES = frozenset({"Signal", "Slot", "pyqtSignal", "pyqtSlot", "SignalInstance", "qApp"})
 
 # Builtins a rule may ask about; any other unbound name resolves to nothing.
-BUILTINS_OF_INTEREST = frozenset({"input"})
+BUILTINS_OF_INTEREST = frozenset({"input", "object"})
 
 LOOP_FACTORIES = frozenset(
     {
@@ -52,7 +52,8 @@ LOOP_DRIVER_METHODS = frozenset({"run_until_complete", "run_forever"})
 LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
 LOOP_SOURCES = LOOP_GETTERS | LOOP_FACTORIES  # calls whose result is an event loop
 # Classes that are event loops: a subclass is a loop's own implementation (its calls on `self`
-# and `super()` are the loop driving itself), and instantiating a subclass makes a loop.
+# and `super()` are the loop driving itself), and instantiating a subclass makes a loop; a
+# receiver annotated with one of them is a loop.
 LOOP_CLASSES = frozenset(
     {
         "asyncio.AbstractEventLoop",
@@ -97,6 +98,19 @@ CALLBACK_TAKERS = {
     "add_signal_handler": 1,
 }
 
+# ----- annotations ------------------------------------------------------------------
+
+# `Optional[X]`, `Union[X, None]`: each member is a type the annotated name may hold.
+TYPING_UNIONS = frozenset(
+    {"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"}
+)  # fmt: skip
+# `Annotated[X, ...]`, `Final[X]`, `ClassVar[X]`: the first argument is the type.
+TYPING_WRAPPERS = frozenset(
+    f"{module}.{name}" for module in ("typing", "typing_extensions") for name in ("Annotated", "Final", "ClassVar")
+)
+# An annotation that says nothing of what the name holds.
+ANY_TYPES = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+
 # Calls on a task that keep nothing alive: a name read only by them is no owner.
 WEAK_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
 
@@ -135,7 +149,9 @@ BLOCKING_CALLS = {
 BLOCKING_METHODS = (
     (("requests.Session", "requests.session", "requests.sessions.Session"), HTTP_VERBS + ("send",), ASYNC_CLIENT),
     (("httpx.Client",), HTTP_VERBS + ("send", "stream"), "httpx.AsyncClient"),
-    (("urllib3.PoolManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool"),
+    (("urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
+      "urllib3.poolmanager.PoolManager", "urllib3.poolmanager.ProxyManager",
+      "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool"),
      ("request", "urlopen", "request_encode_url", "request_encode_body"), ASYNC_CLIENT),
 )  # fmt: skip
 # (argument position, keyword) of the callable handed to a worker thread

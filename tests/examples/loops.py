@@ -3,6 +3,7 @@ import asyncio
 import asyncio as aio
 import subprocess
 from asyncio import new_event_loop, run as arun
+from typing import Any, Optional
 
 import qasync
 import trio
@@ -141,6 +142,26 @@ def same_file_loops(coro):
     Server().run_forever()
     DrivingMixin()
     ForeignBaseLoop()
+
+
+def annotated_receivers(server: Server, process: "subprocess.Popen", anything: Any, coro):
+    """A receiver annotated with a type that is no loop is known to be something else."""
+    server.run_forever()
+    process.run_until_complete(coro)
+    anything.run_until_complete(coro)  # error: LG103(col=5, call="run_until_complete")
+    typed: Optional[SelectorLoop] = make_loop()
+    typed.run_until_complete(coro)  # error: LG103(col=5, call="run_until_complete")
+
+
+class Host:
+    server: Server
+
+    def __init__(self, backend):
+        self.backend: Optional[Server] = backend
+
+    def start(self):
+        self.server.run_forever()
+        self.backend.run_forever()
 
 
 class QtPolicy(asyncio.DefaultEventLoopPolicy):

@@ -90,6 +90,7 @@ async def shadowed_input(input):
 import functools
 import os
 import subprocess
+from typing import Optional, Union
 
 import httpx
 import urllib3
@@ -163,3 +164,41 @@ async def more_blocking_calls(url):
     os.system("sync")  # error: LG403(col=5, call="os.system", instead="asyncio.create_subprocess_exec() or await asyncio.to_thread(...)")
     os.waitpid(0, 0)  # error: LG403(col=5, call="os.waitpid", instead="await asyncio.to_thread(...)")
     subprocess.getoutput("git describe")  # error: LG403(col=5, call="subprocess.getoutput", instead="asyncio.create_subprocess_exec() or await asyncio.to_thread(...)")
+
+
+async def annotated_clients(
+    client: httpx.Client,
+    maybe: Optional[requests.Session],
+    either: "httpx.Client | None",
+    union: Union[urllib3.PoolManager, None],
+    pool: urllib3.HTTPSConnectionPool,
+    url,
+):
+    client.get(url)  # error: LG403(col=5, call="client.get", instead="httpx.AsyncClient")
+    maybe.post(url)  # error: LG403(col=5, call="maybe.post", instead="await asyncio.to_thread(...) or an async client")
+    either.stream("GET", url)  # error: LG403(col=5, call="either.stream", instead="httpx.AsyncClient")
+    union.request("GET", url)  # error: LG403(col=5, call="union.request", instead="await asyncio.to_thread(...) or an async client")
+    pool.urlopen("GET", url)  # error: LG403(col=5, call="pool.urlopen", instead="await asyncio.to_thread(...) or an async client")
+    local: httpx.Client = make_client()
+    local.send(url)  # error: LG403(col=5, call="local.send", instead="httpx.AsyncClient")
+
+
+async def other_annotations(client: httpx.AsyncClient, cache: dict, response: "requests.Response", url):
+    await client.get(url)
+    cache.get(url)
+    response.json()
+
+
+def synchronous_client(client: httpx.Client, url):
+    return client.get(url)
+
+
+class QuoteApi:
+    session: requests.Session
+
+    def __init__(self):
+        self.http: httpx.Client = make_client()
+
+    async def quote(self, url):
+        self.session.get(url)  # error: LG403(col=9, call="self.session.get", instead="await asyncio.to_thread(...) or an async client")
+        return self.http.get(url)  # error: LG403(col=16, call="self.http.get", instead="httpx.AsyncClient")

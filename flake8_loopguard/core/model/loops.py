@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..apis import (
+    ANY_TYPES,
     LOOP_CLASSES,
     LOOP_DRIVER_METHODS,
     LOOP_FACTORIES,
@@ -31,6 +32,7 @@ class LoopQueries:
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
         def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
+        def annotated_types(self, parts: Sequence[str], scope: Scope) -> List[Tuple[ast.expr, Scope]]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
         def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
@@ -42,7 +44,8 @@ class LoopQueries:
     # ----- what is a loop --------------------------------------------------
 
     def is_loop_expression(self, node: ast.AST, scope: Scope) -> bool:
-        """An expression known to be an event loop (see LG201's definition of ``<loop>``)."""
+        """An expression known to be an event loop (see LG201's definition of ``<loop>``), also
+        through its annotation (``ev: Optional[asyncio.AbstractEventLoop]``)."""
         if isinstance(node, ast.Call):
             site = self.call_site(node)
             return site is not None and self.is_loop_source(site)
@@ -51,7 +54,9 @@ class LoopQueries:
             return False
         if "loop" in parts[-1].lower():
             return True
-        return any(self.is_loop_source(site) for site in self.assignments_to(parts, scope))
+        return any(self.is_loop_source(site) for site in self.assignments_to(parts, scope)) or any(
+            self.is_loop_class(member, read_in) for member, read_in in self.annotated_types(parts, scope)
+        )
 
     def may_be_loop(self, node: ast.AST, scope: Scope) -> bool:
         """A receiver that may be an event loop (LG103): anything not known to be something else,
@@ -65,7 +70,18 @@ class LoopQueries:
         parts = dotted_parts(node)
         if parts is None:
             return True
-        return not self.assignments_to(parts, scope)  # bound only from calls that are no loop source
+        if self.assignments_to(parts, scope):
+            return False  # bound only from calls that are no loop source
+        # annotated with a type that is no loop (`app: WebSocketApp`); `Any` says nothing
+        return all(self.resolve(member, read_in) in ANY_TYPES for member, read_in in self.annotated_types(parts, scope))
+
+    def is_loop_class(self, node: ast.AST, scope: Scope) -> bool:
+        """A type that is an event loop: ``asyncio.AbstractEventLoop`` and the other loop classes,
+        or a loop class of this file."""
+        if self.resolve(node, scope) in LOOP_CLASSES:
+            return True
+        cls = self.same_file_class(node, scope)
+        return cls is not None and id(cls) in self._loop_class_ids
 
     def is_loop_source(self, site: CallSite) -> bool:
         """A call whose result is an event loop: a getter, a factory, or a loop class of this file."""

@@ -33,7 +33,10 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
         self.call_by_node: Dict[int, CallSite] = {}
         self.lambda_scopes: Dict[int, Scope] = {}
         self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
-        self.imported_modules: set = set()
+        # (name or dotted attribute, the scope that binds it, its annotation, the scope the annotation is read in)
+        self.annotations: List[Tuple[str, Scope, ast.expr, Scope]] = []
+        self.imported_modules: set = set()  # top-level modules the program imports
+        self.typing_imported_modules: set = set()  # ... and those imported only `if TYPE_CHECKING:`
         self._same_file_bases: Dict[int, List[ClassInfo]] = {}  # every `self.method()` asks
         Walker(self).walk(tree)
         self._resolve_calls()
@@ -104,14 +107,15 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
 
     @cached_property
     def imports_qt(self) -> bool:
-        return bool(self.imported_modules & QT_MODULES)
+        return bool((self.imported_modules | self.typing_imported_modules) & QT_MODULES)
 
     @cached_property
     def imports_qasync(self) -> bool:
-        return "qasync" in self.imported_modules
+        return "qasync" in self.imported_modules or "qasync" in self.typing_imported_modules
 
     @cached_property
     def imports_loop_library(self) -> bool:
+        """The program uses an event-loop library (an import for annotations only does not count)."""
         return bool(self.imported_modules & {"asyncio", "qasync", "uvloop"})
 
     # ----- questions the rules ask -----------------------------------------
@@ -235,15 +239,45 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
                 index.setdefault(name, []).append(site)
         return index
 
+    def annotated_types(self, parts: Sequence[str], scope: Scope) -> List[Tuple[ast.expr, Scope]]:
+        """The types annotations give a name (a parameter, ``x: T = ...``; in the scope that owns
+        the name, as for :meth:`assignments_to`) or an attribute (``self.client: T`` in a method,
+        ``client: T`` in a class body; anywhere in the module): each member of ``Optional[...]``,
+        ``Union[...]``, ``X | None`` or a string annotation, with the scope it is read in."""
+        key = ".".join(parts)
+        entries = self.annotations_by_target.get(key)
+        if not entries:
+            return []
+        if len(parts) == 1:
+            owner = scope.binding_scope(key) or self.module_scope
+            entries = [entry for entry in entries if entry[0].binding_scope(key) is owner]
+        return [
+            (member, read_in)
+            for _bound_in, annotation, read_in in entries
+            for member in self.type_members(annotation, read_in)
+        ]
+
+    @cached_property
+    def annotations_by_target(self) -> Dict[str, List[Tuple[Scope, ast.expr, Scope]]]:
+        index: Dict[str, List[Tuple[Scope, ast.expr, Scope]]] = {}
+        for key, bound_in, annotation, read_in in self.annotations:
+            index.setdefault(key, []).append((bound_in, annotation, read_in))
+        return index
+
     def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
         """A receiver made by one of these classes: ``requests.Session()``, directly, through the
-        name or attribute it was bound to, or by ``with requests.Session() as s``."""
+        name or attribute it was bound to, or by ``with requests.Session() as s``; or annotated
+        with one of them (``session: Optional[requests.Session]``)."""
         wanted = set(classes)
         if isinstance(node, ast.Call):
             site = self.call_site(node)
             return site is not None and site.qualified in wanted
         parts = dotted_parts(node)
-        return parts is not None and any(site.qualified in wanted for site in self.assignments_to(parts, scope))
+        if parts is None:
+            return False
+        return any(site.qualified in wanted for site in self.assignments_to(parts, scope)) or any(
+            self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope)
+        )
 
     @cached_property
     def functions(self) -> List[FunctionInfo]:

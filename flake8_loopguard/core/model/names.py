@@ -57,6 +57,13 @@ def is_main_guard(test: ast.expr) -> bool:
     return has_name and has_main
 
 
+def is_type_checking_guard(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``: code that never runs."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
 def is_self_or_super(node: ast.AST) -> bool:
     """``self``, or a ``super()`` call: the object a method runs on."""
     if isinstance(node, ast.Name):

@@ -5,9 +5,10 @@ still resolves inside it."""
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
-from ..apis import BUILTINS_OF_INTEREST, QT_STAR_MODULES, QT_STAR_NAMES, star_exports
+from ..apis import BUILTINS_OF_INTEREST, QT_STAR_MODULES, QT_STAR_NAMES, TYPING_UNIONS, TYPING_WRAPPERS, star_exports
 from .names import canonical, dotted_parts
 from .scopes import CallSite, Scope, ScopeKind
 
@@ -47,6 +48,34 @@ class NameResolution:
             return "builtins." + ".".join(parts)
         return None
 
+    def type_members(self, annotation: ast.expr, scope: Scope) -> List[ast.expr]:
+        """The types an annotation allows: ``X`` for ``X``, ``Optional[X]``, ``X | None``,
+        ``Union[X, None]``, ``Annotated[X, ...]`` or ``"X"``; one entry per member of a union."""
+        members: List[ast.expr] = []
+        pending = [annotation]
+        while pending:  # iterative: `A | B | C | ...` may be long
+            node = pending.pop()
+            if isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    parsed = _parse_annotation(node.value)
+                    if parsed is not None:
+                        pending.append(parsed)
+                continue  # `None`, or a string that is no expression
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+                pending.extend((node.right, node.left))
+                continue
+            if isinstance(node, ast.Subscript):
+                wrapper = self.resolve(node.value, scope)
+                arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                if wrapper in TYPING_UNIONS:
+                    pending.extend(reversed(arguments))
+                    continue
+                if wrapper in TYPING_WRAPPERS and arguments:
+                    pending.append(arguments[0])
+                    continue
+            members.append(node)
+        return members
+
     def _star_imported(self, name: str) -> Optional[str]:
         """``asyncio.run`` for ``run`` after ``from asyncio import *``; the last such import wins."""
         for _line, module in reversed(self.module_scope.star_imports):
@@ -61,6 +90,17 @@ class NameResolution:
         for site in self.calls:
             if site.parts is not None:
                 site.qualified = self.resolve_parts(site.parts, site.name_scope, site.node.lineno)
+
+
+@lru_cache(maxsize=256)
+def _parse_annotation(text: str) -> Optional[ast.expr]:
+    """A string annotation's expression (``"httpx.Client | None"``); None if it is not one."""
+    if len(text) > 200:
+        return None  # a forward reference is a short name, not a program
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _binding_at(bindings: List[Tuple[int, Optional[str]]], line: Optional[int]) -> Optional[str]:

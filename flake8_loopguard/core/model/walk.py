@@ -9,7 +9,7 @@ import ast
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..apis import CALLBACK_TAKERS, QT_STAR_MODULES, STAR_MODULES, WEAK_TASK_METHODS
-from .names import dotted_parts, is_main_guard
+from .names import dotted_parts, is_main_guard, is_type_checking_guard
 from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class Walker:
         self.pending_usage: Dict[int, Tuple[str, Tuple[str, ...], Optional[ast.stmt]]] = {}
         # `x = None` in `except ImportError:` after `import x`: keeps the import's meaning.
         self.import_fallbacks: set = set()
+        # Imports directly under `if TYPE_CHECKING:`: names for annotations, nothing that runs.
+        self.typing_only_imports: set = set()
 
     def walk(self, tree: ast.AST) -> None:
         stack: List[Tuple[ast.AST, Scope, bool]] = [(tree, self.module.module_scope, False)]
@@ -88,9 +90,15 @@ class Walker:
 
     # ----- bindings ----------------------------------------------------------
 
+    def imported_modules(self, node: ast.stmt) -> set:
+        """Where an import's module is recorded: the program's imports, or those for type checkers only."""
+        module = self.module
+        return module.typing_imported_modules if id(node) in self.typing_only_imports else module.imported_modules
+
     def visit_import(self, stack, node: ast.Import, scope: Scope, in_main: bool) -> None:
+        imported = self.imported_modules(node)
         for alias in node.names:
-            self.module.imported_modules.add(alias.name.split(".", 1)[0])
+            imported.add(alias.name.split(".", 1)[0])
             if alias.asname:
                 scope.bind(alias.asname, node.lineno, alias.name)
             else:
@@ -100,7 +108,7 @@ class Walker:
     def visit_import_from(self, stack, node: ast.ImportFrom, scope: Scope, in_main: bool) -> None:
         module = node.module or ""
         if node.level == 0 and module:
-            self.module.imported_modules.add(module.split(".", 1)[0])
+            self.imported_modules(node).add(module.split(".", 1)[0])
         for alias in node.names:
             if alias.name == "*":
                 if node.level == 0 and (module in STAR_MODULES or module in QT_STAR_MODULES):
@@ -151,11 +159,16 @@ class Walker:
         body_scope = Scope(ScopeKind.COROUTINE if info.is_async else ScopeKind.FUNCTION, node.name, scope)
         body_scope.function_info = info
         info.scope = body_scope
-        self.bind_arguments(node.args, body_scope, node.lineno)
-        self.push_all(stack, node.body, body_scope, in_main)
         arguments = node.args
         outer = [*node.decorator_list, *arguments.defaults, *arguments.kw_defaults, node.returns]
-        outer.extend(arg.annotation for arg in self.all_arguments(arguments))
+        annotations = self.module.annotations
+        for arg in self.all_arguments(arguments):
+            body_scope.bind(arg.arg, node.lineno)
+            if arg.annotation is not None:
+                # `client: httpx.Client`: the parameter's type, read where the def is
+                annotations.append((arg.arg, body_scope, arg.annotation, scope))
+                outer.append(arg.annotation)
+        self.push_all(stack, node.body, body_scope, in_main)
         self.push_all(stack, outer, scope, in_main)
 
     def visit_lambda(self, stack, node: ast.Lambda, scope: Scope, in_main: bool) -> None:
@@ -199,6 +212,10 @@ class Walker:
             scope.bind(arg.arg, line)
 
     def visit_if(self, stack, node: ast.If, scope: Scope, in_main: bool) -> None:
+        if is_type_checking_guard(node.test):
+            self.typing_only_imports.update(
+                id(statement) for statement in node.body if isinstance(statement, (ast.Import, ast.ImportFrom))
+            )
         if scope.kind is ScopeKind.MODULE and is_main_guard(node.test):
             self.push_all(stack, node.orelse, scope, in_main)
             self.push_all(stack, node.body, scope, True)
@@ -248,6 +265,8 @@ class Walker:
             stack.append((node.value, scope, in_main))
             return
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if type(node) is ast.AnnAssign:
+            self.record_annotation(node.target, node.annotation, scope)
         value = node.value
         if value is not None:
             if len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
@@ -262,6 +281,17 @@ class Walker:
                 if parts is not None:
                     scope.aliases[targets[0].id] = ".".join(parts)
         self.push_children(stack, node, scope, in_main)
+
+    def record_annotation(self, target: ast.expr, annotation: ast.expr, scope: Scope) -> None:
+        """``client: httpx.Client = ...``, ``self.client: httpx.Client``; in a class body,
+        ``client: httpx.Client`` declares what ``self.client`` holds."""
+        parts = dotted_parts(target)
+        if parts is None:
+            return
+        key = ".".join(parts)
+        if scope.kind is ScopeKind.CLASS and len(parts) == 1:
+            key = "self." + key
+        self.module.annotations.append((key, scope, annotation, scope))
 
     def _bind_usage(self, value: ast.expr, targets: Sequence[ast.expr], statement: ast.stmt) -> None:
         if len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id == "_":

@@ -217,11 +217,12 @@ class LoopDrivenOutsideEntryPoint(Rule):
     in a thread, which is the multi-loop bug this tool exists to prevent. The
     `if loop.is_running(): ... else: loop.run_until_complete(...)` branch only hides it.
     Any receiver may be a loop except one known to be something else (the result of a call
-    that makes no loop, such as `websocket.WebSocketApp(...)`); in a module that imports no
-    event-loop library, only receivers known to be loops count. An event loop's own
-    implementation (a subclass of a loop class, or a class that defines the method it calls)
-    driving itself with `self.run_forever()` or `super().run_until_complete(f)` is not
-    reported.
+    that makes no loop, such as `websocket.WebSocketApp(...)`, or a name annotated with
+    another type); in a module that imports no event-loop library (an import for annotations
+    only does not count), only receivers known to be loops count, also from their annotation
+    (`ev: Optional[asyncio.AbstractEventLoop]`). An event loop's own implementation (a
+    subclass of a loop class, or a class that defines the method it calls) driving itself
+    with `self.run_forever()` or `super().run_until_complete(f)` is not reported.
 
     Fix: await the coroutine from a coroutine; from synchronous code that runs on the
     loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
@@ -247,6 +248,15 @@ class LoopDrivenOutsideEntryPoint(Rule):
         example("""
             def serve(loop):
                 loop.run_forever()
+        """),
+        example("""
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                import asyncio
+
+            def refresh(ev: "asyncio.AbstractEventLoop", job):
+                ev.run_until_complete(job())
         """),
     ]
     valid = [

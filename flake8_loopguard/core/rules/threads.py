@@ -214,10 +214,13 @@ class BlockingCallInCoroutine(Rule):
     """A blocking call runs inside a coroutine.
 
     Why: `time.sleep`, `requests` (module functions and `Session` methods), `httpx`'s
-    synchronous functions, `urlopen`, `urllib3`, `subprocess.run` and friends, `os.system`,
-    `os.popen`, `os.wait*` and `input()` hold the thread, and in a coroutine the thread is
-    the event loop: every other task, every websocket ping and, under qasync, the whole UI
-    freezes until the call returns. Add your own with `--loopguard-blocking-calls`
+    synchronous functions and `Client` methods, `urlopen`, `urllib3` (its function and its
+    pools' methods), `subprocess.run` and friends, `os.system`, `os.popen`, `os.wait*` and
+    `input()` hold the thread, and in a coroutine the thread is the event loop: every other
+    task, every websocket ping and, under qasync, the whole UI freezes until the call
+    returns. A client is known from where it is made (`s = requests.Session()`, `with ... as
+    s`) or from its annotation (`client: Optional[httpx.Client]`, `self.http: httpx.Client`,
+    `http: httpx.Client` in the class body). Add your own with `--loopguard-blocking-calls`
     (`mylib.sync_fetch`, or `mylib.Client.get` for a method of `mylib.Client` objects).
 
     Fix: `time.sleep(x)` becomes `await asyncio.sleep(x)`; other calls run in a worker
@@ -253,6 +256,14 @@ class BlockingCallInCoroutine(Rule):
             async def quotes(symbols):
                 with requests.Session() as session:
                     return [session.get(f'https://example.invalid/{s}') for s in symbols]
+        """),
+        example("""
+            from typing import Optional
+
+            import httpx
+
+            async def quote(client: Optional[httpx.Client], symbol):
+                return client.get(f'https://example.invalid/{symbol}').json()
         """),
     ]
     valid = [
