@@ -297,3 +297,10 @@ def test_an_event_loops_own_implementation():
     assert [site.line for site in module.loop_owning_calls] == [21, 27]
     assert [(site.line, site.function_name) for site in module.loop_creations] == [(21, "QEventLoop"), (27, "MyLoop")]
     assert module.is_loop_expression(ast.parse("loop", mode="eval").body, by_line[28].scope)
+
+
+def test_either_side_of_an_or_is_bound():
+    module = build("import asyncio\nev = asyncio.get_event_loop() or make()\nev.create_task(job())\n")
+    site = module.calls[-1]
+    assert [bound.qualified for bound in module.assignments_to(("ev",), site.scope)] == ["asyncio.get_event_loop", None]
+    assert [creation.line for creation in module.task_creations] == [3]

@@ -116,3 +116,26 @@ def run_other_forms():
     timer.singleShot(0, print)
     menu = QDialog()
     menu.exec()
+
+
+def run_found_app():
+    app = QApplication.instance()
+    sys.exit(app.exec())  # error: LG503(col=14, call="app.exec")
+
+
+def run_found_or_made_app():
+    app = QApplication.instance() or QApplication(sys.argv)
+    return app.exec_()  # error: LG503(col=12, call="app.exec_")
+
+
+def run_found_or_made_subclass():
+    app = DesktopApp.instance()
+    app.exec()  # error: LG503(col=5, call="app.exec")
+    return (QApplication.instance() or DesktopApp(sys.argv)).exec()  # error: LG503(col=12, call="(QApplication.instance() or DesktopApp()).exec")
+
+
+def dialogs_found_or_made(parent):
+    box = parent.findChild(QDialog) or QDialog(parent)
+    box.exec()
+    window = QWidget.find(0)
+    window.exec()

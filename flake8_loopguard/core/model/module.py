@@ -33,6 +33,8 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
         self.call_by_node: Dict[int, CallSite] = {}
         self.lambda_scopes: Dict[int, Scope] = {}
         self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
+        # `x = a() or b()`: (the names bound, one of the calls)
+        self.alternative_bindings: List[Tuple[Tuple[str, ...], ast.Call]] = []
         # (name or dotted attribute, the scope that binds it, its annotation, the scope the annotation is read in)
         self.annotations: List[Tuple[str, Scope, ast.expr, Scope]] = []
         self.imported_modules: set = set()  # top-level modules the program imports
@@ -237,6 +239,11 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
             site = self.call_site(call)
             if site is not None:
                 index.setdefault(name, []).append(site)
+        for names, call in self.alternative_bindings:
+            site = self.call_site(call)
+            if site is not None:
+                for name in names:
+                    index.setdefault(name, []).append(site)
         return index
 
     def annotated_types(self, parts: Sequence[str], scope: Scope) -> List[Tuple[ast.expr, Scope]]:

@@ -304,6 +304,11 @@ class Walker:
                 return  # a subscript or an unpacking: the value is stored somewhere
             names.append(".".join(parts))
         self.pending_usage[id(value)] = (Usage.BOUND, tuple(names), statement)
+        if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+            # `app = QApplication.instance() or QApplication(argv)`: the names hold one of the calls
+            self.module.alternative_bindings.extend(
+                (tuple(names), operand) for operand in value.values if isinstance(operand, ast.Call)
+            )
 
     def visit_named_expr(self, stack, node: ast.NamedExpr, scope: Scope, in_main: bool) -> None:
         usage = self.pending_usage.pop(id(node), None)

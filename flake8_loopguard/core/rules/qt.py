@@ -198,8 +198,8 @@ class QtExecInQasyncModule(Rule):
 
     The application is any instance of `QApplication`, `QGuiApplication`,
     `QCoreApplication` or a same-file subclass (bound here, in an enclosing function or at
-    module level), `X.instance()`, `qApp`, `QApplication(argv).exec()` chained, and the
-    static `QApplication.exec()`.
+    module level), `X.instance()` (also bound to a name, or as `X.instance() or X(argv)`),
+    `qApp`, `QApplication(argv).exec()` chained, and the static `QApplication.exec()`.
 
     Fix: `qasync.run(main())`, `asyncio.run(main(), loop_factory=QEventLoop)`, or
     `with loop: loop.run_forever()` on the `QEventLoop`. A dialog's `exec()` is not
@@ -224,6 +224,14 @@ class QtExecInQasyncModule(Rule):
 
             if __name__ == '__main__':
                 sys.exit(QApplication.instance().exec_())
+        """),
+        example("""
+            import sys, qasync
+            from PySide6.QtWidgets import QApplication
+
+            def main():
+                app = QApplication.instance() or QApplication(sys.argv)
+                sys.exit(app.exec())
         """),
     ]
     valid = [
@@ -258,34 +266,50 @@ class QtExecInQasyncModule(Rule):
             return
         for site in module.method_calls(("exec", "exec_")):
             if self._is_application(module, site):
-                receiver = receiver_name(site.receiver) + ("()" if isinstance(site.receiver, ast.Call) else "")
-                yield self.report(site, call=f"{receiver}.{site.attr}")
+                yield self.report(site, call=f"{_spelled(site.receiver)}.{site.attr}")
 
     @staticmethod
     def _is_application(module: Module, site: CallSite) -> bool:
-        """The application: the class itself (static ``QApplication.exec()``), ``X.instance()``,
-        ``qApp``, ``QApplication(argv)`` chained, or a name or attribute bound to an instance
-        (here, in an enclosing function, or at module level)."""
+        """The application: the class itself (static ``QApplication.exec()``), ``qApp``, a call
+        that makes or finds it chained (``QApplication(argv).exec()``,
+        ``(QApplication.instance() or QApplication(argv)).exec()``), or a name or attribute bound
+        to one (here, in an enclosing function, or at module level; ``app = X.instance() or
+        X(argv)`` binds either)."""
         receiver = site.receiver
         scope = site.scope
+        if isinstance(receiver, ast.BoolOp) and isinstance(receiver.op, ast.Or):
+            return any(
+                isinstance(operand, ast.Call) and _makes_application(module, operand, scope) for operand in receiver.values
+            )
         if isinstance(receiver, ast.Call):
-            # `QApplication.instance().exec()` and `QApplication(sys.argv).exec()`
-            func = receiver.func
-            is_instance_call = isinstance(func, ast.Attribute) and func.attr == "instance"
-            return _is_application_class(module, func.value if is_instance_call else func, scope)
+            return _makes_application(module, receiver, scope)
         if module.resolve(receiver, scope) == "Qt.qApp" or _is_application_class(module, receiver, scope):
             return True
         parts = dotted_parts(receiver)
         return parts is not None and any(
-            bound.parts is not None and _is_application_class(module, bound.node.func, bound.name_scope)
-            for bound in module.assignments_to(parts, scope)
+            _makes_application(module, bound.node, bound.name_scope) for bound in module.assignments_to(parts, scope)
         )
+
+
+def _spelled(receiver: ast.expr) -> str:
+    """The receiver as a message names it: ``app``, ``QApplication()``,
+    ``(QApplication.instance() or QApplication())``."""
+    if isinstance(receiver, ast.BoolOp):
+        return "(" + " or ".join(_spelled(operand) for operand in receiver.values) + ")"
+    return receiver_name(receiver) + ("()" if isinstance(receiver, ast.Call) else "")
+
+
+def _makes_application(module: Module, call: ast.Call, scope: Scope) -> bool:
+    """``QApplication(argv)`` or ``QApplication.instance()`` (any application class)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "instance":
+        func = func.value
+    return _is_application_class(module, func, scope)
 
 
 def _is_application_class(module: Module, node: ast.AST, scope: Scope) -> bool:
     """``QApplication`` (any binding, or qasync's re-export) or a subclass of it in this file."""
     if module.resolve(node, scope) in APPLICATION_CLASSES:
         return True
-    if isinstance(node, ast.Name) and node.id in module.classes_by_name:
-        return module.inherits_from(module.classes_by_name[node.id], APPLICATION_CLASSES)
-    return False
+    cls = module.same_file_class(node, scope)
+    return cls is not None and module.inherits_from(cls, APPLICATION_CLASSES)
