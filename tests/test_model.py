@@ -181,6 +181,43 @@ def test_loop_owning_sites_are_recorded_for_the_project_wide_check():
     ]
 
 
+PROCESSES = """\
+import asyncio, multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Optional
+
+def child():
+    asyncio.run(serve())
+
+class Renderer(multiprocessing.Process):
+    def run(self):
+        asyncio.run(serve())
+
+def start(pool: Optional[ProcessPoolExecutor], unknown, loop):
+    multiprocessing.Process(target=child).start()
+    ctx = multiprocessing.get_context("spawn")
+    ctx.Process(target=lambda: asyncio.run(serve())).start()
+    multiprocessing.get_context("fork").Pool(2).map(child, [1])
+    with ProcessPoolExecutor() as processes, ThreadPoolExecutor() as threads:
+        processes.submit(child)
+        threads.submit(child)
+    pool.submit(child)
+    unknown.submit(child)
+    loop.run_in_executor(pool, child)
+    loop.run_in_executor(None, child)
+    asyncio.to_thread(child)
+"""
+
+
+def test_hand_overs_to_threads_and_to_other_processes():
+    module = build(PROCESSES)
+    assert [site.line for site, _worker in module.process_hand_overs] == [13, 15, 16, 18, 20, 22]
+    assert [site.line for site, _worker in module.thread_hand_overs] == [19, 21, 23, 24]
+    assert [function.name for function in module.process_entry_functions] == ["child", "run"]
+    in_entry = {site.line: module.in_entry_point(site) for site in module.calls if site.qualified == "asyncio.run"}
+    assert in_entry == {6: True, 10: True, 15: True}
+
+
 @pytest.mark.parametrize("path", sorted((REPO / "tests" / "examples").glob("*.py")), ids=lambda path: path.name)
 def test_a_released_module_leaves_nothing_for_the_cycle_collector(path):
     # The check command runs with the collector off: what a module leaves in cycles stays.

@@ -156,7 +156,47 @@ BLOCKING_METHODS = (
 )  # fmt: skip
 # (argument position, keyword) of the callable handed to a worker thread
 THREAD_CALLS = {"threading.Thread": (1, "target"), "asyncio.to_thread": (0, None)}
+# ... and to an executor: a worker thread, unless the executor is known to be a process pool
 EXECUTOR_METHODS = {"submit": (0, "fn"), "run_in_executor": (1, None)}
+RUN_IN_EXECUTOR = "run_in_executor"  # its executor is the first argument (None: the loop's threads)
+
+# ----- other processes ----------------------------------------------------------------
+# A function handed to another process is that process's entry point: its loop is the child's one.
+
+# (argument position, keyword) of the callable a new process runs
+PROCESS_CALLS = {"multiprocessing.Process": (1, "target"), "multiprocessing.context.Process": (1, "target")}
+# `ctx = multiprocessing.get_context("spawn")`: `ctx.Process(target=f)` and `ctx.Pool()` are processes too
+PROCESS_CONTEXT_FACTORIES = frozenset({"multiprocessing.get_context", "multiprocessing.context.get_context"})
+CONTEXT_PROCESS, CONTEXT_POOL = "Process", "Pool"  # a context's classes that start processes
+# A subclass's run() is what the child process runs.
+PROCESS_BASES = frozenset(
+    {"multiprocessing.Process", "multiprocessing.context.Process", "multiprocessing.process.BaseProcess"}
+)
+# Executors and pools whose workers are other processes (a ThreadPoolExecutor, `multiprocessing.pool.ThreadPool`
+# and `multiprocessing.dummy.Pool` are threads; an executor of unknown kind is taken for threads).
+PROCESS_POOL_CLASSES = frozenset(
+    {
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+        "multiprocessing.Pool",
+        "multiprocessing.pool.Pool",
+    }
+)
+# (argument position, keyword) of the initializer each worker process of a pool runs first
+PROCESS_POOL_INITIALIZERS = {
+    "concurrent.futures.ProcessPoolExecutor": (2, "initializer"),
+    "concurrent.futures.process.ProcessPoolExecutor": (2, "initializer"),
+    "multiprocessing.Pool": (1, "initializer"),
+    "multiprocessing.pool.Pool": (1, "initializer"),
+}
+# (argument position, keyword) of the callable a process pool runs, by method
+PROCESS_POOL_METHODS = {
+    "submit": (0, "fn"),  # ProcessPoolExecutor
+    **{
+        name: (0, "func")  # multiprocessing.Pool; `map` is also ProcessPoolExecutor's
+        for name in ("apply", "apply_async", "map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async")
+    },
+}
 
 # ----- loop-bound resources ---------------------------------------------------------
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ..core.apis import EXECUTOR_METHODS, THREAD_BASES, THREAD_CALLS
 from ..core.model import CallSite, FunctionInfo, Module, Scope, dotted_parts
 from ..core.prefilter import first_coroutine
 from ..core.project_facts import HandOverKind, LoopSite
@@ -227,30 +226,13 @@ class _Summarizer:
 
     def thread_hand_overs(self) -> Iterator[HandOver]:
         module = self.module
-        workers: List[Tuple[CallSite, Optional[ast.expr]]] = []
-        for name, (position, keyword) in THREAD_CALLS.items():
-            workers.extend((site, site.argument(position, keyword)) for site in module.calls_to((name,)))
-        for name, (position, keyword) in EXECUTOR_METHODS.items():
-            workers.extend((site, site.argument(position, keyword)) for site in module.method_calls((name,)))
-        for site, worker in workers:
+        for site, worker in module.thread_hand_overs:
             target = self.worker_target(worker, site.name_scope) if worker is not None else None
             if target is not None:
                 yield HandOver(HandOverKind.THREAD, target, site.line, site.col, site.scope.qualified_name)
-        for run in self.thread_run_methods():
-            node = run.node
-            target = self.local_target(run)
+        for run in module.thread_run_methods:
+            target, node = self.local_target(run), run.node
             yield HandOver(HandOverKind.THREAD, target, node.lineno, node.col_offset, run.scope.qualified_name)
-
-    def thread_run_methods(self) -> Iterator[FunctionInfo]:
-        """``run()`` of the Thread/QThread/QRunnable subclasses, also inherited from same-file bases."""
-        module = self.module
-        seen: Set[int] = set()
-        for cls in module.classes:
-            run = module.method_of(cls, "run")
-            if run is None or run.is_async or id(run.node) in seen or not module.inherits_from(cls, THREAD_BASES):
-                continue
-            seen.add(id(run.node))
-            yield run
 
     def worker_target(self, worker: ast.expr, scope: Scope) -> Optional[str]:
         """The function a worker callable runs: a reference, a lambda's call, a ``functools.partial``."""

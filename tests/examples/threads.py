@@ -202,3 +202,54 @@ class QuoteApi:
     async def quote(self, url):
         self.session.get(url)  # error: LG403(col=9, call="self.session.get", instead="await asyncio.to_thread(...) or an async client")
         return self.http.get(url)  # error: LG403(col=16, call="self.http.get", instead="httpx.AsyncClient")
+
+
+# A function handed to another process is that process's entry point: its loop is the child's one
+# loop (no LG101-LG104 inside it), and the hand-over is no worker thread (no LG401). An executor of
+# unknown kind is taken for threads.
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+
+def crunch(job):
+    return asyncio.run(job.solve())
+
+
+def render(job):
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(job.render())
+
+
+def warm_up():
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+class Renderer(multiprocessing.Process):
+    def run(self):
+        asyncio.run(self.serve())
+
+
+def make_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(initializer=warm_up)
+
+
+def hand_to_processes(jobs, executor, annotated: Optional[ProcessPoolExecutor], loop):
+    multiprocessing.Process(target=crunch, args=(jobs[0],)).start()
+    get_context("spawn").Process(target=render, args=(jobs[0],)).start()
+    context = multiprocessing.get_context("forkserver")
+    context.Process(target=lambda: asyncio.run(jobs[0].solve())).start()
+    with ProcessPoolExecutor() as processes:
+        processes.submit(crunch, jobs[0])
+        list(processes.map(render, jobs))
+    with multiprocessing.Pool(4) as workers:
+        workers.apply_async(crunch, (jobs[0],))
+        workers.starmap(render, [(job,) for job in jobs])
+    context.Pool(2).imap_unordered(crunch, jobs)
+    annotated.submit(render, jobs[0])
+    make_pool().submit(render, jobs[0])
+    loop.run_in_executor(annotated, crunch, jobs[0])
+    executor.submit(crunch, jobs[0])  # error: LG401(col=5, func="crunch")
+    loop.run_in_executor(None, render, jobs[0])  # error: LG401(col=5, func="render")
+    ThreadPoolExecutor().submit(render, jobs[0])  # error: LG401(col=5, func="render")

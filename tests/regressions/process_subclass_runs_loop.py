@@ -1,7 +1,7 @@
 # Shape seen in sharebook-kr/pyupbit, pyupbit/websocket_api.py (public code): a
-# multiprocessing.Process subclass whose run() starts asyncio.run in the child process. The SPEC
-# names only Thread/QThread/QRunnable for LG401, and run() is not entry-point code, so this is
-# LG102 as the SPEC stands (see the helper's report: arguably the child's entry point).
+# multiprocessing.Process subclass whose run() starts asyncio.run in the child process. The
+# child's run() is that process's entry point (SPEC, "a function handed to another PROCESS"):
+# its asyncio.run is the child's one loop, not LG102.
 import asyncio
 import multiprocessing as mp
 
@@ -15,4 +15,4 @@ class WebSocketManager(mp.Process):
         await asyncio.sleep(0)
 
     def run(self):
-        asyncio.run(self._connect())  # error: LG102(col=9, call="asyncio.run")
+        asyncio.run(self._connect())

@@ -17,9 +17,10 @@ from .resolution import NameResolution
 from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 from .tasks import TaskQueries
 from .walk import Walker
+from .workers import WorkerQueries
 
 
-class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
+class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries):
     """Everything the rules may ask about one module."""
 
     def __init__(self, tree: ast.AST, filename: str, config: Config) -> None:
@@ -123,7 +124,14 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
     # ----- questions the rules ask -----------------------------------------
 
     def in_entry_point(self, site: CallSite) -> bool:
-        return self.is_entry_point_file or site.in_main_block or site.scope.top_function in self.entry_functions
+        """Entry-point code: the ``__main__`` block and the functions it calls or hands over, an
+        entry-point file, or a function that another process runs (its own entry point)."""
+        return (
+            self.is_entry_point_file
+            or site.in_main_block
+            or site.scope.top_function in self.entry_functions
+            or self.in_process_entry(site.scope)
+        )
 
     def call_site(self, node: ast.AST) -> Optional[CallSite]:
         return self.call_by_node.get(id(node))
@@ -273,18 +281,33 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries):
 
     def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
         """A receiver made by one of these classes: ``requests.Session()``, directly, through the
-        name or attribute it was bound to, or by ``with requests.Session() as s``; or annotated
-        with one of them (``session: Optional[requests.Session]``)."""
+        name or attribute it was bound to, or by ``with requests.Session() as s``; returned by a
+        function of this file annotated so (``def get_pool() -> ProcessPoolExecutor``); or
+        annotated with one of them (``session: Optional[requests.Session]``)."""
         wanted = set(classes)
-        if isinstance(node, ast.Call):
-            site = self.call_site(node)
-            return site is not None and site.qualified in wanted
-        parts = dotted_parts(node)
-        if parts is None:
-            return False
-        return any(site.qualified in wanted for site in self.assignments_to(parts, scope)) or any(
+        if any(site.qualified in wanted or self._returns(site, wanted) for site in self.value_sources(node, scope)):
+            return True
+        parts = dotted_parts(node) if not isinstance(node, ast.Call) else None
+        return parts is not None and any(
             self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope)
         )
+
+    def _returns(self, site: CallSite, classes: set) -> bool:
+        """A call of a function of this file whose return annotation is one of ``classes``."""
+        function = self.function_referenced(site.node.func, site.name_scope)
+        returns = getattr(function.node, "returns", None) if function is not None else None
+        if returns is None:
+            return False
+        read_in = function.parent_scope  # type: ignore[union-attr]
+        return any(self.resolve(member, read_in) in classes for member in self.type_members(returns, read_in))
+
+    def value_sources(self, node: ast.AST, scope: Scope) -> List[CallSite]:
+        """The calls a value comes from: the call itself, or those bound to the name or attribute."""
+        if isinstance(node, ast.Call):
+            site = self.call_site(node)
+            return [site] if site is not None else []
+        parts = dotted_parts(node)
+        return self.assignments_to(parts, scope) if parts is not None else []
 
     @cached_property
     def functions(self) -> List[FunctionInfo]:

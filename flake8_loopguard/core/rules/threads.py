@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Tuple
 
-from ..apis import BLOCKING_CALLS, BLOCKING_METHODS, THREAD_BASES, TO_THREAD
+from ..apis import BLOCKING_CALLS, BLOCKING_METHODS, TO_THREAD
 from ..findings import Finding
 from ..model import CallSite, FunctionInfo, Module, receiver_name
 from ..project_facts import HandOverKind, ProjectFacts
@@ -32,7 +32,13 @@ class ThreadWithPrivateLoop(Rule):
     or a method (also one defined later in the class or in a same-file base class), a lambda,
     a `functools.partial` of one, or the loop runner itself (`target=loop.run_forever`,
     `pool.submit(asyncio.run, coro)`); thread classes count through same-file intermediate
-    bases (`class BaseWorker(QThread)`).
+    bases (`class BaseWorker(QThread)`). A function handed to another process is no worker
+    thread: `multiprocessing.Process(target=f)`, a `Process` subclass's `run()`, and what a
+    process pool runs are that process's entry point, whose loop is its one loop. An executor
+    is a process pool when it is known to be one (`ProcessPoolExecutor(...)`,
+    `multiprocessing.Pool(...)` or a context's `Pool`, made there, bound to the name or
+    attribute, `with ... as pool`, annotated, or returned by a function annotated so); one of
+    unknown kind is taken for threads.
 
     Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
     by one) that awaits the service on the main loop; keep the surrounding logic.
@@ -107,26 +113,26 @@ class ThreadWithPrivateLoop(Rule):
             async def merge(handles):
                 await asyncio.gather(*(asyncio.to_thread(h.readline) for h in handles))
         """),
+        example("""
+            import asyncio
+            from concurrent.futures import ProcessPoolExecutor
+
+            def crawl(urls):
+                return asyncio.run(fetch_all(urls))
+
+            def crawl_all(batches):
+                with ProcessPoolExecutor() as pool:
+                    return list(pool.map(crawl, batches))
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for site in module.calls_to(("threading.Thread",)):
-            yield from self._report_worker(module, site, site.argument(1, "target"))
-        for site in module.method_calls(("submit",)):
-            yield from self._report_worker(module, site, site.argument(0, "fn"))
-        for site in module.method_calls(("run_in_executor",)):
-            yield from self._report_worker(module, site, site.argument(1))
-        for site in module.calls_to(("asyncio.to_thread",)):
-            yield from self._report_worker(module, site, site.argument(0))
-        reported = set()
-        for cls in module.classes:
-            run = module.method_of(cls, "run")
-            if run is None or id(run.node) in reported or not makes_private_loop(module, run):
-                continue
-            if module.inherits_from(cls, THREAD_BASES):
-                reported.add(id(run.node))
+        for site, worker in module.thread_hand_overs:
+            yield from self._report_worker(module, site, worker)
+        for run in module.thread_run_methods:
+            if makes_private_loop(module, run):
                 owner = run.parent_scope.class_info
-                yield self.report(run.node, run.scope, func=f"{owner.name if owner else cls.name}.run")
+                yield self.report(run.node, run.scope, func=f"{owner.name if owner else run.name}.run")
 
     def check_project(self, project: ProjectFacts) -> Iterator[Tuple[str, Finding]]:
         for chain in project.cross_module_chains(HandOverKind.THREAD):
