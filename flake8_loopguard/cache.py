@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-CACHE_FORMAT = 3  # 3: results files carry a MAC made with this machine's key
+CACHE_FORMAT = 4  # 3: results files carry a MAC made with this machine's key; 4: summaries carry entry points
 DEFAULT_DIRECTORY = ".loopguard_cache"
 # A file modified this recently may change again within the same clock tick: its stat is not
 # trusted on the next run (git's "racily clean" rule), its content hash is.

@@ -350,7 +350,7 @@ def _summary_of_the_wrong_type(document, entry):
 
 
 def _summary_field_of_the_wrong_type(document, entry):
-    entry[3]["summary"]["loop_sites"][0][0] = "five"
+    entry[3]["summary"]["entry_points"][0][1] = "five"
     document["project"] = None  # so that the whole-project pass reads the summaries
 
 
@@ -384,9 +384,11 @@ def _project_of_the_wrong_shape(document, entry):
 )
 def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, spoil):
     # Written by this machine (the MAC verifies), yet of another shape: a bug, a format change.
-    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": RUNS_A_LOOP, "b.py": RUNS_A_LOOP})
+    # a.py: a helper that runs a loop (LG102), and an entry point whose loop meets b.py's helper (LG107)
+    entry_script = RUNS_A_LOOP + '\n\nif __name__ == "__main__":\n    import b\n    asyncio.run(main())\n    b.load()\n'
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": entry_script, "b.py": RUNS_A_LOOP})
     correct = check(tmp_path, "--no-cache", ".")
-    assert correct.returncode == 1 and "./a.py:5:12: LG107" in correct.stdout
+    assert correct.returncode == 1 and "./a.py:10:5: LG107" in correct.stdout
     assert check(tmp_path, ".").stdout == correct.stdout
     cache_file = results_file(tmp_path / ".loopguard_cache")
     document = read_cache(cache_file)

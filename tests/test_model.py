@@ -172,13 +172,45 @@ def test_entry_point_file_globs(globs, filename, expected, monkeypatch):
     assert config.is_entry_point_file(filename if filename.startswith("/") else "/project/" + filename) is expected
 
 
-def test_loop_owning_sites_are_recorded_for_the_project_wide_check():
+def test_loop_calls_are_classified_entry_points_included():
     module = build(ENTRY)
-    assert [(site.line, site.qualified) for site in module.loop_owning_calls] == [
-        (12, "asyncio.run"),
-        (15, "asyncio.run"),
-        (16, "asyncio.new_event_loop"),
+    assert [(site.line, module.loop_call_code(site)) for site in module.calls if module.loop_call_code(site)] == [
+        (12, "LG102"),
+        (15, "LG102"),
+        (16, "LG101"),
     ]
+
+
+BRANCHES = """\
+import asyncio
+
+def main(mode):
+    if mode == "gui":
+        asyncio.run(gui())
+    elif mode == "cli":
+        asyncio.run(cli())
+    else:
+        asyncio.run(batch())
+    asyncio.run(always())
+    if mode:
+        asyncio.run(maybe())
+
+if __name__ == "__main__":
+    main("gui")
+"""
+
+
+def test_the_if_else_branches_a_call_is_in():
+    module = build(BRANCHES)
+    branches = {site.line: module.branches_of(site) for site in module.calls if site.qualified == "asyncio.run"}
+    assert branches == {
+        5: ((4, 4, 0),),
+        7: ((4, 4, 1), (6, 4, 0)),
+        9: ((4, 4, 1), (6, 4, 1)),
+        10: (),
+        12: (),  # an `if` without `else` excludes nothing
+    }
+    assert [site.line for site in module.entry_function_calls["main"]] == [15]
 
 
 PROCESSES = """\
@@ -331,7 +363,7 @@ def test_an_event_loops_own_implementation():
     by_line = {site.line: site for site in module.calls if site.attr in ("run_forever", "run_until_complete")}
     assert [line for line in (7, 12, 13, 26, 28) if module.drives_itself(by_line[line])] == [7, 12, 13]
     assert [site.line for site in module.loop_drivings] == [26, 28]
-    assert [site.line for site in module.loop_owning_calls] == [21, 27]
+    assert [site.line for site in module.calls if module.loop_call_code(site) == "LG101"] == [21, 27]
     assert [(site.line, site.function_name) for site in module.loop_creations] == [(21, "QEventLoop"), (27, "MyLoop")]
     assert module.is_loop_expression(ast.parse("loop", mode="eval").body, by_line[28].scope)
 

@@ -29,9 +29,16 @@ from flake8_loopguard.project import (
     summarize,
     summarize_imports_only,
 )
-from flake8_loopguard.core.project_facts import HandOverKind, LoopSite
+from flake8_loopguard.core.project_facts import EntryKind, HandOverKind
 from flake8_loopguard.core.rules import RULES
-from flake8_loopguard.project.summary import HandOver
+from flake8_loopguard.project.summary import (
+    EntryPointRecord,
+    FunctionSummary,
+    HandOver,
+    LoopCallRecord,
+    OwnCall,
+    OwnLoopCall,
+)
 
 LG107_MESSAGE = RULES["LG107"].message
 
@@ -79,6 +86,8 @@ def test_every_example_project_is_collected():
         "import_cycle",
         "chain_and_same_module",
         "src_and_script_dirs",
+        "one_process_many_loops",
+        "worker_processes",
     }
 
 
@@ -109,6 +118,23 @@ def test_no_finding_repeats_one_of_the_engine(project):
         for finding in findings
     }
     assert not engine & found
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: path.name)
+def test_lg107_is_never_on_a_line_with_a_per_file_loop_finding(project):
+    engine = {
+        (path.relative_to(project).as_posix(), finding.line)
+        for path in source_files(project)
+        for finding in check_source(path.read_text(encoding="utf-8"), path.relative_to(project).as_posix())
+        if finding.code in ("LG101", "LG102", "LG103")
+    }
+    lg107 = {
+        (path, finding.line)
+        for path, findings in Project(summaries_of(project)).findings().items()
+        for finding in findings
+        if finding.code == "LG107"
+    }
+    assert not engine & lg107
 
 
 def test_the_same_module_worker_is_the_engines():
@@ -237,23 +263,73 @@ def test_a_file_without_imports_summarises_to_nothing():
     assert summarize_imports_only("x = 1\n", "m.py", "m") == ModuleSummary("m", "m.py")
 
 
-def loop_owner(path, line, call="asyncio.run", in_entry_point=False):
-    site = LoopSite(line, 4, call, in_entry_point, "f")
-    return ModuleSummary(path[:-3].replace("/", "."), path, loop_sites=(site,))
+def runs_a_loop(line, in_entry_point=False):
+    return LoopCallRecord("LG102", "asyncio.run", line, 4, in_entry_point)
 
 
-def test_lg107_names_a_few_other_sites_then_counts_the_rest():
-    summaries = [loop_owner(f"m{index}.py", index + 1, in_entry_point=index == 0) for index in range(5)]
-    findings = Project(summaries).findings()
-    assert sorted(findings) == [f"m{index}.py" for index in range(5)]
-    assert findings["m2.py"][0].message == LG107_MESSAGE.format(
-        call="asyncio.run", others="m0.py:1 (entry point), m1.py:2, m3.py:4 and 1 more"
+def entry_script(path, *calls, line=9):
+    """A ``__main__`` block that runs a loop and calls ``calls``."""
+    own_calls = tuple(OwnCall(target, "", ()) for target in calls)
+    own_loop = OwnLoopCall("LG102", "asyncio.run", line, 4, "", ())
+    record = EntryPointRecord(EntryKind.MAIN, line, 0, calls=own_calls, loop_calls=(own_loop,))
+    return ModuleSummary(path[:-3].replace("/", "."), path, entry_points=(record,))
+
+
+def loop_helpers(count):
+    functions = {
+        f"fetch_{index}": FunctionSummary(index + 1, loop_calls=(runs_a_loop(index + 1),)) for index in range(count)
+    }
+    return ModuleSummary("helpers", "helpers.py", functions=functions)
+
+
+def test_lg107_names_every_owner_it_reaches_with_no_cut_off():
+    calls = [f"helpers.fetch_{index}" for index in range(20)]
+    findings = Project([entry_script("main.py", *calls), loop_helpers(20)]).findings()
+    assert sorted(findings) == ["main.py"]
+    (finding,) = findings["main.py"]
+    others = "; ".join(f"asyncio.run() at helpers.py:{index + 1} (fetch_{index}())" for index in range(20))
+    assert finding.message == LG107_MESSAGE.format(call="asyncio.run", others=others)
+    assert (finding.line, finding.col, finding.context) == (9, 4, "")
+
+
+def test_two_programs_and_a_library_are_no_lg107():
+    assert Project([entry_script("a.py"), entry_script("b.py"), loop_helpers(3)]).findings() == {}
+
+
+def test_an_entry_point_without_a_loop_of_its_own_is_no_lg107():
+    record = EntryPointRecord(EntryKind.MAIN, 3, 0, calls=(OwnCall("helpers.fetch_0", "", ()),))
+    script = ModuleSummary("main", "main.py", entry_points=(record,))
+    assert Project([script, loop_helpers(2)]).findings() == {}
+
+
+def test_owners_in_the_other_branch_of_an_if_are_another_run_of_the_program():
+    """``if gui: qasync.run(...) else: asyncio.run(...)``: one loop or the other, never both; a
+    second loop beside one of them, in its own branch, still counts."""
+    gui, cli = (5, 4, 0), (5, 4, 1)
+    own = (
+        OwnLoopCall("LG102", "qasync.run", 6, 8, "", (gui,)),
+        OwnLoopCall("LG102", "asyncio.run", 8, 8, "", (cli,)),
     )
-    assert findings["m2.py"][0].context == "f"
+    record = EntryPointRecord(EntryKind.MAIN, 5, 0, calls=(OwnCall("helpers.fetch_0", "", (gui,)),), loop_calls=own)
+    script = ModuleSummary("main", "main.py", entry_points=(record,))
+    findings = Project([script, loop_helpers(1)]).findings()
+    (finding,) = findings["main.py"]
+    assert (finding.line, finding.col) == (6, 8)
+    assert "helpers.py:1 (fetch_0())" in finding.message and "main.py:8" not in finding.message
+    in_the_other_branch = (OwnCall("helpers.fetch_0", "", (cli,)),)
+    record = EntryPointRecord(EntryKind.MAIN, 5, 0, calls=in_the_other_branch, loop_calls=own[:1])
+    exclusive = ModuleSummary("main", "main.py", entry_points=(record,))
+    assert Project([exclusive, loop_helpers(1)]).findings() == {}
 
 
-def test_one_loop_owner_is_not_lg107():
-    assert Project([loop_owner("main.py", 3), ModuleSummary("other", "other.py")]).findings() == {}
+def test_lg107_is_never_where_a_per_file_rule_reports():
+    """A function handed to another process from another module is not entry-point code to its
+    own file, whose LG102 stands: LG107 does not report there again."""
+    child = FunctionSummary(3, loop_calls=(runs_a_loop(4), LoopCallRecord("LG102", "asyncio.run", 5, 4, False)))
+    worker = ModuleSummary("worker", "worker.py", functions={"child": child})
+    record = EntryPointRecord(EntryKind.PROCESS, 7, 4, functions=("worker.child",))
+    starter = ModuleSummary("starter", "starter.py", imports={"child": "worker.child"}, entry_points=(record,))
+    assert Project([worker, starter]).findings() == {}
 
 
 def test_an_import_cycle_ends_the_search():

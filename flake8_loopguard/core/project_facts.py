@@ -15,15 +15,47 @@ class HandOverKind(Enum):
     COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
 
 
-@dataclass(frozen=True)
-class LoopSite:
-    """A call that creates or starts an event loop (``Module.loop_owning_calls``)."""
+class EntryKind(Enum):
+    MAIN = "main"  # a `__main__` block (with the functions it calls or hands over), or an entry-point file
+    PROCESS = "process"  # a function handed to another process: that process's entry point
 
+
+@dataclass(frozen=True)
+class LoopCall:
+    """A call that creates (LG101), runs (LG102) or drives (LG103) an event loop."""
+
+    path: str
     line: int
     col: int
-    call: str
-    in_entry_point: bool
-    context: str
+    code: str
+    call: str  # the called name: "asyncio.run", "run_until_complete"
+    in_entry_point: bool  # entry-point code as its own file sees it (the per-file rules report it if not)
+    context: str  # the enclosing definition
+    # The `if`/`else` branches of the entry point's own code it is in: (line, column of the `if`,
+    # 0 for its body, 1 for its `else`). A call in one branch and a call in the other never both run.
+    branches: Tuple[Tuple[int, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """Where a process starts, and the loop calls of its own code (the entry-point code: the
+    ``__main__`` block and its entry functions, an entry-point file, the function another
+    process runs), in the order of their files and lines."""
+
+    kind: EntryKind
+    path: str  # of the file that declares it (the hand-over, for another process)
+    line: int
+    own_loop_calls: Tuple[LoopCall, ...]
+
+
+@dataclass(frozen=True)
+class ReachedLoop:
+    """A function outside an entry point's own code that the entry point reaches through calls,
+    across modules, and whose own code creates, runs or drives a loop."""
+
+    chain: Tuple[str, ...]  # the functions called, from the entry point's own one to this one
+    loop_calls: Tuple[LoopCall, ...]  # this function's
+    branches: Tuple[Tuple[int, int, int], ...] = ()  # of the entry point's own code, where the chain starts
 
 
 @dataclass(frozen=True)
@@ -41,8 +73,13 @@ class CrossModuleChain:
 
 
 class ProjectFacts(Protocol):
-    def loop_sites(self) -> List[Tuple[str, LoopSite]]:
-        """(path, site) of every loop-owning call of the project, sorted by path, line and column."""
+    def entry_points(self) -> List[EntryPoint]:
+        """Every entry point of the project, one per process it starts, sorted by path and line."""
+
+    def loops_reached(self, entry: EntryPoint) -> List[ReachedLoop]:
+        """The functions outside the entry point's own code, with loop calls, that its code reaches
+        through calls across modules, each by its shortest chain; once for each set of branches of
+        the entry point's own code the chains start from."""
 
     def cross_module_chains(self, kind: HandOverKind) -> Iterator[CrossModuleChain]:
         """The hand-overs of this kind that reach another module's loop: any loop for a worker

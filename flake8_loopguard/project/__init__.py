@@ -4,8 +4,10 @@ Each file is summarised once, from the :class:`~flake8_loopguard.core.model.Modu
 already built (the summary is small, picklable and JSON-serialisable, so the check command
 caches it and ships it between processes). The project pass then joins the summaries:
 
-- LG107: every loop-owning call of the project (entry points included); more than one is
-  reported at each, naming the others.
+- LG107: from each entry point (a ``__main__`` block with its entry functions, an entry-point
+  file, a function handed to another process), the calls are followed across modules, through
+  functions and coroutines, to the loops the same process would create, run or drive; an entry
+  point that starts a loop and reaches another is reported once, at its own loop.
 - A function handed to a worker thread (``threading.Thread(target=...)``, an executor's
   ``submit``/``run_in_executor``, ``asyncio.to_thread``, the ``run()`` of a ``Thread``/
   ``QThread``/``QRunnable`` subclass) that reaches a function of another module which creates,

@@ -1,19 +1,20 @@
 """The project's call graph across modules: which function a dotted name reaches (through
-imports, re-exports and star imports), who calls whom, and the shortest chains to a loop."""
+imports, re-exports and star imports), who calls whom, the shortest chains to a loop, and what
+each entry point reaches."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from functools import cached_property
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.findings import Finding
-from ..core.project_facts import CrossModuleChain, HandOverKind, LoopSite
+from ..core.project_facts import CrossModuleChain, EntryKind, EntryPoint, HandOverKind, LoopCall, ReachedLoop
 from ..core.rules import project_rules
-from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, ModuleSummary
+from .summary import ANY_LOOP, RUNNING_LOOP, Branches, FunctionSummary, LoopCallRecord, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
-
 
 
 class Project:
@@ -70,11 +71,42 @@ class Project:
 
     # ----- the facts the whole-project rules ask for (core.project_facts.ProjectFacts) -----
 
-    def loop_sites(self) -> List[Tuple[str, LoopSite]]:
-        return sorted(
-            ((summary.path, site) for summary in self.summaries for site in summary.loop_sites),
-            key=lambda item: (item[0], item[1].line, item[1].col),
-        )
+    def entry_points(self) -> List[EntryPoint]:
+        return list(self._entry_points)
+
+    def loops_reached(self, entry: EntryPoint) -> List[ReachedLoop]:
+        own, anchors = self._entry_points[entry]
+        own_nodes = set(own)
+        starts: Dict[Branches, List[Tuple[Node, str]]] = {}
+        for node, context, branches in anchors:
+            starts.setdefault(branches, []).append((node, context))
+        reached = []
+        for branches, nodes in starts.items():
+            # Breadth first: each function is reached by its shortest chain.
+            previous: Dict[Node, Optional[Node]] = {}
+            first_called_from: Dict[Node, str] = {}
+            queue: deque = deque()
+            for node, context in nodes:
+                if node not in previous and node not in own_nodes:
+                    previous[node] = None
+                    first_called_from[node] = context
+                    queue.append(node)
+            while queue:
+                node = queue.popleft()
+                if self.function(node).loop_calls:
+                    chain = [node]
+                    hop = previous[node]
+                    while hop is not None:
+                        chain.append(hop)
+                        hop = previous[hop]
+                    context = first_called_from[chain[-1]]
+                    names = ([context] if context else []) + [name for _module, name in reversed(chain)]
+                    reached.append(ReachedLoop(tuple(names), self.loop_calls(node), branches))
+                for callee in self.callees.get(node, ()):
+                    if callee not in previous and callee not in own_nodes:
+                        previous[callee] = node
+                        queue.append(callee)
+        return reached
 
     def cross_module_chains(self, kind: HandOverKind) -> Iterator[CrossModuleChain]:
         next_hop = self.chains_to(ANY_LOOP if kind is HandOverKind.THREAD else RUNNING_LOOP)
@@ -95,7 +127,7 @@ class Project:
                     hand_over.context,
                     tuple(name for _module, name in chain),
                     self.where(chain[-1]),
-                    self.function(chain[-1]).loop_calls,
+                    tuple((call.code, call.call) for call in self.function(chain[-1]).loop_calls),
                 )
 
     # ----- the call graph ------------------------------------------------------------
@@ -148,8 +180,9 @@ class Project:
         return None
 
     def chains_to(self, codes: Tuple[str, ...]) -> Dict[Node, Optional[Node]]:
-        """Each function that reaches a loop-making function (one with a call of ``codes``),
-        mapped to the next function on its shortest chain (None: it makes the loop itself)."""
+        """Each plain function that reaches a loop-making plain function (one with a call of
+        ``codes``), mapped to the next function on its shortest chain (None: it makes the loop
+        itself). A coroutine is no link: calling one runs none of its code."""
         if codes in self._chains:
             return self._chains[codes]
         callers = self.callers
@@ -158,7 +191,7 @@ class Project:
         queue: deque = deque()
         for summary in self.modules.values():
             for name, function in summary.functions.items():
-                if any(code in codes for code, _call in function.loop_calls):
+                if not function.is_async and any(call.code in codes for call in function.loop_calls):
                     node = (summary.module, name)
                     next_hop[node] = None
                     queue.append(node)
@@ -171,16 +204,31 @@ class Project:
         return next_hop
 
     @cached_property
-    def callers(self) -> Dict[Node, List[Node]]:
-        """Each project function -> the project functions that call it."""
-        callers: Dict[Node, List[Node]] = {}
+    def callees(self) -> Dict[Node, List[Node]]:
+        """Each project function or coroutine -> the project functions and coroutines it calls."""
+        callees: Dict[Node, List[Node]] = {}
         for summary in self.modules.values():
             for name, function in summary.functions.items():
                 node = (summary.module, name)
+                called: Dict[Node, None] = {}
                 for target in function.calls:
                     callee = self.resolve(target, summary.module)
                     if callee is not None and callee != node:
-                        callers.setdefault(callee, []).append(node)
+                        called[callee] = None
+                if called:
+                    callees[node] = list(called)
+        return callees
+
+    @cached_property
+    def callers(self) -> Dict[Node, List[Node]]:
+        """Each plain project function -> the plain project functions that call it."""
+        callers: Dict[Node, List[Node]] = {}
+        for caller, called in self.callees.items():
+            if self.function(caller).is_async:
+                continue
+            for callee in called:
+                if not self.function(callee).is_async:
+                    callers.setdefault(callee, []).append(caller)
         return callers
 
     def chain(self, start: Node, next_hop: Dict[Node, Optional[Node]]) -> List[Node]:
@@ -196,3 +244,81 @@ class Project:
 
     def where(self, node: Node) -> str:
         return f"{self.modules[node[0]].path}:{self.function(node).line}"
+
+    # ----- entry points --------------------------------------------------------------
+
+    @cached_property
+    def _entry_points(self) -> Dict[EntryPoint, Tuple[List[Node], List[Tuple[Node, str, Branches]]]]:
+        """Each entry point -> (its own functions, the functions its own code calls: each with the
+        own function that calls it and the branches of the call), sorted by path and line; a
+        function handed to other processes from several places is one entry point, the first."""
+        process_targets: Set[Node] = set()
+        for summary in self.summaries:
+            for record in summary.entry_points:
+                if record.kind is EntryKind.PROCESS:
+                    node = self.resolve(record.functions[0], summary.module) if record.functions else None
+                    if node is not None:
+                        process_targets.add(node)
+        found: Dict[EntryPoint, Tuple[List[Node], List[Tuple[Node, str, Branches]]]] = {}
+        processes_seen: Set[Node] = set()
+        for summary in sorted(self.summaries, key=lambda summary: summary.path):
+            for record in summary.entry_points:
+                tops = [node for node in (self.resolve(t, summary.module) for t in record.functions) if node]
+                if record.kind is EntryKind.PROCESS and tops:
+                    if tops[0] in processes_seen:
+                        continue
+                    processes_seen.add(tops[0])
+                own: Dict[Node, None] = {}
+                for top in tops:
+                    own.update(dict.fromkeys(self.nested_functions(top, process_targets - {top})))
+                if record.kind is EntryKind.PROCESS and tops and tops[0][0] != summary.module:
+                    # Another module's function: its own code is read from that module's summary.
+                    loop_calls = [call for node in own for call in self.loop_calls(node)]
+                    anchors = [(callee, node[1], ()) for node in own for callee in self.callees.get(node, ())]
+                else:
+                    loop_calls = [
+                        LoopCall(summary.path, c.line, c.col, c.code, c.call, True, c.context, c.branches)
+                        for c in record.loop_calls
+                    ]
+                    anchors = []
+                    for call in record.calls:
+                        node = self.resolve(call.target, summary.module)
+                        if node is not None:
+                            anchors.append((node, call.context, call.branches))
+                loop_calls.sort(key=lambda call: (call.path, call.line, call.col))
+                entry = EntryPoint(record.kind, summary.path, record.line, tuple(loop_calls))
+                found.setdefault(entry, (list(own), anchors))
+        return dict(sorted(found.items(), key=lambda item: (item[0].path, item[0].line)))
+
+    def nested_functions(self, top: Node, excluded: Set[Node]) -> List[Node]:
+        """The function and the functions nested in it, but those in ``excluded`` (and theirs)."""
+        module, name = top
+        names = self.function_names[module]
+        prefix = name + "."
+        found = [top]
+        skipped: Optional[str] = None
+        for index in range(bisect_left(names, prefix), len(names)):
+            nested = names[index]
+            if not nested.startswith(prefix):
+                break
+            if skipped is not None and nested.startswith(skipped):
+                continue
+            if (module, nested) in excluded:
+                skipped = nested + "."
+                continue
+            found.append((module, nested))
+        return found
+
+    @cached_property
+    def function_names(self) -> Dict[str, List[str]]:
+        """Module -> the qualified names of its summarised functions, sorted: the functions nested
+        in one follow it (a dot sorts before every character of a name)."""
+        return {module: sorted(summary.functions) for module, summary in self.modules.items()}
+
+    def loop_calls(self, node: Node) -> Tuple[LoopCall, ...]:
+        path = self.modules[node[0]].path
+        return tuple(self.loop_call(path, node[1], call) for call in self.function(node).loop_calls)
+
+    @staticmethod
+    def loop_call(path: str, context: str, call: LoopCallRecord) -> LoopCall:
+        return LoopCall(path, call.line, call.col, call.code, call.call, call.in_entry_point, context)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..core.model import CallSite, FunctionInfo, Module, Scope, dotted_parts
+from ..core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
 from ..core.prefilter import first_coroutine
-from ..core.project_facts import HandOverKind, LoopSite
-from ..core.rules.threads import makes_private_loop
+from ..core.project_facts import EntryKind, HandOverKind
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
 
 
@@ -19,14 +18,62 @@ ANY_LOOP = ("LG101", "LG102", "LG103")  # a function that creates, runs or drive
 RUNNING_LOOP = ("LG102", "LG103")  # one that runs or drives a loop: what a coroutine must not reach
 
 
+class LoopCallRecord(NamedTuple):
+    """A call that creates, runs or drives an event loop (``Module.loop_call_code``)."""
+
+    code: str  # LG101, LG102 or LG103
+    call: str  # the called name: "asyncio.run", "run_until_complete"
+    line: int
+    col: int
+    in_entry_point: bool  # entry-point code, as the file sees it
+
+
 @dataclass(frozen=True)
 class FunctionSummary:
-    """A plain (not ``async``) function: the loops its own body makes, the project functions it calls."""
+    """A function or coroutine: the loop calls of its own body, the project functions it calls."""
 
     line: int
-    # (code, called name) of each LG101-LG103 call in its own body: ("LG102", "asyncio.run")
-    loop_calls: Tuple[Tuple[str, str], ...] = ()
+    is_async: bool = False
+    loop_calls: Tuple[LoopCallRecord, ...] = ()
     calls: Tuple[str, ...] = ()  # dotted targets, resolved through this module's imports
+
+
+Branches = Tuple[Tuple[int, int, int], ...]  # the if/else branches a call is in (Module.branches_of)
+
+
+class OwnCall(NamedTuple):
+    """A call made by an entry point's own code, of a function that may be the project's."""
+
+    target: str  # dotted, resolved through this module's imports
+    context: str  # the function of the entry point's own code that makes it ("": module-level code)
+    branches: Branches  # within the entry point's own code (an entry function's: from its call)
+
+
+class OwnLoopCall(NamedTuple):
+    """A call of an entry point's own code that creates, runs or drives an event loop."""
+
+    code: str
+    call: str
+    line: int
+    col: int
+    context: str
+    branches: Branches
+
+
+@dataclass(frozen=True)
+class EntryPointRecord:
+    """Where a process starts in this module: the ``__main__`` block (or the whole file, when it
+    is an entry-point file), or a function handed to another process."""
+
+    kind: EntryKind
+    line: int
+    col: int
+    # Dotted targets of its own functions, with the functions nested in them: the entry
+    # functions, every function of an entry-point file, the function another process runs
+    # (which may be another module's: then its calls are read from that module's summary).
+    functions: Tuple[str, ...] = ()
+    calls: Tuple[OwnCall, ...] = ()
+    loop_calls: Tuple[OwnLoopCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,9 +95,9 @@ class ModuleSummary:
     path: str
     imports: Dict[str, str] = field(default_factory=dict)  # local name -> dotted target (module level)
     star_imports: Tuple[str, ...] = ()  # modules whose names `from X import *` brings in
-    loop_sites: Tuple[LoopSite, ...] = ()
     functions: Dict[str, FunctionSummary] = field(default_factory=dict)  # qualified name in the module
     hand_overs: Tuple[HandOver, ...] = ()
+    entry_points: Tuple[EntryPointRecord, ...] = ()
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -58,12 +105,22 @@ class ModuleSummary:
             "path": self.path,
             "imports": dict(self.imports),
             "star_imports": list(self.star_imports),
-            "loop_sites": [[s.line, s.col, s.call, s.in_entry_point, s.context] for s in self.loop_sites],
             "functions": {
-                name: [f.line, [list(call) for call in f.loop_calls], list(f.calls)]
+                name: [f.line, f.is_async, [list(call) for call in f.loop_calls], list(f.calls)]
                 for name, f in self.functions.items()
             },
             "hand_overs": [[h.kind.value, h.target, h.line, h.col, h.context] for h in self.hand_overs],
+            "entry_points": [
+                [
+                    e.kind.value,
+                    e.line,
+                    e.col,
+                    list(e.functions),
+                    [[call.target, call.context, _branches_json(call.branches)] for call in e.calls],
+                    [[*call[:5], _branches_json(call.branches)] for call in e.loop_calls],
+                ]
+                for e in self.entry_points
+            ],
         }
 
     @staticmethod
@@ -72,7 +129,7 @@ class ModuleSummary:
         if not isinstance(data, dict):
             return False
         imports, star_imports, functions = data.get("imports"), data.get("star_imports"), data.get("functions")
-        loop_sites, hand_overs = data.get("loop_sites"), data.get("hand_overs")
+        hand_overs, entry_points = data.get("hand_overs"), data.get("entry_points")
         return (
             isinstance(data.get("module"), str)
             and isinstance(data.get("path"), str)
@@ -80,12 +137,12 @@ class ModuleSummary:
             and all(isinstance(target, str) for target in imports.values())
             and isinstance(star_imports, list)
             and all(isinstance(module, str) for module in star_imports)
-            and isinstance(loop_sites, list)
-            and all(is_json_row(site, LOOP_SITE_ROW) for site in loop_sites)
             and isinstance(functions, dict)
             and all(_is_function_json(function) for function in functions.values())
             and isinstance(hand_overs, list)
             and all(is_json_row(hand_over, HAND_OVER_ROW) and hand_over[0] in HAND_OVER_KINDS for hand_over in hand_overs)
+            and isinstance(entry_points, list)
+            and all(_is_entry_point_json(entry) for entry in entry_points)
         )
 
     @classmethod
@@ -98,19 +155,31 @@ class ModuleSummary:
             path=data["path"],
             imports=dict(data["imports"]),
             star_imports=tuple(data["star_imports"]),
-            loop_sites=tuple(LoopSite(*site) for site in data["loop_sites"]),
             functions={
-                name: FunctionSummary(line, tuple(tuple(call) for call in loop_calls), tuple(calls))
-                for name, (line, loop_calls, calls) in data["functions"].items()
+                name: FunctionSummary(line, is_async, _loop_calls_of(loop_calls), tuple(calls))
+                for name, (line, is_async, loop_calls, calls) in data["functions"].items()
             },
             hand_overs=tuple(HandOver(HandOverKind(kind), *rest) for kind, *rest in data["hand_overs"]),
+            entry_points=tuple(
+                EntryPointRecord(
+                    EntryKind(kind),
+                    line,
+                    col,
+                    tuple(functions),
+                    tuple(OwnCall(target, context, _branches_of(branches)) for target, context, branches in calls),
+                    tuple(OwnLoopCall(*call[:5], _branches_of(call[5])) for call in loop_calls),
+                )
+                for kind, line, col, functions, calls, loop_calls in data["entry_points"]
+            ),
         )
 
 
-LOOP_SITE_ROW = (int, int, str, bool, str)  # LoopSite's fields, as to_json writes them
-HAND_OVER_ROW = (str, str, int, int, str)  # HandOver's
+HAND_OVER_ROW = (str, str, int, int, str)  # HandOver's fields, as to_json writes them
 HAND_OVER_KINDS = frozenset(kind.value for kind in HandOverKind)
-LOOP_CALL_ROW = (str, str)  # FunctionSummary.loop_calls: (code, called name)
+ENTRY_KINDS = frozenset(kind.value for kind in EntryKind)
+LOOP_CALL_ROW = (str, str, int, int, bool)  # LoopCallRecord's
+OWN_CALL_ROW = (str, str)  # OwnCall's, but its branches
+OWN_LOOP_CALL_ROW = (str, str, int, int, str)  # OwnLoopCall's, but its branches
 
 
 def is_json_row(value: Any, types: Tuple[type, ...]) -> bool:
@@ -120,17 +189,67 @@ def is_json_row(value: Any, types: Tuple[type, ...]) -> bool:
     )
 
 
+def _loop_calls_of(rows: Iterable[List[Any]]) -> Tuple[LoopCallRecord, ...]:
+    return tuple(LoopCallRecord(*row) for row in rows)
+
+
+def _are_strings(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _are_loop_calls(value: Any) -> bool:
+    return type(value) is list and all(is_json_row(call, LOOP_CALL_ROW) for call in value)
+
+
 def _is_function_json(value: Any) -> bool:
-    """A FunctionSummary as to_json writes it: ``[line, [[code, name], ...], [call, ...]]``."""
+    """A FunctionSummary as to_json writes it: ``[line, is_async, [loop call, ...], [call, ...]]``."""
     return (
         type(value) is list
-        and len(value) == 3
+        and len(value) == 4
         and type(value[0]) is int
-        and type(value[1]) is list
-        and all(is_json_row(call, LOOP_CALL_ROW) for call in value[1])
-        and type(value[2]) is list
-        and all(type(call) is str for call in value[2])
+        and type(value[1]) is bool
+        and _are_loop_calls(value[2])
+        and _are_strings(value[3])
     )
+
+
+def _is_entry_point_json(value: Any) -> bool:
+    """An EntryPointRecord: ``[kind, line, col, [function, ...], [own call, ...], [own loop call, ...]]``."""
+    return (
+        type(value) is list
+        and len(value) == 6
+        and type(value[0]) is str
+        and value[0] in ENTRY_KINDS
+        and type(value[1]) is int
+        and type(value[2]) is int
+        and _are_strings(value[3])
+        and type(value[4]) is list
+        and all(_is_row_with_branches(call, OWN_CALL_ROW) for call in value[4])
+        and type(value[5]) is list
+        and all(_is_row_with_branches(call, OWN_LOOP_CALL_ROW) for call in value[5])
+    )
+
+
+def _is_row_with_branches(value: Any, types: Tuple[type, ...]) -> bool:
+    """A JSON array of these types, then the list of its branches."""
+    return (
+        type(value) is list
+        and len(value) == len(types) + 1
+        and is_json_row(value[:-1], types)
+        and _is_branches(value[-1])
+    )
+
+
+def _is_branches(value: Any) -> bool:
+    return type(value) is list and all(is_json_row(branch, (int, int, int)) for branch in value)
+
+
+def _branches_json(branches: Branches) -> List[List[int]]:
+    return [list(branch) for branch in branches]
+
+
+def _branches_of(rows: List[List[int]]) -> Branches:
+    return tuple((line, col, branch) for line, col, branch in rows)
 
 
 # A thread hand-over the project pass needs, in a file the prefilter skips: its target can live
@@ -186,26 +305,17 @@ class _Summarizer:
 
     def summary(self, path: str) -> ModuleSummary:
         module = self.module
-        loop_sites = tuple(
-            LoopSite(
-                site.line,
-                site.col,
-                site.qualified or site.function_name,
-                module.in_entry_point(site),
-                site.scope.qualified_name,
-            )
-            for site in module.loop_owning_calls
-        )
         functions: Dict[str, FunctionSummary] = {}
         hand_overs: List[HandOver] = []
         for function in module.functions:
             if function.is_async:
                 hand_overs.extend(self.coroutine_calls(function))
-                continue
-            loop_calls = _loop_calls(module, function) if makes_private_loop(module, function) else ()
-            calls = tuple(dict.fromkeys(t for t in map(self.call_target, module.calls_in(function)) if t))
+            loop_calls = self.loop_calls(module.calls_in(function))
+            calls = self.call_targets(module.calls_in(function))
             if loop_calls or calls:
-                functions[function.scope.qualified_name] = FunctionSummary(function.node.lineno, loop_calls, calls)
+                functions[function.scope.qualified_name] = FunctionSummary(
+                    function.node.lineno, function.is_async, loop_calls, calls
+                )
         hand_overs.extend(self.thread_hand_overs())
         hand_overs.sort(key=lambda hand_over: (hand_over.line, hand_over.col))
         return ModuleSummary(
@@ -213,10 +323,24 @@ class _Summarizer:
             path,
             imports=self.imports.targets,
             star_imports=tuple(self.imports.star_imports),
-            loop_sites=loop_sites,
             functions=functions,
             hand_overs=tuple(hand_overs),
+            entry_points=(*self.main_entry_point(), *self.process_entry_points()),
         )
+
+    def loop_calls(self, sites: Iterable[CallSite]) -> Tuple[LoopCallRecord, ...]:
+        """The calls among ``sites`` that create, run or drive a loop, as LG101-LG103 name them."""
+        module = self.module
+        found = []
+        for site in sites:
+            code = module.loop_call_code(site)
+            if code is not None:
+                call = (site.attr if code == "LG103" else site.qualified) or site.function_name
+                found.append(LoopCallRecord(code, call, site.line, site.col, module.in_entry_point(site)))
+        return tuple(found)
+
+    def call_targets(self, sites: Iterable[CallSite]) -> Tuple[str, ...]:
+        return tuple(dict.fromkeys(target for target in map(self.call_target, sites) if target))
 
     def coroutine_calls(self, function: FunctionInfo) -> Iterator[HandOver]:
         for site in self.module.calls_in(function):
@@ -233,6 +357,101 @@ class _Summarizer:
         for run in module.thread_run_methods:
             target, node = self.local_target(run), run.node
             yield HandOver(HandOverKind.THREAD, target, node.lineno, node.col_offset, run.scope.qualified_name)
+
+    # ----- entry points --------------------------------------------------------------
+
+    def main_entry_point(self) -> Iterator[EntryPointRecord]:
+        """The ``__main__`` block with the functions it calls or hands over; for an entry-point file,
+        all its code (but what another process runs)."""
+        module = self.module
+        if module.is_entry_point_file:
+            functions = [
+                function
+                for function in module.functions
+                if function.parent_scope.kind in (ScopeKind.MODULE, ScopeKind.CLASS)
+                and not module.in_process_entry(function.scope)
+            ]
+            own_code = [site for site in module.calls if not module.in_process_entry(site.scope)]
+            line = 1
+        else:
+            module_functions = module.module_scope.functions
+            functions = [
+                module_functions[name]
+                for name in sorted(module.entry_functions)
+                if not module.in_process_entry(module_functions[name].scope)
+            ]
+            own_code = [site for site in module.calls if site.in_main_block]
+            line = min((site.line for site in own_code), default=1)
+            for function in functions:
+                own_code.extend(self.calls_under(function.scope, function.scope))
+        if own_code or functions:
+            yield self.entry_point(EntryKind.MAIN, line, 0, functions, own_code)
+
+    def process_entry_points(self) -> Iterator[EntryPointRecord]:
+        """The functions handed to another process (defined here, or imported), and the ``run()``
+        of a ``multiprocessing.Process`` subclass."""
+        module = self.module
+        for site, worker in module.process_hand_overs:
+            body = module.callable_body(worker, site.scope) if worker is not None else None
+            if body is not None:  # a def or a lambda of this file
+                function = body.function_info
+                own_code = self.calls_under(body, body)
+                yield self.entry_point(EntryKind.PROCESS, site.line, site.col, [function] if function else [], own_code)
+                continue
+            target = self.worker_target(worker, site.name_scope) if worker is not None else None
+            if target is not None:  # another module's function: the project pass reads its summary
+                yield EntryPointRecord(EntryKind.PROCESS, site.line, site.col, (target,))
+        for run in module.process_run_methods:
+            node = run.node
+            own_code = self.calls_under(run.scope, run.scope)
+            yield self.entry_point(EntryKind.PROCESS, node.lineno, node.col_offset, [run], own_code)
+
+    def entry_point(
+        self, kind: EntryKind, line: int, col: int, functions: Sequence[FunctionInfo], own_code: Iterable[CallSite]
+    ) -> EntryPointRecord:
+        """The record of an entry point: its own functions, and the calls of its own code."""
+        module = self.module
+        own_functions = {self.local_target(function) for function in functions}
+        calls: Dict[OwnCall, None] = {}
+        loop_calls = []
+        for site in {id(site.node): site for site in own_code}.values():
+            context = site.scope.qualified_name
+            branches = self.lifted(kind, site) + module.branches_of(site)
+            code = module.loop_call_code(site)
+            if code is not None:
+                call = (site.attr if code == "LG103" else site.qualified) or site.function_name
+                loop_calls.append(OwnLoopCall(code, call, site.line, site.col, context, branches))
+            target = self.call_target(site)
+            if target is not None and target not in own_functions:
+                calls[OwnCall(target, context, branches)] = None
+        loop_calls.sort(key=lambda call: (call.line, call.col))
+        return EntryPointRecord(kind, line, col, tuple(sorted(own_functions)), tuple(calls), tuple(loop_calls))
+
+    def calls_under(self, scope: Scope, entry: Scope) -> List[CallSite]:
+        """The calls of the scope and of the scopes nested in it, but of those another process runs
+        (``entry`` is the scope being summarised, which may be one)."""
+        module = self.module
+        found = []
+        pending = [scope]
+        while pending:
+            current = pending.pop()
+            if current is not entry and module.in_process_entry(current) and not module.in_process_entry(entry):
+                continue
+            found.extend(current.calls)
+            pending.extend(current.children)
+        return found
+
+    def lifted(self, kind: EntryKind, site: CallSite) -> Branches:
+        """The branches of the ``__main__`` block that call the entry function the call is in: the
+        branches they share (an entry function called from two branches may run in either)."""
+        if kind is not EntryKind.MAIN or site.scope.top_function is None:
+            return ()
+        calls = self.module.entry_function_calls.get(site.scope.top_function, ())
+        shared: Optional[Branches] = None
+        for call in calls:
+            branches = self.module.branches_of(call)
+            shared = branches if shared is None else tuple(branch for branch in shared if branch in branches)
+        return shared or ()
 
     def worker_target(self, worker: ast.expr, scope: Scope) -> Optional[str]:
         """The function a worker callable runs: a reference, a lambda's call, a ``functools.partial``."""
@@ -291,11 +510,3 @@ class _Summarizer:
     def local_target(self, function: FunctionInfo) -> str:
         qualified = function.scope.qualified_name
         return f"{self.module_name}.{qualified}" if self.module_name else qualified
-
-
-def _loop_calls(module: Module, function: FunctionInfo) -> Tuple[Tuple[str, str], ...]:
-    """(code, called name) of the calls that make ``makes_private_loop`` true, as LG101-LG103 see them."""
-    return tuple(
-        (code, site.attr if code == "LG103" else site.qualified or site.function_name)  # type: ignore[misc]
-        for code, site in module.loop_calls_in(function.scope)
-    )

@@ -175,16 +175,24 @@ class LoopQueries:
         """Every call that may drive a loop from outside (LG103 sites, entry points included)."""
         return [site for site in self.method_calls(LOOP_DRIVER_METHODS) if self.drives_loop(site)]
 
+    def loop_call_code(self, site: CallSite) -> Optional[str]:
+        """Whether the call creates (LG101), runs (LG102) or drives (LG103) an event loop, by the
+        code that reports it outside entry-point code; None for any other call."""
+        if self.creates_loop(site):
+            return "LG101"
+        if site.qualified in LOOP_RUNNERS:
+            return "LG102"
+        if self.drives_loop(site):
+            return "LG103"
+        return None
+
     def loop_calls_in(self, scope: Scope) -> List[Tuple[str, CallSite]]:
         """The scope's own calls that create (LG101), run (LG102) or drive (LG103) an event loop."""
         found = []
         for site in scope.calls:
-            if self.creates_loop(site):
-                found.append(("LG101", site))
-            elif site.qualified in LOOP_RUNNERS:
-                found.append(("LG102", site))
-            elif self.drives_loop(site):
-                found.append(("LG103", site))
+            code = self.loop_call_code(site)
+            if code is not None:
+                found.append((code, site))
         return found
 
     def creates_or_runs_loop(self, scope: Scope) -> bool:
@@ -200,10 +208,3 @@ class LoopQueries:
         if isinstance(node, ast.Attribute) and node.attr in LOOP_DRIVER_METHODS and self.may_be_loop(node.value, scope):
             return receiver_name(node) or node.attr
         return None
-
-    @cached_property
-    def loop_owning_calls(self) -> List[CallSite]:
-        """Every site that creates or starts an event loop, entry points included (for LG107)."""
-        found = [*self.loop_creations, *self.calls_to(LOOP_RUNNERS)]
-        found.sort(key=lambda site: (site.line, site.col))
-        return found

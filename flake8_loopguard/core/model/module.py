@@ -38,6 +38,9 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         self.alternative_bindings: List[Tuple[Tuple[str, ...], ast.Call]] = []
         # (name or dotted attribute, the scope that binds it, its annotation, the scope the annotation is read in)
         self.annotations: List[Tuple[str, Scope, ast.expr, Scope]] = []
+        # `if ...: ... else: ...` statements, whose two branches never both run: (id of the frame
+        # scope, line, column, first and last line of the body, first and last line of the else)
+        self.if_else_statements: List[Tuple[int, int, int, int, int, int, int]] = []
         self.imported_modules: set = set()  # top-level modules the program imports
         self.typing_imported_modules: set = set()  # ... and those imported only `if TYPE_CHECKING:`
         self._same_file_bases: Dict[int, List[ClassInfo]] = {}  # every `self.method()` asks
@@ -89,20 +92,48 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
     def entry_functions(self) -> set:
         """Module-level functions that the ``__main__`` block calls directly (``main()``,
         ``sys.exit(main())``) or hands over as a callable (``typer.run(main)``, ``fire.Fire(main)``)."""
+        return set(self.entry_function_calls)
+
+    @cached_property
+    def entry_function_calls(self) -> Dict[str, List[CallSite]]:
+        """Each entry function -> the calls of the ``__main__`` block that call it or hand it over."""
         module_functions = self.module_scope.functions
-        entry = set()
+        entry: Dict[str, List[CallSite]] = {}
         for site in self.calls:
             if not site.in_main_block or site.scope is not self.module_scope:
                 continue
-            if site.receiver is None and site.attr in module_functions:
-                entry.add(site.attr)
+            named = [site.attr] if site.receiver is None and site.attr in module_functions else []
             arguments = [*site.node.args, *(keyword.value for keyword in site.node.keywords)]
-            entry.update(
+            named.extend(
                 argument.id
                 for argument in arguments
                 if isinstance(argument, ast.Name) and argument.id in module_functions
             )
+            for name in dict.fromkeys(named):
+                entry.setdefault(name, []).append(site)
         return entry
+
+    def branches_of(self, site: CallSite) -> Tuple[Tuple[int, int, int], ...]:
+        """The ``if``/``else`` branches the call is in, within its function (or the module), outer
+        first: (line, column of the ``if``, 0 for its body or 1 for its ``else``). Two calls one
+        of which is in the body and the other in the ``else`` of the same ``if`` never both run."""
+        found = []
+        line = site.line
+        for _frame, if_line, if_col, body_start, body_end, else_start, else_end in self._if_else_by_frame.get(
+            id(site.scope), ()
+        ):
+            if body_start <= line <= body_end:
+                found.append((if_line, if_col, 0))
+            elif else_start <= line <= else_end:
+                found.append((if_line, if_col, 1))
+        return tuple(found)
+
+    @cached_property
+    def _if_else_by_frame(self) -> Dict[int, List[Tuple[int, int, int, int, int, int, int]]]:
+        index: Dict[int, List[Tuple[int, int, int, int, int, int, int]]] = {}
+        for statement in sorted(self.if_else_statements, key=lambda statement: (statement[1], statement[2])):
+            index.setdefault(statement[0], []).append(statement)
+        return index
 
     @cached_property
     def is_entry_point_file(self) -> bool:

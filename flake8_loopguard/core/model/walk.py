@@ -212,6 +212,18 @@ class Walker:
             scope.bind(arg.arg, line)
 
     def visit_if(self, stack, node: ast.If, scope: Scope, in_main: bool) -> None:
+        if node.orelse:  # its two branches never both run (an `if` without `else` excludes nothing)
+            self.module.if_else_statements.append(
+                (
+                    id(scope.frame),
+                    node.lineno,
+                    node.col_offset,
+                    node.body[0].lineno,
+                    getattr(node.body[-1], "end_lineno", None) or node.body[-1].lineno,
+                    node.orelse[0].lineno,
+                    getattr(node.orelse[-1], "end_lineno", None) or node.orelse[-1].lineno,
+                )
+            )
         if is_type_checking_guard(node.test):
             self.typing_only_imports.update(
                 id(statement) for statement in node.body if isinstance(statement, (ast.Import, ast.ImportFrom))

@@ -6,7 +6,7 @@ import ast
 import inspect
 import re
 import textwrap
-from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
+from typing import ClassVar, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 from ..config import Config
 from ..findings import Finding
@@ -14,9 +14,10 @@ from ..model import CallSite, Module, Scope
 from ..project_facts import CrossModuleChain, ProjectFacts
 
 
-def chain_text(chain: CrossModuleChain) -> str:
-    """``worker() -> fetch_sync()``: the functions of a cross-module chain, as messages name them."""
-    return " -> ".join(f"{name}()" for name in chain.functions)
+def chain_text(chain: Union[CrossModuleChain, Sequence[str]]) -> str:
+    """``worker() -> fetch_sync()``: the functions of a chain of calls, as messages name them."""
+    functions = chain.functions if isinstance(chain, CrossModuleChain) else chain
+    return " -> ".join(f"{name}()" for name in functions)
 
 
 def example(code: str) -> str:
