@@ -48,7 +48,6 @@ from .discovery import Discovery, GitError, PerFileIgnores, changed_files, disco
 from .project import (
     ModuleSummary,
     Project,
-    may_have_project_sites,
     module_name_for,
     summarize,
     summarize_imports_only,
@@ -301,9 +300,8 @@ def decode_source(data: bytes) -> str:
 
 def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
     """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
-    whether that summary is the full model's (``modelled``) or the imports only; an import-only
-    summary says whether the file has a hand-over word (``hand_over_words``: a later phase may
-    need it modelled)."""
+    whether that summary is the full model's (``modelled``) or the imports only (a later phase
+    may need the file modelled)."""
     summary: Optional[ModuleSummary] = None
     # Module names are relative to the project root, so the summary does not depend on the spelling.
     module_name = module_name_for(task.path, config.project_root) if task.summarize else ""
@@ -311,7 +309,7 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         analysis = analyse_source(source, task.path, config, model_anyway=task.model)
     except SyntaxError as error:
         if silences_file(source):  # flake8 does not even parse such a file
-            return {"findings": [], "summary": None, "modelled": True, "hand_over_words": False}
+            return {"findings": [], "summary": None, "modelled": True}
         syntax_error = Finding(
             error.lineno or 1,
             max((error.offset or 1) - 1, 0),
@@ -322,7 +320,6 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
             "findings": [_finding_json(syntax_error, _line_text(source_lines(source), syntax_error))],
             "summary": None,
             "modelled": True,  # as far as it goes: parsing it again would find nothing more
-            "hand_over_words": False,
         }
     modelled = analysis.module is not None
     if task.summarize:
@@ -341,7 +338,6 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         "findings": [_finding_json(f, _line_text(lines, f)) for f in kept],
         "summary": summary.to_json() if summary is not None else None,
         "modelled": modelled,
-        "hand_over_words": task.summarize and not modelled and may_have_project_sites(source),
     }
 
 
@@ -360,7 +356,6 @@ def is_record(value: Any) -> bool:
         and "summary" in value
         and (value["summary"] is None or isinstance(value["summary"], dict))
         and isinstance(value.get("modelled"), bool)
-        and isinstance(value.get("hand_over_words"), bool)
         and isinstance(value.get("names_tested", ""), str)
     )
 
@@ -423,7 +418,7 @@ class Run:
         self.warnings: List[str] = []
         self.checked = 0
         self.from_cache = 0
-        self.modelled_for_project = 0  # files the prefilter skips, modelled for their hand-overs
+        self.modelled_for_project = 0  # files the prefilter skips, modelled for the whole-project rules
         self.cache: Optional[ResultCache] = None
         self.walked: List[Discovery] = []  # what git listed there tells whether it tracks the cache
         self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
@@ -538,36 +533,34 @@ class Run:
     def _model_hand_over_files(
         self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: Optional[ResultCache]
     ) -> None:
-        """Model the import-scanned files with a hand-over word that name a function reaching a
-        loop; each round's summaries may name more such functions, so repeat until none is new.
+        """Model the import-scanned files that may call, through their imports, a function of the
+        project that reaches a loop: the files that spell one of the names
+        ``Project.names_toward_a_loop`` gives each. What they add may make more functions reach
+        a loop, so repeat until a round models no file: a middle module between a thread (or an
+        entry point) and a loop helper is modelled at any depth, and no other file is parsed.
 
-        A file whose text names none of them records the names' digest (``names_tested``): a
+        A file whose text spells none of its names records their digest (``names_tested``): a
         later run with the same names (an unchanged project) does not read it again.
         """
-        tested_names: Set[str] = set()
         while True:
-            candidates = [
-                path for path, record in records.items() if record.get("hand_over_words") and not record.get("modelled")
-            ]
-            if not candidates:
-                return
-            names = self.project(records).loop_reaching_names()
-            if not names or names == tested_names:
-                return
-            tested_names = names
-            ordered = tuple(sorted(names))
-            names_digest = hashlib.blake2b("\0".join(ordered).encode(), digest_size=8).hexdigest()
-            tasks = [
-                FileTask(path, os.path.abspath(path), digests.get(path), True, cache is not None, True, ordered)
-                for path in candidates
-                if records[path].get("names_tested") != names_digest
-            ]
+            project = self.project(records)
+            tasks, tested = [], {}
+            for path, record in records.items():
+                summary = None if record.get("modelled") else self._summary(path, record)
+                names = project.names_toward_a_loop(summary) if summary is not None else ()
+                if not names:
+                    continue
+                names_digest = hashlib.blake2b("\0".join(names).encode(), digest_size=8).hexdigest()
+                if record.get("names_tested") != names_digest:
+                    tested[path] = names_digest
+                    absolute = os.path.abspath(path)
+                    tasks.append(FileTask(path, absolute, digests.get(path), True, cache is not None, True, names))
             if not tasks:
                 return
             modelled = []
             for outcome in self._check(tasks):
                 if outcome.names_absent:
-                    records[outcome.task.path]["names_tested"] = names_digest
+                    records[outcome.task.path]["names_tested"] = tested[outcome.task.path]
                     if cache is not None:
                         cache.changed_in_place()
                 else:
@@ -795,7 +788,7 @@ def _run(args: argparse.Namespace) -> int:
         if whole_project:
             print(
                 f"loopguard: whole-project rules: {run_.modelled_for_project} more files modelled for their "
-                "thread hand-overs and coroutine calls",
+                "calls of functions that reach a loop",
                 file=sys.stderr,
             )
         print(

@@ -3,6 +3,7 @@
 import configparser
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -648,9 +649,11 @@ HELPER_PROJECT = {
     "quiet.py": """\
         import threading
 
+        import helpers
+
 
         def start(job):
-            threading.Thread(target=job).start()
+            threading.Thread(target=job, name=helpers.__name__).start()
         """,
 }
 LG401_TAIL = (
@@ -659,9 +662,7 @@ LG401_TAIL = (
 
 
 def modelled_line(count):
-    return (
-        f"loopguard: whole-project rules: {count} more files modelled for their thread hand-overs and coroutine calls"
-    )
+    return f"loopguard: whole-project rules: {count} more files modelled for their calls of functions that reach a loop"
 
 
 def test_hand_overs_in_files_the_prefilter_skips_are_found_through_the_helpers_names(tmp_path):
@@ -673,8 +674,10 @@ def test_hand_overs_in_files_the_prefilter_skips_are_found_through_the_helpers_n
         f"./worker.py:7:5: LG401 refresh_in_background() -> load_all() {LG401_TAIL}\n"
         "3 findings in 3 of 6 files\n"
     )
-    # middle.py, then worker.py (it names refresh_in_background, a link found in middle.py), direct.py
-    assert result.stderr.splitlines()[-2] == modelled_line(3)
+    # middle.py, direct.py and pkg/__init__.py (which import load_all or its re-export), then
+    # worker.py (it imports refresh_in_background, a link found in middle.py); quiet.py imports
+    # helpers but spells no name of a function that reaches a loop: read, not parsed.
+    assert result.stderr.splitlines()[-2] == modelled_line(4)
     assert check(tmp_path, "--no-cache", "--jobs", "2", ".").stdout == result.stdout
 
 
@@ -687,9 +690,25 @@ def test_worker_processes_find_the_same_hand_overs_in_every_phase(tmp_path):
     assert in_workers.stdout == in_process.stdout
     assert in_workers.stdout.count("LG401") == 2
     assert in_workers.stderr.splitlines()[-2:] == in_process.stderr.splitlines()[-2:] == [
-        modelled_line(3),
+        modelled_line(4),
         "loopguard: 46 files: 46 checked, 0 unchanged since the cache, 46 reported on",
     ]
+
+
+def test_a_plain_module_between_a_thread_and_a_loop_helper_is_a_link_at_any_depth(tmp_path):
+    """tests/projects/middle_modules: relay/plain.py and relay/plainer.py name no loop and hand
+    nothing over, yet link a thread, a coroutine and an entry point to relay/loop_helper.py;
+    relay/clock.py calls nothing that reaches a loop and is never parsed."""
+    shutil.copytree(REPO / "tests" / "projects" / "middle_modules", tmp_path / "project")
+    root = tmp_path / "project"
+    (root / "expected.txt").unlink()
+    (root / "pyproject.toml").write_text("[tool.loopguard]\n", encoding="utf-8")
+    result = check(root, "--no-cache", "-v", ".")
+    expected = (REPO / "tests" / "projects" / "middle_modules" / "expected.txt").read_text(encoding="utf-8")
+    found = result.stdout.replace("./", "").splitlines()[:-1]
+    assert set(found) == set(expected.splitlines()) | {f"relay/loop_helper.py:5:12: {LG102}"}
+    # relay/plain.py, then relay/plainer.py, then relay/worker.py and relay/view.py (run.py has a loop word)
+    assert result.stderr.splitlines()[-2] == modelled_line(4)
 
 
 def test_without_a_loop_helper_no_skipped_file_is_parsed(tmp_path):
@@ -724,22 +743,15 @@ def cache_records(root):
 def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_one_when_needed(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
     assert check(tmp_path, ".").returncode == 0
-    kinds = {path: (record["modelled"], record["hand_over_words"]) for path, record in cache_records(tmp_path).items()}
-    assert kinds == {
-        "helpers.py": (False, True),  # a coroutine (a hand-over word) the prefilter skips
-        "middle.py": (False, True),
-        "worker.py": (False, True),
-        "direct.py": (False, True),
-        "quiet.py": (False, True),
-        os.path.join("pkg", "__init__.py"): (False, False),
-    }
-    # Now a helper makes a loop: the unchanged import-scanned files that name it are modelled.
+    # Nothing reaches a loop: every file the prefilter skips is import-scanned, none is parsed.
+    assert not any(record["modelled"] for record in cache_records(tmp_path).values())
+    # Now a helper makes a loop: the unchanged import-scanned files that call it are modelled.
     write(tmp_path, {"helpers.py": HELPER_PROJECT["helpers.py"]})
     result = check(tmp_path, "-v", ".")
     assert result.stdout == check(tmp_path, "--no-cache", ".").stdout
     assert "LG401 refresh_in_background() -> load_all()" in result.stdout
     assert result.stderr.splitlines()[-2:] == [
-        modelled_line(3),
+        modelled_line(4),
         "loopguard: 6 files: 1 checked, 5 unchanged since the cache, 6 reported on",
     ]
     records = cache_records(tmp_path)
@@ -747,9 +759,11 @@ def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_o
         "direct.py",
         "helpers.py",
         "middle.py",
+        os.path.join("pkg", "__init__.py"),
         "worker.py",
     ]
-    # quiet.py was read and names no helper: recorded, so an unchanged project does not read it again.
+    # quiet.py imports helpers, was read, and spells no name of a function that reaches a loop:
+    # recorded, so an unchanged project does not read it again.
     assert "names_tested" in records["quiet.py"]
     again = check(tmp_path, "-v", ".")
     assert again.stdout == result.stdout

@@ -3,7 +3,9 @@
 Each directory of tests/projects/ is a small project; its expected.txt is the golden output
 of the project pass alone, one finding a line as ``path:line:col: CODE message``. Summaries
 are built the way ``loopguard check`` builds them: the engine's model and ``summarize`` for
-the files the prefilter lets through, ``summarize_imports_only`` for the others.
+the files the prefilter lets through, ``summarize_imports_only`` for the others; then, round
+after round, the import-scanned files that spell a name ``Project.names_toward_a_loop`` gives
+them are modelled too.
 
 Set LOOPGUARD_UPDATE_GOLDENS=1 to rewrite the goldens after a deliberate change (and
 review the diff).
@@ -13,6 +15,7 @@ import ast
 import json
 import os
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,6 @@ from flake8_loopguard.core.prefilter import may_have_findings
 from flake8_loopguard.project import (
     ModuleSummary,
     Project,
-    may_have_project_sites,
     module_name_for,
     summarize,
     summarize_imports_only,
@@ -50,11 +52,11 @@ def source_files(root):
     return sorted(root.rglob("*.py"))
 
 
-def summary_of(path, root, with_tree=True):
+def summary_of(path, root, with_tree=True, model=False):
     relative = path.relative_to(root).as_posix()
     source = path.read_text(encoding="utf-8")
     name = module_name_for(str(path), str(root))
-    if not (may_have_findings(source, DEFAULT_CONFIG) or may_have_project_sites(source)):
+    if not (model or may_have_findings(source, DEFAULT_CONFIG)):
         return summarize_imports_only(source, relative, name)
     tree = ast.parse(source)
     module = Module(tree, relative, DEFAULT_CONFIG)
@@ -62,7 +64,21 @@ def summary_of(path, root, with_tree=True):
 
 
 def summaries_of(root, with_tree=True):
-    return [summary_of(path, root, with_tree) for path in source_files(root)]
+    paths = source_files(root)
+    summaries = {path: summary_of(path, root, with_tree) for path in paths}
+    import_scanned = {path for path in paths if not may_have_findings(path.read_text(encoding="utf-8"), DEFAULT_CONFIG)}
+    while True:
+        project = Project(list(summaries.values()))
+        needed = [path for path in sorted(import_scanned) if spells(path, project.names_toward_a_loop(summaries[path]))]
+        if not needed:
+            return list(summaries.values())
+        for path in needed:
+            summaries[path] = summary_of(path, root, with_tree, model=True)
+            import_scanned.discard(path)
+
+
+def spells(path, names):
+    return bool(names) and not set(names).isdisjoint(re.findall(r"\w+", path.read_text(encoding="utf-8")))
 
 
 def text_lines(findings_by_path):
@@ -88,6 +104,7 @@ def test_every_example_project_is_collected():
         "src_and_script_dirs",
         "one_process_many_loops",
         "worker_processes",
+        "middle_modules",
     }
 
 

@@ -17,13 +17,15 @@ caches it and ships it between processes). The project pass then joins the summa
   shortest chain first; cycles end the search.
 
 Cases that stay inside one module are the engine's (per-file rules), never reported twice.
+
+A file the prefilter skips is summarised from its import lines alone; it makes no loop itself,
+so it matters only as a link of a chain, through its imports of functions that reach a loop.
+:meth:`Project.names_toward_a_loop` says which names it must spell for that, and the check
+command models such files, round after round, until no new one is needed.
 """
 
 from .graph import Project
 from .imports import module_name_for
-from .summary import ModuleSummary, may_have_project_sites, summarize, summarize_imports_only
+from .summary import ModuleSummary, summarize, summarize_imports_only
 
-__all__ = [
-    "ModuleSummary", "Project",
-    "may_have_project_sites", "module_name_for", "summarize", "summarize_imports_only",
-]  # fmt: skip
+__all__ = ["ModuleSummary", "Project", "module_name_for", "summarize", "summarize_imports_only"]

@@ -38,27 +38,98 @@ class Project:
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
         self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
 
-    def loop_reaching_names(self) -> Set[str]:
-        """The names a file must mention for its hand-overs to reach a function of another module
-        that creates, runs or drives a loop (or calls one, at any depth).
+    def names_toward_a_loop(self, summary: ModuleSummary) -> Tuple[str, ...]:
+        """The names the file of an import-only summary (one the prefilter skipped) must spell for
+        a function of it to call, through its imports, a project function that reaches a loop.
+        Empty: parsing the file cannot change a whole-project finding.
 
-        The project pass follows a call into another module only through a dotted name written in
-        the calling file, whose first part is imported: so the file names the function (the class,
-        for a method) or a name an import gives it (``from m import helper as run_it``, a package's
-        re-export under another name, at any depth of re-exports).
+        Such a file makes no loop itself (it has no loop word), so it matters only as a link: a
+        thread or another process it hands a function to, a coroutine it defines, a function of
+        it that an entry point or another link calls, reaches a loop only through a call of
+        another module's function. The project pass follows such a call through a dotted name
+        whose first part is imported: the file imports the function (the class, for a method)
+        itself, or a module at or above the one that defines it (or re-exports it), and then
+        spells its name (``helpers.load_all()``, ``pkg.refresh()``).
         """
-        names = {name.split(".", 1)[0] for _module, name in self.chains_to(ANY_LOOP)}
-        while names:
-            aliases = {
-                local
-                for summary in self.summaries
-                for local, target in summary.imports.items()
-                if local not in names and target.rsplit(".", 1)[-1] in names
-            }
-            if not aliases:
+        names: Set[str] = set()
+        for local, target in summary.imports.items():
+            if self._imports_toward_a_loop(target, summary.module):
+                names.add(local)
+            else:
+                names.update(self._names_toward_a_loop_under(target, summary.module))
+        for star in summary.star_imports:
+            names.update(self._names_toward_a_loop_under(star, summary.module))
+        return tuple(sorted(names))
+
+    def _imports_toward_a_loop(self, target: str, importer: str) -> bool:
+        """``from helpers import load_all``: the imported name is a function (or the class of a
+        method) that reaches a loop, or a module's re-export of one."""
+        node = self.resolve(target, importer)
+        if node is not None:
+            return node in self.reaching
+        owner, _, name = target.rpartition(".")
+        module = self._module_named(owner, importer) if owner else None
+        return module is not None and name in self._names_reaching_in[module]
+
+    def _names_toward_a_loop_under(self, target: str, importer: str) -> Set[str]:
+        """``import pkg``: the names of the functions (or classes) that reach a loop in ``pkg`` and
+        the modules under it, and of their re-exports there."""
+        module = self._module_named(target, importer)
+        if module is None:
+            return set()
+        names = set(self._names_reaching_in[module])
+        modules, prefix = self.module_names, module + "."
+        for index in range(bisect_left(modules, prefix), len(modules)):
+            if not modules[index].startswith(prefix):
                 break
-            names |= aliases
+            names.update(self._names_reaching_in[modules[index]])
         return names
+
+    def _module_named(self, target: str, importer: str) -> Optional[str]:
+        if target in self.modules:
+            return target
+        rerooted = self._rerooted(target + ".*", importer)  # a module of a script's directory
+        return rerooted[:-2] if rerooted is not None and rerooted[:-2] in self.modules else None
+
+    @cached_property
+    def reaching(self) -> Set[Node]:
+        """The functions and coroutines whose calls lead, at any depth, to a loop call (LG101-LG103)."""
+        callers: Dict[Node, List[Node]] = {}
+        for caller, called in self.callees.items():
+            for callee in called:
+                callers.setdefault(callee, []).append(caller)
+        found = {
+            (summary.module, name)
+            for summary in self.modules.values()
+            for name, function in summary.functions.items()
+            if function.loop_calls
+        }
+        pending = list(found)
+        while pending:
+            for caller in callers.get(pending.pop(), ()):
+                if caller not in found:
+                    found.add(caller)
+                    pending.append(caller)
+        return found
+
+    @cached_property
+    def _names_reaching_in(self) -> Dict[str, Set[str]]:
+        """Module -> the first names (a function's, a method's class) of its functions that reach
+        a loop, and the names its imports give to one."""
+        names: Dict[str, Set[str]] = {module: set() for module in self.modules}
+        for module, name in self.reaching:
+            names[module].add(name.split(".", 1)[0])
+        for module, summary in self.modules.items():
+            for local, target in summary.imports.items():
+                node = self.resolve(target, module)
+                if node is not None and node in self.reaching:
+                    names[module].add(local)
+        return names
+
+    @cached_property
+    def module_names(self) -> List[str]:
+        """Sorted: the modules under a package follow it."""
+        return sorted(self.modules)
 
     def findings(self) -> Dict[str, List[Finding]]:
         """The whole-project findings of every rule that has them, keyed by path (only paths with

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
-from ..core.prefilter import first_coroutine
 from ..core.project_facts import EntryKind, HandOverKind
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
 
@@ -252,25 +251,13 @@ def _branches_of(rows: List[List[int]]) -> Branches:
     return tuple((line, col, branch) for line, col, branch in rows)
 
 
-# A thread hand-over the project pass needs, in a file the prefilter skips: its target can live
-# in another module, so no loop word need appear here. The other hand-overs are prefilter words
-# (`QRunnable`; `to_thread` is resolved only as `asyncio.to_thread`, so `asyncio` is written).
-_HAND_OVER_WORDS = ("Thread", "submit", "run_in_executor")
-
-
-def may_have_project_sites(source: str) -> bool:
-    """A file the prefilter skips may hand a function to a worker thread, or call one from a
-    coroutine: parse and :func:`summarize` it anyway if it names a project function that
-    reaches a loop (the check command's later phases)."""
-    # Substring searches: several times faster than one regex alternation over the text.
-    return any(word in source for word in _HAND_OVER_WORDS) or ("async" in source and first_coroutine(source) >= 0)
-
-
 def summarize_imports_only(source: str, path: str, module_name: str) -> ModuleSummary:
     """The summary of a file the prefilter skips: its imports only (its re-exports still count).
 
-    Trade-off: the file is not parsed, so a function in it that calls a loop helper is not
-    a link of a call chain; a file with no trigger word cannot make a loop itself.
+    The file is not parsed: it makes no loop itself (it has no loop word), and its functions
+    matter only if they call a project function that reaches a loop, which only its imports can
+    give it. ``Project.names_toward_a_loop`` says which names it must spell for that, and the
+    check command models it then.
     """
     table = ImportTable(module_name, is_package(path))
     if "import" in source:

@@ -1,0 +1,5 @@
+import asyncio
+
+
+def run_blocking(coroutine):
+    return asyncio.run(coroutine)
