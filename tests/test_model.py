@@ -213,6 +213,17 @@ def test_the_if_else_branches_a_call_is_in():
     assert [site.line for site in module.entry_function_calls["main"]] == [15]
 
 
+def test_the_loop_a_runners_loop_factory_makes_is_the_runners():
+    module = build(
+        "import asyncio\nfrom qasync import QEventLoop\n\ndef make():\n    return QEventLoop(app)\n\n"
+        "asyncio.run(main(), loop_factory=lambda: QEventLoop(app))\n"
+        "with asyncio.Runner(loop_factory=make) as runner:\n    runner.run(main())\n"
+        "QEventLoop(app)\n"
+    )
+    creations = [site for site in module.calls if module.loop_call_code(site) == "LG101"]
+    assert [(site.line, module.makes_runners_loop(site)) for site in creations] == [(5, True), (7, True), (10, False)]
+
+
 PROCESSES = """\
 import asyncio, multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor

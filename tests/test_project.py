@@ -105,6 +105,7 @@ def test_every_example_project_is_collected():
         "one_process_many_loops",
         "worker_processes",
         "middle_modules",
+        "separate_example_programs",
     }
 
 

@@ -405,7 +405,7 @@ class _Summarizer:
             context = site.scope.qualified_name
             branches = self.lifted(kind, site) + module.branches_of(site)
             code = module.loop_call_code(site)
-            if code is not None:
+            if code is not None and not module.makes_runners_loop(site):
                 call = (site.attr if code == "LG103" else site.qualified) or site.function_name
                 loop_calls.append(OwnLoopCall(code, call, site.line, site.col, context, branches))
             target = self.call_target(site)

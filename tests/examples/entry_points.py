@@ -38,3 +38,22 @@ if __name__ == "__main__" and not os.environ.get("NO_UI"):
     fire.Fire(cli)
     sys.exit(start())
     asyncio.run(serve())
+
+
+# A function handed to another process is that process's entry point: its loop is its own.
+import multiprocessing
+
+
+def child_process():
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(serve())
+
+
+def start_child():
+    multiprocessing.Process(target=child_process, daemon=True).start()
+    child_process_in_this_one()
+
+
+def child_process_in_this_one():
+    asyncio.run(serve())  # error: LG102(col=5, call="asyncio.run")

@@ -40,6 +40,7 @@ class LoopQueries:
         def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]: ...
         def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool: ...
         def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]: ...
+        def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]: ...
 
     # ----- what is a loop --------------------------------------------------
 
@@ -185,6 +186,22 @@ class LoopQueries:
         if self.drives_loop(site):
             return "LG103"
         return None
+
+    def makes_runners_loop(self, site: CallSite) -> bool:
+        """The call is in the ``loop_factory=`` callable of a loop runner
+        (``asyncio.run(main(), loop_factory=lambda: QEventLoop(app))``): the loop it makes is the
+        one the runner runs, no second loop."""
+        return id(site.scope) in self._loop_factory_scopes
+
+    @cached_property
+    def _loop_factory_scopes(self) -> set:
+        found = set()
+        for runner in self.calls_to(LOOP_RUNNERS):
+            factory = runner.argument(None, "loop_factory")
+            body = self.callable_body(factory, runner.scope) if factory is not None else None
+            if body is not None:
+                found.add(id(body))
+        return found
 
     def loop_calls_in(self, scope: Scope) -> List[Tuple[str, CallSite]]:
         """The scope's own calls that create (LG101), run (LG102) or drive (LG103) an event loop."""

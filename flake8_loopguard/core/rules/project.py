@@ -31,7 +31,9 @@ class MoreThanOneLoopOwner(Rule):
     point, at its own first loop-owning call, naming every other owner with its file, line and
     call chain, a second loop started in the entry code itself included (a reached function
     that makes a loop and drives it is named where it makes it; one that only drives a loop,
-    at `run_until_complete`). Owners in the two branches of one `if`/`else` of the entry code
+    at `run_until_complete`); the loop a runner's `loop_factory=` makes (a lambda or a
+    function: `asyncio.run(main(), loop_factory=lambda: QEventLoop(app))`) is the runner's own.
+    Owners in the two branches of one `if`/`else` of the entry code
     (`if gui: qasync.run(...) else: asyncio.run(...)`) never run together and are not counted
     against each other. Two programs of one repository (two entry scripts, one loop each) are
     two processes, and so is a function that another process runs: no finding. An entry point
