@@ -157,8 +157,9 @@ class Project:
             previous: Dict[Node, Optional[Node]] = {}
             first_called_from: Dict[Node, str] = {}
             queue: deque = deque()
+            reaching = self.reaching  # a function that reaches no loop leads nowhere: not searched
             for node, context in nodes:
-                if node not in previous and node not in own_nodes:
+                if node not in previous and node not in own_nodes and node in reaching:
                     previous[node] = None
                     first_called_from[node] = context
                     queue.append(node)
@@ -174,7 +175,7 @@ class Project:
                     names = ([context] if context else []) + [name for _module, name in reversed(chain)]
                     reached.append(ReachedLoop(tuple(names), self.loop_calls(node), branches))
                 for callee in self.callees.get(node, ()):
-                    if callee not in previous and callee not in own_nodes:
+                    if callee not in previous and callee not in own_nodes and callee in reaching:
                         previous[callee] = node
                         queue.append(callee)
         return reached
