@@ -15,6 +15,11 @@ class HandOverKind(Enum):
     COROUTINE = "coroutine"  # the function is called by a coroutine, on the running loop
 
 
+# The `if`/`else` branches a call is in: (line, column of the `if`, 0 for its body, 1 for its
+# `else`). A call in one branch and a call in the other never both run.
+Branches = Tuple[Tuple[int, int, int], ...]
+
+
 class EntryKind(Enum):
     MAIN = "main"  # a `__main__` block (with the functions it calls or hands over), or an entry-point file
     PROCESS = "process"  # a function handed to another process: that process's entry point
@@ -31,9 +36,7 @@ class LoopCall:
     call: str  # the called name: "asyncio.run", "run_until_complete"
     in_entry_point: bool  # entry-point code as its own file sees it (the per-file rules report it if not)
     context: str  # the enclosing definition
-    # The `if`/`else` branches of the entry point's own code it is in: (line, column of the `if`,
-    # 0 for its body, 1 for its `else`). A call in one branch and a call in the other never both run.
-    branches: Tuple[Tuple[int, int, int], ...] = ()
+    branches: Branches = ()  # of the entry point's own code, where it is (or its chain starts)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class ReachedLoop:
 
     chain: Tuple[str, ...]  # the functions called, from the entry point's own one to this one
     loop_calls: Tuple[LoopCall, ...]  # this function's
-    branches: Tuple[Tuple[int, int, int], ...] = ()  # of the entry point's own code, where the chain starts
+    branches: Branches = ()  # of the entry point's own code, where the chain starts
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,17 @@ from functools import cached_property
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.findings import Finding
-from ..core.project_facts import CrossModuleChain, EntryKind, EntryPoint, HandOverKind, LoopCall, ReachedLoop
+from ..core.project_facts import (
+    Branches,
+    CrossModuleChain,
+    EntryKind,
+    EntryPoint,
+    HandOverKind,
+    LoopCall,
+    ReachedLoop,
+)
 from ..core.rules import project_rules
-from .summary import ANY_LOOP, RUNNING_LOOP, Branches, FunctionSummary, LoopCallRecord, ModuleSummary
+from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, LoopCallRecord, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
 

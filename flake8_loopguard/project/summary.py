@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
-from ..core.project_facts import EntryKind, HandOverKind
+from ..core.project_facts import Branches, EntryKind, HandOverKind
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
 
 
@@ -35,9 +35,6 @@ class FunctionSummary:
     is_async: bool = False
     loop_calls: Tuple[LoopCallRecord, ...] = ()
     calls: Tuple[str, ...] = ()  # dotted targets, resolved through this module's imports
-
-
-Branches = Tuple[Tuple[int, int, int], ...]  # the if/else branches a call is in (Module.branches_of)
 
 
 class OwnCall(NamedTuple):

@@ -10,11 +10,10 @@ from typing import Dict, Iterator, List, Tuple
 
 from ..findings import Finding
 from ..model import Module
-from ..project_facts import LoopCall, ProjectFacts
+from ..project_facts import Branches, LoopCall, ProjectFacts
 from .base import Rule, chain_text, example, register
 
 LOOP_OWNING = ("LG101", "LG102")  # a call that creates or runs a loop of its own
-Branches = Tuple[Tuple[int, int, int], ...]
 
 
 @register
