@@ -253,3 +253,13 @@ def hand_to_processes(jobs, executor, annotated: Optional[ProcessPoolExecutor], 
     executor.submit(crunch, jobs[0])  # error: LG401(col=5, func="crunch")
     loop.run_in_executor(None, render, jobs[0])  # error: LG401(col=5, func="render")
     ThreadPoolExecutor().submit(render, jobs[0])  # error: LG401(col=5, func="render")
+
+
+def shared_session() -> requests.Session:
+    return requests.Session()
+
+
+async def through_an_annotated_factory(url):
+    shared_session().get(url)  # error: LG403(col=5, call="shared_session.get", instead="await asyncio.to_thread(...) or an async client")
+    session = shared_session()
+    session.post(url)  # error: LG403(col=5, call="session.post", instead="await asyncio.to_thread(...) or an async client")

@@ -225,8 +225,9 @@ class BlockingCallInCoroutine(Rule):
     `input()` hold the thread, and in a coroutine the thread is the event loop: every other
     task, every websocket ping and, under qasync, the whole UI freezes until the call
     returns. A client is known from where it is made (`s = requests.Session()`, `with ... as
-    s`) or from its annotation (`client: Optional[httpx.Client]`, `self.http: httpx.Client`,
-    `http: httpx.Client` in the class body). Add your own with `--loopguard-blocking-calls`
+    s`, a function of the file annotated `-> requests.Session`) or from its annotation
+    (`client: Optional[httpx.Client]`, `self.http: httpx.Client`, `http: httpx.Client` in the
+    class body). Add your own with `--loopguard-blocking-calls`
     (`mylib.sync_fetch`, or `mylib.Client.get` for a method of `mylib.Client` objects).
 
     Fix: `time.sleep(x)` becomes `await asyncio.sleep(x)`; other calls run in a worker
