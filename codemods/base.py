@@ -4,7 +4,7 @@ A codemod is a :class:`FindingCodemod`: it names the codes it ``fixes`` and says
 call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once per module:
 
 1. gets the module's findings: from ``context.scratch[SCRATCH_LINT]`` when ``loopguard migrate``
-   chains the codemods (``codemods.pipeline``), else it lints ``tree.code`` itself with
+   chains the codemods (``loopguard_codemods.pipeline``), else it lints ``tree.code`` itself with
    ``flake8_loopguard.core.engine.check_source`` (``context.filename`` and the :class:`Config` in
    ``scratch[SCRATCH_CONFIG]``, else the default one), which is what ``python -m libcst.tool
    codemod`` gets;

@@ -8,8 +8,9 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, SkipFile
 
-from codemods import pipeline
-from codemods.base import (
+from flake8_loopguard.core.findings import Finding
+from loopguard_codemods import pipeline
+from loopguard_codemods.base import (
     SCRATCH_FIXES,
     SCRATCH_LINT,
     SCRATCH_NOTES,
@@ -20,10 +21,9 @@ from codemods.base import (
     char_column,
     task_name,
 )
-from codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
-from codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
-from codemods.running_branch_to_task import RunningBranchToTask
-from flake8_loopguard.core.findings import Finding
+from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
+from loopguard_codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
+from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 
 from ..conftest import REPO
 from .helpers import FindingCodemodTest
