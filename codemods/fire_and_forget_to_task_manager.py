@@ -7,12 +7,11 @@ from typing import Optional
 
 import libcst as cst
 
+from flake8_loopguard.core.apis import TASK_FACTORY_NAMES
 from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.core.findings import Finding
 
 from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
-
-TASK_FACTORY_METHODS = frozenset({"create_task", "ensure_future"})
 
 
 class FireAndForgetToTaskManager(FindingCodemod):
@@ -97,7 +96,7 @@ def _creates_task(node: cst.Call) -> bool:
 
 
 def _names_task_factory(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value in TASK_FACTORY_METHODS
+    return isinstance(node, cst.Attribute) and node.attr.value in TASK_FACTORY_NAMES
 
 
 # Classes whose instances `__new__` builds: an added `__init__` would break or be refused.

@@ -23,12 +23,10 @@ from typing import Dict, List, Optional, Sequence, Set
 
 import libcst as cst
 
+from flake8_loopguard.core.apis import LOOP_DRIVER_METHODS, LOOP_GETTER_NAMES, TASK_FACTORY_NAMES
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
-
-LOOP_GETTERS = ("get_event_loop", "get_running_loop")
-TASK_FACTORIES = ("create_task", "ensure_future")
 
 
 class RunningBranchToTask(FindingCodemod):
@@ -55,7 +53,7 @@ class RunningBranchToTask(FindingCodemod):
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         func = node.func
-        return isinstance(func, cst.Attribute) and func.attr.value in ("run_until_complete", "run_forever")
+        return isinstance(func, cst.Attribute) and func.attr.value in LOOP_DRIVER_METHODS
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         branch = self._enclosing_branch()
@@ -132,7 +130,7 @@ class RunningBranchToTask(FindingCodemod):
             return None
         if not _is_method_call(driven, "run_until_complete") or not self._same_loop(driven.func.value, receiver):  # type: ignore[attr-defined]
             return None
-        if not isinstance(created.func, cst.Attribute) or created.func.attr.value not in TASK_FACTORIES:
+        if not isinstance(created.func, cst.Attribute) or created.func.attr.value not in TASK_FACTORY_NAMES:
             return None
         creator = created.func.value
         if not (isinstance(creator, cst.Name) or self._same_loop(creator, receiver)):
@@ -174,7 +172,7 @@ def _is_loop_getter(node: cst.BaseExpression) -> bool:
         return False
     func = node.func
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name in LOOP_GETTERS
+    return name in LOOP_GETTER_NAMES
 
 
 def _single_call(suite: cst.BaseSuite) -> Optional[cst.Call]:

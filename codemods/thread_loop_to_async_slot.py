@@ -32,7 +32,7 @@ import libcst as cst
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.core.engine import check_source
-from flake8_loopguard.core.apis import QT_MODULES
+from flake8_loopguard.core.apis import ASYNC_SLOT_NAMES, QT_MODULES
 from flake8_loopguard.core.findings import Finding
 
 from .base import (
@@ -60,7 +60,6 @@ THREAD_KEYWORDS = frozenset({"target", "daemon", "name", "group"})
 THREAD_RUNNERS = frozenset({"Thread", "submit", "run_in_executor", "to_thread", "start_new_thread"})
 LOOP_SHUTDOWN_METHODS = frozenset({"shutdown_asyncgens", "shutdown_default_executor"})
 QT_SLOT_DECORATORS = frozenset({"Slot", "pyqtSlot"})  # become @asyncSlot(<same arguments>)
-ASYNC_SLOT_DECORATORS = frozenset({"asyncSlot", "asyncslot"})
 KEPT_DECORATORS = frozenset({"staticmethod", "classmethod", "override"})
 # Tests own their loop on purpose, and their runner needs them finished when they return.
 TEST_PREFIXES = ("test", "setUp", "tearDown", "asyncSetUp", "asyncTearDown")
@@ -295,7 +294,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             expression = decorator.decorator
             called = expression.func if isinstance(expression, cst.Call) else expression
             own_name = _dotted(called).rpartition(".")[2]
-            if own_name in ASYNC_SLOT_DECORATORS:
+            if own_name in ASYNC_SLOT_NAMES:
                 has_async_slot = True
                 kept.append(decorator)
             elif own_name in QT_SLOT_DECORATORS:

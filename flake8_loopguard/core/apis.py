@@ -52,6 +52,10 @@ LOOP_DRIVER_METHODS = frozenset({"run_until_complete", "run_forever"})
 LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
 LOOP_SOURCES = LOOP_GETTERS | LOOP_FACTORIES  # calls whose result is an event loop
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+# The same functions by their own names, as a call spells them on any receiver
+# (`loop.create_task(...)`, `aio.get_event_loop()`): what the codemods match in a libcst tree.
+LOOP_GETTER_NAMES = frozenset(name.rpartition(".")[2] for name in LOOP_GETTERS)
+TASK_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
