@@ -55,6 +55,8 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
+from .syntax import body_statements, dotted, instance_parameter, is_docstring, single_small_statement
+
 # Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
 SCRATCH_LINT = "loopguard.lint"  # LintedSource: the findings of the tree about to be transformed
 SCRATCH_CONFIG = "loopguard.config"  # Config used to lint (default: DEFAULT_CONFIG)
@@ -355,7 +357,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             owner = chain[index - 2] if index >= 2 else None
             if not isinstance(owner, cst.ClassDef) or not isinstance(chain[index - 1], cst.IndentedBlock):
                 return None  # a plain function, or a function nested in a method
-            receiver = _instance_parameter(function)
+            receiver = instance_parameter(function)
             if receiver is None:
                 return None
             if not _assigns_manager(owner) and _init_of(owner) is None and owner.decorators:
@@ -372,8 +374,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _top_level_import_name(module: cst.Module, dotted: str) -> Optional[str]:
-    """The name a top-level ``import dotted [as alias]`` binds, or None."""
+def _top_level_import_name(module: cst.Module, wanted: str) -> Optional[str]:
+    """The name a top-level ``import wanted [as alias]`` binds, or None."""
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -381,41 +383,19 @@ def _top_level_import_name(module: cst.Module, dotted: str) -> Optional[str]:
             if not isinstance(small, cst.Import):
                 continue
             for alias in small.names:
-                name = _dotted(alias.name)
-                if name == dotted and alias.asname is not None:
+                name = dotted(alias.name)
+                if name == wanted and alias.asname is not None:
                     return alias.asname.name.value  # type: ignore[union-attr]
-                if (name == dotted or name.startswith(dotted + ".")) and alias.asname is None:
-                    return dotted  # `import asyncio.subprocess` binds `asyncio` too
+                if (name == wanted or name.startswith(wanted + ".")) and alias.asname is None:
+                    return wanted  # `import asyncio.subprocess` binds `asyncio` too
     return None
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _instance_parameter(function: cst.FunctionDef) -> Optional[str]:
-    """The first parameter's name of an instance method, else None."""
-    for decorator in function.decorators:
-        if _dotted(decorator.decorator) in ("staticmethod", "classmethod"):
-            return None
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
 
 
 def _init_of(class_def: cst.ClassDef) -> Optional[cst.FunctionDef]:
-    for statement in _body_of(class_def):
+    for statement in body_statements(class_def):
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
             return statement
     return None
-
-
-def _body_of(node: Union[cst.ClassDef, cst.FunctionDef]) -> Sequence[cst.BaseStatement]:
-    body = node.body
-    return body.body if isinstance(body, cst.IndentedBlock) else ()
 
 
 class _ManagerAssignmentFinder(cst.CSTVisitor):
@@ -443,22 +423,12 @@ def _assigns_manager(node: cst.CSTNode) -> bool:
 
 
 def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
-    first = body[0] if body else None
-    if (
-        isinstance(first, cst.SimpleStatementLine)
-        and len(first.body) == 1
-        and isinstance(first.body[0], cst.Expr)
-        and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    ):
-        return 1
-    return 0
+    return 1 if body and is_docstring(body[0]) else 0
 
 
 def _is_super_init(statement: cst.BaseStatement) -> bool:
     """``super().__init__(...)`` or ``Base.__init__(self, ...)`` as a statement."""
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return False
-    expression = statement.body[0]
+    expression = single_small_statement(statement)
     if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
         return False
     func = expression.value.func
@@ -490,8 +460,8 @@ def _ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNod
                 new_init = new_init.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
             body.insert(at, new_init)
             return class_def.with_changes(body=class_def.body.with_changes(body=body))
-        receiver = _instance_parameter(init) or "self"
-        init_body = list(_body_of(init))
+        receiver = instance_parameter(init) or "self"
+        init_body = list(body_statements(init))
         at = next((i + 1 for i, statement in enumerate(init_body) if _is_super_init(statement)), None)
         if at is None:
             at = _after_docstring(init_body)

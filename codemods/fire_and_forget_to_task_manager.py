@@ -12,6 +12,7 @@ from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.core.findings import Finding
 
 from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
+from .syntax import body_statements, mentions_name, own_name
 
 
 class FireAndForgetToTaskManager(FindingCodemod):
@@ -119,7 +120,7 @@ BUILT_BY_NEW = frozenset(
 
 
 def _cannot_hold_manager(class_def: cst.ClassDef) -> bool:
-    body = class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else ()
+    body = body_statements(class_def)
     defined = {statement.name.value for statement in body if isinstance(statement, cst.FunctionDef)}
     if _assigns_name(body, "__slots__"):
         return True
@@ -144,23 +145,9 @@ def _assigns_name(body, name: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _last_name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Subscript):
-        node = node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else ""
-
-
-class _ManagerMention(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found = self.found or node.value == MANAGER_ATTRIBUTE
+    return own_name(node.value if isinstance(node, cst.Subscript) else node)
 
 
 def _mentions_manager(class_def: cst.ClassDef) -> bool:
     """Whether the class already has (or reads) a ``_task_manager``: then the base reuses it."""
-    finder = _ManagerMention()
-    class_def.visit(finder)
-    return finder.found
+    return mentions_name(class_def, MANAGER_ATTRIBUTE)

@@ -17,6 +17,16 @@ from libcst.metadata import (
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, Rewritten, char_column, source_lines
+from .syntax import (
+    body_statements,
+    code_of,
+    instance_parameter,
+    is_docstring,
+    mentions_name,
+    own_name,
+    single_small_statement,
+    variable_names,
+)
 
 # Methods that release a resource: a coroutine that only releases it must not create it first.
 RELEASE_METHODS = frozenset({"close", "aclose", "wait_closed", "stop", "disconnect"})
@@ -172,7 +182,7 @@ class LazyLoopResource(FindingCodemod):
             raise LeftForHuman(
                 "the resource is built inside a block of __init__ (if, try, with, loop), not unconditionally"
             )
-        receiver = _instance_parameter(init)
+        receiver = instance_parameter(init)
         target = parent.target if isinstance(parent, cst.AnnAssign) else parent.targets[0].target
         if not (
             receiver is not None
@@ -180,7 +190,7 @@ class LazyLoopResource(FindingCodemod):
             and isinstance(target.value, cst.Name)
             and target.value.value == receiver
         ):
-            raise LeftForHuman(f"the resource is assigned to `{_code(target)}`, not to an attribute of self")
+            raise LeftForHuman(f"the resource is assigned to `{code_of(target)}`, not to an attribute of self")
         attribute = target.attr.value
         if not attribute.startswith("_"):
             # Only the module is visible here; a public attribute is read from other modules too.
@@ -189,7 +199,7 @@ class LazyLoopResource(FindingCodemod):
                 f"(make it private, or rewrite by hand)"
             )
         ensure_name = "_ensure_" + attribute.lstrip("_")
-        if _defines_or_uses(self.module, ensure_name):
+        if mentions_name(self.module, ensure_name):
             raise LeftForHuman(f"the module already uses the name {ensure_name}")
         constructor = self._movable_constructor(call, init, statement, receiver)
         init_index = list(class_def.body.body).index(init)
@@ -205,7 +215,7 @@ class LazyLoopResource(FindingCodemod):
         init_scope = self.get_metadata(ScopeProvider, statement)
         stored = _stored_parameters(init, receiver)
         replacements: Dict[cst.Name, cst.BaseExpression] = {}
-        for name in _read_names(call):
+        for name in variable_names([call]):
             scope = self.get_metadata(ScopeProvider, name, None)
             if scope is None:
                 continue
@@ -253,7 +263,7 @@ class LazyLoopResource(FindingCodemod):
                 continue
             method, nested = self._enclosing_method(use)
             owner = self._owner_class(method) if method is not None else None
-            on_instance = isinstance(use.value, cst.Name) and use.value.value == _instance_parameter(method)
+            on_instance = isinstance(use.value, cst.Name) and use.value.value == instance_parameter(method)
             if owner not in sharing and owner not in base_classes and on_instance:
                 continue  # another class's attribute of the same name
             problem = self._problem_with(use, method if owner in sharing and on_instance else None, nested)
@@ -407,15 +417,15 @@ class LazyLoopResource(FindingCodemod):
         self.defer_edit(plan.statement, ("lazy", attribute), _set_to_none)
         self.defer_edit(class_def, ("ensure", attribute), _add_ensure_method(plan))
         for method in plan.users:
-            method_receiver = _instance_parameter(method) or receiver
+            method_receiver = instance_parameter(method) or receiver
             self.defer_edit(method, ("await", attribute), _await_first(f"await {method_receiver}.{plan.ensure_name}()"))
         for statement in plan.releases:
             method, _ = self._enclosing_method(statement)
-            guard = f"{(_instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
+            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
             self.defer_edit(statement, ("guard", attribute), _guard_statement(guard))
         for if_statement in plan.guarded_ifs:
             method, _ = self._enclosing_method(if_statement)
-            guard = f"{(_instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
+            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
             self.defer_edit(if_statement, ("guard", attribute), _guard_test(guard))
 
 
@@ -455,16 +465,6 @@ def _contains(outer: cst.CSTNode, inner: cst.CSTNode, codemod: FindingCodemod) -
     return False
 
 
-def _instance_parameter(function: Optional[cst.FunctionDef]) -> Optional[str]:
-    if function is None:
-        return None
-    for decorator in function.decorators:
-        if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in ("staticmethod", "classmethod"):
-            return None
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
-
-
 class _AttributeUses(cst.CSTVisitor):
     def __init__(self, attribute: str) -> None:
         self.attribute = attribute
@@ -489,56 +489,11 @@ def _attribute_uses(module: cst.Module, attribute: str) -> List[cst.Attribute]:
     return finder.uses
 
 
-class _NameUses(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.used = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.used = self.used or node.value == self.name
-
-
-def _defines_or_uses(module: cst.Module, name: str) -> bool:
-    finder = _NameUses(name)
-    module.visit(finder)
-    return finder.used
-
-
-class _ReadNames(cst.CSTVisitor):
-    """Names an expression reads (not attribute members, keywords or lambda parameters)."""
-
-    def __init__(self) -> None:
-        self.names: List[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        if node.default is not None:
-            node.default.visit(self)
-        return False
-
-
-def _read_names(node: cst.CSTNode) -> List[cst.Name]:
-    reader = _ReadNames()
-    node.visit(reader)
-    return reader.names
-
-
 def _stored_parameters(init: cst.FunctionDef, receiver: str) -> Dict[str, str]:
     """Parameter -> attribute, for each ``self.attribute = parameter`` statement of ``__init__``
     (annotated or not)."""
     stored: Dict[str, str] = {}
-    body = init.body.body if isinstance(init.body, cst.IndentedBlock) else ()
-    for statement in body:
+    for statement in body_statements(init):
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -606,8 +561,8 @@ def _related_classes(module: cst.Module, class_def: cst.ClassDef) -> Tuple[Set[c
         while pending:
             current = pending.pop()
             for base in current.bases:
-                name = _dotted_tail(base.value)
-                if name is not None and name not in found:
+                name = own_name(base.value)
+                if name and name not in found:
                     found.add(name)
                     if name in classes:
                         pending.append(classes[name])
@@ -616,13 +571,6 @@ def _related_classes(module: cst.Module, class_def: cst.ClassDef) -> Tuple[Set[c
     own_bases = {classes[name] for name in bases(class_def) if name in classes}
     subclasses = {node for node in classes.values() if class_def.name.value in bases(node)}
     return own_bases - {class_def}, subclasses - {class_def}
-
-
-def _dotted_tail(node: cst.BaseExpression) -> Optional[str]:
-    """``Base`` for ``Base`` and ``module.Base``; None for anything else."""
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else None
 
 
 def _is_presence_guard(test: cst.BaseExpression, attribute: str) -> bool:
@@ -680,7 +628,7 @@ def _allows_none(annotation: cst.BaseExpression) -> bool:
     if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
         return _allows_none(annotation.left) or _allows_none(annotation.right)
     if isinstance(annotation, cst.Subscript):
-        head = _dotted_tail(annotation.value)
+        head = own_name(annotation.value)
         if head == "Optional":
             return True
         if head == "Union":
@@ -731,7 +679,7 @@ def _await_first(text: str):  # type: ignore[no-untyped-def]
     def edit(method: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(method, cst.FunctionDef) and isinstance(method.body, cst.IndentedBlock)
         body = list(method.body.body)
-        at = 1 if body and _is_docstring(body[0]) else 0
+        at = 1 if body and is_docstring(body[0]) else 0
         while at < len(body) and _awaits_an_ensure_method(body[at]):
             at += 1  # several resources: their awaits in the order of __init__
         body.insert(at, cst.parse_statement(text + "\n"))
@@ -741,22 +689,11 @@ def _await_first(text: str):  # type: ignore[no-untyped-def]
 
 
 def _awaits_an_ensure_method(statement: cst.BaseStatement) -> bool:
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return False
-    expression = statement.body[0]
+    expression = single_small_statement(statement)
     awaited = expression.value if isinstance(expression, cst.Expr) else None
     call = awaited.expression if isinstance(awaited, cst.Await) else None
     func = call.func if isinstance(call, cst.Call) else None
     return isinstance(func, cst.Attribute) and func.attr.value.startswith("_ensure_") and not call.args
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def _guard_statement(guard: str):  # type: ignore[no-untyped-def]

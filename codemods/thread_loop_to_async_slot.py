@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import PurePath
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -43,6 +43,18 @@ from .base import (
     Rewritten,
     char_column,
     source_lines,
+)
+from .syntax import (
+    body_statements,
+    calls_in,
+    code_of,
+    dotted,
+    functions_in,
+    has_parameters,
+    own_name,
+    parameter_names,
+    single_small_statement,
+    variable_names,
 )
 
 # The loop plumbing the linter reports inside a worker: what the rewrite consumes.
@@ -147,7 +159,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         return rewritten
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        methods = {m.name.value: m for m in _body_statements(node) if isinstance(m, cst.FunctionDef)}
+        methods = {m.name.value: m for m in body_statements(node) if isinstance(m, cst.FunctionDef)}
         for starter in methods.values():
             threads = [f for f in self.findings_within(starter) if f.code == "LG401"]
             if len(threads) != 1:
@@ -162,7 +174,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         pairs = self._method_pairs.pop(original_node, [])
         if not pairs or not isinstance(updated_node.body, cst.IndentedBlock):
             return updated_node
-        original_body = list(_body_statements(original_node))
+        original_body = list(body_statements(original_node))
         body = list(updated_node.body.body)
         for starter, worker, thread in pairs:
             found = [*self.findings_within(starter), *self.findings_within(worker)]
@@ -293,20 +305,20 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         for decorator in starter.decorators:
             expression = decorator.decorator
             called = expression.func if isinstance(expression, cst.Call) else expression
-            own_name = _dotted(called).rpartition(".")[2]
-            if own_name in ASYNC_SLOT_NAMES:
+            decorator_name = dotted(called).rpartition(".")[2]
+            if decorator_name in ASYNC_SLOT_NAMES:
                 has_async_slot = True
                 kept.append(decorator)
-            elif own_name in QT_SLOT_DECORATORS:
+            elif decorator_name in QT_SLOT_DECORATORS:
                 # @Slot(str) -> @asyncSlot(str): qasync hands the arguments on to Slot.
                 args = expression.args if isinstance(expression, cst.Call) else ()
                 kept.append(decorator.with_changes(decorator=cst.Call(func=slot, args=args)))
                 has_async_slot = True
-            elif own_name in KEPT_DECORATORS:
+            elif decorator_name in KEPT_DECORATORS:
                 kept.append(decorator)
             else:
                 raise NotUnderstood(
-                    f"{starter.name.value}() is decorated with @{_dotted(called) or 'an expression'}:"
+                    f"{starter.name.value}() is decorated with @{dotted(called) or 'an expression'}:"
                     " it may not accept a coroutine function"
                 )
         if not has_async_slot:
@@ -374,7 +386,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
 
     def _thread_call_at(self, starter: cst.FunctionDef, finding: Finding) -> Optional[cst.Call]:
         """The original Thread(...) call the finding is at."""
-        for call in _calls_in(starter):
+        for call in calls_in(starter):
             start = self.position(call).start
             if (start.line, start.column) == self._start_of(finding) and _is_thread_call(call):
                 return call
@@ -392,7 +404,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             if finding.code in LOOP_CODES and where.start.line <= finding.line <= where.end.line
         }
         codes: Dict[cst.Call, str] = {}
-        for call in _calls_in(starter):
+        for call in calls_in(starter):
             start = self.position(call).start
             code = wanted.get((start.line, start.column))
             if code is not None:
@@ -470,8 +482,8 @@ class StarterRewrite:
             worker, worker_index = self._worker(statements[:first])
             if isinstance(worker, cst.FunctionDef) and worker_index is not None:
                 self._check_worker(worker, statements, worker_index)
-        for call in _calls_in_nodes(statements):
-            if _dotted(call.func).rpartition(".")[2] == "run_coroutine_threadsafe":
+        for call in calls_in(*statements):
+            if dotted(call.func).rpartition(".")[2] == "run_coroutine_threadsafe":
                 raise NotUnderstood("coroutines are handed to a loop thread with run_coroutine_threadsafe()")
 
         items: List[Union[cst.BaseStatement, Carried]] = []
@@ -496,7 +508,7 @@ class StarterRewrite:
     def _thread_statements(self, statements: Sequence[cst.BaseStatement]) -> Tuple[int, int, Optional[str]]:
         """Where the thread is created, configured and started: [first, end) and its variable."""
         for index, statement in enumerate(statements):
-            small = _only_small(statement)
+            small = single_small_statement(statement)
             if isinstance(small, cst.Expr) and _is_start_of(small.value, self.thread_call):
                 return index, self._nothing_after(statements, index + 1), None
             if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is self.thread_call:
@@ -509,15 +521,15 @@ class StarterRewrite:
 
     def _configured_and_started(self, statements: Sequence[cst.BaseStatement], index: int, name: str) -> int:
         for at in range(index, len(statements)):
-            small = _only_small(statements[at])
+            small = single_small_statement(statements[at])
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
                 target = small.targets[0].target
-                if isinstance(target, cst.Attribute) and _dotted(target.value) == name:
+                if isinstance(target, cst.Attribute) and dotted(target.value) == name:
                     if target.attr.value in THREAD_SETTINGS:
                         continue
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                 func = small.value.func
-                if isinstance(func, cst.Attribute) and _dotted(func.value) == name:
+                if isinstance(func, cst.Attribute) and dotted(func.value) == name:
                     if func.attr.value in THREAD_SETTERS:
                         continue
                     if func.attr.value == "start" and not small.value.args:
@@ -529,7 +541,7 @@ class StarterRewrite:
         raise NotUnderstood(f"the thread '{name}' is never started here")
 
     def _nothing_after(self, statements: Sequence[cst.BaseStatement], end: int, name: Optional[str] = None) -> int:
-        if name is not None and _reads(statements[end:], name):
+        if name is not None and any(n.value == name for n in variable_names(statements[end:])):
             raise NotUnderstood(
                 f"the starter joins or inspects the thread '{name}' after start(): it waits for the worker"
             )
@@ -557,7 +569,7 @@ class StarterRewrite:
         if isinstance(target, cst.Attribute) and target.attr.value == self.awaited_method:
             return target, None
         if isinstance(target, cst.Lambda):
-            if _has_parameters(target.params):
+            if has_parameters(target.params):
                 raise NotUnderstood("the worker lambda takes parameters")
             return target, None
         if isinstance(target, cst.Name):
@@ -574,7 +586,7 @@ class StarterRewrite:
         name = worker.name.value
         if worker.asynchronous is not None or worker.decorators:
             raise NotUnderstood(f"the worker {name}() is decorated or a coroutine")
-        if _has_parameters(worker.params):
+        if has_parameters(worker.params):
             raise NotUnderstood(f"the worker {name}() takes parameters")
         if not isinstance(worker.body, cst.IndentedBlock):
             raise NotUnderstood(f"the worker {name}() is written on one line")
@@ -586,17 +598,14 @@ class StarterRewrite:
         if scan.returns_value:
             raise NotUnderstood(f"the worker {name}() returns a value")
         others = [s for i, s in enumerate(statements) if i != worker_index]
-        references = _NameReads(frozenset({name}))
-        for statement in others:
-            statement.visit(references)
-        if references.count != 1:  # the thread's target=, and nothing else
+        if [n.value for n in variable_names(others)].count(name) != 1:  # the thread's target=, and nothing else
             raise NotUnderstood(f"the worker {name}() is used for more than the thread")
         # Inlined, the worker's variables become the starter's: a closure of the starter that
         # reads one of them would see the worker's value.
         starter_scan = _ScopeScan()
         for statement in others:
             statement.visit(starter_scan)
-        clash = (scan.bound & (starter_scan.bound | _parameter_names(self.starter.params))) - {name}
+        clash = (scan.bound & (starter_scan.bound | parameter_names(self.starter.params))) - {name}
         if clash and starter_scan.has_closures:
             raise NotUnderstood(
                 f"the worker's variable '{sorted(clash)[0]}' would replace the starter's, which a closure reads"
@@ -727,7 +736,7 @@ class StarterRewrite:
             self.consumed.add(call)
             return True
         func = call.func
-        if not isinstance(func, cst.Attribute) or _dotted(func.value) not in self.loop_names:
+        if not isinstance(func, cst.Attribute) or dotted(func.value) not in self.loop_names:
             return False
         if func.attr.value == "close" and not call.args:
             return True
@@ -736,7 +745,7 @@ class StarterRewrite:
             self.codes.get(call) == "LG103"
             and isinstance(shutdown, cst.Call)
             and isinstance(shutdown.func, cst.Attribute)
-            and _dotted(shutdown.func.value) in self.loop_names
+            and dotted(shutdown.func.value) in self.loop_names
             and shutdown.func.attr.value in LOOP_SHUTDOWN_METHODS
         ):
             self.consumed.add(call)
@@ -760,9 +769,9 @@ class StarterRewrite:
             receiver = original.func.value if isinstance(original.func, cst.Attribute) else None
             if isinstance(receiver, cst.Call) and self.codes.get(receiver) == "LG101":
                 self.consumed.add(receiver)
-            elif _dotted(func.value) not in self.loop_names:
-                raise NotUnderstood(f"coroutines run on '{_dotted(func.value) or 'a loop'}', created elsewhere")
-        elif _dotted(func).rpartition(".")[2] != "run":
+            elif dotted(func.value) not in self.loop_names:
+                raise NotUnderstood(f"coroutines run on '{dotted(func.value) or 'a loop'}', created elsewhere")
+        elif dotted(func).rpartition(".")[2] != "run":
             return None  # asyncio.Runner(), qasync.run(): not a one-shot run of a coroutine
         self.consumed.add(original)
         self.awaited += 1
@@ -780,11 +789,9 @@ class StarterRewrite:
         names = set(self.loop_names)
         if thread_name is not None:
             names.add(thread_name)
-        reads = _NameReads(frozenset(names))
-        for statement in statements:
-            statement.visit(reads)
-        if reads.count:
-            raise NotUnderstood(f"'{sorted(reads.seen)[0]}' is used for more than running coroutines")
+        used = {n.value for n in variable_names(statements)} & names
+        if used:
+            raise NotUnderstood(f"'{sorted(used)[0]}' is used for more than running coroutines")
 
 
 class Carried:
@@ -920,15 +927,15 @@ def _direct_gui_call(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     call = small.value
     if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "singleShot":
         return small
-    if _dotted(call.func.value).rpartition(".")[2] != "QTimer" or len(call.args) != 2:
+    if dotted(call.func.value).rpartition(".")[2] != "QTimer" or len(call.args) != 2:
         return small
     delay, callback = call.args
     if not (isinstance(delay.value, cst.Integer) and delay.value.value == "0") or delay.keyword or callback.keyword:
         return small
     target = callback.value
-    if isinstance(target, cst.Lambda) and not _has_parameters(target.params):
+    if isinstance(target, cst.Lambda) and not has_parameters(target.params):
         body = target.body
-        if isinstance(body, cst.Call) and len(body.lpar) == 1 and not _spans_lines(body):
+        if isinstance(body, cst.Call) and len(body.lpar) == 1 and not "\n" in code_of(body):
             body = body.with_changes(lpar=[], rpar=[])
         return small.with_changes(value=body)
     if isinstance(target, (cst.Name, cst.Attribute)):
@@ -936,31 +943,14 @@ def _direct_gui_call(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     return small
 
 
-def _spans_lines(expression: cst.BaseExpression) -> bool:
-    return "\n" in cst.Module(body=[]).code_for_node(expression)
-
-
 # ----- small syntax helpers --------------------------------------------------------------------
-
-
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else ""
-    return ""
-
-
-def _body_statements(node: Union[cst.ClassDef, cst.FunctionDef]) -> Sequence[cst.BaseStatement]:
-    return node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
 
 
 def _method_target(call: cst.Call, starter: cst.FunctionDef) -> Optional[str]:
     """``W`` when the thread's target is ``self.W`` (``self`` being the starter's first parameter)."""
     params = [*starter.params.posonly_params, *starter.params.params]
     target = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "target"), None)
-    if params and isinstance(target, cst.Attribute) and _dotted(target.value) == params[0].name.value:
+    if params and isinstance(target, cst.Attribute) and dotted(target.value) == params[0].name.value:
         return target.attr.value
     return None
 
@@ -986,15 +976,15 @@ class _CallsFollowed(cst.CSTVisitor):
         for index, statement in enumerate(statements[:-1]):
             if all(_is_bare_return(later) for later in statements[index + 1 :]):
                 return
-            small = _only_small(statement)
+            small = single_small_statement(statement)
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                name = _dotted(small.value.func).rpartition(".")[2]
+                name = dotted(small.value.func).rpartition(".")[2]
                 if name:
                     self.first_line.setdefault(name, self.position(statement).start.line)
 
 
 def _is_bare_return(statement: cst.BaseStatement) -> bool:
-    small = _only_small(statement)
+    small = single_small_statement(statement)
     return isinstance(small, cst.Return) and small.value is None
 
 
@@ -1021,11 +1011,11 @@ def _is_test_class(node: cst.ClassDef) -> bool:
     name = node.name.value
     if name.startswith("Test") or name.endswith(("Test", "Tests")):
         return True
-    return any(_dotted(base.value).endswith("TestCase") for base in node.bases)
+    return any(dotted(base.value).endswith("TestCase") for base in node.bases)
 
 
 def _is_thread_call(call: cst.Call) -> bool:
-    return _dotted(call.func).rpartition(".")[2] == "Thread"
+    return dotted(call.func).rpartition(".")[2] == "Thread"
 
 
 def _is_start_of(expression: cst.BaseExpression, thread_call: cst.Call) -> bool:
@@ -1038,36 +1028,12 @@ def _is_start_of(expression: cst.BaseExpression, thread_call: cst.Call) -> bool:
     )
 
 
-def _only_small(statement: cst.BaseStatement) -> Optional[cst.BaseSmallStatement]:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        return statement.body[0]
-    return None
-
-
-def _has_parameters(params: cst.Parameters) -> bool:
-    return bool(
-        params.params
-        or params.posonly_params
-        or params.kwonly_params
-        or isinstance(params.star_arg, cst.Param)
-        or params.star_kwarg
-    )
-
-
-def _parameter_names(params: cst.Parameters) -> Set[str]:
-    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    for special in (params.star_arg, params.star_kwarg):
-        if isinstance(special, cst.Param):
-            names.add(special.name.value)
-    return names
-
-
 def _pass_line() -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=[cst.Pass()])
 
 
 def _is_pass(statement: cst.BaseStatement) -> bool:
-    small = _only_small(statement)
+    small = single_small_statement(statement)
     return isinstance(small, cst.Pass)
 
 
@@ -1099,7 +1065,7 @@ def _without_double_blanks(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine
 
 
 def _docstring_text(statement: cst.BaseStatement) -> Optional[str]:
-    small = _only_small(statement)
+    small = single_small_statement(statement)
     if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString):
         value = small.value.evaluated_value
         return value if isinstance(value, str) else None
@@ -1140,7 +1106,7 @@ def _drop_unused_plumbing_imports(statements: List[cst.BaseStatement]) -> List[c
     result: List[cst.BaseStatement] = []
     pending: List[cst.EmptyLine] = []
     for index, statement in enumerate(statements):
-        small = _only_small(statement)
+        small = single_small_statement(statement)
         if isinstance(small, cst.Import):
             others = [s for i, s in enumerate(statements) if i != index]
             kept = [alias for alias in small.names if not _unused_plumbing_alias(alias, others)]
@@ -1160,38 +1126,20 @@ def _drop_unused_plumbing_imports(statements: List[cst.BaseStatement]) -> List[c
 
 
 def _unused_plumbing_alias(alias: cst.ImportAlias, others: Sequence[cst.BaseStatement]) -> bool:
-    module = _dotted(alias.name)
+    module = dotted(alias.name)
     if module not in PLUMBING_MODULES:
         return False
     bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
-    reads = _NameReads(frozenset({bound}))
-    for statement in others:
-        statement.visit(reads)
-    return reads.count == 0
+    return all(n.value != bound for n in variable_names(others))
 
 
 def _nested_function_of(starter: cst.FunctionDef, call: cst.Call) -> Optional[str]:
     """The name of the function nested in ``starter`` that holds ``call``, if any."""
     for statement in starter.body.body if isinstance(starter.body, cst.IndentedBlock) else ():
-        for nested in _functions_in(statement):
-            if call in _calls_in(nested):
+        for nested in functions_in(statement):
+            if call in calls_in(nested):
                 return nested.name.value
     return None
-
-
-def _functions_in(node: cst.CSTNode) -> List[cst.FunctionDef]:
-    collector = _FunctionCollector()
-    node.visit(collector)
-    return collector.functions
-
-
-class _FunctionCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.functions: List[cst.FunctionDef] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.functions.append(node)
-        return False
 
 
 def _handed_callable(expression: cst.BaseExpression) -> Optional[str]:
@@ -1201,61 +1149,11 @@ def _handed_callable(expression: cst.BaseExpression) -> Optional[str]:
         return expression.value
     if isinstance(expression, cst.Attribute) and isinstance(expression.value, cst.Name):
         return expression.attr.value
-    if isinstance(expression, cst.Call) and _dotted(expression.func).rpartition(".")[2] == "partial":
+    if isinstance(expression, cst.Call) and dotted(expression.func).rpartition(".")[2] == "partial":
         return _handed_callable(expression.args[0].value) if expression.args else None
     if isinstance(expression, cst.Lambda) and isinstance(expression.body, cst.Call):
         return _handed_callable(expression.body.func)
     return None
-
-
-def _reads(statements: Iterable[cst.CSTNode], name: str) -> bool:
-    reads = _NameReads(frozenset({name}))
-    for statement in statements:
-        statement.visit(reads)
-    return reads.count > 0
-
-
-def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
-    collector = _CallCollector()
-    node.visit(collector)
-    return collector.calls
-
-
-def _calls_in_nodes(nodes: Iterable[cst.CSTNode]) -> List[cst.Call]:
-    collector = _CallCollector()
-    for node in nodes:
-        node.visit(collector)
-    return collector.calls
-
-
-class _CallCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: List[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-
-class _NameReads(cst.CSTVisitor):
-    """Counts the uses of some names (any context but an attribute's own name or a keyword)."""
-
-    def __init__(self, names: FrozenSet[str]) -> None:
-        self.names = names
-        self.count = 0
-        self.seen: Set[str] = set()
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.names:
-            self.count += 1
-            self.seen.add(node.value)
 
 
 class _ScopeScan(cst.CSTVisitor):
@@ -1315,7 +1213,7 @@ class _ScopeScan(cst.CSTVisitor):
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is None:
-            self.bound.add(_dotted(node.name).partition(".")[0])
+            self.bound.add(dotted(node.name).partition(".")[0])
 
     def _bind(self, target: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
@@ -1345,7 +1243,7 @@ class _ImportCollector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            module = _dotted(alias.name)
+            module = dotted(alias.name)
             self.roots.add(module.partition(".")[0])
             asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
             if self._depth:
@@ -1358,7 +1256,7 @@ class _ImportCollector(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is None or node.relative:
             return
-        module = _dotted(node.module)
+        module = dotted(node.module)
         self.roots.add(module.partition(".")[0])
         if self._depth:
             return
@@ -1367,7 +1265,7 @@ class _ImportCollector(cst.CSTVisitor):
                 self.async_slot_name = "asyncSlot"
             return
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
             if module == "qasync" and name == "asyncSlot":
                 self.async_slot_name = asname or name
@@ -1390,9 +1288,7 @@ class _ValueUseCollector(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call):
-            name = _dotted(node.func).rpartition(".")[2] or (
-                node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-            )
+            name = own_name(node.func)
             parent = self._parents[-1] if self._parents else None
             if name and not isinstance(parent, (cst.Expr, cst.Lambda)):
                 self.uses.setdefault(name, []).append(self.position(node).start.line)
