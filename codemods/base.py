@@ -50,7 +50,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.metadata import CodeRange, PositionProvider
 
-from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
@@ -148,6 +148,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._current: Optional[cst.CSTNode] = None
         self._deferred: Dict[cst.CSTNode, Dict[Hashable, Callable[[cst.CSTNode], cst.CSTNode]]] = {}
         self._asyncio_name: Optional[str] = None
+        self._linted = LintedSource("", ())
+        self._source_lines: List[str] = []
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -189,15 +191,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         linted = self.context.scratch.get(SCRATCH_LINT)
         if linted is None:
             source = tree.code
-            config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
-            linted = LintedSource(source, tuple(check_source(source, self.context.filename or "<string>", config)))
-        lines = source_lines(linted.source)
-        silenced = noqa_lines(lines)
+            linted = LintedSource(source, tuple(check_source(source, self.context.filename or "<string>", self.config)))
+        self._linted = linted
+        self._source_lines = source_lines(linted.source)
+        silenced = noqa_lines(self._source_lines)
         for finding in linted.findings:
             if finding.code not in self.fixes or is_silenced(finding.code, silenced.get(finding.line)):
                 continue
-            line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
-            key = (finding.line, char_column(line_text, finding.col))
+            key = self.start_of(finding)
             self._pending.setdefault(key, []).append(finding)
             self._fixable.append((key, finding))
 
@@ -272,6 +273,16 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     # ----- context for larger rewrites ----------------------------------------------
 
     @property
+    def config(self) -> Config:
+        """The configuration the module is linted with (``scratch[SCRATCH_CONFIG]``, else the default)."""
+        return self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+
+    @property
+    def module_findings(self) -> Tuple[Finding, ...]:
+        """Every finding of the module being transformed: all codes, ``noqa`` not applied."""
+        return self._linted.findings
+
+    @property
     def ancestors(self) -> Sequence[cst.CSTNode]:
         """The original nodes enclosing the node being visited or left, outermost first.
 
@@ -291,6 +302,13 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         A decorated ``FunctionDef``/``ClassDef`` starts at its first decorator.
         """
         return self.get_metadata(PositionProvider, original_node)
+
+    def start_of(self, finding: Finding) -> Tuple[int, int]:
+        """Where libcst starts the node ``finding`` is at: its line and character column (``ast``'s
+        columns are UTF-8 byte offsets), in the module being transformed."""
+        lines = self._source_lines
+        line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+        return finding.line, char_column(line_text, finding.col)
 
     def findings_within(self, original_node: cst.CSTNode) -> List[Finding]:
         """The fixable, not silenced findings located inside an original node, in source order."""

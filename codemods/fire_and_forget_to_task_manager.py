@@ -8,10 +8,9 @@ from typing import Optional
 import libcst as cst
 
 from flake8_loopguard.core.apis import TASK_FACTORY_NAMES
-from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.core.findings import Finding
 
-from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
+from .base import MANAGER_ATTRIBUTE, FindingCodemod, LeaveForHuman, Rewritten
 from .syntax import body_statements, mentions_name, own_name
 
 
@@ -46,7 +45,7 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return LeaveForHuman(
                 "the task factory is handed over as a callback: create and register the task in a function instead"
             )
-        config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+        config = self.config
         if not config.is_task_manager_name(MANAGER_ATTRIBUTE):
             # The linter would not see the registration: the rewrite would fix nothing.
             return LeaveForHuman(

@@ -64,6 +64,15 @@ def is_docstring(statement: cst.BaseStatement) -> bool:
     return isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
 
 
+def docstring_text(statement: cst.BaseStatement) -> Optional[str]:
+    """The text of a plain string literal alone on its line (not a byte string), else None."""
+    small = single_small_statement(statement)
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString):
+        value = small.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 # ----- functions -----------------------------------------------------------------------------
 
 
