@@ -73,6 +73,16 @@ def docstring_text(statement: cst.BaseStatement) -> Optional[str]:
     return None
 
 
+def assigned_targets(target: cst.BaseExpression) -> List[cst.BaseExpression]:
+    """What an assignment target stores to, unpacked: ``a``, ``self.b`` and ``c[0]`` for
+    ``a, (self.b, *c[0])``."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [leaf for element in target.elements for leaf in assigned_targets(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return assigned_targets(target.value)
+    return [target]
+
+
 # ----- functions -----------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider
 
 from ..base import FindingCodemod
-from ..syntax import body_statements, own_name
+from ..syntax import assigned_targets, body_statements, own_name
 from . import LeftForHuman
 
 
@@ -97,13 +97,9 @@ class _AttributeStores(cst.CSTVisitor):
         self.count = 0
 
     def _count(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._count(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._count(target.value)
-        elif isinstance(target, cst.Attribute) and target.attr.value == self.attribute:
-            self.count += 1
+        for stored in assigned_targets(target):
+            if isinstance(stored, cst.Attribute) and stored.attr.value == self.attribute:
+                self.count += 1
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._count(node.target)

@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from ..syntax import (
+    assigned_targets,
     calls_in,
     docstring_text,
     dotted,
@@ -388,7 +389,12 @@ class StarterRewrite:
 
 class _ScopeScan(cst.CSTVisitor):
     """In one scope (nested defs and lambdas not entered): names bound, nonlocal/global,
-    ``return <value>``, ``yield``, and whether closures are defined."""
+    ``return <value>``, ``yield``, and whether closures are defined.
+
+    Read from the statements as written, not from libcst's ``ScopeProvider``: the worker's
+    statements move into the starter, so what counts is every name they assign, also one that a
+    ``global`` in the starter files under the module's scope.
+    """
 
     def __init__(self) -> None:
         self.bound: Set[str] = set()
@@ -445,14 +451,8 @@ class _ScopeScan(cst.CSTVisitor):
         if node.asname is None:
             self.bound.add(dotted(node.name).partition(".")[0])
 
-    def _bind(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.bound.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bind(target.value)
+    def _bind(self, target: cst.BaseExpression) -> None:
+        self.bound.update(stored.value for stored in assigned_targets(target) if isinstance(stored, cst.Name))
 
 
 def _is_start_of(expression: cst.BaseExpression, thread_call: cst.Call) -> bool:
