@@ -42,13 +42,14 @@ node was found for is noted too, so the summary never loses one.
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import PurePath
-from typing import Callable, ClassVar, Dict, Hashable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
-from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
@@ -63,6 +64,7 @@ SCRATCH_CONFIG = "loopguard.config"  # Config used to lint (default: DEFAULT_CON
 SCRATCH_TASK_MANAGER = "loopguard.task_manager"  # "module:Name" of the project's TaskManager
 SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by every codemod
 SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
+SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
 # The attribute (in methods) and module-level name that hold the TaskManager.
@@ -100,6 +102,25 @@ class HumanNote:
 
 
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
+
+
+@dataclass(frozen=True)
+class TreeMetadata:
+    """The libcst metadata of one tree, resolved once for every codemod that transforms it.
+
+    The pipeline chains the codemods on one tree; a codemod that leaves it as it was hands the
+    next one the same tree, and with it the metadata already resolved (positions, parents,
+    scopes: each provider at most once per tree).
+    """
+
+    tree: cst.Module
+    wrapper: MetadataWrapper
+
+    @classmethod
+    def of_parsed(cls, tree: cst.Module) -> "TreeMetadata":
+        """For a tree fresh from the parser, which no one else holds: its nodes are used as they
+        are, without the deep copy libcst makes to guard against a node shared by two places."""
+        return cls(tree, MetadataWrapper(tree, unsafe_skip_copy=True))
 
 
 def char_column(line_text: str, byte_col: int) -> int:
@@ -180,6 +201,25 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         return True
 
     # ----- the transform -------------------------------------------------------
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        """libcst's hook that resolves the codemod's metadata for ``module``, changed in one way:
+        the metadata of a tree is resolved once and shared through ``scratch[SCRATCH_METADATA]``
+        by every codemod handed that same tree."""
+        shared = self.context.scratch.get(SCRATCH_METADATA)
+        if shared is None or shared.tree is not module:
+            manager, filename = self.context.metadata_manager, self.context.filename
+            cache = manager.get_cache_for_path(filename) if manager is not None and filename else {}
+            shared = TreeMetadata(module, MetadataWrapper(module, cache=cache))
+            self.context.scratch[SCRATCH_METADATA] = shared
+        outer_wrapper = self.context.wrapper
+        with self.resolve(shared.wrapper):
+            self.context = replace(self.context, wrapper=shared.wrapper)
+            try:
+                yield shared.wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=outer_wrapper)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)
