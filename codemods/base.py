@@ -169,6 +169,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._current: Optional[cst.CSTNode] = None
         self._deferred: Dict[cst.CSTNode, Dict[Hashable, Callable[[cst.CSTNode], cst.CSTNode]]] = {}
         self._asyncio_name: Optional[str] = None
+        self._changed = False  # whether a hook or a rewrite replaced any node
         self._linted = LintedSource("", ())
         self._source_lines: List[str] = []
 
@@ -220,6 +221,10 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 yield shared.wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=outer_wrapper)
+                if self._changed:
+                    # The next codemod gets another tree: let this one's metadata go now, before
+                    # libcst's import visitors resolve theirs.
+                    self.context.scratch.pop(SCRATCH_METADATA, None)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)
@@ -260,6 +265,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 result = edit(result)
         if isinstance(original_node, cst.Module):
             self._note_unlocated()
+        if result is not updated_node:
+            self._changed = True
         return result
 
     def _rewrite_found_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
