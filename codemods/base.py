@@ -56,7 +56,16 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
-from .syntax import body_statements, dotted, instance_parameter, is_docstring, single_small_statement
+from .syntax import dotted, instance_parameter
+from .task_manager import (
+    MANAGER_ATTRIBUTE,
+    MODULE_MANAGER,
+    assigns_manager,
+    ensure_class_manager,
+    ensure_module_manager,
+    init_of,
+    quoted,
+)
 
 # Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
 SCRATCH_LINT = "loopguard.lint"  # LintedSource: the findings of the tree about to be transformed
@@ -67,9 +76,6 @@ SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed
 SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
-# The attribute (in methods) and module-level name that hold the TaskManager.
-MANAGER_ATTRIBUTE = "_task_manager"
-MODULE_MANAGER = "_task_manager"
 
 
 @dataclass(frozen=True)
@@ -397,7 +403,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         manager = self._method_manager(class_name)
         if manager is None:
             manager = cst.Name(MODULE_MANAGER)
-            self.defer_edit(self.module, ("module manager", class_name), _ensure_module_manager(class_name))
+            self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
         name = task_name(module_name_of(self.context), finding.context)
         # One line, whatever its length: the project's formatter lays it out as it likes.
         return cst.Call(
@@ -405,7 +411,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             args=[
                 cst.Arg(task, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                 cst.Arg(
-                    cst.SimpleString(_quoted(name)),
+                    cst.SimpleString(quoted(name)),
                     keyword=cst.Name("name"),
                     equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
                 ),
@@ -425,18 +431,11 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             receiver = instance_parameter(function)
             if receiver is None:
                 return None
-            if not _assigns_manager(owner) and _init_of(owner) is None and owner.decorators:
+            if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
                 return None  # adding an __init__ would fight the decorator (dataclass, attrs)
-            self.defer_edit(owner, ("class manager", class_name), _ensure_class_manager(class_name))
+            self.defer_edit(owner, ("class manager", class_name), ensure_class_manager(class_name))
             return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
         return None
-
-
-# ----- helpers for the TaskManager edits ---------------------------------------------------
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _top_level_import_name(module: cst.Module, wanted: str) -> Optional[str]:
@@ -454,114 +453,3 @@ def _top_level_import_name(module: cst.Module, wanted: str) -> Optional[str]:
                 if (name == wanted or name.startswith(wanted + ".")) and alias.asname is None:
                     return wanted  # `import asyncio.subprocess` binds `asyncio` too
     return None
-
-
-def _init_of(class_def: cst.ClassDef) -> Optional[cst.FunctionDef]:
-    for statement in body_statements(class_def):
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            return statement
-    return None
-
-
-class _ManagerAssignmentFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.found = self.found or _names_manager(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.found = self.found or _names_manager(node.target)
-
-
-def _names_manager(target: cst.BaseExpression) -> bool:
-    if isinstance(target, cst.Attribute):
-        return target.attr.value == MANAGER_ATTRIBUTE
-    return isinstance(target, cst.Name) and target.value == MANAGER_ATTRIBUTE
-
-
-def _assigns_manager(node: cst.CSTNode) -> bool:
-    """Whether the class (methods or body) already assigns ``_task_manager`` somewhere."""
-    finder = _ManagerAssignmentFinder()
-    node.visit(finder)
-    return finder.found
-
-
-def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
-    return 1 if body and is_docstring(body[0]) else 0
-
-
-def _is_super_init(statement: cst.BaseStatement) -> bool:
-    """``super().__init__(...)`` or ``Base.__init__(self, ...)`` as a statement."""
-    expression = single_small_statement(statement)
-    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
-        return False
-    func = expression.value.func
-    return isinstance(func, cst.Attribute) and func.attr.value == "__init__"
-
-
-def _ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
-    def edit(class_def: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(class_def, cst.ClassDef)
-        if _assigns_manager(class_def) or not isinstance(class_def.body, cst.IndentedBlock):
-            return class_def
-        body = list(class_def.body.body)
-        init = _init_of(class_def)
-        if init is None:
-            # Passes everything on, so construction is unchanged, also for a mixin whose
-            # next class in the MRO takes arguments.
-            new_init = cst.parse_statement(
-                "def __init__(self, *args, **kwargs):\n"
-                "    super().__init__(*args, **kwargs)\n"
-                f"    self.{MANAGER_ATTRIBUTE} = {class_name}()\n"
-            )
-            at = _after_docstring(body)
-            while at < len(body) and not isinstance(body[at], (cst.FunctionDef, cst.ClassDef)):
-                at += 1
-            if at < len(body):
-                new_init = new_init.with_changes(leading_lines=body[at].leading_lines)
-                body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            else:
-                new_init = new_init.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            body.insert(at, new_init)
-            return class_def.with_changes(body=class_def.body.with_changes(body=body))
-        receiver = instance_parameter(init) or "self"
-        init_body = list(body_statements(init))
-        at = next((i + 1 for i, statement in enumerate(init_body) if _is_super_init(statement)), None)
-        if at is None:
-            at = _after_docstring(init_body)
-        init_body.insert(at, cst.parse_statement(f"{receiver}.{MANAGER_ATTRIBUTE} = {class_name}()\n"))
-        new_init = init.with_changes(body=init.body.with_changes(body=init_body))
-        body = [new_init if statement is init else statement for statement in body]
-        return class_def.with_changes(body=class_def.body.with_changes(body=body))
-
-    return edit
-
-
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _ensure_module_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
-    def edit(module: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(module, cst.Module)
-        for statement in module.body:
-            if isinstance(statement, cst.SimpleStatementLine) and _assigns_manager(statement):
-                return module
-        body = list(module.body)
-        # After the docstring and the leading import block: where AddImportsVisitor puts the
-        # TaskManager import, so the import comes first.
-        at = _after_docstring(body)
-        while at < len(body) and _is_import_line(body[at]):
-            at += 1
-        assignment = cst.parse_statement(f"{MODULE_MANAGER} = {class_name}()\n")
-        if at > 0:
-            assignment = assignment.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-        if at < len(body) and not body[at].leading_lines:
-            body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-        body.insert(at, assignment)
-        return module.with_changes(body=body)
-
-    return edit

@@ -10,8 +10,9 @@ import libcst as cst
 from flake8_loopguard.core.apis import TASK_FACTORY_NAMES
 from flake8_loopguard.core.findings import Finding
 
-from .base import MANAGER_ATTRIBUTE, FindingCodemod, LeaveForHuman, Rewritten
+from .base import FindingCodemod, LeaveForHuman, Rewritten
 from .syntax import body_statements, mentions_name, own_name
+from .task_manager import MANAGER_ATTRIBUTE
 
 
 class FireAndForgetToTaskManager(FindingCodemod):
