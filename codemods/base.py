@@ -4,7 +4,7 @@ A codemod is a :class:`FindingCodemod`: it names the codes it ``fixes`` and says
 call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once per module:
 
 1. gets the module's findings: from ``context.scratch[SCRATCH_LINT]`` when ``loopguard migrate``
-   chains the codemods (``codemods.pipeline``), else it lints ``tree.code`` itself with
+   chains the codemods (``loopguard_codemods.pipeline``), else it lints ``tree.code`` itself with
    ``flake8_loopguard.core.engine.check_source`` (``context.filename`` and the :class:`Config` in
    ``scratch[SCRATCH_CONFIG]``, else the default one), which is what ``python -m libcst.tool
    codemod`` gets;
@@ -42,18 +42,30 @@ node was found for is noted too, so the summary never loses one.
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import PurePath
-from typing import Callable, ClassVar, Dict, Hashable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
-from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
+
+from .syntax import dotted, instance_parameter
+from .task_manager import (
+    MANAGER_ATTRIBUTE,
+    MODULE_MANAGER,
+    assigns_manager,
+    ensure_class_manager,
+    ensure_module_manager,
+    init_of,
+    quoted,
+)
 
 # Keys of ``CodemodContext.scratch`` shared by the codemods and the pipeline.
 SCRATCH_LINT = "loopguard.lint"  # LintedSource: the findings of the tree about to be transformed
@@ -61,11 +73,9 @@ SCRATCH_CONFIG = "loopguard.config"  # Config used to lint (default: DEFAULT_CON
 SCRATCH_TASK_MANAGER = "loopguard.task_manager"  # "module:Name" of the project's TaskManager
 SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by every codemod
 SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
+SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
-# The attribute (in methods) and module-level name that hold the TaskManager.
-MANAGER_ATTRIBUTE = "_task_manager"
-MODULE_MANAGER = "_task_manager"
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,25 @@ class HumanNote:
 
 
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
+
+
+@dataclass(frozen=True)
+class TreeMetadata:
+    """The libcst metadata of one tree, resolved once for every codemod that transforms it.
+
+    The pipeline chains the codemods on one tree; a codemod that leaves it as it was hands the
+    next one the same tree, and with it the metadata already resolved (positions, parents,
+    scopes: each provider at most once per tree).
+    """
+
+    tree: cst.Module
+    wrapper: MetadataWrapper
+
+    @classmethod
+    def of_parsed(cls, tree: cst.Module) -> "TreeMetadata":
+        """For a tree fresh from the parser, which no one else holds: its nodes are used as they
+        are, without the deep copy libcst makes to guard against a node shared by two places."""
+        return cls(tree, MetadataWrapper(tree, unsafe_skip_copy=True))
 
 
 def char_column(line_text: str, byte_col: int) -> int:
@@ -146,6 +175,9 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._current: Optional[cst.CSTNode] = None
         self._deferred: Dict[cst.CSTNode, Dict[Hashable, Callable[[cst.CSTNode], cst.CSTNode]]] = {}
         self._asyncio_name: Optional[str] = None
+        self._changed = False  # whether a hook or a rewrite replaced any node
+        self._linted = LintedSource("", ())
+        self._source_lines: List[str] = []
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -177,6 +209,29 @@ class FindingCodemod(VisitorBasedCodemodCommand):
 
     # ----- the transform -------------------------------------------------------
 
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        """libcst's hook that resolves the codemod's metadata for ``module``, changed in one way:
+        the metadata of a tree is resolved once and shared through ``scratch[SCRATCH_METADATA]``
+        by every codemod handed that same tree."""
+        shared = self.context.scratch.get(SCRATCH_METADATA)
+        if shared is None or shared.tree is not module:
+            manager, filename = self.context.metadata_manager, self.context.filename
+            cache = manager.get_cache_for_path(filename) if manager is not None and filename else {}
+            shared = TreeMetadata(module, MetadataWrapper(module, cache=cache))
+            self.context.scratch[SCRATCH_METADATA] = shared
+        outer_wrapper = self.context.wrapper
+        with self.resolve(shared.wrapper):
+            self.context = replace(self.context, wrapper=shared.wrapper)
+            try:
+                yield shared.wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=outer_wrapper)
+                if self._changed:
+                    # The next codemod gets another tree: let this one's metadata go now, before
+                    # libcst's import visitors resolve theirs.
+                    self.context.scratch.pop(SCRATCH_METADATA, None)
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)
         if not self._fixable:
@@ -187,15 +242,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         linted = self.context.scratch.get(SCRATCH_LINT)
         if linted is None:
             source = tree.code
-            config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
-            linted = LintedSource(source, tuple(check_source(source, self.context.filename or "<string>", config)))
-        lines = source_lines(linted.source)
-        silenced = noqa_lines(lines)
+            linted = LintedSource(source, tuple(check_source(source, self.context.filename or "<string>", self.config)))
+        self._linted = linted
+        self._source_lines = source_lines(linted.source)
+        silenced = noqa_lines(self._source_lines)
         for finding in linted.findings:
             if finding.code not in self.fixes or is_silenced(finding.code, silenced.get(finding.line)):
                 continue
-            line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
-            key = (finding.line, char_column(line_text, finding.col))
+            key = self.start_of(finding)
             self._pending.setdefault(key, []).append(finding)
             self._fixable.append((key, finding))
 
@@ -217,6 +271,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 result = edit(result)
         if isinstance(original_node, cst.Module):
             self._note_unlocated()
+        if result is not updated_node:
+            self._changed = True
         return result
 
     def _rewrite_found_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -270,6 +326,16 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     # ----- context for larger rewrites ----------------------------------------------
 
     @property
+    def config(self) -> Config:
+        """The configuration the module is linted with (``scratch[SCRATCH_CONFIG]``, else the default)."""
+        return self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+
+    @property
+    def module_findings(self) -> Tuple[Finding, ...]:
+        """Every finding of the module being transformed: all codes, ``noqa`` not applied."""
+        return self._linted.findings
+
+    @property
     def ancestors(self) -> Sequence[cst.CSTNode]:
         """The original nodes enclosing the node being visited or left, outermost first.
 
@@ -289,6 +355,13 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         A decorated ``FunctionDef``/``ClassDef`` starts at its first decorator.
         """
         return self.get_metadata(PositionProvider, original_node)
+
+    def start_of(self, finding: Finding) -> Tuple[int, int]:
+        """Where libcst starts the node ``finding`` is at: its line and character column (``ast``'s
+        columns are UTF-8 byte offsets), in the module being transformed."""
+        lines = self._source_lines
+        line_text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+        return finding.line, char_column(line_text, finding.col)
 
     def findings_within(self, original_node: cst.CSTNode) -> List[Finding]:
         """The fixable, not silenced findings located inside an original node, in source order."""
@@ -330,7 +403,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         manager = self._method_manager(class_name)
         if manager is None:
             manager = cst.Name(MODULE_MANAGER)
-            self.defer_edit(self.module, ("module manager", class_name), _ensure_module_manager(class_name))
+            self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
         name = task_name(module_name_of(self.context), finding.context)
         # One line, whatever its length: the project's formatter lays it out as it likes.
         return cst.Call(
@@ -338,7 +411,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             args=[
                 cst.Arg(task, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                 cst.Arg(
-                    cst.SimpleString(_quoted(name)),
+                    cst.SimpleString(quoted(name)),
                     keyword=cst.Name("name"),
                     equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
                 ),
@@ -355,25 +428,18 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             owner = chain[index - 2] if index >= 2 else None
             if not isinstance(owner, cst.ClassDef) or not isinstance(chain[index - 1], cst.IndentedBlock):
                 return None  # a plain function, or a function nested in a method
-            receiver = _instance_parameter(function)
+            receiver = instance_parameter(function)
             if receiver is None:
                 return None
-            if not _assigns_manager(owner) and _init_of(owner) is None and owner.decorators:
+            if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
                 return None  # adding an __init__ would fight the decorator (dataclass, attrs)
-            self.defer_edit(owner, ("class manager", class_name), _ensure_class_manager(class_name))
+            self.defer_edit(owner, ("class manager", class_name), ensure_class_manager(class_name))
             return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
         return None
 
 
-# ----- helpers for the TaskManager edits ---------------------------------------------------
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _top_level_import_name(module: cst.Module, dotted: str) -> Optional[str]:
-    """The name a top-level ``import dotted [as alias]`` binds, or None."""
+def _top_level_import_name(module: cst.Module, wanted: str) -> Optional[str]:
+    """The name a top-level ``import wanted [as alias]`` binds, or None."""
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -381,152 +447,9 @@ def _top_level_import_name(module: cst.Module, dotted: str) -> Optional[str]:
             if not isinstance(small, cst.Import):
                 continue
             for alias in small.names:
-                name = _dotted(alias.name)
-                if name == dotted and alias.asname is not None:
+                name = dotted(alias.name)
+                if name == wanted and alias.asname is not None:
                     return alias.asname.name.value  # type: ignore[union-attr]
-                if (name == dotted or name.startswith(dotted + ".")) and alias.asname is None:
-                    return dotted  # `import asyncio.subprocess` binds `asyncio` too
+                if (name == wanted or name.startswith(wanted + ".")) and alias.asname is None:
+                    return wanted  # `import asyncio.subprocess` binds `asyncio` too
     return None
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _instance_parameter(function: cst.FunctionDef) -> Optional[str]:
-    """The first parameter's name of an instance method, else None."""
-    for decorator in function.decorators:
-        if _dotted(decorator.decorator) in ("staticmethod", "classmethod"):
-            return None
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
-
-
-def _init_of(class_def: cst.ClassDef) -> Optional[cst.FunctionDef]:
-    for statement in _body_of(class_def):
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            return statement
-    return None
-
-
-def _body_of(node: Union[cst.ClassDef, cst.FunctionDef]) -> Sequence[cst.BaseStatement]:
-    body = node.body
-    return body.body if isinstance(body, cst.IndentedBlock) else ()
-
-
-class _ManagerAssignmentFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.found = self.found or _names_manager(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.found = self.found or _names_manager(node.target)
-
-
-def _names_manager(target: cst.BaseExpression) -> bool:
-    if isinstance(target, cst.Attribute):
-        return target.attr.value == MANAGER_ATTRIBUTE
-    return isinstance(target, cst.Name) and target.value == MANAGER_ATTRIBUTE
-
-
-def _assigns_manager(node: cst.CSTNode) -> bool:
-    """Whether the class (methods or body) already assigns ``_task_manager`` somewhere."""
-    finder = _ManagerAssignmentFinder()
-    node.visit(finder)
-    return finder.found
-
-
-def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
-    first = body[0] if body else None
-    if (
-        isinstance(first, cst.SimpleStatementLine)
-        and len(first.body) == 1
-        and isinstance(first.body[0], cst.Expr)
-        and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    ):
-        return 1
-    return 0
-
-
-def _is_super_init(statement: cst.BaseStatement) -> bool:
-    """``super().__init__(...)`` or ``Base.__init__(self, ...)`` as a statement."""
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return False
-    expression = statement.body[0]
-    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
-        return False
-    func = expression.value.func
-    return isinstance(func, cst.Attribute) and func.attr.value == "__init__"
-
-
-def _ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
-    def edit(class_def: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(class_def, cst.ClassDef)
-        if _assigns_manager(class_def) or not isinstance(class_def.body, cst.IndentedBlock):
-            return class_def
-        body = list(class_def.body.body)
-        init = _init_of(class_def)
-        if init is None:
-            # Passes everything on, so construction is unchanged, also for a mixin whose
-            # next class in the MRO takes arguments.
-            new_init = cst.parse_statement(
-                "def __init__(self, *args, **kwargs):\n"
-                "    super().__init__(*args, **kwargs)\n"
-                f"    self.{MANAGER_ATTRIBUTE} = {class_name}()\n"
-            )
-            at = _after_docstring(body)
-            while at < len(body) and not isinstance(body[at], (cst.FunctionDef, cst.ClassDef)):
-                at += 1
-            if at < len(body):
-                new_init = new_init.with_changes(leading_lines=body[at].leading_lines)
-                body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            else:
-                new_init = new_init.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            body.insert(at, new_init)
-            return class_def.with_changes(body=class_def.body.with_changes(body=body))
-        receiver = _instance_parameter(init) or "self"
-        init_body = list(_body_of(init))
-        at = next((i + 1 for i, statement in enumerate(init_body) if _is_super_init(statement)), None)
-        if at is None:
-            at = _after_docstring(init_body)
-        init_body.insert(at, cst.parse_statement(f"{receiver}.{MANAGER_ATTRIBUTE} = {class_name}()\n"))
-        new_init = init.with_changes(body=init.body.with_changes(body=init_body))
-        body = [new_init if statement is init else statement for statement in body]
-        return class_def.with_changes(body=class_def.body.with_changes(body=body))
-
-    return edit
-
-
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _ensure_module_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
-    def edit(module: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(module, cst.Module)
-        for statement in module.body:
-            if isinstance(statement, cst.SimpleStatementLine) and _assigns_manager(statement):
-                return module
-        body = list(module.body)
-        # After the docstring and the leading import block: where AddImportsVisitor puts the
-        # TaskManager import, so the import comes first.
-        at = _after_docstring(body)
-        while at < len(body) and _is_import_line(body[at]):
-            at += 1
-        assignment = cst.parse_statement(f"{MODULE_MANAGER} = {class_name}()\n")
-        if at > 0:
-            assignment = assignment.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-        if at < len(body) and not body[at].leading_lines:
-            body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-        body.insert(at, assignment)
-        return module.with_changes(body=body)
-
-    return edit

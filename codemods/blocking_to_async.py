@@ -15,6 +15,7 @@ from libcst.codemod import CodemodContext
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
+from .syntax import imported_modules
 
 # Their coroutines do not run on an asyncio loop: asyncio.sleep/to_thread would fail there.
 OTHER_EVENT_LOOPS = ("trio", "anyio", "curio")
@@ -102,12 +103,10 @@ class _ImportedRoots(cst.CSTVisitor):
         self.roots: Set[str] = set()
 
     def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            self.roots.add(cst.Module([]).code_for_node(alias.name).split(".")[0])
+        self.roots.update(module.partition(".")[0] for module in imported_modules(node))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and not node.relative:
-            self.roots.add(cst.Module([]).code_for_node(node.module).split(".")[0])
+        self.roots.update(module.partition(".")[0] for module in imported_modules(node))
 
 
 def _first_argument(func: cst.BaseExpression, call: cst.Call) -> cst.Arg:

@@ -7,12 +7,12 @@ from typing import Optional
 
 import libcst as cst
 
-from flake8_loopguard.core.config import DEFAULT_CONFIG
+from flake8_loopguard.core.apis import TASK_FACTORY_NAMES
 from flake8_loopguard.core.findings import Finding
 
-from .base import MANAGER_ATTRIBUTE, SCRATCH_CONFIG, FindingCodemod, LeaveForHuman, Rewritten
-
-TASK_FACTORY_METHODS = frozenset({"create_task", "ensure_future"})
+from .base import FindingCodemod, LeaveForHuman, Rewritten
+from .syntax import body_statements, mentions_name, own_name
+from .task_manager import MANAGER_ATTRIBUTE
 
 
 class FireAndForgetToTaskManager(FindingCodemod):
@@ -46,7 +46,7 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return LeaveForHuman(
                 "the task factory is handed over as a callback: create and register the task in a function instead"
             )
-        config = self.context.scratch.get(SCRATCH_CONFIG, DEFAULT_CONFIG)
+        config = self.config
         if not config.is_task_manager_name(MANAGER_ATTRIBUTE):
             # The linter would not see the registration: the rewrite would fix nothing.
             return LeaveForHuman(
@@ -97,7 +97,7 @@ def _creates_task(node: cst.Call) -> bool:
 
 
 def _names_task_factory(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value in TASK_FACTORY_METHODS
+    return isinstance(node, cst.Attribute) and node.attr.value in TASK_FACTORY_NAMES
 
 
 # Classes whose instances `__new__` builds: an added `__init__` would break or be refused.
@@ -120,7 +120,7 @@ BUILT_BY_NEW = frozenset(
 
 
 def _cannot_hold_manager(class_def: cst.ClassDef) -> bool:
-    body = class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else ()
+    body = body_statements(class_def)
     defined = {statement.name.value for statement in body if isinstance(statement, cst.FunctionDef)}
     if _assigns_name(body, "__slots__"):
         return True
@@ -145,23 +145,9 @@ def _assigns_name(body, name: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _last_name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Subscript):
-        node = node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else ""
-
-
-class _ManagerMention(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found = self.found or node.value == MANAGER_ATTRIBUTE
+    return own_name(node.value if isinstance(node, cst.Subscript) else node)
 
 
 def _mentions_manager(class_def: cst.ClassDef) -> bool:
     """Whether the class already has (or reads) a ``_task_manager``: then the base reuses it."""
-    finder = _ManagerMention()
-    class_def.visit(finder)
-    return finder.found
+    return mentions_name(class_def, MANAGER_ATTRIBUTE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
@@ -16,33 +15,23 @@ from libcst.metadata import (
 
 from flake8_loopguard.core.findings import Finding
 
-from .base import FindingCodemod, Rewritten, char_column, source_lines
+from .base import FindingCodemod, Rewritten
+from .lazy_resource import AttributePlan, LeftForHuman
+from .lazy_resource.edits import add_ensure_method, allows_none, await_first, guard_statement, guard_test, set_to_none
+from .lazy_resource.facts import (
+    CallsStartingAt,
+    ReplaceNodes,
+    assigned_elsewhere,
+    attribute_uses,
+    contains,
+    is_presence_guard,
+    related_classes,
+    stored_parameters,
+)
+from .syntax import code_of, instance_parameter, mentions_name, variable_names
 
 # Methods that release a resource: a coroutine that only releases it must not create it first.
 RELEASE_METHODS = frozenset({"close", "aclose", "wait_closed", "stop", "disconnect"})
-
-
-class LeftForHuman(Exception):
-    """Raised while planning one attribute: the reason it is left as it is."""
-
-
-@dataclass
-class AttributePlan:
-    """How one ``self.<attribute> = Factory(...)`` of ``__init__`` becomes lazy."""
-
-    attribute: str
-    findings: List[Finding]
-    statement: cst.SimpleStatementLine  # the assignment in __init__
-    constructor: cst.Call  # moved into the ensure method, parameters mapped to attributes
-    ensure_name: str
-    receiver: str  # the instance parameter's name in __init__
-    init_index: int  # where __init__ is in the class body
-    # coroutine methods that use the resource: each awaits the ensure method first
-    users: List[cst.FunctionDef] = field(default_factory=list)
-    # statements that release the resource: guarded by `if self.<attribute> is not None:`
-    releases: List[cst.SimpleStatementLine] = field(default_factory=list)
-    # `if` statements whose test uses the resource: `self.<attribute> is not None and (test)`
-    guarded_ifs: List[cst.If] = field(default_factory=list)
 
 
 class LazyLoopResource(FindingCodemod):
@@ -68,13 +57,6 @@ class LazyLoopResource(FindingCodemod):
     DESCRIPTION = "build loop-bound resources of __init__ lazily, in an async _ensure_<name>() method"
     fixes = ("LG301",)
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider, ExpressionContextProvider)
-
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(context)
-        self._lines: List[str] = []
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._lines = source_lines(node.code)
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         return None  # planned per class, in visit_ClassDef
@@ -104,9 +86,7 @@ class LazyLoopResource(FindingCodemod):
     # ----- locating the findings ---------------------------------------------------
 
     def _call_at(self, finding: Finding, within: cst.CSTNode) -> Optional[cst.Call]:
-        line_text = self._lines[finding.line - 1] if finding.line <= len(self._lines) else ""
-        start = (finding.line, char_column(line_text, finding.col))
-        finder = _CallsStartingAt(start, self)
+        finder = CallsStartingAt(self.start_of(finding), self)
         within.visit(finder)
         return finder.found
 
@@ -132,12 +112,12 @@ class LazyLoopResource(FindingCodemod):
         outermost = {
             finding: call
             for finding, call in calls.items()
-            if not any(other is not call and _contains(other, call, self) for other in calls.values())
+            if not any(other is not call and contains(other, call, self) for other in calls.values())
         }
         # A resource built inside another's arguments moves with it, and shares its outcome.
         groups: Dict[cst.Call, List[Finding]] = {call: [] for call in outermost.values()}
         for finding, call in calls.items():
-            owner = next(outer for outer in outermost.values() if outer is call or _contains(outer, call, self))
+            owner = next(outer for outer in outermost.values() if outer is call or contains(outer, call, self))
             groups[owner].append(finding)
         results: List[Tuple[List[Finding], Union[AttributePlan, str]]] = []
         for call, group in groups.items():
@@ -172,7 +152,7 @@ class LazyLoopResource(FindingCodemod):
             raise LeftForHuman(
                 "the resource is built inside a block of __init__ (if, try, with, loop), not unconditionally"
             )
-        receiver = _instance_parameter(init)
+        receiver = instance_parameter(init)
         target = parent.target if isinstance(parent, cst.AnnAssign) else parent.targets[0].target
         if not (
             receiver is not None
@@ -180,7 +160,7 @@ class LazyLoopResource(FindingCodemod):
             and isinstance(target.value, cst.Name)
             and target.value.value == receiver
         ):
-            raise LeftForHuman(f"the resource is assigned to `{_code(target)}`, not to an attribute of self")
+            raise LeftForHuman(f"the resource is assigned to `{code_of(target)}`, not to an attribute of self")
         attribute = target.attr.value
         if not attribute.startswith("_"):
             # Only the module is visible here; a public attribute is read from other modules too.
@@ -189,7 +169,7 @@ class LazyLoopResource(FindingCodemod):
                 f"(make it private, or rewrite by hand)"
             )
         ensure_name = "_ensure_" + attribute.lstrip("_")
-        if _defines_or_uses(self.module, ensure_name):
+        if mentions_name(self.module, ensure_name):
             raise LeftForHuman(f"the module already uses the name {ensure_name}")
         constructor = self._movable_constructor(call, init, statement, receiver)
         init_index = list(class_def.body.body).index(init)
@@ -203,9 +183,9 @@ class LazyLoopResource(FindingCodemod):
         """The constructor as the ensure method will spell it: ``__init__``'s parameters read
         from the attributes ``__init__`` stored them in."""
         init_scope = self.get_metadata(ScopeProvider, statement)
-        stored = _stored_parameters(init, receiver)
+        stored = stored_parameters(init, receiver)
         replacements: Dict[cst.Name, cst.BaseExpression] = {}
-        for name in _read_names(call):
+        for name in variable_names([call]):
             scope = self.get_metadata(ScopeProvider, name, None)
             if scope is None:
                 continue
@@ -219,7 +199,7 @@ class LazyLoopResource(FindingCodemod):
                 )
             attribute = stored[name.value]
             replacements[name] = cst.Attribute(cst.Name(receiver), cst.Name(attribute))
-        return call.visit(_ReplaceNodes(replacements)) if replacements else call  # type: ignore[return-value]
+        return call.visit(ReplaceNodes(replacements)) if replacements else call  # type: ignore[return-value]
 
     def _unmovable_argument(
         self,
@@ -236,24 +216,24 @@ class LazyLoopResource(FindingCodemod):
             return "a parameter of __init__ that is not stored on self"
         if len(assignments) != 1:
             return "a parameter that __init__ reassigns"
-        if _assigned_elsewhere(self.module, attribute, init):
+        if assigned_elsewhere(self.module, attribute, init):
             return f"stored in self.{attribute}, which is assigned elsewhere too"
         return None
 
     def _plan_users(self, class_def: cst.ClassDef, plan: AttributePlan, target: cst.Attribute) -> None:
         """Sort every use of the attribute in the module, or refuse the whole attribute (naming
         every use that stands in the way)."""
-        base_classes, subclasses = _related_classes(self.module, class_def)
+        base_classes, subclasses = related_classes(self.module, class_def)
         # A subclass's methods inherit the ensure method; a base class's methods do not.
         sharing = {class_def, *subclasses}
         loads: Dict[cst.FunctionDef, List[cst.Attribute]] = {}
         problems: List[str] = []
-        for use in _attribute_uses(self.module, plan.attribute):
+        for use in attribute_uses(self.module, plan.attribute):
             if use is target:
                 continue
             method, nested = self._enclosing_method(use)
             owner = self._owner_class(method) if method is not None else None
-            on_instance = isinstance(use.value, cst.Name) and use.value.value == _instance_parameter(method)
+            on_instance = isinstance(use.value, cst.Name) and use.value.value == instance_parameter(method)
             if owner not in sharing and owner not in base_classes and on_instance:
                 continue  # another class's attribute of the same name
             problem = self._problem_with(use, method if owner in sharing and on_instance else None, nested)
@@ -352,7 +332,7 @@ class LazyLoopResource(FindingCodemod):
         node = self.get_metadata(ParentNodeProvider, use)
         while node is not method:
             if isinstance(node, cst.If) and child is not node.orelse:
-                if _is_presence_guard(node.test, attribute):
+                if is_presence_guard(node.test, attribute):
                     return True
                 if child is node.test or child is node.body:
                     return node if node.orelse is None else False
@@ -402,390 +382,18 @@ class LazyLoopResource(FindingCodemod):
     def _schedule(self, class_def: cst.ClassDef, plan: AttributePlan) -> None:
         attribute, receiver = plan.attribute, plan.receiver
         assignment = plan.statement.body[0]
-        if isinstance(assignment, cst.AnnAssign) and not _allows_none(assignment.annotation.annotation):
+        if isinstance(assignment, cst.AnnAssign) and not allows_none(assignment.annotation.annotation):
             self.add_needed_import("typing", "Optional")
-        self.defer_edit(plan.statement, ("lazy", attribute), _set_to_none)
-        self.defer_edit(class_def, ("ensure", attribute), _add_ensure_method(plan))
+        self.defer_edit(plan.statement, ("lazy", attribute), set_to_none)
+        self.defer_edit(class_def, ("ensure", attribute), add_ensure_method(plan))
         for method in plan.users:
-            method_receiver = _instance_parameter(method) or receiver
-            self.defer_edit(method, ("await", attribute), _await_first(f"await {method_receiver}.{plan.ensure_name}()"))
+            method_receiver = instance_parameter(method) or receiver
+            self.defer_edit(method, ("await", attribute), await_first(f"await {method_receiver}.{plan.ensure_name}()"))
         for statement in plan.releases:
             method, _ = self._enclosing_method(statement)
-            guard = f"{(_instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
-            self.defer_edit(statement, ("guard", attribute), _guard_statement(guard))
+            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
+            self.defer_edit(statement, ("guard", attribute), guard_statement(guard))
         for if_statement in plan.guarded_ifs:
             method, _ = self._enclosing_method(if_statement)
-            guard = f"{(_instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
-            self.defer_edit(if_statement, ("guard", attribute), _guard_test(guard))
-
-
-# ----- finding things --------------------------------------------------------------------
-
-
-class _CallsStartingAt(cst.CSTVisitor):
-    """The outermost call of a subtree that starts at a (line, character column)."""
-
-    def __init__(self, start: Tuple[int, int], codemod: FindingCodemod) -> None:
-        self.start = start
-        self.codemod = codemod
-        self.found: Optional[cst.Call] = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is not None:
-            return False
-        where = self.codemod.position(node)
-        if (where.end.line, where.end.column) < self.start or (where.start.line, where.start.column) > self.start:
-            return False
-        if isinstance(node, cst.Call) and (where.start.line, where.start.column) == self.start:
-            self.found = node
-            return False
-        return True
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
-
-def _contains(outer: cst.CSTNode, inner: cst.CSTNode, codemod: FindingCodemod) -> bool:
-    node: Optional[cst.CSTNode] = codemod.get_metadata(ParentNodeProvider, inner, None)
-    while node is not None:
-        if node is outer:
-            return True
-        node = codemod.get_metadata(ParentNodeProvider, node, None)
-    return False
-
-
-def _instance_parameter(function: Optional[cst.FunctionDef]) -> Optional[str]:
-    if function is None:
-        return None
-    for decorator in function.decorators:
-        if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in ("staticmethod", "classmethod"):
-            return None
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
-
-
-class _AttributeUses(cst.CSTVisitor):
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-        self.uses: List[cst.Attribute] = []
-        self.in_strings = False
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == self.attribute:
-            self.uses.append(node)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        # getattr(self, "_session") and friends: uses the codemod cannot follow.
-        if node.value.strip("'\"rRbBuU") == self.attribute:
-            self.in_strings = True
-
-
-def _attribute_uses(module: cst.Module, attribute: str) -> List[cst.Attribute]:
-    finder = _AttributeUses(attribute)
-    module.visit(finder)
-    if finder.in_strings:
-        raise LeftForHuman(f"the name {attribute} also appears in a string (getattr/setattr?)")
-    return finder.uses
-
-
-class _NameUses(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.used = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.used = self.used or node.value == self.name
-
-
-def _defines_or_uses(module: cst.Module, name: str) -> bool:
-    finder = _NameUses(name)
-    module.visit(finder)
-    return finder.used
-
-
-class _ReadNames(cst.CSTVisitor):
-    """Names an expression reads (not attribute members, keywords or lambda parameters)."""
-
-    def __init__(self) -> None:
-        self.names: List[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        if node.default is not None:
-            node.default.visit(self)
-        return False
-
-
-def _read_names(node: cst.CSTNode) -> List[cst.Name]:
-    reader = _ReadNames()
-    node.visit(reader)
-    return reader.names
-
-
-def _stored_parameters(init: cst.FunctionDef, receiver: str) -> Dict[str, str]:
-    """Parameter -> attribute, for each ``self.attribute = parameter`` statement of ``__init__``
-    (annotated or not)."""
-    stored: Dict[str, str] = {}
-    body = init.body.body if isinstance(init.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target: Optional[cst.BaseExpression] = small.targets[0].target
-            elif isinstance(small, cst.AnnAssign):
-                target = small.target
-            else:
-                continue
-            if (
-                isinstance(small.value, cst.Name)
-                and isinstance(target, cst.Attribute)
-                and isinstance(target.value, cst.Name)
-                and target.value.value == receiver
-            ):
-                stored.setdefault(small.value.value, target.attr.value)
-    return stored
-
-
-class _AttributeStores(cst.CSTVisitor):
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-        self.count = 0
-
-    def _count(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._count(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._count(target.value)
-        elif isinstance(target, cst.Attribute) and target.attr.value == self.attribute:
-            self.count += 1
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._count(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._count(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._count(node.target)
-
-
-def _assigned_elsewhere(module: cst.Module, attribute: str, init: cst.FunctionDef) -> bool:
-    """Whether the attribute that stores a parameter may hold something else by the time the
-    resource is built: it is assigned more than once in the module."""
-    stores = _AttributeStores(attribute)
-    module.visit(stores)
-    return stores.count != 1
-
-
-def _related_classes(module: cst.Module, class_def: cst.ClassDef) -> Tuple[Set[cst.ClassDef], Set[cst.ClassDef]]:
-    """The classes of the module that share instances with ``class_def``: (its bases, its subclasses)."""
-    classes: Dict[str, cst.ClassDef] = {}
-
-    class Collect(cst.CSTVisitor):
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            classes.setdefault(node.name.value, node)
-
-    module.visit(Collect())
-
-    def bases(node: cst.ClassDef) -> Set[str]:
-        found: Set[str] = set()
-        pending = [node]
-        while pending:
-            current = pending.pop()
-            for base in current.bases:
-                name = _dotted_tail(base.value)
-                if name is not None and name not in found:
-                    found.add(name)
-                    if name in classes:
-                        pending.append(classes[name])
-        return found
-
-    own_bases = {classes[name] for name in bases(class_def) if name in classes}
-    subclasses = {node for node in classes.values() if class_def.name.value in bases(node)}
-    return own_bases - {class_def}, subclasses - {class_def}
-
-
-def _dotted_tail(node: cst.BaseExpression) -> Optional[str]:
-    """``Base`` for ``Base`` and ``module.Base``; None for anything else."""
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else None
-
-
-def _is_presence_guard(test: cst.BaseExpression, attribute: str) -> bool:
-    """``self.x``, ``self.x is not None``, or either followed by ``and ...``."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return _is_presence_guard(test.left, attribute)
-    if isinstance(test, cst.Attribute):
-        return test.attr.value == attribute and not test.lpar
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        return (
-            isinstance(test.left, cst.Attribute)
-            and test.left.attr.value == attribute
-            and isinstance(target.operator, cst.IsNot)
-            and isinstance(target.comparator, cst.Name)
-            and target.comparator.value == "None"
-        )
-    return False
-
-
-class _ReplaceNodes(cst.CSTTransformer):
-    def __init__(self, replacements: Dict[cst.Name, cst.BaseExpression]) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        return self.replacements.get(original_node, updated_node)
-
-
-# ----- the edits -----------------------------------------------------------------------------
-
-
-def _set_to_none(statement: cst.CSTNode) -> cst.CSTNode:
-    """``self._x = None``; an annotation that does not allow None becomes ``Optional[...]``."""
-    assert isinstance(statement, cst.SimpleStatementLine)
-    assign = statement.body[0]
-    assert isinstance(assign, (cst.Assign, cst.AnnAssign))
-    assign = assign.with_changes(value=cst.Name("None"))
-    if isinstance(assign, cst.AnnAssign) and not _allows_none(assign.annotation.annotation):
-        optional = cst.Subscript(
-            value=cst.Name("Optional"),
-            slice=[cst.SubscriptElement(cst.Index(assign.annotation.annotation))],
-        )
-        assign = assign.with_changes(annotation=assign.annotation.with_changes(annotation=optional))
-    return statement.with_changes(body=[assign])
-
-
-def _allows_none(annotation: cst.BaseExpression) -> bool:
-    """``Optional[X]``, ``X | None``, ``Union[..., None]``, ``None``, or a string annotation
-    (left as written: the codemod does not parse it)."""
-    if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
-        return True
-    if isinstance(annotation, cst.Name):
-        return annotation.value == "None"
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        return _allows_none(annotation.left) or _allows_none(annotation.right)
-    if isinstance(annotation, cst.Subscript):
-        head = _dotted_tail(annotation.value)
-        if head == "Optional":
-            return True
-        if head == "Union":
-            return any(
-                isinstance(element.slice, cst.Index) and _allows_none(element.slice.value)
-                for element in annotation.slice
-            )
-    return False
-
-
-def _add_ensure_method(plan: AttributePlan):  # type: ignore[no-untyped-def]
-    def edit(class_def: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(class_def, cst.ClassDef) and isinstance(class_def.body, cst.IndentedBlock)
-        body = list(class_def.body.body)
-        at = plan.init_index + 1
-        # Placed after __init__ and the ensure methods already added after it, in order.
-        while at < len(body) and isinstance(body[at], cst.FunctionDef) and body[at].name.value.startswith("_ensure_"):
-            at += 1
-        self_name, attribute = plan.receiver, plan.attribute
-        method = cst.parse_statement(
-            f"async def {plan.ensure_name}({self_name}):\n"
-            f"    if {self_name}.{attribute} is None:\n"
-            f"        {self_name}.{attribute} = None\n"
-            f"    return {self_name}.{attribute}\n"
-        )
-        assert isinstance(method, cst.FunctionDef)
-        method = method.visit(_ConstructorInserted(plan.constructor))  # type: ignore[assignment]
-        spacing = body[at].leading_lines if at < len(body) else ()
-        blank = [line for line in spacing if line.comment is None] or [cst.EmptyLine(indent=False)]
-        body.insert(at, method.with_changes(leading_lines=blank))
-        return class_def.with_changes(body=class_def.body.with_changes(body=body))
-
-    return edit
-
-
-class _ConstructorInserted(cst.CSTTransformer):
-    """Puts the constructor in place of the ``None`` the template assigns."""
-
-    def __init__(self, constructor: cst.Call) -> None:
-        super().__init__()
-        self.constructor = constructor
-
-    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
-        return updated_node.with_changes(value=self.constructor)
-
-
-def _await_first(text: str):  # type: ignore[no-untyped-def]
-    def edit(method: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(method, cst.FunctionDef) and isinstance(method.body, cst.IndentedBlock)
-        body = list(method.body.body)
-        at = 1 if body and _is_docstring(body[0]) else 0
-        while at < len(body) and _awaits_an_ensure_method(body[at]):
-            at += 1  # several resources: their awaits in the order of __init__
-        body.insert(at, cst.parse_statement(text + "\n"))
-        return method.with_changes(body=method.body.with_changes(body=body))
-
-    return edit
-
-
-def _awaits_an_ensure_method(statement: cst.BaseStatement) -> bool:
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return False
-    expression = statement.body[0]
-    awaited = expression.value if isinstance(expression, cst.Expr) else None
-    call = awaited.expression if isinstance(awaited, cst.Await) else None
-    func = call.func if isinstance(call, cst.Call) else None
-    return isinstance(func, cst.Attribute) and func.attr.value.startswith("_ensure_") and not call.args
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _guard_statement(guard: str):  # type: ignore[no-untyped-def]
-    def edit(statement: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(statement, cst.SimpleStatementLine)
-        template = cst.parse_statement(f"if {guard}:\n    pass\n")
-        assert isinstance(template, cst.If) and isinstance(template.body, cst.IndentedBlock)
-        inner = statement.with_changes(leading_lines=())
-        return template.with_changes(
-            leading_lines=statement.leading_lines, body=template.body.with_changes(body=[inner])
-        )
-
-    return edit
-
-
-def _guard_test(guard: str):  # type: ignore[no-untyped-def]
-    def edit(if_statement: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(if_statement, cst.If)
-        test = if_statement.test
-        loose = isinstance(test, (cst.IfExp, cst.Lambda, cst.NamedExpr)) or (
-            isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or)
-        )
-        if loose and not test.lpar:
-            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        guarded = cst.BooleanOperation(
-            left=cst.parse_expression(guard),
-            operator=cst.And(),
-            right=test,
-        )
-        return if_statement.with_changes(test=guarded)
-
-    return edit
+            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
+            self.defer_edit(if_statement, ("guard", attribute), guard_test(guard))

@@ -6,7 +6,8 @@
    by the selected codemods, return the source unchanged without a libcst parse;
 2. parse once with libcst and run the selected codemods in :data:`CODEMODS` order on that tree
    and one ``CodemodContext``. A codemod runs only when the current findings hold a code it
-   fixes. After a codemod that changed the code, the new code must compile (else
+   fixes. The tree's libcst metadata is resolved once and shared (``TreeMetadata``): a codemod
+   that leaves the tree as it was hands the next one the same tree, metadata included. After a codemod that changed the code, the new code must compile (else
    :class:`UnsafeRewrite`), and it is linted again: the next codemod's positions and findings
    are those of the code it actually transforms (correctness over the cost of an ``ast`` lint,
    which is small next to the libcst work);
@@ -43,11 +44,13 @@ from .base import (
     SCRATCH_CONFIG,
     SCRATCH_FIXES,
     SCRATCH_LINT,
+    SCRATCH_METADATA,
     SCRATCH_NOTES,
     SCRATCH_TASK_MANAGER,
     FindingCodemod,
     HumanNote,
     LintedSource,
+    TreeMetadata,
     source_lines,
 )
 from .blocking_to_async import BlockingToAsync
@@ -158,7 +161,8 @@ def migrate_source(
         raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
     except RecursionError as error:
         raise UnsafeRewrite(path, "too deeply nested for libcst") from error
-    context = CodemodContext(filename=path, scratch={SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager})
+    scratch = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
+    context = CodemodContext(filename=path, scratch={**scratch, SCRATCH_METADATA: TreeMetadata.of_parsed(tree)})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.
     notes_by_source: List[Tuple[str, List[HumanNote]]] = [(source, declined_notes)]
@@ -168,7 +172,7 @@ def migrate_source(
         context.scratch[SCRATCH_LINT] = LintedSource(current_source, tuple(current_findings))
         context.scratch[SCRATCH_NOTES] = []
         try:
-            tree = codemod(context).transform_module(tree)
+            transformed = codemod(context).transform_module(tree)
         except SkipFile:
             continue
         except RecursionError as error:
@@ -178,10 +182,13 @@ def migrate_source(
             context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
             context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
         notes_by_source.append((current_source, context.scratch[SCRATCH_NOTES]))
-        new_source = tree.code
+        new_source = transformed.code
         if new_source != current_source:
             _ensure_compiles(new_source, path, codemod.NAME)
-            current_source, current_findings = new_source, lint(new_source)
+            tree, current_source, current_findings = transformed, new_source, lint(new_source)
+        elif not transformed.deep_equals(tree):
+            tree = transformed
+        # else the next codemod gets the same tree, and the metadata already resolved for it
 
     findings_after = _unsilenced(current_findings, current_source)
     introduced = Counter(finding.code for finding in findings_after) - Counter(

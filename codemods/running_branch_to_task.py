@@ -23,12 +23,11 @@ from typing import Dict, List, Optional, Sequence, Set
 
 import libcst as cst
 
+from flake8_loopguard.core.apis import LOOP_DRIVER_METHODS, LOOP_GETTER_NAMES, TASK_FACTORY_NAMES
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
-
-LOOP_GETTERS = ("get_event_loop", "get_running_loop")
-TASK_FACTORIES = ("create_task", "ensure_future")
+from .syntax import mentions_name, own_name, single_small_statement
 
 
 class RunningBranchToTask(FindingCodemod):
@@ -55,7 +54,7 @@ class RunningBranchToTask(FindingCodemod):
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         func = node.func
-        return isinstance(func, cst.Attribute) and func.attr.value in ("run_until_complete", "run_forever")
+        return isinstance(func, cst.Attribute) and func.attr.value in LOOP_DRIVER_METHODS
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         branch = self._enclosing_branch()
@@ -132,7 +131,7 @@ class RunningBranchToTask(FindingCodemod):
             return None
         if not _is_method_call(driven, "run_until_complete") or not self._same_loop(driven.func.value, receiver):  # type: ignore[attr-defined]
             return None
-        if not isinstance(created.func, cst.Attribute) or created.func.attr.value not in TASK_FACTORIES:
+        if not isinstance(created.func, cst.Attribute) or created.func.attr.value not in TASK_FACTORY_NAMES:
             return None
         creator = created.func.value
         if not (isinstance(creator, cst.Name) or self._same_loop(creator, receiver)):
@@ -172,9 +171,7 @@ def _is_loop_getter(node: cst.BaseExpression) -> bool:
     """``asyncio.get_event_loop()`` / ``get_running_loop()``, however asyncio is spelled."""
     if not isinstance(node, cst.Call) or node.args:
         return False
-    func = node.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name in LOOP_GETTERS
+    return own_name(node.func) in LOOP_GETTER_NAMES
 
 
 def _single_call(suite: cst.BaseSuite) -> Optional[cst.Call]:
@@ -205,20 +202,6 @@ def _comments_in(branch: cst.If) -> List[cst.Comment]:
     return collector.comments
 
 
-class _NameReads(cst.CSTVisitor):
-    def __init__(self, name: str, ignored: cst.CSTNode) -> None:
-        self.name = name
-        self.ignored = ignored
-        self.count = 0
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if node is self.ignored:
-            return False
-        if isinstance(node, cst.Name) and node.value == self.name:
-            self.count += 1
-        return True
-
-
 def _drop_unused_loop_getter(function: cst.FunctionDef, name: str) -> cst.FunctionDef:
     """Drop a top-level ``name = asyncio.get_event_loop()`` of the function that nothing reads."""
     if not isinstance(function.body, cst.IndentedBlock):
@@ -227,9 +210,7 @@ def _drop_unused_loop_getter(function: cst.FunctionDef, name: str) -> cst.Functi
     for index, statement in enumerate(statements):
         if not _assigns_loop_getter(statement, name):
             continue
-        reads = _NameReads(name, statement)
-        function.visit(reads)
-        if reads.count:
+        if mentions_name(function, name, ignoring=statement):
             return function
         comments = [line for line in statement.leading_lines if line.comment is not None]
         trailing = statement.trailing_whitespace.comment  # type: ignore[attr-defined]
@@ -246,9 +227,7 @@ def _drop_unused_loop_getter(function: cst.FunctionDef, name: str) -> cst.Functi
 
 
 def _assigns_loop_getter(statement: cst.BaseStatement, name: str) -> bool:
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return False
-    assign = statement.body[0]
+    assign = single_small_statement(statement)
     return (
         isinstance(assign, cst.Assign)
         and len(assign.targets) == 1

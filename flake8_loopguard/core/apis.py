@@ -80,6 +80,10 @@ LOOP_POLICY_CLASSES = frozenset(
 )
 LOOP_POLICY_METHODS = frozenset({"new_event_loop", "get_event_loop"})
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+# The same functions by their own names, as a call spells them on any receiver
+# (`loop.create_task(...)`, `aio.get_event_loop()`): what the codemods match in a libcst tree.
+LOOP_GETTER_NAMES = frozenset(name.rpartition(".")[2] for name in LOOP_GETTERS)
+TASK_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})

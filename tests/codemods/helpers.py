@@ -19,7 +19,12 @@ from typing import ClassVar, List, Optional, Type
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest, SkipFile
 
-from codemods.base import (
+from flake8_loopguard.core.config import Config
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.noqa import is_silenced, noqa_lines
+from flake8_loopguard.core.findings import Finding
+from flake8_loopguard.core.rules import all_rules
+from loopguard_codemods.base import (
     SCRATCH_CONFIG,
     SCRATCH_FIXES,
     SCRATCH_NOTES,
@@ -28,11 +33,6 @@ from codemods.base import (
     HumanNote,
     source_lines,
 )
-from flake8_loopguard.core.config import Config
-from flake8_loopguard.core.engine import check_source
-from flake8_loopguard.core.noqa import is_silenced, noqa_lines
-from flake8_loopguard.core.findings import Finding
-from flake8_loopguard.core.rules import all_rules
 
 # Every rule, opt-in ones included: a codemod must not introduce an opt-in finding either.
 EVERY_RULE = Config(opt_in_codes=tuple(rule.code for rule in all_rules()))

@@ -7,9 +7,11 @@ import textwrap
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, SkipFile
+from libcst.metadata import PositionProvider
 
-from codemods import pipeline
-from codemods.base import (
+from flake8_loopguard.core.findings import Finding
+from loopguard_codemods import pipeline
+from loopguard_codemods.base import (
     SCRATCH_FIXES,
     SCRATCH_LINT,
     SCRATCH_NOTES,
@@ -20,10 +22,9 @@ from codemods.base import (
     char_column,
     task_name,
 )
-from codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
-from codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
-from codemods.running_branch_to_task import RunningBranchToTask
-from flake8_loopguard.core.findings import Finding
+from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
+from loopguard_codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
+from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 
 from ..conftest import REPO
 from .helpers import FindingCodemodTest
@@ -385,6 +386,40 @@ def test_codemods_that_decline_from_the_text_cost_no_libcst_parse(monkeypatch):
     assert {note.reason for note in result.left_for_human} == {
         "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
     }
+
+
+def test_codemods_on_an_unchanged_tree_share_its_metadata(monkeypatch):
+    """running_branch_to_task leaves this file as it was (no is_running branch of the seed's
+    shape), so fire_and_forget_to_task_manager gets the same tree and the positions already
+    resolved for it: one resolution for two codemods."""
+    resolved = []
+    resolve_positions = PositionProvider._gen_impl
+
+    def counted(provider, module):
+        resolved.append(module)
+        return resolve_positions(provider, module)
+
+    monkeypatch.setattr(PositionProvider, "_gen_impl", counted)
+    text = source("""
+        import asyncio
+
+        class Service:
+            def start(self):
+                loop = asyncio.new_event_loop()
+                if loop.is_running():
+                    print("running")
+                loop.run_until_complete(self.job())
+
+            async def spawn(self):
+                asyncio.create_task(self.job())
+
+            async def job(self):
+                pass
+    """)
+    result = migrate_source(text, "service.py")
+    assert result.fixes == {"fire_and_forget_to_task_manager": 1}
+    assert ("LG103", "running_branch_to_task") in {(note.code, note.codemod) for note in result.left_for_human}
+    assert len(resolved) == 1
 
 
 def test_unknown_codemod_name_is_an_error():

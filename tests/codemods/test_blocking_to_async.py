@@ -1,5 +1,5 @@
-from codemods.blocking_to_async import BlockingToAsync
 from flake8_loopguard.core.config import Config
+from loopguard_codemods.blocking_to_async import BlockingToAsync
 
 from .helpers import FindingCodemodTest
 

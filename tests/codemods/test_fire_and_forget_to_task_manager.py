@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from flake8_loopguard.core.config import Config
+from loopguard_codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 
 from .helpers import EVERY_RULE, FindingCodemodTest
 

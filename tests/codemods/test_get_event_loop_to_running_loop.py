@@ -1,4 +1,4 @@
-from codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
+from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 
 from .helpers import FindingCodemodTest
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from codemods.lazy_loop_resource import LazyLoopResource
 from flake8_loopguard.core.config import Config
+from loopguard_codemods.lazy_loop_resource import LazyLoopResource
 
 from .helpers import EVERY_RULE, FindingCodemodTest
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods.pipeline import migrate_source
 from flake8_loopguard.core.config import Config
+from loopguard_codemods.pipeline import migrate_source
 
 from ..conftest import EVERY_RULE, REPO
 from .helpers import unsilenced_findings

@@ -1,4 +1,4 @@
-from codemods.running_branch_to_task import RunningBranchToTask
+from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 
 from .helpers import FindingCodemodTest
 

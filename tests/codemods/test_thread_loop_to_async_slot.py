@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from codemods.base import SCRATCH_NOTES
-from codemods.thread_loop_to_async_slot import ThreadLoopToAsyncSlot
+from loopguard_codemods.base import SCRATCH_NOTES
+from loopguard_codemods.thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 from tests.codemods.helpers import FindingCodemodTest
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "trading_desktop" / "repo" / "upbit_auto_trading"

@@ -1,0 +1,101 @@
+"""Whether a function may become an ``@asyncSlot()`` coroutine, and the decorators it then has."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Iterable, List
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from flake8_loopguard.core.apis import ASYNC_SLOT_NAMES
+
+from ..syntax import dotted
+from . import NotUnderstood
+from .facts import ModuleFacts
+
+NO_QT_MODULE = "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
+QT_EXEC_WITHOUT_QASYNC = (
+    "the module runs Qt's own loop with exec(), which importing qasync here would make LG503: "
+    "drive the application with qasync first (qasync.run(main()))"
+)
+QT_SLOT_DECORATORS = frozenset({"Slot", "pyqtSlot"})  # become @asyncSlot(<same arguments>)
+KEPT_DECORATORS = frozenset({"staticmethod", "classmethod", "override"})
+# Tests own their loop on purpose, and their runner needs them finished when they return.
+TEST_PREFIXES = ("test", "setUp", "tearDown", "asyncSetUp", "asyncTearDown")
+
+
+def is_test_class(node: cst.ClassDef) -> bool:
+    name = node.name.value
+    if name.startswith("Test") or name.endswith(("Test", "Tests")):
+        return True
+    return any(dotted(base.value).endswith("TestCase") for base in node.bases)
+
+
+def refuse_as_slot(
+    starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange, in_tests: bool, blocks: bool
+) -> None:
+    """Raise :class:`NotUnderstood` when ``starter`` must not become an ``@asyncSlot()`` coroutine.
+
+    ``where``: the starter's range; ``in_tests``: it is in a test file or a test class;
+    ``blocks``: it runs its loop itself, so its callers waited for the work until now.
+    """
+    name = starter.name.value
+    if not facts.imports_qt:
+        raise NotUnderstood(NO_QT_MODULE)
+    if facts.runs_qt_exec_without_qasync:
+        raise NotUnderstood(QT_EXEC_WITHOUT_QASYNC)
+    if starter.asynchronous is not None:
+        raise NotUnderstood(f"{name}() is already a coroutine")
+    if name.startswith("__") and name.endswith("__"):
+        raise NotUnderstood(f"{name}() is a special method and cannot become a coroutine")
+    if name.startswith(TEST_PREFIXES) and in_tests:
+        raise NotUnderstood(f"{name}() is a test: its runner calls it and expects it to finish")
+    used_at = [line for line in facts.value_uses.get(name, ()) if not where.start.line <= line <= where.end.line]
+    if used_at:
+        raise NotUnderstood(f"the value of {name}() is used at line {used_at[0]}")
+    followed_at = facts.calls_followed.get(name)
+    if blocks and followed_at is not None:
+        # It blocked until its work was done; as a slot it returns at once.
+        raise NotUnderstood(f"code after the call of {name}() at line {followed_at} may rely on its work being done")
+    handed_at = facts.handed_to_threads.get(name)
+    if handed_at is not None:
+        raise NotUnderstood(f"{name}() is handed to a thread or executor at line {handed_at}")
+
+
+def slot_decorators(starter: cst.FunctionDef, async_slot: cst.BaseExpression) -> List[cst.Decorator]:
+    """The starter's decorators as a slot: ``@Slot(...)`` becomes ``@asyncSlot(...)``, one is
+    added when it has none; any other decorator but ``staticmethod``/``classmethod``/``override``
+    is refused (it may not accept a coroutine function)."""
+    kept: List[cst.Decorator] = []
+    has_async_slot = False
+    for decorator in starter.decorators:
+        expression = decorator.decorator
+        called = expression.func if isinstance(expression, cst.Call) else expression
+        decorator_name = dotted(called).rpartition(".")[2]
+        if decorator_name in ASYNC_SLOT_NAMES:
+            has_async_slot = True
+            kept.append(decorator)
+        elif decorator_name in QT_SLOT_DECORATORS:
+            # @Slot(str) -> @asyncSlot(str): qasync hands the arguments on to Slot.
+            args = expression.args if isinstance(expression, cst.Call) else ()
+            kept.append(decorator.with_changes(decorator=cst.Call(func=async_slot, args=args)))
+            has_async_slot = True
+        elif decorator_name in KEPT_DECORATORS:
+            kept.append(decorator)
+        else:
+            raise NotUnderstood(
+                f"{starter.name.value}() is decorated with @{dotted(called) or 'an expression'}:"
+                " it may not accept a coroutine function"
+            )
+    if not has_async_slot:
+        kept.append(cst.Decorator(decorator=cst.Call(func=async_slot)))
+    return kept
+
+
+def in_tests(filename: str, ancestors: Iterable[cst.CSTNode]) -> bool:
+    """In a test file (``test_*.py``, ``*_test.py``) or a test class (``Test*``, ``*Test(s)``, a TestCase)."""
+    stem = PurePath(filename).stem
+    if stem.startswith("test_") or stem.endswith("_test"):
+        return True
+    return any(isinstance(node, cst.ClassDef) and is_test_class(node) for node in ancestors)
