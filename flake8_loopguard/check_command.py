@@ -45,7 +45,7 @@ from .project import (
 from .report_formats import FORMAT_NAMES, Located, render
 from .rules import RULES, Finding
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
-from .workers import WorkerDied, WorkerSlots, start_worker, working_on
+from .workers import WorkerLost, WorkerPool, worker_context, working_on
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -160,49 +160,34 @@ class _Workers:
     messages for every few files (which cost a tenth of a run over the standard library)."""
 
     def __init__(self, count: int, config: Config) -> None:
-        # Imported here: a run that the cache answers starts no process and should not pay for it.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         self.count = count
-        self.next_task = multiprocessing.Value("q", 0)
-        self.slots = WorkerSlots(count)
-        self.pool = ProcessPoolExecutor(
-            count, initializer=_start_worker, initargs=(config, self.next_task, self.slots)
-        )
+        self.next_task = worker_context().Value("q", 0)
+        self.pool = WorkerPool(count, _start_worker, (config, self.next_task))
 
     def check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order; :class:`WorkerDied` names the files being checked
-        when a process died."""
-        from concurrent.futures.process import BrokenProcessPool
-
+        """The outcome of each task, in order; :class:`WorkerLost` names the files being checked
+        when a process died or stayed stopped (the processes are killed then)."""
         self.next_task.value = 0
         shares = [self.pool.submit(_check_share, tasks) for _ in range(self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
-        try:
-            for share in shares:
-                for index, outcome in share.result():
-                    outcomes[index] = outcome
-        except BrokenProcessPool:
-            raise WorkerDied([tasks[index].path for index in self.slots.in_progress(len(tasks))]) from None
+        for _share, checked in self.pool.results(shares, [task.path for task in tasks]):
+            for index, outcome in checked:
+                outcomes[index] = outcome
         return outcomes
 
     def close(self) -> None:
-        """After the last phase, or at once (Ctrl-C, a process died): the processes end after
-        the file each is checking."""
-        with self.next_task.get_lock():
-            self.next_task.value = 1 << 62
-        self.pool.shutdown()
+        """After the last phase, or at once (Ctrl-C, a process lost): the processes are killed,
+        whatever they are doing."""
+        self.pool.kill()
 
 
 _worker_config: Optional[Config] = None
 _next_task: Any = None  # the shared counter of the tasks taken
 
 
-def _start_worker(config: Config, next_task: Any, slots: WorkerSlots) -> None:
+def _start_worker(config: Config, next_task: Any) -> None:
     global _worker_config, _next_task
     _worker_config, _next_task = config, next_task
-    start_worker(slots)
 
 
 def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
@@ -587,8 +572,8 @@ class Run:
             for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
                 outcomes[index] = outcome
             return outcomes
-        except WorkerDied as died:
-            self.errors.append(f"{died.describe('checking')}; the other files were not reported")
+        except WorkerLost as lost:
+            self.errors.append(f"{lost.describe('checking')}; the other files were not reported")
             self._workers_broken = True
             return []
 
