@@ -1,21 +1,27 @@
-"""The ``loopguard`` command (also ``python -m flake8_loopguard``)."""
+"""The ``loopguard`` command (also ``python -m flake8_loopguard``).
+
+Ctrl-C ends any command with ``loopguard: interrupted`` (a command may say more) and exit 130,
+also while the command is still being imported: this module imports only ``sys`` at its top,
+everything else is imported inside ``main``'s ``try``. (What comes before ``main`` is Python's:
+its start-up, and the launcher importing this module.)
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
-from typing import List, Optional
-
-from . import __version__, check_command, migrate_command
-from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
-from .rules import RULES
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser():
+    """The argument parser of ``loopguard`` and its commands."""
+    import argparse
+    from pathlib import Path
+
+    from . import __version__, check_command, migrate_command
+
     parser = argparse.ArgumentParser(
         prog="loopguard", description="Keep an asyncio / qasync program on one event loop."
     )
@@ -32,7 +38,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    try:
+        lost_ctrl_c = _LostCtrlC()
+        with lost_ctrl_c:
+            status = _command(argv)
+        if not lost_ctrl_c.seen or status == EXIT_INTERRUPTED:
+            return status
+    except KeyboardInterrupt:
+        pass
+    print("loopguard: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+class _LostCtrlC:
+    """The Ctrl-C that CPython loses: the KeyboardInterrupt it raises in a weakref callback (one
+    ends every import) or a ``__del__`` is printed as "Exception ignored" and the command goes on
+    to its end. Such a Ctrl-C is noted (``seen``) instead of printed."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __enter__(self) -> None:
+        self._previous_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def __exit__(self, *exception: object) -> None:
+        sys.unraisablehook = self._previous_hook
+
+    def _unraisable(self, unraisable: object) -> None:
+        if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+            self.seen = True
+        else:
+            self._previous_hook(unraisable)  # type: ignore[arg-type]
+
+
+def _command(argv: list[str] | None) -> int:
+    from . import check_command, migrate_command
+    from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
+    from .rules import RULES
+
     args = _parser().parse_args(argv)
     if args.command == "check":
         return check_command.run(args)

@@ -2,6 +2,8 @@
 
 * A worker process that stays stopped (SIGSTOP) ends ``loopguard check --jobs 2`` with one line
   naming the file it was checking, exit 2, instead of a run that waits forever.
+* Ctrl-C at any moment of ``loopguard check``'s first half second (imports included) is
+  ``loopguard: interrupted`` and exit 130, from the console script and from ``python -m``.
 * Ctrl-C stops ``loopguard migrate --jobs 2`` at once (it waited for the files being migrated),
   writes nothing and says so.
 
@@ -239,6 +241,116 @@ def test_the_real_command_with_a_stopped_worker_ends_with_one_line(tmp_path):
     assert re.fullmatch(pattern, stderr), stderr
     for pid in workers:
         wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
+
+
+# ----- Ctrl-C in the first half second (item 5) ----------------------------------------------------
+
+
+def launchers():
+    yield "python -m", [sys.executable, "-m", "flake8_loopguard"]
+    script = Path(sys.executable).with_name("loopguard")
+    if script.exists():
+        yield "console script", [str(script)]
+
+
+# A frame of a traceback, and the source line Python prints under it (none for frozen modules).
+FRAME = re.compile(r'  File "([^"]*)", line \d+, in (\S+)\n(?:    (\S.*)\n)?')
+# The module-level code of flake8_loopguard that runs before `main` (the console script's own
+# import line is in the script, outside the package): frame -> the source lines allowed there.
+BEFORE_MAIN = {
+    ("__init__.py", "<module>"): None,  # any: it defines __version__, nothing else
+    ("cli.py", "<module>"): None,  # any line but an import of something else than these two:
+    ("__main__.py", "<module>"): {"from .cli import main"},
+}
+CLI_IMPORTS = {"from __future__ import annotations", "import sys"}
+
+
+def landed_before_main(returncode, stderr):
+    """Whether the outcome is one Python gives itself for a Ctrl-C that lands before our code runs:
+
+    * killed by SIGINT, silently: Python had not installed its Ctrl-C handler yet;
+    * exit 1 with a KeyboardInterrupt traceback through Python's own frames only: CPython gave up
+      its start-up ("Fatal Python error: init_import_site" while `site` reads the .pth files,
+      "init_sys_streams", "Could not import runpy module", ...), or lost the Ctrl-C in the weakref
+      callback that ends an import of its start-up ("Exception ignored in: <function
+      _get_module_lock.<locals>.cb ...>") and ran the command to its end (exit 1: the findings);
+    * killed by SIGINT with a KeyboardInterrupt traceback in which flake8_loopguard appears only
+      as the launcher importing the package and its `cli` module: `main` had not been called yet.
+    """
+    if returncode == -signal.SIGINT and stderr == "":
+        return True
+    ours = [
+        (Path(path).name, function, source)
+        for path, function, source in FRAME.findall(stderr)
+        if Path(path).parent.name == "flake8_loopguard"
+    ]
+    if returncode == 1:
+        said = [line for line in stderr.splitlines() if line.startswith("loopguard")]
+        return "\nKeyboardInterrupt" in stderr and not said and not ours
+    if not (
+        returncode == -signal.SIGINT
+        and stderr.startswith("Traceback (most recent call last):\n")
+        and stderr.endswith("KeyboardInterrupt\n")
+    ):
+        return False
+    for name, function, source in ours:
+        allowed = BEFORE_MAIN.get((name, function), set())
+        if allowed is not None and source not in allowed:
+            return False
+        if name == "cli.py" and source.startswith(("import ", "from ")) and source not in CLI_IMPORTS:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("name, launcher", list(launchers()))
+def test_ctrl_c_at_any_moment_of_the_first_half_second_is_one_line_and_exit_130(tmp_path, name, launcher):
+    # Enough files that the run lasts well past the last signal (asserted below, for each one).
+    write_project(tmp_path, 4000)
+    outcomes = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6):
+        process = subprocess.Popen(
+            [*launcher, "check", "--no-cache", "."],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=command_env(),
+        )
+        try:
+            time.sleep(delay)
+            assert process.poll() is None, f"{name}: the run ended before {delay} s; the project is too small"
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=30)
+        finally:
+            end_all(process, children_of(process.pid))
+        outcomes.append((delay, process.returncode, stderr))
+    for delay, returncode, stderr in outcomes:
+        if (returncode, stderr) != (130, "loopguard: interrupted\n"):
+            # Python's own start-up takes some tens of milliseconds (more on a loaded machine).
+            assert delay < 0.3 and landed_before_main(returncode, stderr), (name, delay, returncode, stderr)
+
+
+def test_a_ctrl_c_that_python_loses_still_ends_the_command_with_130(tmp_path):
+    write_project(tmp_path, 3)
+    # A Ctrl-C handled while a weakref callback runs (one ends every import): CPython prints
+    # "Exception ignored", drops the KeyboardInterrupt and goes on.
+    patch = """\
+        import os, signal, weakref
+        from flake8_loopguard import check_command
+        real_run = check_command.run
+        def run(args):
+            class Module:
+                pass
+            module = Module()
+            def callback(reference):
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(1000):  # the KeyboardInterrupt is raised here
+                    pass
+            reference = weakref.ref(module, callback)
+            del module
+            return real_run(args)
+        check_command.run = run
+        """
+    process = run_patched(tmp_path, patch, "check", "--no-cache", ".")
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (130, "loopguard: interrupted\n")
+    assert len(stdout.splitlines()) == 6  # the command went on to its end: LG102 and LG201 in each file
 
 
 # ----- Ctrl-C during `loopguard migrate --jobs 2` (item 10) ------------------------------------------
