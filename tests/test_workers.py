@@ -353,6 +353,34 @@ def test_a_ctrl_c_that_python_loses_still_ends_the_command_with_130(tmp_path):
     assert len(stdout.splitlines()) == 6  # the command went on to its end: LG102 and LG201 in each file
 
 
+def test_under_python_m_a_ctrl_c_through_code_run_from_a_string_still_exits_130(tmp_path):
+    write_project(tmp_path / "project", 3)
+    # Under `python -m`, CPython marks the run as ended by an unhandled Ctrl-C when the
+    # KeyboardInterrupt passed through code it ran from a string (dataclasses make their methods
+    # so, while a module is imported), however the program handled it. `sitecustomize` patches
+    # the command before runpy starts it.
+    (tmp_path / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            """\
+            from flake8_loopguard import check_command
+            real_run = check_command.run
+            def run(args):
+                exec("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\nfor _ in range(1000): pass")
+                return real_run(args)
+            check_command.run = run
+            """
+        ),
+        encoding="utf-8",
+    )
+    env = command_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env["PYTHONPATH"]])
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", "project"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "loopguard: interrupted\n")
+
+
 # ----- Ctrl-C during `loopguard migrate --jobs 2` (item 10) ------------------------------------------
 
 
