@@ -21,7 +21,9 @@ import gc
 import hashlib
 import io
 import os
+import pickle
 import sys
+import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +56,13 @@ EXIT_INTERRUPTED = 130
 
 PLUGIN_PREFIX = "LG"  # what flake8 selects by default for this plugin: every default-on rule
 PROJECT_CODES = ("LG107", *CROSS_MODULE_MESSAGES)
-# Below this many files per process, starting processes costs more than it saves.
+# With --jobs N: below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
+# Without --jobs: files are checked in this process for this long to see whether the rest is worth
+# worker processes, each of which costs some 40 ms to start and to hear back from...
+SAMPLE_SECONDS = 0.05
+# ...and there is a process for each of this many seconds of work left (two for 0.2 s).
+SECONDS_PER_PROCESS = 0.1
 
 
 # ----- the command line --------------------------------------------------------------
@@ -168,11 +175,13 @@ class _Workers:
         """The outcome of each task, in order; :class:`WorkerLost` names the files being checked
         when a process died or stayed stopped (the processes are killed then)."""
         self.next_task.value = 0
-        shares = [self.pool.submit(_check_share, tasks) for _ in range(self.count)]
+        # Pickled here once for every process, not once per process by the executor.
+        shared_tasks = pickle.dumps(tasks, pickle.HIGHEST_PROTOCOL)
+        shares = [self.pool.submit(_check_share, shared_tasks) for _ in range(self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
         for _share, checked in self.pool.results(shares, [task.path for task in tasks]):
-            for index, outcome in checked:
-                outcomes[index] = outcome
+            for index, *outcome in checked:
+                outcomes[index] = FileOutcome(tasks[index], *outcome)
         return outcomes
 
     def close(self) -> None:
@@ -190,9 +199,12 @@ def _start_worker(config: Config, next_task: Any) -> None:
     _worker_config, _next_task = config, next_task
 
 
-def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
-    """Check the next untaken task until none is left: (index, outcome) of those checked here."""
+def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
+    """Check the next untaken task until none is left: for each checked here, its index and its
+    outcome's fields after the task (the parent has the tasks: sending them back made the
+    results twice as slow to unpickle)."""
     assert _worker_config is not None
+    tasks: List[FileTask] = pickle.loads(shared_tasks)
     done = []
     while True:
         with _next_task.get_lock():
@@ -201,7 +213,8 @@ def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
         if index >= len(tasks):
             return done
         working_on(index)
-        done.append((index, check_file(tasks[index], _worker_config)))
+        outcome = check_file(tasks[index], _worker_config)
+        done.append((index, outcome.stat, outcome.digest, outcome.record, outcome.error, outcome.names_absent))
         working_on(-1)
 
 
@@ -555,15 +568,17 @@ class Run:
             return ResultCache.open(Path(directory), key)
 
     def _check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order, from worker processes when there are enough
-        tasks; the processes, once started, serve the later phases too. The largest files go
-        first, so that no process is left with a large one at the end."""
+        """The outcome of each task, in order; from worker processes when the work pays for them
+        (see :meth:`_process_count`), which, once started, serve the later phases too. The largest
+        files go first, so that no process is left with a large one at the end."""
         if self._workers_broken:
             return []  # already reported; the run ends with exit code 2
+        checked_here: List[FileOutcome] = []
         if self._workers is None:
-            count = min(self.args.jobs or _cores(), len(tasks) // FILES_PER_PROCESS)
+            checked_here, count = self._process_count(tasks)
+            tasks = tasks[len(checked_here) :]
             if count <= 1:
-                return [check_file(task, self.config) for task in tasks]
+                return checked_here + [check_file(task, self.config) for task in tasks]
             self._workers = _Workers(count, self.config)
         sizes = self._sizes
         order = sorted(range(len(tasks)), key=lambda index: sizes.get(tasks[index].path, 0), reverse=True)
@@ -571,11 +586,35 @@ class Run:
         try:
             for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
                 outcomes[index] = outcome
-            return outcomes
+            return checked_here + outcomes
         except WorkerLost as lost:
             self.errors.append(f"{lost.describe('checking')}; the other files were not reported")
             self._workers_broken = True
             return []
+
+    def _process_count(self, tasks: List[FileTask]) -> Tuple[List[FileOutcome], int]:
+        """How many processes should check ``tasks``, and the outcomes of the first tasks if they
+        were checked here to decide that.
+
+        ``--jobs N``: up to N, one per ``FILES_PER_PROCESS`` files. Without it, up to one per core,
+        as many as the work pays for: files differ tenfold in what they cost (the prefilter skips
+        most, a module full of coroutines is modelled), so the first files are checked here for
+        ``SAMPLE_SECONDS`` and what is left, at that pace, gets a process per
+        ``SECONDS_PER_PROCESS``.
+        """
+        if self.args.jobs is not None:
+            return [], min(self.args.jobs, len(tasks) // FILES_PER_PROCESS)
+        cores = _cores()
+        if cores == 1 or not tasks:
+            return [], 1
+        started = time.perf_counter()
+        checked = []
+        for task in tasks:
+            checked.append(check_file(task, self.config))
+            if time.perf_counter() - started >= SAMPLE_SECONDS:
+                break
+        seconds_left = (time.perf_counter() - started) / len(checked) * (len(tasks) - len(checked))
+        return checked, min(cores, int(seconds_left / SECONDS_PER_PROCESS))
 
 
 def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:

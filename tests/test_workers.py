@@ -2,6 +2,7 @@
 
 * A worker process that stays stopped (SIGSTOP) ends ``loopguard check --jobs 2`` with one line
   naming the file it was checking, exit 2, instead of a run that waits forever.
+* Without ``--jobs``, worker processes are started only for work that pays for them.
 * Ctrl-C at any moment of ``loopguard check``'s first half second (imports included) is
   ``loopguard: interrupted`` and exit 130, from the console script and from ``python -m``.
 * Ctrl-C stops ``loopguard migrate --jobs 2`` at once (it waited for the files being migrated),
@@ -241,6 +242,57 @@ def test_the_real_command_with_a_stopped_worker_ends_with_one_line(tmp_path):
     assert re.fullmatch(pattern, stderr), stderr
     for pid in workers:
         wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
+
+
+# ----- when worker processes are used (item 5) --------------------------------------------------------
+
+
+POOL_STARTS_MARKED = """\
+    from flake8_loopguard import check_command
+    real_init = check_command._Workers.__init__
+    def init(self, count, config):
+        with open({marker!r}, "a") as stream:
+            stream.write(f"{{count}}\\n")
+        real_init(self, count, config)
+    check_command._Workers.__init__ = init
+    """
+two_cores = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="the default is one process per core")
+
+
+@two_cores
+def test_by_default_a_project_checked_faster_than_processes_start_gets_none(tmp_path):
+    write_project(tmp_path / "project", 100)
+    marker = tmp_path / "pool-started"
+    process = run_patched(tmp_path, POOL_STARTS_MARKED.format(marker=str(marker)), "check", "--no-cache", "project")
+    stdout, stderr = process.communicate(timeout=120)
+    alone = subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", "--jobs", "1", "project"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=command_env(),
+    )
+    assert (process.returncode, stdout, stderr) == (alone.returncode, alone.stdout, alone.stderr)
+    assert alone.returncode == 1 and len(stdout.splitlines()) == 200  # LG102 and LG201 in each file
+    assert not marker.exists()
+
+
+@two_cores
+def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path):
+    write_project(tmp_path / "project", 100)
+    marker = tmp_path / "pool-started"
+    slow_files = """\
+        import time
+        real_check = check_command.check_file
+        def slow(task, config):
+            time.sleep(0.01)
+            return real_check(task, config)
+        check_command.check_file = slow
+        """
+    patch = textwrap.dedent(POOL_STARTS_MARKED.format(marker=str(marker))) + textwrap.dedent(slow_files)
+    process = run_patched(tmp_path, patch, "check", "--no-cache", "project")
+    stdout, stderr = process.communicate(timeout=120)
+    assert (process.returncode, len(stdout.splitlines()), stderr) == (1, 200, "")
+    # The first files, checked in the process itself, say that the rest takes about a second.
+    started = [int(count) for count in marker.read_text().split()]
+    assert len(started) == 1 and 2 <= started[0] <= len(os.sched_getaffinity(0))
 
 
 # ----- Ctrl-C in the first half second (item 5) ----------------------------------------------------
