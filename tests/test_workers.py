@@ -528,3 +528,30 @@ def test_on_a_terminal_ctrl_c_stops_the_progress_bar_first(tmp_path):
     # The bar (transient) is erased, and nothing is drawn after the line saying what happened.
     assert terminal.endswith(b"loopguard migrate: interrupted; no file written\r\n"), terminal[-300:]
     assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
+
+
+def test_a_worker_stopped_while_migrating_ends_migrate_with_one_line_and_nothing_written(tmp_path):
+    before = slow_migration_project(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_loopguard", *MIGRATE_WRITE],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
+    )
+    workers = []
+    try:
+        wait_for(lambda: len(children_of(process.pid)) == 2 or process.poll() is not None, 60, "two workers")
+        workers = children_of(process.pid)
+        wait_for(lambda: cpu_ticks(workers[0]) >= 50 or process.poll() is not None, 60, "the worker migrates")
+        assert process.poll() is None
+        os.kill(workers[0], signal.SIGSTOP)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        end_all(process, workers)
+    assert (process.returncode, stdout) == (2, "")
+    pattern = (
+        r"loopguard migrate: a worker process stayed stopped while migrating \./m[0-3]\.py \(SIGSTOP, or a "
+        r"debugger; killed after 2 s\); no file written\n"
+    )
+    assert re.fullmatch(pattern, stderr), stderr
+    assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
+    for pid in workers:
+        wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
