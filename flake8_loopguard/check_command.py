@@ -27,6 +27,7 @@ import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
@@ -221,8 +222,11 @@ def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
-        with open(task.absolute, "rb") as stream:
+        # Opened without blocking: a FIFO that nothing writes to would hold the run forever.
+        with open(os.open(task.absolute, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
             stat = os.fstat(stream.fileno())
+            if not S_ISREG(stat.st_mode):
+                return FileOutcome(task, None, None, None, "not a regular file (a FIFO, a socket or a device); not read")
             data = stream.read()
     except OSError as error:
         return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")

@@ -111,11 +111,15 @@ def is_gone(pid):
 
 
 def end_all(process, pids):
-    """After a failed test: nothing of it keeps running (a stopped worker would stay forever)."""
-    for pid in [process.pid, *pids]:
+    """After the test: nothing of it keeps running (a stopped worker would stay forever). Only
+    processes that are still ours are killed, never one that took a reused pid."""
+    if process.poll() is None:
+        process.kill()
+    for pid in pids:
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
+            if b"loopguard" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+        except OSError:  # it ended meanwhile
             pass
     process.wait()
 
@@ -242,6 +246,27 @@ def test_the_real_command_with_a_stopped_worker_ends_with_one_line(tmp_path):
     assert re.fullmatch(pattern, stderr), stderr
     for pid in workers:
         wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_fifo_named_like_a_module_is_one_line_not_a_run_that_never_ends(tmp_path, jobs):
+    # Opening a FIFO for reading waits for a writer: the process checking it never progressed.
+    write_project(tmp_path, 40)
+    os.mkfifo(tmp_path / "pipe.py")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", "--jobs", jobs, "."],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        end_all(process, children_of(process.pid))
+    assert (process.returncode, len(stdout.splitlines()), stderr) == (
+        2,
+        80,  # LG102 and LG201 in each of the other files
+        "loopguard: ./pipe.py: not a regular file (a FIFO, a socket or a device); not read\n",
+    )
 
 
 # ----- when worker processes are used (item 5) --------------------------------------------------------
