@@ -39,8 +39,8 @@ SETTINGS = {"1": ["--jobs", "1"], "2": ["--jobs", "2"], "default": []}
 def make_project(root: Path, count: int) -> int:
     """``count`` copies of small standard library modules under ``root``; their total size."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    sources = [path for path in sorted(stdlib.glob("*.py")) + sorted((stdlib / "asyncio").glob("*.py"))]
-    sources = [path.read_bytes() for path in sources if path.stat().st_size < SMALL_MODULE_BYTES]
+    candidates = sorted(stdlib.glob("*.py")) + sorted((stdlib / "asyncio").glob("*.py"))
+    sources = [path.read_bytes() for path in candidates if path.stat().st_size < SMALL_MODULE_BYTES]
     total = 0
     for index in range(count):
         folder = root / f"pkg{index // 100:03}"
@@ -49,6 +49,10 @@ def make_project(root: Path, count: int) -> int:
         (folder / f"m{index % 100:02}.py").write_bytes(data)
         total += len(data)
     return total
+
+
+def heading(setting: str) -> str:
+    return "no --jobs" if setting == "default" else f"--jobs {setting}"
 
 
 def loopguard_command() -> List[str]:
@@ -62,8 +66,9 @@ def measure(command: Sequence[str], cwd: Path) -> Tuple[float, float]:
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 2):  # 2: a file the stdlib holds in another encoding
-        raise SystemExit(f"{' '.join(command)} exited {os.waitstatus_to_exitcode(status)}")
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 2):  # 2: a file the stdlib holds in an encoding Python lacks
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
     return wall, usage.ru_utime + usage.ru_stime
 
 
@@ -183,13 +188,15 @@ def main(argv: Sequence[str]) -> int:
             measure([*command, "--version"], root)  # bytecode compiled, files in the page cache
             measure([*command, "check", "--no-cache", "--exit-zero", "project"], root)
             runs: Dict[str, List[Tuple[float, float]]] = {name: [] for name in SETTINGS}
+            check = [*command, "check", "--no-cache", "--exit-zero"]
             for _ in range(args.repeat):
                 for name, flags in SETTINGS.items():
-                    runs[name].append(measure([*command, "check", "--no-cache", "--exit-zero", *flags, "project"], root))
+                    runs[name].append(measure([*check, *flags, "project"], root))
             steps = {name: time_steps([*flags, "project"], root) for name, flags in SETTINGS.items()}
         print()
-        print(f"{count} files, {total / 1e6:.1f} MB; {args.repeat} runs each; load average now {os.getloadavg()[0]:.1f}")
-        print(f"{'':44}" + "".join(f"{'--jobs ' + name if name != 'default' else 'no --jobs':>18}" for name in SETTINGS))
+        load = os.getloadavg()[0]
+        print(f"{count} files, {total / 1e6:.1f} MB; {args.repeat} runs each; load average now {load:.1f}")
+        print(f"{'':44}" + "".join(f"{heading(name):>18}" for name in SETTINGS))
         for label, column in (("wall s, min / median", 0), ("CPU s, min / median", 1)):
             cells = []
             for name in SETTINGS:
@@ -204,7 +211,7 @@ def main(argv: Sequence[str]) -> int:
             print(f"  {key:42}" + "".join(f"{cell:>18}" for cell in cells))
         for name in SETTINGS:
             for worker in steps[name].get("workers", []):
-                print(f"  worker process ({'--jobs ' + name if name != 'default' else 'no --jobs'}): {worker}")
+                print(f"  worker process ({heading(name)}): {worker}")
     return 0
 
 

@@ -219,6 +219,9 @@ def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
         working_on(-1)
 
 
+NOT_A_REGULAR_FILE = "not a regular file (a FIFO, a socket or a device); not read"
+
+
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
@@ -226,7 +229,7 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
         with open(os.open(task.absolute, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
             stat = os.fstat(stream.fileno())
             if not S_ISREG(stat.st_mode):
-                return FileOutcome(task, None, None, None, "not a regular file (a FIFO, a socket or a device); not read")
+                return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
             data = stream.read()
     except OSError as error:
         return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")

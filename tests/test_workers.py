@@ -127,7 +127,10 @@ def end_all(process, pids):
 def run_patched(cwd, patch, *args):
     """``loopguard`` run in a fresh interpreter after ``patch`` (Python source) has changed something;
     stdout and stderr are pipes."""
-    script = f"import sys\n{textwrap.dedent(patch)}\nfrom flake8_loopguard.cli import main\nsys.exit(main({list(args)!r}))\n"
+    script = (
+        f"import sys\n{textwrap.dedent(patch)}\n"
+        f"from flake8_loopguard.cli import main\nsys.exit(main({list(args)!r}))\n"
+    )
     return subprocess.Popen(
         [sys.executable, "-c", script],
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
