@@ -21,10 +21,13 @@ import gc
 import hashlib
 import io
 import os
+import pickle
 import sys
+import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import __version__
@@ -55,7 +58,7 @@ from .project import (
 from .project.summary import is_json_row
 from .report_formats import FORMAT_NAMES, Located, render
 from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
-from .workers import WorkerDied, WorkerSlots, start_worker, working_on
+from .workers import WorkerLost, WorkerPool, worker_context, working_on
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -67,8 +70,13 @@ EXIT_INTERRUPTED = 130
 
 PLUGIN_PREFIX = "LG"  # what flake8 selects by default for this plugin: every default-on rule
 PROJECT_CODES = tuple(rule.code for rule in project_rules())  # what the whole-project pass reports
-# Below this many files per process, starting processes costs more than it saves.
+# With --jobs N: below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
+# Without --jobs: files are checked in this process for this long to see whether the rest is worth
+# worker processes, each of which costs some 40 ms to start and to hear back from...
+SAMPLE_SECONDS = 0.05
+# ...and there is a process for each of this many seconds of work left (two for 0.2 s).
+SECONDS_PER_PROCESS = 0.1
 
 
 # ----- the command line --------------------------------------------------------------
@@ -173,54 +181,44 @@ class _Workers:
     messages for every few files (which cost a tenth of a run over the standard library)."""
 
     def __init__(self, count: int, config: Config) -> None:
-        # Imported here: a run that the cache answers starts no process and should not pay for it.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         self.count = count
-        self.next_task = multiprocessing.Value("q", 0)
-        self.slots = WorkerSlots(count)
-        self.pool = ProcessPoolExecutor(
-            count, initializer=_start_worker, initargs=(config, self.next_task, self.slots)
-        )
+        self.next_task = worker_context().Value("q", 0)
+        self.pool = WorkerPool(count, _start_worker, (config, self.next_task))
 
     def check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order; :class:`WorkerDied` names the files being checked
-        when a process died."""
-        from concurrent.futures.process import BrokenProcessPool
-
+        """The outcome of each task, in order; :class:`WorkerLost` names the files being checked
+        when a process died or stayed stopped (the processes are killed then)."""
         self.next_task.value = 0
-        shares = [self.pool.submit(_check_share, tasks) for _ in range(self.count)]
+        # Pickled here once for every process, not once per process by the executor.
+        shared_tasks = pickle.dumps(tasks, pickle.HIGHEST_PROTOCOL)
+        shares = [self.pool.submit(_check_share, shared_tasks) for _ in range(self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
-        try:
-            for share in shares:
-                for index, outcome in share.result():
-                    outcomes[index] = outcome
-        except BrokenProcessPool:
-            raise WorkerDied([tasks[index].path for index in self.slots.in_progress(len(tasks))]) from None
+        for _share, checked in self.pool.results(shares, [task.path for task in tasks]):
+            for index, *outcome in checked:
+                outcomes[index] = FileOutcome(tasks[index], *outcome)
         return outcomes
 
     def close(self) -> None:
-        """After the last phase, or at once (Ctrl-C, a process died): the processes end after
-        the file each is checking."""
-        with self.next_task.get_lock():
-            self.next_task.value = 1 << 62
-        self.pool.shutdown()
+        """After the last phase, or at once (Ctrl-C, a process lost): the processes are killed,
+        whatever they are doing."""
+        self.pool.kill()
 
 
 _worker_config: Optional[Config] = None
 _next_task: Any = None  # the shared counter of the tasks taken
 
 
-def _start_worker(config: Config, next_task: Any, slots: WorkerSlots) -> None:
+def _start_worker(config: Config, next_task: Any) -> None:
     global _worker_config, _next_task
     _worker_config, _next_task = config, next_task
-    start_worker(slots)
 
 
-def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
-    """Check the next untaken task until none is left: (index, outcome) of those checked here."""
+def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
+    """Check the next untaken task until none is left: for each checked here, its index and its
+    outcome's fields after the task (the parent has the tasks: sending them back made the
+    results twice as slow to unpickle)."""
     assert _worker_config is not None
+    tasks: List[FileTask] = pickle.loads(shared_tasks)
     done = []
     while True:
         with _next_task.get_lock():
@@ -229,15 +227,22 @@ def _check_share(tasks: List[FileTask]) -> List[Tuple[int, FileOutcome]]:
         if index >= len(tasks):
             return done
         working_on(index)
-        done.append((index, check_file(tasks[index], _worker_config)))
+        outcome = check_file(tasks[index], _worker_config)
+        done.append((index, outcome.stat, outcome.digest, outcome.record, outcome.error, outcome.names_absent))
         working_on(-1)
+
+
+NOT_A_REGULAR_FILE = "not a regular file (a FIFO, a socket or a device); not read"
 
 
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
-        with open(task.absolute, "rb") as stream:
+        # Opened without blocking: a FIFO that nothing writes to would hold the run forever.
+        with open(os.open(task.absolute, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
             stat = os.fstat(stream.fileno())
+            if not S_ISREG(stat.st_mode):
+                return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
             data = stream.read()
     except OSError as error:
         return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
@@ -427,7 +432,7 @@ class Run:
         self._project: Optional[Project] = None  # of the records as they are now
         self._sizes: Dict[str, int] = {}  # path -> size in bytes, of the files read
         self._workers: Optional[_Workers] = None  # the worker processes, while the files are read
-        self._workers_broken = False
+        self.workers_lost = False
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
@@ -655,15 +660,17 @@ class Run:
         return tracked_by_git(str(directory))
 
     def _check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order, from worker processes when there are enough
-        tasks; the processes, once started, serve the later phases too. The largest files go
-        first, so that no process is left with a large one at the end."""
-        if self._workers_broken:
+        """The outcome of each task, in order; from worker processes when the work pays for them
+        (see :meth:`_process_count`), which, once started, serve the later phases too. The largest
+        files go first, so that no process is left with a large one at the end."""
+        if self.workers_lost:
             return []  # already reported; the run ends with exit code 2
+        checked_here: List[FileOutcome] = []
         if self._workers is None:
-            count = min(self.args.jobs or _cores(), len(tasks) // FILES_PER_PROCESS)
+            checked_here, count = self._process_count(tasks)
+            tasks = tasks[len(checked_here) :]
             if count <= 1:
-                return [check_file(task, self.config) for task in tasks]
+                return checked_here + [check_file(task, self.config) for task in tasks]
             self._workers = _Workers(count, self.config)
         sizes = self._sizes
         order = sorted(range(len(tasks)), key=lambda index: sizes.get(tasks[index].path, 0), reverse=True)
@@ -671,11 +678,35 @@ class Run:
         try:
             for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
                 outcomes[index] = outcome
-            return outcomes
-        except WorkerDied as died:
-            self.errors.append(f"{died.describe('checking')}; the other files were not reported")
-            self._workers_broken = True
+            return checked_here + outcomes
+        except WorkerLost as lost:
+            self.errors.append(f"{lost.describe('checking')}; the other files were not reported")
+            self.workers_lost = True
             return []
+
+    def _process_count(self, tasks: List[FileTask]) -> Tuple[List[FileOutcome], int]:
+        """How many processes should check ``tasks``, and the outcomes of the first tasks if they
+        were checked here to decide that.
+
+        ``--jobs N``: up to N, one per ``FILES_PER_PROCESS`` files. Without it, up to one per core,
+        as many as the work pays for: files differ tenfold in what they cost (the prefilter skips
+        most, a module full of coroutines is modelled), so the first files are checked here for
+        ``SAMPLE_SECONDS`` and what is left, at that pace, gets a process per
+        ``SECONDS_PER_PROCESS``.
+        """
+        if self.args.jobs is not None:
+            return [], min(self.args.jobs, len(tasks) // FILES_PER_PROCESS)
+        cores = _cores()
+        if cores == 1 or not tasks:
+            return [], 1
+        started = time.perf_counter()
+        checked = []
+        for task in tasks:
+            checked.append(check_file(task, self.config))
+            if time.perf_counter() - started >= SAMPLE_SECONDS:
+                break
+        seconds_left = (time.perf_counter() - started) / len(checked) * (len(tasks) - len(checked))
+        return checked, min(cores, int(seconds_left / SECONDS_PER_PROCESS))
 
 
 PROJECT_FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
@@ -877,11 +908,12 @@ def _report(
             sys.stderr.write(statistics)
         else:
             text += statistics
-    total = _total(findings, len(checked), silenced)
-    if args.format == "text" and args.output_file is None:
-        text += total
+    if run_.workers_lost:
+        pass  # the run did not read every file: a total would read as a verdict it cannot give
+    elif args.format == "text" and args.output_file is None:
+        text += _total(findings, len(checked), silenced)
     else:  # the report stays what its format says, nothing more
-        sys.stderr.write(total)
+        sys.stderr.write(_total(findings, len(checked), silenced))
     if args.output_file is not None:
         try:
             args.output_file.write_text(text, encoding="utf-8")

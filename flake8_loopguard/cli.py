@@ -1,45 +1,51 @@
-"""The ``loopguard`` command (also ``python -m flake8_loopguard``)."""
+"""The ``loopguard`` command (also ``python -m flake8_loopguard``).
+
+Ctrl-C ends any command with ``loopguard: interrupted`` (a command may say more) and exit 130,
+also while the command is still being imported: this module imports only ``sys`` at its top,
+everything else is imported inside ``main``'s ``try``. (What comes before ``main`` is Python's:
+its start-up, and the launcher importing this module.)
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
-
-from . import __version__, check_command, migrate_command
-from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
-from .core.rules import RULES
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
-class _Parser(argparse.ArgumentParser):
-    """A parser that reports an unknown argument itself, with its own usage.
+def _parser():
+    """The argument parser of ``loopguard`` and its commands."""
+    import argparse
+    from pathlib import Path
+    from typing import Any, List, Optional, Sequence, Tuple
 
-    argparse hands a subcommand's unknown arguments up to ``loopguard``, whose usage says
-    nothing about them (``loopguard check --frobnicate``); and a required COMMAND is asked for
-    before an unknown option is named (``loopguard --bogus``).
-    """
+    from . import __version__, check_command, migrate_command
 
-    commands: Tuple[str, ...] = ()  # the top-level parser's subcommands, one of which is required
+    class Parser(argparse.ArgumentParser):
+        """A parser that reports an unknown argument itself, with its own usage.
 
-    def parse_known_args(  # type: ignore[override]
-        self, args: Optional[Sequence[str]] = None, namespace: Optional[argparse.Namespace] = None
-    ) -> Tuple[argparse.Namespace, List[str]]:
-        parsed, unknown = super().parse_known_args(args, namespace)
-        if unknown:
-            self.error(f"unrecognized arguments: {' '.join(unknown)}")
-        if self.commands and getattr(parsed, "command", None) is None:
-            self.error(f"a command is required: {', '.join(self.commands[:-1])} or {self.commands[-1]}")
-        return parsed, unknown
+        argparse hands a subcommand's unknown arguments up to ``loopguard``, whose usage says
+        nothing about them (``loopguard check --frobnicate``); and a required COMMAND is asked
+        for before an unknown option is named (``loopguard --bogus``).
+        """
 
+        commands: Tuple[str, ...] = ()  # the top-level parser's subcommands, one of which is required
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="loopguard", description="Keep an asyncio / qasync program on one event loop.")
+        def parse_known_args(  # type: ignore[override]
+            self, args: Optional[Sequence[str]] = None, namespace: Optional[argparse.Namespace] = None
+        ) -> Tuple[argparse.Namespace, List[str]]:
+            parsed, unknown = super().parse_known_args(args, namespace)
+            if unknown:
+                self.error(f"unrecognized arguments: {' '.join(unknown)}")
+            if self.commands and getattr(parsed, "command", None) is None:
+                self.error(f"a command is required: {', '.join(self.commands[:-1])} or {self.commands[-1]}")
+            return parsed, unknown
+
+    parser = Parser(prog="loopguard", description="Keep an asyncio / qasync program on one event loop.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     check_command.add_parser(commands)
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("code", help="a rule code, e.g. LG201")
@@ -52,7 +58,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    try:
+        lost_ctrl_c = _LostCtrlC()
+        with lost_ctrl_c:
+            status = _command(argv)
+        if not lost_ctrl_c.seen or status == EXIT_INTERRUPTED:
+            return status
+    except KeyboardInterrupt:
+        pass
+    print("loopguard: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+class _LostCtrlC:
+    """The Ctrl-C that CPython loses: the KeyboardInterrupt it raises in a weakref callback (one
+    ends every import) or a ``__del__`` is printed as "Exception ignored" and the command goes on
+    to its end. Such a Ctrl-C is noted (``seen``) instead of printed."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __enter__(self) -> None:
+        self._previous_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def __exit__(self, *exception: object) -> None:
+        sys.unraisablehook = self._previous_hook
+
+    def _unraisable(self, unraisable: object) -> None:
+        if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+            self.seen = True
+        else:
+            self._previous_hook(unraisable)  # type: ignore[arg-type]
+
+
+def _command(argv: list[str] | None) -> int:
+    from . import check_command, migrate_command
+    from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
+    from .core.rules import RULES
+
     args = _parser().parse_args(argv)
     if args.command == "check":
         return check_command.run(args)

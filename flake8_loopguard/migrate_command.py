@@ -32,7 +32,7 @@ from .check_command import Selection, job_count
 from .discovery import discover
 from .core.rules import all_rules
 from .settings import SettingsError, load_settings
-from .workers import WorkerDied, WorkerSlots, start_worker, working_on
+from .workers import WorkerLost, WorkerPool, working_on
 
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left
@@ -245,9 +245,9 @@ def run(args: argparse.Namespace) -> int:
         # The reader of the diff stopped (`| head`): say nothing more on a closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
-    except WorkerDied as died:
+    except WorkerLost as lost:
         err.close_progress()
-        err.line(f"loopguard migrate: {died.describe('migrating')}; no file written")
+        err.line(f"loopguard migrate: {lost.describe('migrating')}; no file written")
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.close_progress()
@@ -332,9 +332,10 @@ def _is_under(path: str, folder: str) -> bool:
 
 
 def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err: "_Stderr") -> List[FileResult]:
-    """The results, in the order of ``files``, computed by ``jobs`` processes."""
-    progress = err.progress(len(files))
+    """The results, in the order of ``files``, computed by ``jobs`` processes. On Ctrl-C (or a
+    lost process) the progress bar stops first, then the processes are killed, not waited for."""
     if jobs == 1 or len(files) < 2:
+        progress = err.progress(len(files))
         results = []
         for path in files:
             results.append(migrate_file(options, path))
@@ -343,25 +344,21 @@ def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err
     # Biggest files first: the few large files that need libcst dominate, and starting them
     # early keeps every worker busy until the end.
     by_size = sorted(range(len(files)), key=lambda index: -_size(files[index]))
-    # Imported here: `loopguard check`, which imports this module for its command line, and a
-    # one-process migration start no process and should not pay for it.
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    slots = WorkerSlots(jobs)
-    executor = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(slots,))
+    pool = WorkerPool(jobs)
     try:
-        futures = {
-            executor.submit(_migrate_in_worker, options, index, files[index]): index for index in by_size
-        }
+        # The processes are forked at the first submit, before the progress bar's thread starts:
+        # a process forked while another thread holds a lock would inherit it held.
+        futures = {pool.submit(_migrate_in_worker, options, index, files[index]): index for index in by_size}
+        progress = err.progress(len(files))
         ordered: List[Optional[FileResult]] = [None] * len(files)
-        for future in as_completed(futures):
-            ordered[futures[future]] = future.result()
+        for future, result in pool.results(list(futures), files):
+            ordered[futures[future]] = result
             progress()
-    except BrokenProcessPool:
-        raise WorkerDied([files[index] for index in slots.in_progress(len(files))]) from None
+    except BaseException:
+        err.close_progress()  # first: the bar must not tick on while the processes end
+        raise
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        pool.kill()
     return [result for result in ordered if result is not None]
 
 

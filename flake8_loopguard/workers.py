@@ -1,57 +1,210 @@
-"""What ``loopguard check`` and ``loopguard migrate`` share about their worker processes: Ctrl-C
-is the parent's to handle, and a process that dies (a crash in the interpreter, or the system
-ending it for lack of memory) is reported with the files it was working on.
+"""What ``loopguard check`` and ``loopguard migrate`` share about their worker processes.
 
-Each process takes a slot when it starts and writes there the index of the task it works on;
-when the pool breaks, the parent reads the slots. A slot is written by its process only and
-read once the processes are gone, so it needs no lock.
+* Ctrl-C is the parent's to handle. A process ignores it (blocked from the fork until then, so
+  that a Ctrl-C at that moment cannot print a process's traceback); the parent kills the
+  processes instead of waiting for the files they are working on.
+* A process that dies (a crash in the interpreter, the system ending it for lack of memory), or
+  that stays stopped (SIGSTOP, a debugger holding it) for ``STOPPED_GRACE_SECONDS`` while the
+  parent waits for results, ends the run: the parent kills the processes and names the files
+  they were working on. Nothing else is timed: a process that works on a slow file, however
+  long, is waited for.
+* When the run is done with them the processes are killed too: they have nothing left to do, and
+  a stopped one would never end by itself.
+
+Each process takes a slot when it starts and writes there its pid and the index of the task it
+works on; the parent reads the slots when a process is lost. A slot is written by its process
+only, so it needs no lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
-from typing import Any, List, Sequence
+import sys
+import time
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+# How often the parent, while it waits for results, looks whether a process is stopped.
+POLL_SECONDS = 0.2
+# A stop this short is not reported: Ctrl-Z then `fg`, a profiler's or a debugger's glance.
+STOPPED_GRACE_SECONDS = 2.0
 
 _slots: Any = None  # this process's copy of the parent's WorkerSlots
 _slot = -1  # the slot this process took
 
 
-class WorkerDied(Exception):
-    """A worker process ended while working on one of ``paths``."""
+class WorkerLost(Exception):
+    """A worker process was lost while working on ``paths``; the processes were killed."""
+
+    what: str  # what became of the process
+    why: str  # what causes that
 
     def __init__(self, paths: Sequence[str]) -> None:
         super().__init__(paths)
         self.paths = sorted(set(paths))
 
     def describe(self, verb: str) -> str:
-        working_on = ", ".join(self.paths) or "no file"
-        return f"a worker process died while {verb} {working_on} (a crash, or out of memory)"
+        working_on = f"while {verb} {', '.join(self.paths)}" if self.paths else f"while not {verb} a file"
+        return f"a worker process {self.what} {working_on} ({self.why})"
+
+
+class WorkerDied(WorkerLost):
+    what = "died"
+    why = "a crash, or out of memory"
+
+
+class WorkerStopped(WorkerLost):
+    what = "stayed stopped"
+    why = f"SIGSTOP, or a debugger; killed after {STOPPED_GRACE_SECONDS:g} s"
 
 
 class WorkerSlots:
-    """One slot a process: the index of the task it is working on, -1 for none."""
+    """One slot a process: its pid (0: not started yet) and the index of the task it is working
+    on (-1: none)."""
 
-    def __init__(self, count: int) -> None:
-        # Imported here: a run without worker processes should not pay for multiprocessing.
-        import multiprocessing
+    def __init__(self, count: int, context: Any) -> None:
+        self.tasks = context.Array("q", [-1] * count, lock=False)
+        self.pids = context.Array("q", [0] * count, lock=False)
+        self.taken = context.Value("i", 0)
 
-        self.tasks = multiprocessing.Array("q", [-1] * count, lock=False)
-        self.taken = multiprocessing.Value("i", 0)
+    def in_progress(self, count: int, pids: Optional[Iterable[int]] = None) -> List[int]:
+        """The indexes (below ``count``) of the tasks being worked on, by the processes ``pids``
+        (None: by any)."""
+        wanted = None if pids is None else set(pids)
+        return [
+            index
+            for index, pid in zip(self.tasks, self.pids)
+            if 0 <= index < count and (wanted is None or pid in wanted)
+        ]
 
-    def in_progress(self, count: int) -> List[int]:
-        """The indexes (below ``count``) of the tasks being worked on."""
-        return [index for index in self.tasks if 0 <= index < count]
+
+def worker_context() -> Any:
+    """The multiprocessing context of the worker processes and of what they share: fork on Linux
+    (a process starts as a copy of the parent, so nothing is imported or pickled again)."""
+    # Imported here: a run without worker processes should not pay for multiprocessing.
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
 
 
-def start_worker(slots: WorkerSlots) -> None:
-    """The initializer of a worker process: take a slot, and leave Ctrl-C to the parent (a
-    worker that died of it would only add tracebacks)."""
+class WorkerPool:
+    """``count`` worker processes; ``initializer(*initargs)`` runs in each once it took its slot."""
+
+    def __init__(self, count: int, initializer: Optional[Callable[..., None]] = None, initargs: Tuple = ()) -> None:
+        # Imported here: a run without worker processes should not pay for them.
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = worker_context()
+        self.slots = WorkerSlots(count, context)
+        self.executor = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_start_worker, initargs=(self.slots, initializer, initargs)
+        )
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in a process: its future. The processes start at the first call."""
+        with _ctrl_c_blocked():
+            return self.executor.submit(function, *args)
+
+    def results(self, futures: Sequence[Any], paths: Sequence[str]) -> Iterator[Tuple[Any, Any]]:
+        """(future, its result) as each future completes. A lost process ends the wait: the
+        processes are killed, and :class:`WorkerDied` or :class:`WorkerStopped` names
+        ``paths[index]`` of the tasks that were being worked on."""
+        from concurrent.futures.process import BrokenProcessPool
+        from queue import Empty, SimpleQueue
+
+        # One callback a future, instead of waiting on every pending one again after each result.
+        completed: SimpleQueue = SimpleQueue()
+        for future in futures:
+            future.add_done_callback(completed.put)
+        stopped_since: Dict[int, float] = {}  # pid -> when it was first seen stopped
+        next_look = time.monotonic() + POLL_SECONDS
+        for _ in range(len(futures)):
+            future = None
+            while future is None:
+                if time.monotonic() >= next_look:
+                    self._raise_if_stopped(stopped_since, paths)
+                    next_look = time.monotonic() + POLL_SECONDS
+                with contextlib.suppress(Empty):
+                    future = completed.get(timeout=max(next_look - time.monotonic(), 0))
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                working_on = self.slots.in_progress(len(paths))
+                self.kill()
+                raise WorkerDied([paths[index] for index in working_on]) from None
+            yield future, result
+
+    def kill(self) -> None:
+        """End the processes at once, whatever they are doing (the run is done with them, or
+        abandons them), and the executor's threads with them."""
+        # The executor's own processes (Python 3.14 has kill_workers() for this): one that ended
+        # is not signalled, so no other process that took its pid can be.
+        for process in list((self.executor._processes or {}).values()):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                if process.is_alive():
+                    process.kill()
+        # With its processes gone the executor winds down at once; waiting for that leaves none of
+        # its threads running while Python exits (where one of them could print a traceback).
+        self.executor.shutdown(cancel_futures=True)
+
+    def _raise_if_stopped(self, stopped_since: Dict[int, float], paths: Sequence[str]) -> None:
+        """:class:`WorkerStopped` (the processes killed) once a process has been stopped for the
+        grace period; ``stopped_since`` keeps when each was first seen stopped, by pid."""
+        now = time.monotonic()
+        for pid in list(self.executor._processes or {}):
+            if _is_stopped(pid):
+                stopped_since.setdefault(pid, now)
+            else:
+                stopped_since.pop(pid, None)
+        stopped = [pid for pid, since in stopped_since.items() if now - since >= STOPPED_GRACE_SECONDS]
+        if stopped:
+            working_on = self.slots.in_progress(len(paths), stopped)
+            self.kill()
+            raise WorkerStopped([paths[index] for index in working_on])
+
+
+def _is_stopped(pid: int) -> bool:
+    """Whether the process is stopped by a signal or by a tracer (read on Linux; elsewhere a
+    stopped process is not noticed)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            status = stream.read()
+    except OSError:
+        return False
+    # "pid (name) state ...": the name may hold spaces and parentheses; the last ")" ends it.
+    fields = status[status.rfind(b")") + 1 :].split()
+    return bool(fields) and fields[0] in (b"T", b"t")
+
+
+@contextlib.contextmanager
+def _ctrl_c_blocked() -> Iterator[None]:
+    """Ctrl-C waits while processes may be forked: a process inherits the block and lifts it once
+    it ignores Ctrl-C; the parent gets a Ctrl-C that came meanwhile when it lifts its own."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_worker(slots: WorkerSlots, initializer: Optional[Callable[..., None]], initargs: Tuple) -> None:
+    """The initializer of a worker process: leave Ctrl-C to the parent (a process that died of it
+    would only add tracebacks), take a slot, run ``initializer``."""
     global _slots, _slot
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     with slots.taken.get_lock():
         _slot = slots.taken.value
         slots.taken.value += 1
+    slots.pids[_slot] = os.getpid()
     _slots = slots
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def working_on(index: int) -> None:

@@ -251,11 +251,15 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert b"migrating" not in migrate(tmp_path, *ONLY_LOOP_FIX).stderr
 
 
-def test_check_does_not_import_libcst_or_rich():
+def test_check_does_not_import_libcst_or_rich(tmp_path):
     heavy = "{'libcst', 'rich', 'loopguard_codemods'}"
-    probe = f"import sys, flake8_loopguard.cli; print(sorted({heavy} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert result.stdout == "[]\n"
+    # A whole run: the command line module imports the commands only once `main` runs.
+    probe = (
+        "import sys, flake8_loopguard.cli; flake8_loopguard.cli.main(['check', '.']); "
+        f"print(sorted({heavy} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.stdout == "no findings in 0 files\n[]\n"
 
 
 # ----- options -----------------------------------------------------------------------------------
