@@ -78,7 +78,7 @@ def measure(command: Sequence[str], cwd: Path) -> Tuple[float, float]:
 def timed_run(arguments: Sequence[str]) -> None:
     """Run ``loopguard check`` here with its steps timed; print them as JSON on stdout."""
     started = time.monotonic()  # CLOCK_MONOTONIC: the same clock in the worker processes
-    from flake8_loopguard import check_command
+    from flake8_loopguard.commands.check import command as check_command
 
     imported = time.monotonic()
     steps: Dict[str, float] = {}

@@ -21,7 +21,9 @@ def _parser():
     from pathlib import Path
     from typing import Any, List, Optional, Sequence, Tuple
 
-    from . import __version__, check_command, migrate_command
+    from . import __version__
+    from .commands.check import command as check_command
+    from .commands.migrate import command as migrate_command
 
     class Parser(argparse.ArgumentParser):
         """A parser that reports an unknown argument itself, with its own usage.
@@ -94,8 +96,9 @@ class _LostCtrlC:
 
 
 def _command(argv: list[str] | None) -> int:
-    from . import check_command, migrate_command
-    from .docs import rule_text, rules_listing, rules_markdown_table, update_readme
+    from .commands.check import command as check_command
+    from .commands.migrate import command as migrate_command
+    from .commands.rule_docs import rule_text, rules_listing, rules_markdown_table, update_readme
     from .core.rules import RULES
 
     args = _parser().parse_args(argv)

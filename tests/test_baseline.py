@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from flake8_loopguard.baseline import (
+from flake8_loopguard.commands.check.baseline import (
     Baseline,
     BaselineEntry,
     BaselineError,
@@ -18,7 +18,7 @@ from flake8_loopguard.baseline import (
     write_baseline,
 )
 from flake8_loopguard.core.engine import check_source
-from flake8_loopguard.report_formats import Located
+from flake8_loopguard.commands.check.formats import Located
 from flake8_loopguard.core.findings import Finding
 
 WIDGET = """\

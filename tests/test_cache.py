@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from flake8_loopguard import cache
-from flake8_loopguard.cache import content_digest, key_home, machine_key, signed
-from flake8_loopguard.discovery import discover, tracked_by_git
+from flake8_loopguard.commands.check import cache
+from flake8_loopguard.commands.check.cache import content_digest, key_home, machine_key, signed
+from flake8_loopguard.commands.discovery import discover, tracked_by_git
 
 from .test_check_command import (
     CLEAN,

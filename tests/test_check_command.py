@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_loopguard.cache import key_home, machine_key, signed, verified_body
+from flake8_loopguard.commands.check.cache import key_home, machine_key, signed, verified_body
 
 from .conftest import REPO
 
@@ -489,7 +489,7 @@ def test_ctrl_c_while_the_worker_processes_check_ends_the_run_at_once(tmp_path):
     slow = textwrap.dedent(
         f"""\
         import sys, time
-        from flake8_loopguard import check_command
+        from flake8_loopguard.commands.check import command as check_command
         real = check_command.check_file
         def slow(task, config):
             open({str(started)!r}, "a").close()
@@ -519,7 +519,7 @@ def test_a_worker_process_that_dies_is_one_line_and_exit_2(tmp_path):
     dies = textwrap.dedent(
         """\
         import os, sys
-        from flake8_loopguard import check_command
+        from flake8_loopguard.commands.check import command as check_command
         real = check_command.check_file
         def fatal(task, config):
             if task.path.endswith("m07.py"):

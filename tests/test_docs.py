@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flake8_loopguard.docs import readme_with_rules_table
+from flake8_loopguard.commands.rule_docs import readme_with_rules_table
 from flake8_loopguard.core.rules import RULES, all_rules
 
 from .conftest import REPO

@@ -430,7 +430,7 @@ def test_interrupted_while_migrating_writes_nothing(tmp_path):
     before = snapshot(tmp_path)
     fault = textwrap.dedent(
         """\
-        from flake8_loopguard import migrate_command
+        from flake8_loopguard.commands.migrate import command as migrate_command
         real, calls = migrate_command.migrate_file, []
         def interrupted(options, path):
             calls.append(path)
@@ -453,7 +453,7 @@ def test_a_worker_process_that_dies_is_one_line_naming_the_file_and_nothing_is_w
     fault = textwrap.dedent(
         """\
         import os
-        from flake8_loopguard import migrate_command
+        from flake8_loopguard.commands.migrate import command as migrate_command
         real = migrate_command.migrate_file
         def fatal(options, path):
             if path.endswith("m3.py"):

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from flake8_loopguard import __version__
-from flake8_loopguard.docs import rule_text
-from flake8_loopguard.report_formats import FORMAT_NAMES, Located, render
+from flake8_loopguard.commands.rule_docs import rule_text
+from flake8_loopguard.commands.check.formats import FORMAT_NAMES, Located, render
 from flake8_loopguard.core.findings import Finding
 from flake8_loopguard.core.rules import all_rules
 

@@ -147,7 +147,7 @@ def test_a_worker_stopped_while_checking_a_file_is_named_killed_and_the_run_exit
     # slow.py takes a minute in the worker processes, which says which process checks it.
     patch = f"""\
         import os, time
-        from flake8_loopguard import check_command
+        from flake8_loopguard.commands.check import command as check_command
         real = check_command.check_file
         def slow(task, config):
             if task.path == "./slow.py":
@@ -188,7 +188,7 @@ def test_a_worker_stopped_before_it_takes_a_file_ends_the_run_too(tmp_path):
     # one (a file taking 50 ms) would end its share long after the grace period.
     patch = f"""\
         import os, signal, time
-        from flake8_loopguard import check_command
+        from flake8_loopguard.commands.check import command as check_command
         real_start, real_check = check_command._start_worker, check_command.check_file
         def start(*args):
             real_start(*args)
@@ -276,7 +276,7 @@ def test_a_fifo_named_like_a_module_is_one_line_not_a_run_that_never_ends(tmp_pa
 
 
 POOL_STARTS_MARKED = """\
-    from flake8_loopguard import check_command
+    from flake8_loopguard.commands.check import command as check_command
     real_init = check_command._Workers.__init__
     def init(self, count, config):
         with open({marker!r}, "a") as stream:
@@ -414,7 +414,7 @@ def test_a_ctrl_c_that_python_loses_still_ends_the_command_with_130(tmp_path):
     # "Exception ignored", drops the KeyboardInterrupt and goes on.
     patch = """\
         import os, signal, weakref
-        from flake8_loopguard import check_command
+        from flake8_loopguard.commands.check import command as check_command
         real_run = check_command.run
         def run(args):
             class Module:
@@ -444,7 +444,7 @@ def test_under_python_m_a_ctrl_c_through_code_run_from_a_string_still_exits_130(
     (tmp_path / "sitecustomize.py").write_text(
         textwrap.dedent(
             """\
-            from flake8_loopguard import check_command
+            from flake8_loopguard.commands.check import command as check_command
             real_run = check_command.run
             def run(args):
                 exec("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\nfor _ in range(1000): pass")

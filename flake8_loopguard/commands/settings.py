@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .core.config import OPTIONS, Config
+from ..core.config import OPTIONS, Config
 from .discovery import DEFAULT_EXCLUDE
 
 if sys.version_info >= (3, 11):

@@ -30,7 +30,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from . import __version__
+from ... import __version__
 from .cache import (
     CACHE_FORMAT,
     DEFAULT_DIRECTORY,
@@ -42,23 +42,23 @@ from .cache import (
     key_home,
     machine_key,
 )
-from .core.config import OPTIONS, Config
-from .core.engine import analyse_source, collector_paused
-from .core.findings import Finding
-from .core.noqa import silences_file, source_lines, without_noqa
-from .core.rules import RULES, project_rules
-from .discovery import Discovery, GitError, PerFileIgnores, changed_files, discover, tracked_by_git
-from .project import (
+from ...core.config import OPTIONS, Config
+from ...core.engine import analyse_source, collector_paused
+from ...core.findings import Finding
+from ...core.noqa import silences_file, source_lines, without_noqa
+from ...core.rules import RULES, project_rules
+from ..discovery import Discovery, GitError, PerFileIgnores, changed_files, discover, tracked_by_git
+from ...project import (
     ModuleSummary,
     Project,
     module_name_for,
     summarize,
     summarize_imports_only,
 )
-from .project.summary import is_json_row
-from .report_formats import FORMAT_NAMES, Located, render
-from .settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
-from .workers import WorkerLost, WorkerPool, worker_context, working_on
+from ...project.summary import is_json_row
+from .formats import FORMAT_NAMES, Located, render
+from ..settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
+from ..workers import WorkerLost, WorkerPool, worker_context, working_on
 
 if TYPE_CHECKING:
     from .baseline import Baseline

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .core.config import Config
-from .check_command import Selection, job_count
-from .discovery import discover
-from .core.rules import all_rules
-from .settings import SettingsError, load_settings
-from .workers import WorkerLost, WorkerPool, working_on
+from ...core.config import Config
+from ..check.command import Selection, job_count
+from ..discovery import discover
+from ...core.rules import all_rules
+from ..settings import SettingsError, load_settings
+from ..workers import WorkerLost, WorkerPool, working_on
 
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left

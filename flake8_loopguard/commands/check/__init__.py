@@ -1,0 +1,1 @@
+"""``loopguard check``: the CI gate."""

@@ -1,0 +1,1 @@
+"""``loopguard migrate``: the one-shot codemod migration."""
