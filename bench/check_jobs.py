@@ -79,6 +79,8 @@ def timed_run(arguments: Sequence[str]) -> None:
     """Run ``loopguard check`` here with its steps timed; print them as JSON on stdout."""
     started = time.monotonic()  # CLOCK_MONOTONIC: the same clock in the worker processes
     from flake8_loopguard.commands.check import command as check_command
+    from flake8_loopguard.commands.check import files as check_files
+    from flake8_loopguard.commands.check import run as check_run
 
     imported = time.monotonic()
     steps: Dict[str, float] = {}
@@ -96,7 +98,7 @@ def timed_run(arguments: Sequence[str]) -> None:
 
         setattr(owner, name, wrapper)
 
-    share = check_command._check_share
+    share = check_files._check_share
 
     def timed_share(shared_tasks):
         begin, cpu = time.monotonic(), time.process_time()
@@ -111,8 +113,8 @@ def timed_run(arguments: Sequence[str]) -> None:
 
     # Sent to the processes by name: under the name of the function it stands for.
     timed_share.__module__, timed_share.__qualname__ = share.__module__, share.__qualname__
-    check_command._check_share = timed_share
-    workers_check = check_command._Workers.check
+    check_files._check_share = timed_share
+    workers_check = check_files.FileWorkers.check
 
     def timed_workers_check(self, tasks):
         steps.setdefault("first submit", time.monotonic())
@@ -120,10 +122,10 @@ def timed_run(arguments: Sequence[str]) -> None:
         steps.setdefault("results back", time.monotonic())
         return outcomes
 
-    check_command._Workers.check = timed_workers_check
+    check_files.FileWorkers.check = timed_workers_check
     timed(check_command, "discover", "finding the files")
-    timed(check_command.Run, "_check", "checking the files")
-    timed(check_command.Run, "_collect", "collecting the records")
+    timed(check_run.Run, "_check", "checking the files")
+    timed(check_run.Run, "_collect", "collecting the records")
     timed(check_command, "_project_located", "whole-project pass")
     timed(check_command, "_report", "report")
     from flake8_loopguard.cli import main

@@ -489,13 +489,13 @@ def test_ctrl_c_while_the_worker_processes_check_ends_the_run_at_once(tmp_path):
     slow = textwrap.dedent(
         f"""\
         import sys, time
-        from flake8_loopguard.commands.check import command as check_command
-        real = check_command.check_file
+        from flake8_loopguard.commands.check import files as check_files
+        real = check_files.check_file
         def slow(task, config):
             open({str(started)!r}, "a").close()
             time.sleep(1)
             return real(task, config)
-        check_command.check_file = slow
+        check_files.check_file = slow
         from flake8_loopguard.cli import main
         sys.exit(main(["check", "--no-cache", "--jobs", "2", "."]))
         """
@@ -519,13 +519,13 @@ def test_a_worker_process_that_dies_is_one_line_and_exit_2(tmp_path):
     dies = textwrap.dedent(
         """\
         import os, sys
-        from flake8_loopguard.commands.check import command as check_command
-        real = check_command.check_file
+        from flake8_loopguard.commands.check import files as check_files
+        real = check_files.check_file
         def fatal(task, config):
             if task.path.endswith("m07.py"):
                 os._exit(70)
             return real(task, config)
-        check_command.check_file = fatal
+        check_files.check_file = fatal
         from flake8_loopguard.cli import main
         sys.exit(main(["check", "--no-cache", "--jobs", "2", "."]))
         """

@@ -147,8 +147,8 @@ def test_a_worker_stopped_while_checking_a_file_is_named_killed_and_the_run_exit
     # slow.py takes a minute in the worker processes, which says which process checks it.
     patch = f"""\
         import os, time
-        from flake8_loopguard.commands.check import command as check_command
-        real = check_command.check_file
+        from flake8_loopguard.commands.check import files as check_files
+        real = check_files.check_file
         def slow(task, config):
             if task.path == "./slow.py":
                 with open({str(marker) + ".new"!r}, "w") as stream:
@@ -156,7 +156,7 @@ def test_a_worker_stopped_while_checking_a_file_is_named_killed_and_the_run_exit
                 os.replace({str(marker) + ".new"!r}, {str(marker)!r})
                 time.sleep(60)
             return real(task, config)
-        check_command.check_file = slow
+        check_files.check_file = slow
         """
     process = run_patched(tmp_path, patch, "check", "--no-cache", "--jobs", "2", ".")
     workers = []
@@ -188,8 +188,8 @@ def test_a_worker_stopped_before_it_takes_a_file_ends_the_run_too(tmp_path):
     # one (a file taking 50 ms) would end its share long after the grace period.
     patch = f"""\
         import os, signal, time
-        from flake8_loopguard.commands.check import command as check_command
-        real_start, real_check = check_command._start_worker, check_command.check_file
+        from flake8_loopguard.commands.check import files as check_files
+        real_start, real_check = check_files._start_worker, check_files.check_file
         def start(*args):
             real_start(*args)
             try:
@@ -200,7 +200,7 @@ def test_a_worker_stopped_before_it_takes_a_file_ends_the_run_too(tmp_path):
         def slow(task, config):
             time.sleep(0.05)
             return real_check(task, config)
-        check_command._start_worker, check_command.check_file = start, slow
+        check_files._start_worker, check_files.check_file = start, slow
         """
     process = run_patched(tmp_path, patch, "check", "--no-cache", "--jobs", "2", ".")
     workers = []
@@ -276,13 +276,13 @@ def test_a_fifo_named_like_a_module_is_one_line_not_a_run_that_never_ends(tmp_pa
 
 
 POOL_STARTS_MARKED = """\
-    from flake8_loopguard.commands.check import command as check_command
-    real_init = check_command._Workers.__init__
+    from flake8_loopguard.commands.check import files as check_files
+    real_init = check_files.FileWorkers.__init__
     def init(self, count, config):
         with open({marker!r}, "a") as stream:
             stream.write(f"{{count}}\\n")
         real_init(self, count, config)
-    check_command._Workers.__init__ = init
+    check_files.FileWorkers.__init__ = init
     """
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 two_cores = pytest.mark.skipif(CORES < 2, reason="the default is one process per core")
@@ -309,11 +309,11 @@ def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path):
     marker = tmp_path / "pool-started"
     slow_files = """\
         import time
-        real_check = check_command.check_file
+        real_check = check_files.check_file
         def slow(task, config):
             time.sleep(0.01)
             return real_check(task, config)
-        check_command.check_file = slow
+        check_files.check_file = slow
         """
     patch = textwrap.dedent(POOL_STARTS_MARKED.format(marker=str(marker))) + textwrap.dedent(slow_files)
     process = run_patched(tmp_path, patch, "check", "--no-cache", "project")

@@ -18,6 +18,8 @@ only, so it needs no lock.
 
 from __future__ import annotations
 
+import argparse
+
 import contextlib
 import os
 import signal
@@ -211,3 +213,14 @@ def working_on(index: int) -> None:
     """Say which task this process works on (-1: none)."""
     if _slots is not None:
         _slots.tasks[_slot] = index
+
+
+def job_count(text: str) -> int:
+    """``--jobs N`` (check and migrate): a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value

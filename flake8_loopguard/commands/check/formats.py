@@ -12,10 +12,10 @@ from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from ... import __version__
-from .baseline import normalized_path, occurrence_fingerprints
-from ..rule_docs import rule_text
 from ...core.findings import Finding
 from ...core.rules import RULES, Rule, all_rules
+from ..rule_docs import rule_text
+from .baseline import normalized_path, occurrence_fingerprints
 
 PROJECT_URL = "https://github.com/flake8-loopguard/flake8-loopguard"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -28,11 +28,11 @@ from functools import partial
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...core.config import Config
-from ..check.command import Selection, job_count
-from ..discovery import discover
 from ...core.rules import all_rules
+from ..discovery import discover
+from ..selection import Selection
 from ..settings import SettingsError, load_settings
-from ..workers import WorkerLost, WorkerPool, working_on
+from ..workers import WorkerLost, WorkerPool, job_count, working_on
 
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left

@@ -1,0 +1,352 @@
+"""One ``loopguard check`` run: its files read in phases (every file, then the skipped files the
+whole-project pass needs), the cache consulted and kept, the whole-project pass."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ... import __version__
+from ...core.engine import collector_paused
+from ...core.findings import Finding
+from ...project import ModuleSummary, Project
+from ...project.summary import is_json_row
+from ..discovery import Discovery, GitError, tracked_by_git
+from ..settings import Settings
+from ..workers import WorkerLost
+from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, KeyHomeError, ResultCache, cache_key, key_home, machine_key
+from . import files
+from .files import FileOutcome, FileTask, FileWorkers, is_record
+
+# With --jobs N: below this many files per process, starting processes costs more than it saves.
+FILES_PER_PROCESS = 16
+# Without --jobs: files are checked in this process for this long to see whether the rest is worth
+# worker processes, each of which costs some 40 ms to start and to hear back from...
+SAMPLE_SECONDS = 0.05
+# ...and there is a process for each of this many seconds of work left (two for 0.2 s).
+SECONDS_PER_PROCESS = 0.1
+
+
+class Run:
+    """One ``loopguard check`` invocation: its settings, messages and counters."""
+
+    def __init__(self, args: argparse.Namespace, settings: Settings, whole_project: bool) -> None:
+        self.args = args
+        self.whole_project = whole_project
+        self.settings = settings
+        self.config = settings.engine_config()
+        self.errors: List[str] = []
+        self.warnings: List[str] = []
+        self.checked = 0
+        self.from_cache = 0
+        self.modelled_for_project = 0  # files the prefilter skips, modelled for the whole-project rules
+        self.cache: Optional[ResultCache] = None
+        self.walked: List[Discovery] = []  # what git listed there tells whether it tracks the cache
+        self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
+        self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
+        self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
+        self._project: Optional[Project] = None  # of the records as they are now
+        self._sizes: Dict[str, int] = {}  # path -> size in bytes, of the files read
+        self._workers: Optional[FileWorkers] = None  # the worker processes, while the files are read
+        self.workers_lost = False
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def records(self, paths: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+        """path -> cache record, for every file that could be read and decoded."""
+        cache = self.cache = self._open_cache()
+        tasks = []
+        records: Dict[str, Dict[str, Any]] = {}
+        digests = self._digests
+        for path in paths:
+            absolute = os.path.abspath(path)
+            try:
+                stat: Optional[os.stat_result] = os.stat(absolute)
+            except OSError:
+                stat = None  # reading it will say why
+            if cache is not None and stat is not None:
+                record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
+                if record is not None:
+                    records[path] = record
+                    digests[path] = cache.recorded_digest(absolute)
+                    continue
+            digest = cache.recorded_digest(absolute) if cache is not None else None
+            tasks.append(FileTask(path, absolute, digest, self.whole_project, cache is not None))
+            self._sizes[path] = stat.st_size if stat is not None else 0
+        self.from_cache = len(records)
+        try:
+            self._collect(self._check(tasks), records, digests, cache)
+            # In the order of the paths (the cached records came first): the project pass, which
+            # names a module after its first file, must not depend on what the cache held.
+            records = {path: records[path] for path in paths if path in records}
+            if self.whole_project and cache is not None:
+                # The same files with the same contents as when the cache was written: the earlier
+                # run already modelled what the project needs, and found what there is to find.
+                record = cache.project_record(self._fingerprint(records))
+                if record is not None:
+                    self._cached_project_findings = _project_findings_of(record)
+                    if self._cached_project_findings is None:
+                        cache.report_malformed()
+            if self.whole_project and self._cached_project_findings is None:
+                if cache is not None:
+                    self._check_cached_summaries(records, digests, cache)
+                self._model_hand_over_files(records, digests, cache)
+        finally:
+            if self._workers is not None:
+                self._workers.close()
+                self._workers = None
+        return records
+
+    def project_findings(self, records: Dict[str, Dict[str, Any]]) -> Dict[str, List[Finding]]:
+        """The whole-project findings by path, from the cache when no file changed since."""
+        if self._cached_project_findings is not None:
+            return self._cached_project_findings
+        found = self.project(records).findings()
+        if self.cache is not None:
+            record = {
+                path: [[f.line, f.col, f.code, f.message, f.context] for f in findings]
+                for path, findings in found.items()
+            }
+            self.cache.store_project(self._fingerprint(records), record)
+        return found
+
+    def save_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+            self.warnings.extend(self.cache.warnings)
+
+    def _fingerprint(self, records: Dict[str, Dict[str, Any]]) -> str:
+        """The files (as spelled: the findings name them so) and their contents."""
+        parts = (f"{path}\0{self._digests.get(path)}" for path in sorted(records))
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+    def _collect(
+        self,
+        outcomes: Iterable[FileOutcome],
+        records: Dict[str, Dict[str, Any]],
+        digests: Dict[str, Optional[str]],
+        cache: Optional[ResultCache],
+    ) -> None:
+        for outcome in outcomes:
+            task = outcome.task
+            if outcome.error is not None:
+                self.error(task.path, outcome.error)
+                records.pop(task.path, None)
+                continue
+            record = outcome.record
+            if record is None and cache is not None:
+                record = cache.record_of(task.absolute)
+                self.from_cache += 1
+            elif task.model:
+                self.modelled_for_project += 1
+            else:
+                self.checked += 1
+            if record is None:
+                continue
+            records[task.path] = record
+            self._project = None
+            if outcome.digest is not None:
+                digests[task.path] = outcome.digest
+            if cache is not None and outcome.stat is not None and outcome.digest is not None:
+                cache.store(task.absolute, outcome.stat, outcome.digest, record)
+
+    def _model_hand_over_files(
+        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: Optional[ResultCache]
+    ) -> None:
+        """Model the import-scanned files that may call, through their imports, a function of the
+        project that reaches a loop: the files that spell one of the names
+        ``Project.names_toward_a_loop`` gives each. What they add may make more functions reach
+        a loop, so repeat until a round models no file: a middle module between a thread (or an
+        entry point) and a loop helper is modelled at any depth, and no other file is parsed.
+
+        A file whose text spells none of its names records their digest (``names_tested``): a
+        later run with the same names (an unchanged project) does not read it again.
+        """
+        while True:
+            project = self.project(records)
+            tasks, tested = [], {}
+            for path, record in records.items():
+                summary = None if record.get("modelled") else self._summary(path, record)
+                names = project.names_toward_a_loop(summary) if summary is not None else ()
+                if not names:
+                    continue
+                names_digest = hashlib.blake2b("\0".join(names).encode(), digest_size=8).hexdigest()
+                if record.get("names_tested") != names_digest:
+                    tested[path] = names_digest
+                    absolute = os.path.abspath(path)
+                    tasks.append(FileTask(path, absolute, digests.get(path), True, cache is not None, True, names))
+            if not tasks:
+                return
+            modelled = []
+            for outcome in self._check(tasks):
+                if outcome.names_absent:
+                    records[outcome.task.path]["names_tested"] = tested[outcome.task.path]
+                    if cache is not None:
+                        cache.changed_in_place()
+                else:
+                    modelled.append(outcome)
+            if not modelled:
+                return
+            self._collect(modelled, records, digests, cache)
+
+    def project(self, records: Dict[str, Dict[str, Any]]) -> Project:
+        """The whole-project pass over ``records``, built again only when a record changed."""
+        if self._project is None:
+            self._project = Project(self.summaries(records))
+        return self._project
+
+    def summaries(self, records: Dict[str, Dict[str, Any]]) -> List[ModuleSummary]:
+        """The whole-project summaries of ``records``, each read from JSON once per record."""
+        summaries = []
+        for path, record in records.items():
+            summary = self._summary(path, record)
+            if summary is not None:
+                summaries.append(summary)
+        return summaries
+
+    def _summary(self, path: str, record: Dict[str, Any]) -> Optional[ModuleSummary]:
+        data = record["summary"]
+        if data is None:
+            return None
+        known = self._summaries.get(path)
+        if known is not None and known[0] is record:
+            return known[1]
+        summary = ModuleSummary.from_json(data)
+        summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
+        self._summaries[path] = (record, summary)
+        return summary
+
+    def _check_cached_summaries(
+        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: ResultCache
+    ) -> None:
+        """Read every summary before the whole-project pass needs them: a cached one of another
+        shape is a miss, and its file is checked again. (A run that the cache answers whole
+        never reads them, so pays nothing for this.)"""
+        malformed = []
+        for path, record in records.items():
+            try:
+                self._summary(path, record)
+            except ValueError:
+                malformed.append(path)
+        if malformed:
+            cache.report_malformed()
+            self.from_cache -= len(malformed)
+            stale = {path: records[path] for path in malformed}
+            tasks = [FileTask(path, os.path.abspath(path), None, True, True) for path in malformed]
+            self._collect(self._check(tasks), records, digests, cache)
+            for path, record in stale.items():
+                if records.get(path) is record:  # not checked again (the worker processes failed)
+                    del records[path]
+
+    def _open_cache(self) -> Optional[ResultCache]:
+        """The cache, when this machine's key can be had and the folder is not the repository's."""
+        if self.args.no_cache:
+            return None
+        directory = Path(self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY))
+        try:
+            secret = machine_key(key_home())
+        except KeyHomeError as error:
+            self.warnings.append(f"{error}; running without the cache")
+            return None
+        # A cache committed to the repository is never trusted, whoever wrote it (a key can leak),
+        # and never written to (that would change the repository's files).
+        try:
+            tracked = self._tracked_by_git(directory)
+        except GitError as error:
+            self.warnings.append(f"cannot tell whether git tracks the cache {directory} ({error}); running without it")
+            return None
+        if tracked:
+            self.warnings.append(
+                f"the cache {directory} is tracked by git: a committed cache is never trusted; running without it"
+            )
+            return None
+        key = cache_key(
+            (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
+        )
+        with collector_paused():  # thousands of small records, no cycles among them
+            return ResultCache.open(directory, key, secret, is_record)
+
+    def _tracked_by_git(self, directory: Path) -> bool:
+        """Whether git tracks the cache folder: from what the walk listed, else from git."""
+        for discovered in self.walked:
+            tracked = discovered.tracked_by_git(str(directory))
+            if tracked is not None:
+                return tracked
+        return tracked_by_git(str(directory))
+
+    def _check(self, tasks: List[FileTask]) -> List[FileOutcome]:
+        """The outcome of each task, in order; from worker processes when the work pays for them
+        (see :meth:`_process_count`), which, once started, serve the later phases too. The largest
+        files go first, so that no process is left with a large one at the end."""
+        if self.workers_lost:
+            return []  # already reported; the run ends with exit code 2
+        checked_here: List[FileOutcome] = []
+        if self._workers is None:
+            checked_here, count = self._process_count(tasks)
+            tasks = tasks[len(checked_here) :]
+            if count <= 1:
+                return checked_here + [files.check_file(task, self.config) for task in tasks]
+            self._workers = FileWorkers(count, self.config)
+        sizes = self._sizes
+        order = sorted(range(len(tasks)), key=lambda index: sizes.get(tasks[index].path, 0), reverse=True)
+        outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
+        try:
+            for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
+                outcomes[index] = outcome
+            return checked_here + outcomes
+        except WorkerLost as lost:
+            self.errors.append(f"{lost.describe('checking')}; the other files were not reported")
+            self.workers_lost = True
+            return []
+
+    def _process_count(self, tasks: List[FileTask]) -> Tuple[List[FileOutcome], int]:
+        """How many processes should check ``tasks``, and the outcomes of the first tasks if they
+        were checked here to decide that.
+
+        ``--jobs N``: up to N, one per ``FILES_PER_PROCESS`` files. Without it, up to one per core,
+        as many as the work pays for: files differ tenfold in what they cost (the prefilter skips
+        most, a module full of coroutines is modelled), so the first files are checked here for
+        ``SAMPLE_SECONDS`` and what is left, at that pace, gets a process per
+        ``SECONDS_PER_PROCESS``.
+        """
+        if self.args.jobs is not None:
+            return [], min(self.args.jobs, len(tasks) // FILES_PER_PROCESS)
+        cores = _cores()
+        if cores == 1 or not tasks:
+            return [], 1
+        started = time.perf_counter()
+        checked = []
+        for task in tasks:
+            checked.append(files.check_file(task, self.config))
+            if time.perf_counter() - started >= SAMPLE_SECONDS:
+                break
+        seconds_left = (time.perf_counter() - started) / len(checked) * (len(tasks) - len(checked))
+        return checked, min(cores, int(seconds_left / SECONDS_PER_PROCESS))
+
+
+PROJECT_FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
+
+
+def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:
+    """The findings a cached project record holds; None when it has another shape."""
+    if not isinstance(record, dict):
+        return None
+    found = {}
+    for path, rows in record.items():
+        if not (isinstance(rows, list) and all(is_json_row(row, PROJECT_FINDING_ROW) for row in rows)):
+            return None
+        found[path] = [Finding(*row) for row in rows]
+    return found
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
