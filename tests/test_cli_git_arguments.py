@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flake8_loopguard.commands import discovery
-from flake8_loopguard.commands.migrate.command import uncommitted_changes
+from flake8_loopguard.commands.migrate.git import uncommitted_changes
 
 LG102 = "LG102 asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"
 LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"

@@ -430,14 +430,14 @@ def test_interrupted_while_migrating_writes_nothing(tmp_path):
     before = snapshot(tmp_path)
     fault = textwrap.dedent(
         """\
-        from flake8_loopguard.commands.migrate import command as migrate_command
-        real, calls = migrate_command.migrate_file, []
+        from flake8_loopguard.commands.migrate import files as migrate_files
+        real, calls = migrate_files.migrate_file, []
         def interrupted(options, path):
             calls.append(path)
             if len(calls) == 2:
                 raise KeyboardInterrupt
             return real(options, path)
-        migrate_command.migrate_file = interrupted
+        migrate_files.migrate_file = interrupted
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
@@ -453,13 +453,13 @@ def test_a_worker_process_that_dies_is_one_line_naming_the_file_and_nothing_is_w
     fault = textwrap.dedent(
         """\
         import os
-        from flake8_loopguard.commands.migrate import command as migrate_command
-        real = migrate_command.migrate_file
+        from flake8_loopguard.commands.migrate import files as migrate_files
+        real = migrate_files.migrate_file
         def fatal(options, path):
             if path.endswith("m3.py"):
                 os._exit(70)
             return real(options, path)
-        migrate_command.migrate_file = fatal
+        migrate_files.migrate_file = fatal
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", "--jobs", "2", *ONLY_LOOP_FIX)
