@@ -53,8 +53,10 @@ def _parser():
     rule.add_argument("code", help="a rule code, e.g. LG201")
     listing = commands.add_parser("rules", help="list every rule")
     output = listing.add_mutually_exclusive_group()
-    output.add_argument("--markdown", action="store_true", help="print the README's rule table")
-    output.add_argument("--update-readme", metavar="README", type=Path, help="rewrite the rule table of this README")
+    output.add_argument("--markdown", action="store_true", help="print the rule reference (docs/rules.md's table)")
+    output.add_argument(
+        "--update", metavar="FILE", type=Path, nargs="+", help="render the generated rule tables of these files again"
+    )
     migrate_command.add_parser(commands)
     parser.commands = tuple(commands.choices)
     return parser
@@ -98,7 +100,7 @@ class _LostCtrlC:
 def _command(argv: list[str] | None) -> int:
     from .commands.check import command as check_command
     from .commands.migrate import command as migrate_command
-    from .commands.rule_docs import rule_text, rules_listing, rules_markdown_table, update_readme
+    from .commands.rule_docs import rule_text, rules_listing, rules_markdown_table, update_rule_docs
     from .core.rules import RULES
 
     args = _parser().parse_args(argv)
@@ -115,13 +117,14 @@ def _command(argv: list[str] | None) -> int:
         return EXIT_OK
     if args.markdown:
         sys.stdout.write(rules_markdown_table())
-    elif args.update_readme is not None:
-        try:
-            changed = update_readme(args.update_readme)
-        except (OSError, ValueError) as error:
-            print(f"loopguard: {args.update_readme}: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"{args.update_readme}: {'rule table updated' if changed else 'rule table already up to date'}")
+    elif args.update is not None:
+        for path in args.update:
+            try:
+                changed = update_rule_docs(path)
+            except (OSError, ValueError) as error:
+                print(f"loopguard: {path}: {error}", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"{path}: {'rule tables updated' if changed else 'rule tables already up to date'}")
     else:
         sys.stdout.write(rules_listing())
     return EXIT_OK

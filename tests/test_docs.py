@@ -1,10 +1,14 @@
-"""Rule documentation: the `loopguard rule(s)` commands and the README's generated table."""
+"""The documentation: the `loopguard rule(s)` commands, the generated rule tables of the README and
+docs/rules.md, the links between the pages, and the README's set-up commands."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from flake8_loopguard.commands.rule_docs import readme_with_rules_table
+import pytest
+
+from flake8_loopguard.commands.rule_docs import with_generated_blocks
 from flake8_loopguard.core.rules import RULES, all_rules
 
 from .conftest import REPO
@@ -14,9 +18,24 @@ def loopguard(*args):
     return subprocess.run([sys.executable, "-m", "flake8_loopguard", *args], capture_output=True, text=True, timeout=60)
 
 
-def test_readme_rule_table_is_up_to_date():
+@pytest.mark.parametrize("page", ["README.md", "docs/rules.md"])
+def test_generated_rule_tables_are_up_to_date(page):
+    text = (REPO / page).read_text(encoding="utf-8")
+    assert text == with_generated_blocks(text), f"run: loopguard rules --update {page}"
+
+
+def test_every_rule_has_its_entry_in_the_reference_the_readme_links_to():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme == readme_with_rules_table(readme), "run: loopguard rules --update-readme README.md"
+    reference = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in all_rules():
+        assert f"(docs/rules.md#{rule.code.lower()})" in readme
+        assert f'<a id="{rule.code.lower()}"></a>' in reference
+
+
+def test_every_relative_link_of_the_documentation_names_a_file_that_exists():
+    for page in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name} links to {target}"
 
 
 def test_rule_command_shows_the_whole_entry():

@@ -77,7 +77,7 @@ def test_json_fields():
             "context": "Widget.refresh",
             "line_text": "asyncio.create_task(self._load())",
             "fingerprint": f"{WIDGET_FINGERPRINT}:1",
-            "url": "https://github.com/flake8-loopguard/flake8-loopguard#lg201",
+            "url": "https://github.com/flake8-loopguard/flake8-loopguard/blob/main/docs/rules.md#lg201",
         },
         {
             "path": "app/widget.py",
@@ -89,7 +89,7 @@ def test_json_fields():
             "context": "Widget.refresh",
             "line_text": "asyncio.create_task(self._load())",
             "fingerprint": f"{WIDGET_FINGERPRINT}:2",
-            "url": "https://github.com/flake8-loopguard/flake8-loopguard#lg201",
+            "url": "https://github.com/flake8-loopguard/flake8-loopguard/blob/main/docs/rules.md#lg201",
         },
         {
             "path": "service.py",
@@ -101,7 +101,7 @@ def test_json_fields():
             "context": "",
             "line_text": "asyncio.run(main())",
             "fingerprint": f"{SERVICE_FINGERPRINT}:1",
-            "url": "https://github.com/flake8-loopguard/flake8-loopguard#lg102",
+            "url": "https://github.com/flake8-loopguard/flake8-loopguard/blob/main/docs/rules.md#lg102",
         },
     ]
 
@@ -208,7 +208,7 @@ def test_sarif_tool_lists_every_rule_with_its_documentation():
                 "shortDescription": {"text": sections["summary"]},
                 "fullDescription": {"text": sections["why"]},
                 "help": {"text": rule_text(rule)},
-                "helpUri": f"https://github.com/flake8-loopguard/flake8-loopguard#{rule.code.lower()}",
+                "helpUri": f"https://github.com/flake8-loopguard/flake8-loopguard/blob/main/docs/rules.md#{rule.code.lower()}",
                 "defaultConfiguration": {"level": "error"},
                 "properties": {"tags": ["asyncio", "correctness"]},
             }

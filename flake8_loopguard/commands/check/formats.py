@@ -36,8 +36,8 @@ class Located:
 
 
 def rule_help_url(code: str) -> str:
-    """The README anchor of a rule's documentation entry."""
-    return f"{PROJECT_URL}#{code.lower()}"
+    """A rule's entry in the rule reference, docs/rules.md."""
+    return f"{PROJECT_URL}/blob/main/docs/rules.md#{code.lower()}"
 
 
 # ----- text -----------------------------------------------------------------
@@ -55,7 +55,7 @@ def render_text(located: Sequence[Located]) -> str:
 
 
 def render_json(located: Sequence[Located]) -> str:
-    """A JSON array with one object per finding; the fields are documented in the README."""
+    """A JSON array with one object per finding; the fields are documented in docs/check.md."""
     objects = []
     for item, fingerprint in zip(located, occurrence_fingerprints(located)):
         finding = item.finding
