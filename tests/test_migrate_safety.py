@@ -347,3 +347,16 @@ def test_a_file_whose_owner_cannot_be_kept_is_listed(tmp_path):
     )
     assert (tmp_path / "app/feed.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
     assert (tmp_path / "app/feed.py").stat().st_uid == OTHER_UID
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_named_like_a_module_is_one_line_not_a_run_that_never_ends(tmp_path):
+    (tmp_path / "app.py").write_text("import asyncio\n\nasync def f():\n    asyncio.get_event_loop()\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_loopguard", "migrate", "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "pipe.py: not a regular file (a FIFO, a socket or a device); not read\n" in result.stderr
+    assert "+    asyncio.get_running_loop()" in result.stdout  # the other file is migrated

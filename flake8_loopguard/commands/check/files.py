@@ -5,11 +5,9 @@ processes that take the next file from a shared counter."""
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import tokenize
 from dataclasses import dataclass
-from stat import S_ISREG
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...core.config import Config
@@ -19,6 +17,7 @@ from ...core.noqa import silences_file, source_lines, without_noqa
 from ...project import ModuleSummary, module_name_for, summarize, summarize_imports_only
 from ...project.summary import is_json_row
 from ..settings import SYNTAX_ERROR_CODE
+from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
 from ..workers import WorkerPool, worker_context, working_on
 from .cache import Stat, content_digest
 
@@ -102,18 +101,12 @@ def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
         working_on(-1)
 
 
-NOT_A_REGULAR_FILE = "not a regular file (a FIFO, a socket or a device); not read"
-
-
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
-        # Opened without blocking: a FIFO that nothing writes to would hold the run forever.
-        with open(os.open(task.absolute, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
-            stat = os.fstat(stream.fileno())
-            if not S_ISREG(stat.st_mode):
-                return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
-            data = stream.read()
+        data, stat = read_regular_file(task.absolute)
+    except NotARegularFile:
+        return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
     except OSError as error:
         return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
     file_stat = (stat.st_mtime_ns, stat.st_size)

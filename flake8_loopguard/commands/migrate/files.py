@@ -13,6 +13,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ...core.config import Config
 from ..selection import Selection
+from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
 from ..workers import working_on
 
 # One file's outcome.
@@ -50,8 +51,9 @@ class BadInput(Exception):
 def read_source(path: str) -> Tuple[str, str, bytes]:
     """(text, codec, raw bytes). The codec is PEP 263's (``utf-8-sig`` when there is a BOM)."""
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        data, _stat = read_regular_file(path)
+    except NotARegularFile:
+        raise BadInput(NOT_A_REGULAR_FILE) from None
     except OSError as error:
         raise BadInput(f"cannot read: {error.strerror or error}") from None
     if b"\0" in data:
