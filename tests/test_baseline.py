@@ -18,7 +18,7 @@ from flake8_loopguard.commands.check.baseline import (
     write_baseline,
 )
 from flake8_loopguard.core.engine import check_source
-from flake8_loopguard.commands.check.formats import Located
+from flake8_loopguard.commands.check.located import Located
 from flake8_loopguard.core.findings import Finding
 
 WIDGET = """\

@@ -10,7 +10,8 @@ import pytest
 
 from flake8_loopguard import __version__
 from flake8_loopguard.commands.rule_docs import rule_text
-from flake8_loopguard.commands.check.formats import FORMAT_NAMES, Located, render
+from flake8_loopguard.commands.check.formats import FORMAT_NAMES, render
+from flake8_loopguard.commands.check.located import Located
 from flake8_loopguard.core.findings import Finding
 from flake8_loopguard.core.rules import all_rules
 

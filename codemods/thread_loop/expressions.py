@@ -3,22 +3,23 @@ the surrounding expression needs it, and a zero-delay hop to the GUI thread beco
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable, Optional
 
 import libcst as cst
 
 from ..syntax import code_of, dotted, has_parameters
 
-if TYPE_CHECKING:
-    from .starter import StarterRewrite
+# The starter's decision for one call (``StarterRewrite.await_of``): the ``await`` that replaces
+# it, or None to keep it.
+AwaitOf = Callable[[cst.Call, cst.Call], Optional[cst.BaseExpression]]
 
 
 class AwaitLoopRuns(cst.CSTTransformer):
     """``loop.run_until_complete(c)`` / ``asyncio.run(c)`` -> ``await c`` in one statement's own code."""
 
-    def __init__(self, plan: StarterRewrite) -> None:
+    def __init__(self, await_of: AwaitOf) -> None:
         super().__init__()
-        self.plan = plan
+        self.await_of = await_of
 
     # Blocks are rewritten statement by statement; other scopes keep their own calls.
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
@@ -37,7 +38,7 @@ class AwaitLoopRuns(cst.CSTTransformer):
         return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        awaited = self.plan.await_of(original_node, updated_node)
+        awaited = self.await_of(original_node, updated_node)
         if awaited is not None:
             return awaited
         if isinstance(updated_node.func, cst.Await):

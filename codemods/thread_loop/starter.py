@@ -239,7 +239,7 @@ class StarterRewrite:
         if isinstance(statement, cst.Try):
             return self._try(statement, in_worker)
         if isinstance(statement, (cst.If, cst.For, cst.While, cst.With)):
-            header_done = statement.visit(AwaitLoopRuns(self))
+            header_done = statement.visit(AwaitLoopRuns(self.await_of))
             assert isinstance(header_done, cst.BaseCompoundStatement)
             return [self._with_blocks(header_done, in_worker)]
         return [statement]
@@ -301,7 +301,7 @@ class StarterRewrite:
         for small in line.body:
             if self._is_plumbing(small):
                 continue
-            small = small.visit(AwaitLoopRuns(self))  # type: ignore[assignment]
+            small = small.visit(AwaitLoopRuns(self.await_of))  # type: ignore[assignment]
             if in_worker:
                 small = direct_gui_call(small)
             kept.append(small)

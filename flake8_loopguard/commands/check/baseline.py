@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, Iterable, List, Sequence, Tuple, Union
 
 if TYPE_CHECKING:
-    from .formats import Located
+    from .located import Located
 
 BASELINE_VERSION = 1
 ENTRY_TEXT_FIELDS = ("path", "code", "context", "line_text", "fingerprint")

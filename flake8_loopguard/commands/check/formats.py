@@ -6,16 +6,15 @@ Every format renders the same list of :class:`Located` findings, in the order gi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from ... import __version__
-from ...core.findings import Finding
 from ...core.rules import RULES, Rule, all_rules
 from ..rule_docs import rule_text
 from .baseline import normalized_path, occurrence_fingerprints
+from .located import Located
 
 PROJECT_URL = "https://github.com/flake8-loopguard/flake8-loopguard"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -23,16 +22,6 @@ SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_FINGERPRINT_KEY = "loopguardFingerprint/v1"
 # GitHub resolves "%SRCROOT%" to the checkout root, which is where the command runs in CI.
 SARIF_SOURCE_ROOT = "%SRCROOT%"
-
-
-@dataclass(frozen=True)
-class Located:
-    """A finding and the file it was found in."""
-
-    path: str
-    finding: Finding
-    # The source text of the finding's line, stripped; "" when unknown.
-    line_text: str = ""
 
 
 def rule_help_url(code: str) -> str:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tupl
 from ...core.findings import Finding
 from ...core.noqa import silences_file, source_lines, without_noqa
 from ..settings import SYNTAX_ERROR_CODE
-from .formats import Located, render
+from .formats import render
+from .located import Located
 
 if TYPE_CHECKING:
     from .baseline import Baseline
