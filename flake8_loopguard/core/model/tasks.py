@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import CALLBACK_TAKERS, TASK_FACTORIES, TASK_GROUP_FACTORIES, TASK_MANAGER_METHODS
 from ..config import Config
@@ -31,14 +31,19 @@ class TaskQueries:
 
     def is_task_group(self, node: ast.AST, scope: Scope) -> bool:
         """A name bound by ``async with asyncio.TaskGroup() as name``."""
-        if not isinstance(node, ast.Name):
-            return False
+        return isinstance(node, ast.Name) and (id(scope.frame), node.id) in self.task_group_names
+
+    @cached_property
+    def task_group_names(self) -> Set[Tuple[int, str]]:
+        """(frame id, name) of each ``async with asyncio.TaskGroup() as name``: built once, not
+        scanned for every ``tg.create_task()``."""
+        found = set()
         for bound_scope, name, call, is_async in self.context_bindings:
-            if is_async and name == node.id and bound_scope.frame is scope.frame:
+            if is_async:
                 site = self.call_site(call)
                 if site is not None and site.qualified in TASK_GROUP_FACTORIES:
-                    return True
-        return False
+                    found.add((id(bound_scope.frame), name))
+        return found
 
     def is_task_manager(self, node: ast.AST, scope: Optional[Scope] = None) -> bool:
         """A receiver named like the TaskManager (``self._task_manager``,
