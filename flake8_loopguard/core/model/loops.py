@@ -31,7 +31,8 @@ class LoopQueries:
         calls_by_attr: Dict[str, List[CallSite]]
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
-        def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
+        def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]: ...
+        def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]: ...
         def annotated_types(self, parts: Sequence[str], scope: Scope) -> List[Tuple[ast.expr, Scope]]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
@@ -55,9 +56,13 @@ class LoopQueries:
             return False
         if "loop" in parts[-1].lower():
             return True
-        return any(self.is_loop_source(site) for site in self.assignments_to(parts, scope)) or any(
-            self.is_loop_class(member, read_in) for member, read_in in self.annotated_types(parts, scope)
-        )
+        key = self.receiver_key(parts, scope)
+        known = self._loop_receivers.get(key)
+        if known is None:  # a name bound many times in one scope is asked about many times
+            known = self._loop_receivers[key] = any(
+                self.is_loop_source(site) for site in self.assignments_to(parts, scope)
+            ) or any(self.is_loop_class(member, read_in) for member, read_in in self.annotated_types(parts, scope))
+        return known
 
     def may_be_loop(self, node: ast.AST, scope: Scope) -> bool:
         """A receiver that may be an event loop (LG103): anything not known to be something else,
@@ -73,8 +78,25 @@ class LoopQueries:
             return True
         if self.assignments_to(parts, scope):
             return False  # bound only from calls that are no loop source
-        # annotated with a type that is no loop (`app: WebSocketApp`); `Any` says nothing
-        return all(self.resolve(member, read_in) in ANY_TYPES for member, read_in in self.annotated_types(parts, scope))
+        key = self.receiver_key(parts, scope)
+        known = self._unknown_receivers.get(key)
+        if known is None:
+            # annotated with a type that is no loop (`app: WebSocketApp`); `Any` says nothing
+            known = self._unknown_receivers[key] = all(
+                self.resolve(member, read_in) in ANY_TYPES for member, read_in in self.annotated_types(parts, scope)
+            )
+        return known
+
+    @cached_property
+    def _loop_receivers(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` -> whether the name or attribute is known to be a loop."""
+        return {}
+
+    @cached_property
+    def _unknown_receivers(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` -> whether what is known of the name or attribute leaves it a
+        possible loop (no call is bound to it, no annotation but ``Any`` says what it is)."""
+        return {}
 
     def is_loop_class(self, node: ast.AST, scope: Scope) -> bool:
         """A type that is an event loop: ``asyncio.AbstractEventLoop`` and the other loop classes,

@@ -258,14 +258,34 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     # ----- what a receiver is ----------------------------------------------
 
-    def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
+    def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]:
         """Calls whose result was bound to this name (in the scope that owns the name: this one
         or an enclosing function or module) or attribute (anywhere in the module)."""
-        key = ".".join(parts)
         if len(parts) == 1:
             owner = scope.binding_scope(parts[0]) or self.module_scope
-            return [site for site in self.bound_calls.get(key, ()) if site.name_scope.binding_scope(key) is owner]
-        return list(self.bound_calls.get(key, ()))
+            return self.bound_calls_by_owner.get((parts[0], id(owner)), ())
+        return self.bound_calls.get(".".join(parts), ())
+
+    def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]:
+        """What the answers about a name or attribute depend on: the dotted name, and for a name,
+        the scope that owns it (0 for an attribute: its bindings anywhere in the module count)."""
+        if len(parts) == 1:
+            return parts[0], id(scope.binding_scope(parts[0]) or self.module_scope)
+        return ".".join(parts), 0
+
+    @cached_property
+    def bound_calls_by_owner(self) -> Dict[Tuple[str, int], List[CallSite]]:
+        """(name, id of the scope that owns it) -> the calls bound to the name there: each
+        receiver asks, so the owner of each binding is found once, not once per question."""
+        index: Dict[Tuple[str, int], List[CallSite]] = {}
+        for key, sites in self.bound_calls.items():
+            if "." in key:
+                continue
+            for site in sites:
+                owner = site.name_scope.binding_scope(key)
+                if owner is not None:
+                    index.setdefault((key, id(owner)), []).append(site)
+        return index
 
     @cached_property
     def bound_calls(self) -> Dict[str, List[CallSite]]:
@@ -290,24 +310,25 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         the name, as for :meth:`assignments_to`) or an attribute (``self.client: T`` in a method,
         ``client: T`` in a class body; anywhere in the module): each member of ``Optional[...]``,
         ``Union[...]``, ``X | None`` or a string annotation, with the scope it is read in."""
-        key = ".".join(parts)
-        entries = self.annotations_by_target.get(key)
+        entries = self.annotations_by_target.get(self.receiver_key(parts, scope))
         if not entries:
             return []
-        if len(parts) == 1:
-            owner = scope.binding_scope(key) or self.module_scope
-            entries = [entry for entry in entries if entry[0].binding_scope(key) is owner]
-        return [
-            (member, read_in)
-            for _bound_in, annotation, read_in in entries
-            for member in self.type_members(annotation, read_in)
-        ]
+        return [(member, read_in) for annotation, read_in in entries for member in self.type_members(annotation, read_in)]
 
     @cached_property
-    def annotations_by_target(self) -> Dict[str, List[Tuple[Scope, ast.expr, Scope]]]:
-        index: Dict[str, List[Tuple[Scope, ast.expr, Scope]]] = {}
+    def annotations_by_target(self) -> Dict[Tuple[str, int], List[Tuple[ast.expr, Scope]]]:
+        """:meth:`receiver_key` of the annotated name or attribute -> (annotation, the scope it is
+        read in), in the order of the file."""
+        index: Dict[Tuple[str, int], List[Tuple[ast.expr, Scope]]] = {}
         for key, bound_in, annotation, read_in in self.annotations:
-            index.setdefault(key, []).append((bound_in, annotation, read_in))
+            if "." in key:
+                target = (key, 0)
+            else:
+                owner = bound_in.binding_scope(key)
+                if owner is None:
+                    continue
+                target = (key, id(owner))
+            index.setdefault(target, []).append((annotation, read_in))
         return index
 
     def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
@@ -315,15 +336,42 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         name or attribute it was bound to, or by ``with requests.Session() as s``; returned by a
         function of this file annotated so (``def get_pool() -> ProcessPoolExecutor``); or
         annotated with one of them (``session: Optional[requests.Session]``)."""
-        wanted = set(classes)
-        if any(site.qualified in wanted or self._returns(site, wanted) for site in self.value_sources(node, scope)):
-            return True
-        parts = dotted_parts(node) if not isinstance(node, ast.Call) else None
-        return parts is not None and any(
-            self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope)
-        )
+        wanted = frozenset(classes)
+        if isinstance(node, ast.Call):
+            site = self.call_site(node)
+            return site is not None and (site.qualified in wanted or self._returns(site, wanted))
+        parts = dotted_parts(node)
+        if parts is None:
+            return False
+        key = (*self.receiver_key(parts, scope), wanted)
+        known = self._instances.get(key)
+        if known is None:  # a name bound many times in one scope is asked about many times
+            known = self._instances[key] = any(
+                site.qualified in wanted or self._returns(site, wanted) for site in self.assignments_to(parts, scope)
+            ) or any(self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope))
+        return known
 
-    def _returns(self, site: CallSite, classes: set) -> bool:
+    @cached_property
+    def _instances(self) -> Dict[Tuple[str, int, frozenset], bool]:
+        """(:meth:`receiver_key`, the classes) -> whether the name or attribute is made by one of them."""
+        return {}
+
+    def bound_call_names(self, parts: Sequence[str], scope: Scope) -> frozenset:
+        """The qualified names of the calls bound to a name or attribute (:meth:`assignments_to`)."""
+        key = self.receiver_key(parts, scope)
+        known = self._bound_call_names.get(key)
+        if known is None:
+            known = self._bound_call_names[key] = frozenset(
+                site.qualified for site in self.assignments_to(parts, scope) if site.qualified is not None
+            )
+        return known
+
+    @cached_property
+    def _bound_call_names(self) -> Dict[Tuple[str, int], frozenset]:
+        """:meth:`receiver_key` -> what :meth:`bound_call_names` gives, built on first use."""
+        return {}
+
+    def _returns(self, site: CallSite, classes: frozenset) -> bool:
         """A call of a function of this file whose return annotation is one of ``classes``."""
         function = self.function_referenced(site.node.func, site.name_scope)
         returns = getattr(function.node, "returns", None) if function is not None else None
@@ -332,7 +380,7 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         read_in = function.parent_scope  # type: ignore[union-attr]
         return any(self.resolve(member, read_in) in classes for member in self.type_members(returns, read_in))
 
-    def value_sources(self, node: ast.AST, scope: Scope) -> List[CallSite]:
+    def value_sources(self, node: ast.AST, scope: Scope) -> Sequence[CallSite]:
         """The calls a value comes from: the call itself, or those bound to the name or attribute."""
         if isinstance(node, ast.Call):
             site = self.call_site(node)

@@ -24,7 +24,8 @@ class TaskQueries:
         context_bindings: List[Tuple[Scope, str, ast.Call, bool]]
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
-        def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
+        def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]: ...
+        def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
         def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
@@ -57,11 +58,20 @@ class TaskQueries:
                 alias = owner.aliases.get(node.id)
                 if alias is not None and self.config.is_task_manager_name(alias):
                     return True
-            return any(
-                self.config.is_task_manager_name(site.qualified or receiver_name(site.node))
-                for site in self.assignments_to((node.id,), scope)
-            )
+            key = self.receiver_key((node.id,), scope)
+            known = self._task_manager_names.get(key)
+            if known is None:  # asked for each task made or registered through the name
+                known = self._task_manager_names[key] = any(
+                    self.config.is_task_manager_name(site.qualified or receiver_name(site.node))
+                    for site in self.assignments_to((node.id,), scope)
+                )
+            return known
         return False
+
+    @cached_property
+    def _task_manager_names(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` of a name -> whether a call bound to it gives the TaskManager."""
+        return {}
 
     def in_task_manager_class(self, site: CallSite) -> bool:
         """Inside the TaskManager's own methods, where tasks are made to be registered."""
