@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import (
     ANY_TYPES,
@@ -38,7 +38,7 @@ class LoopQueries:
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
         def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
         def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]: ...
-        def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]: ...
+        direct_same_file_bases: Dict[int, List[ClassInfo]]
         def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool: ...
         def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]: ...
         def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]: ...
@@ -122,12 +122,14 @@ class LoopQueries:
     def _loop_implementation_ids(self) -> set:
         """The loop classes and the same-file classes they are made of (a mixin's methods run as
         the loop's own)."""
-        return {
-            id(base)
-            for cls in self.classes
-            if id(cls) in self._loop_class_ids
-            for base in self.same_file_bases(cls)
-        }
+        found: Set[int] = set()
+        pending = [cls for cls in self.classes if id(cls) in self._loop_class_ids]
+        while pending:  # each class once, however many loop classes it is a base of
+            cls = pending.pop()
+            if id(cls) not in found:
+                found.add(id(cls))
+                pending.extend(self.direct_same_file_bases[id(cls)])
+        return found
 
     @cached_property
     def _loop_class_names(self) -> frozenset:

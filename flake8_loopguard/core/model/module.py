@@ -5,8 +5,9 @@ come from their own mixins."""
 from __future__ import annotations
 
 import ast
+from collections import deque
 from functools import cached_property
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import FUNCTOOLS_PARTIAL, QT_MODULES
 from ..config import Config
@@ -174,6 +175,15 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         """Module-level classes by name: the same-file bases a class may inherit from."""
         return {info.name: info for info in self.classes if info.scope.parent is self.module_scope}
 
+    @cached_property
+    def direct_same_file_bases(self) -> Dict[int, List[ClassInfo]]:
+        """Class id -> the module-level classes of this file its bases name, as written."""
+        by_name = self.classes_by_name
+        return {
+            id(cls): [by_name[base.id] for base in cls.node.bases if isinstance(base, ast.Name) and base.id in by_name]
+            for cls in self.classes
+        }
+
     def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         """The class and its base classes defined in this file, nearest first (cycles cut)."""
         known = self._same_file_bases.get(id(cls))
@@ -183,23 +193,57 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     def _find_same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         found: List[ClassInfo] = []
-        pending = [cls]
+        seen: Set[int] = set()
+        pending = deque([cls])
+        direct = self.direct_same_file_bases
         while pending:
-            current = pending.pop(0)
-            if any(current is seen for seen in found):
+            current = pending.popleft()
+            if id(current) in seen:
                 continue
+            seen.add(id(current))
             found.append(current)
-            for base in current.node.bases:
-                if isinstance(base, ast.Name) and base.id in self.classes_by_name:
-                    pending.append(self.classes_by_name[base.id])
+            pending.extend(direct.get(id(current), ()))
         return found
 
     def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]:
-        """``cls.name`` as Python finds it among the class and its same-file bases."""
-        for owner in self.same_file_bases(cls):
-            if name in owner.methods:
-                return owner.methods[name]
-        return None
+        """``cls.name`` as Python finds it among the class and its same-file bases.
+
+        Up a chain of classes with one same-file base each, the answer is the first class's
+        that defines the name, or the answer of the class the chain ends at: found once for the
+        whole chain, so a deep hierarchy costs its depth once, not once per class."""
+        known = self._methods
+        chain: List[ClassInfo] = []
+        on_chain: Set[int] = set()
+        current = cls
+        while True:
+            key = (id(current), name)
+            if key in known:
+                found = known[key]
+                break
+            if name in current.methods:
+                found = current.methods[name]
+                break
+            if id(current) in on_chain:
+                found = None  # a cycle of classes of one base each, none of which defines it
+                break
+            chain.append(current)
+            on_chain.add(id(current))
+            bases = {id(base): base for base in self.direct_same_file_bases.get(id(current), ())}
+            if not bases:
+                found = None
+                break
+            if len(bases) > 1:  # Python looks through several bases breadth first (nearest first here)
+                found = next((owner.methods[name] for owner in self.same_file_bases(current) if name in owner.methods), None)
+                break
+            current = next(iter(bases.values()))
+        for link in chain:
+            known[(id(link), name)] = found
+        return found
+
+    @cached_property
+    def _methods(self) -> Dict[Tuple[int, str], Optional[FunctionInfo]]:
+        """(class id, method name) -> :meth:`method_of`'s answer."""
+        return {}
 
     def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]:
         """The module-level class of this file a name refers to (``MyLoop`` in ``MyLoop()``)."""
@@ -212,13 +256,36 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool:
         """Whether a base of the class (directly or through same-file bases) is one of these."""
-        wanted = set(qualified_names)
-        return any(
-            self.resolve(base, owner.scope.parent) in wanted
-            for owner in self.same_file_bases(cls)
-            for base in owner.node.bases
-            if owner.scope.parent is not None
-        )
+        wanted = frozenset(qualified_names)
+        inheriting = self._inheriting.get(wanted)
+        if inheriting is None:
+            inheriting = self._inheriting[wanted] = self._classes_inheriting(wanted)
+        return id(cls) in inheriting
+
+    @cached_property
+    def _inheriting(self) -> Dict[frozenset, Set[int]]:
+        """The qualified names of base classes -> the ids of the classes that inherit from one."""
+        return {}
+
+    def _classes_inheriting(self, wanted: frozenset) -> Set[int]:
+        """The classes one of whose bases is one of ``wanted``, then their same-file subclasses
+        at any depth: each class's bases are read once, whatever the depth of the hierarchy."""
+        subclasses: Dict[int, List[ClassInfo]] = {}
+        found: Set[int] = set()
+        pending: List[ClassInfo] = []
+        for cls in self.classes:
+            parent = cls.scope.parent
+            if parent is not None and any(self.resolve(base, parent) in wanted for base in cls.node.bases):
+                found.add(id(cls))
+                pending.append(cls)
+            for base in self.direct_same_file_bases[id(cls)]:
+                subclasses.setdefault(id(base), []).append(cls)
+        while pending:
+            for subclass in subclasses.get(id(pending.pop()), ()):
+                if id(subclass) not in found:
+                    found.add(id(subclass))
+                    pending.append(subclass)
+        return found
 
     def function_referenced(self, node: ast.AST, scope: Scope) -> Optional[FunctionInfo]:
         """The def a reference names: ``worker`` (any enclosing scope), ``self.method`` (also
