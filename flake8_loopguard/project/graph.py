@@ -36,13 +36,6 @@ class Project:
         self.modules: Dict[str, ModuleSummary] = {}
         for summary in self.summaries:
             self.modules.setdefault(summary.module, summary)
-        # "services.broker" -> ["app.services.broker"]: for imports written relative to a
-        # script's directory rather than to the project root
-        self.by_suffix: Dict[str, List[str]] = {}
-        for name in self.modules:
-            parts = name.split(".")
-            for start in range(1, len(parts)):
-                self.by_suffix.setdefault(".".join(parts[start:]), []).append(name)
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
         self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
 
@@ -249,12 +242,13 @@ class Project:
         """``services.broker.f`` imported by ``app.main`` means ``app.services.broker.f`` when
         ``app/`` is the directory the program runs from."""
         parts = target.split(".")
+        # The packages the importer is in ("app.", "app.services." for "app.services.main"):
+        # a script's directory is one of them. Looked up, not searched among every module that
+        # ends the same way (a project may hold thousands of `*.utils`).
+        packages = [importer[: index + 1] for index, character in enumerate(importer) if character == "."]
         for cut in range(len(parts) - 1, 0, -1):
-            candidates = [
-                name
-                for name in self.by_suffix.get(".".join(parts[:cut]), ())
-                if importer.startswith(name[: len(name) - len(".".join(parts[:cut]))])
-            ]
+            suffix = ".".join(parts[:cut])
+            candidates = [package + suffix for package in packages if package + suffix in self.modules]
             if len(candidates) == 1:
                 return ".".join((candidates[0], *parts[cut:]))
         return None
