@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from functools import cached_property
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.findings import Finding
 from ..core.project_facts import (
@@ -37,6 +37,7 @@ class Project:
         for summary in self.summaries:
             self.modules.setdefault(summary.module, summary)
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
+        self._names_reaching_under: Dict[str, FrozenSet[str]] = {}
         self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
 
     def names_toward_a_loop(self, summary: ModuleSummary) -> Tuple[str, ...]:
@@ -72,18 +73,21 @@ class Project:
         module = self._module_named(owner, importer) if owner else None
         return module is not None and name in self._names_reaching_in[module]
 
-    def _names_toward_a_loop_under(self, target: str, importer: str) -> Set[str]:
+    def _names_toward_a_loop_under(self, target: str, importer: str) -> FrozenSet[str]:
         """``import pkg``: the names of the functions (or classes) that reach a loop in ``pkg`` and
         the modules under it, and of their re-exports there."""
         module = self._module_named(target, importer)
         if module is None:
-            return set()
-        names = set(self._names_reaching_in[module])
-        modules, prefix = self.module_names, module + "."
-        for index in range(bisect_left(modules, prefix), len(modules)):
-            if not modules[index].startswith(prefix):
-                break
-            names.update(self._names_reaching_in[modules[index]])
+            return frozenset()
+        names = self._names_reaching_under.get(module)
+        if names is None:  # every file that imports the package asks
+            found = set(self._names_reaching_in[module])
+            modules, prefix = self.module_names, module + "."
+            for index in range(bisect_left(modules, prefix), len(modules)):
+                if not modules[index].startswith(prefix):
+                    break
+                found.update(self._names_reaching_in[modules[index]])
+            names = self._names_reaching_under[module] = frozenset(found)
         return names
 
     def _module_named(self, target: str, importer: str) -> Optional[str]:
