@@ -348,7 +348,8 @@ class Project:
                     processes_seen.add(tops[0])
                 own: Dict[Node, None] = {}
                 for top in tops:
-                    own.update(dict.fromkeys(self.nested_functions(top, process_targets - {top})))
+                    # what other processes run is theirs (a function is never nested in itself)
+                    own.update(dict.fromkeys(self.nested_functions(top, process_targets)))
                 if record.kind is EntryKind.PROCESS and tops and tops[0][0] != summary.module:
                     # Another module's function: its own code is read from that module's summary.
                     loop_calls = [call for node in own for call in self.loop_calls(node)]
@@ -369,7 +370,8 @@ class Project:
         return dict(sorted(found.items(), key=lambda item: (item[0].path, item[0].line)))
 
     def nested_functions(self, top: Node, excluded: Set[Node]) -> List[Node]:
-        """The function and the functions nested in it, but those in ``excluded`` (and theirs)."""
+        """The function and the functions nested in it, but those in ``excluded`` (and theirs);
+        the function itself is never excluded."""
         module, name = top
         names = self.function_names[module]
         prefix = name + "."
