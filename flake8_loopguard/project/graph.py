@@ -23,6 +23,7 @@ from ..core.rules import project_rules
 from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, LoopCallRecord, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
+REEXPORT_HOPS = 100  # imports and star imports followed for one name, at most (real chains are a few)
 
 
 class Project:
@@ -219,10 +220,15 @@ class Project:
             self.resolved[key] = found
         return self.resolved[key]
 
-    def _resolve(self, target: str, seen: Set[str]) -> Optional[Node]:
+    def _resolve(self, target: str, seen: Set[str], hops: int = 0) -> Optional[Node]:
         """The function a dotted target names, through modules, re-exports and star imports."""
         if target in seen:
             return None  # an import cycle
+        if hops > REEXPORT_HOPS:
+            # A name that grows at each hop never repeats: `from ._speedups import *` in `pkg`,
+            # whose `_speedups` is no module of the project, makes `pkg.work` read
+            # `pkg._speedups.work`, then `pkg._speedups._speedups.work`...
+            return None
         seen.add(target)
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -234,9 +240,9 @@ class Project:
             if name in summary.functions:
                 return summary.module, name
             if rest[0] in summary.imports:
-                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen)
+                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen, hops + 1)
             for star in summary.star_imports:
-                found = self._resolve(f"{star}.{name}", seen)
+                found = self._resolve(f"{star}.{name}", seen, hops + 1)
                 if found is not None:
                     return found
             return None
