@@ -142,7 +142,9 @@ def middle_modules(n: int) -> Files:
         files[f"pkg/net_{i}.py"] = (
             "import asyncio\n\n\nasync def job():\n    pass\n\n\ndef fetch():\n    return asyncio.run(job())\n"
         )
-        files[f"pkg/relay_{i}.py"] = f'"""Mentions no loop."""\nimport pkg\n\n\ndef relay():\n    return pkg.net_{i}.fetch()\n'
+        files[f"pkg/relay_{i}.py"] = (
+            f'"""Mentions no loop."""\nimport pkg\n\n\ndef relay():\n    return pkg.net_{i}.fetch()\n'
+        )
         files[f"pkg/view_{i}.py"] = (
             f"import threading\n\nfrom pkg.relay_{i} import relay\n\n\n"
             "def start():\n    threading.Thread(target=relay).start()\n"

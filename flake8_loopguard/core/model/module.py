@@ -249,7 +249,8 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
                 found = None
                 break
             if len(bases) > 1:  # Python looks through several bases breadth first (nearest first here)
-                found = next((owner.methods[name] for owner in self.same_file_bases(current) if name in owner.methods), None)
+                owners = self.same_file_bases(current)
+                found = next((owner.methods[name] for owner in owners if name in owner.methods), None)
                 break
             current = next(iter(bases.values()))
         for link in chain:
@@ -396,7 +397,9 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         entries = self.annotations_by_target.get(self.receiver_key(parts, scope))
         if not entries:
             return []
-        return [(member, read_in) for annotation, read_in in entries for member in self.type_members(annotation, read_in)]
+        return [
+            (member, read_in) for annotation, read_in in entries for member in self.type_members(annotation, read_in)
+        ]
 
     @cached_property
     def annotations_by_target(self) -> Dict[Tuple[str, int], List[Tuple[ast.expr, Scope]]]:
