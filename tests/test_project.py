@@ -350,6 +350,21 @@ def test_lg107_is_never_where_a_per_file_rule_reports():
     assert Project([worker, starter]).findings() == {}
 
 
+def test_a_star_import_of_no_module_of_the_project_ends_the_search():
+    """``from ._speedups import *`` in a package whose ``_speedups`` is a compiled extension:
+    ``pkg.work`` was read as ``pkg._speedups.work``, then ``pkg._speedups._speedups.work``...,
+    a new name at each step, until Python's recursion limit (an internal error of the check)."""
+    package = ModuleSummary("pkg", "pkg/__init__.py", star_imports=("pkg._speedups",))
+    hand_overs = (
+        HandOver(HandOverKind.THREAD, "pkg.work", 7, 4, "start"),
+        HandOver(HandOverKind.COROUTINE, "pkg.work", 11, 4, "main"),
+    )
+    user = ModuleSummary("app", "app.py", imports={"pkg": "pkg"}, hand_overs=hand_overs)
+    assert Project([package, user]).findings() == {}
+    version = ModuleSummary("pkg", "pkg/__init__.py", imports={"version": "pkg.version.version"})
+    assert Project([version, user]).resolve("pkg.version", "app") is None
+
+
 def test_an_import_cycle_ends_the_search():
     a = ModuleSummary("a", "a.py", imports={"helper": "b.helper"})
     b = ModuleSummary("b", "b.py", imports={"helper": "a.helper"}, star_imports=("a",))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from functools import cached_property
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..core.findings import Finding
 from ..core.project_facts import (
@@ -23,6 +23,7 @@ from ..core.rules import project_rules
 from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, LoopCallRecord, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
+REEXPORT_HOPS = 100  # imports and star imports followed for one name, at most (real chains are a few)
 
 
 class Project:
@@ -36,14 +37,8 @@ class Project:
         self.modules: Dict[str, ModuleSummary] = {}
         for summary in self.summaries:
             self.modules.setdefault(summary.module, summary)
-        # "services.broker" -> ["app.services.broker"]: for imports written relative to a
-        # script's directory rather than to the project root
-        self.by_suffix: Dict[str, List[str]] = {}
-        for name in self.modules:
-            parts = name.split(".")
-            for start in range(1, len(parts)):
-                self.by_suffix.setdefault(".".join(parts[start:]), []).append(name)
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
+        self._names_reaching_under: Dict[str, FrozenSet[str]] = {}
         self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
 
     def names_toward_a_loop(self, summary: ModuleSummary) -> Tuple[str, ...]:
@@ -79,18 +74,21 @@ class Project:
         module = self._module_named(owner, importer) if owner else None
         return module is not None and name in self._names_reaching_in[module]
 
-    def _names_toward_a_loop_under(self, target: str, importer: str) -> Set[str]:
+    def _names_toward_a_loop_under(self, target: str, importer: str) -> FrozenSet[str]:
         """``import pkg``: the names of the functions (or classes) that reach a loop in ``pkg`` and
         the modules under it, and of their re-exports there."""
         module = self._module_named(target, importer)
         if module is None:
-            return set()
-        names = set(self._names_reaching_in[module])
-        modules, prefix = self.module_names, module + "."
-        for index in range(bisect_left(modules, prefix), len(modules)):
-            if not modules[index].startswith(prefix):
-                break
-            names.update(self._names_reaching_in[modules[index]])
+            return frozenset()
+        names = self._names_reaching_under.get(module)
+        if names is None:  # every file that imports the package asks
+            found = set(self._names_reaching_in[module])
+            modules, prefix = self.module_names, module + "."
+            for index in range(bisect_left(modules, prefix), len(modules)):
+                if not modules[index].startswith(prefix):
+                    break
+                found.update(self._names_reaching_in[modules[index]])
+            names = self._names_reaching_under[module] = frozenset(found)
         return names
 
     def _module_named(self, target: str, importer: str) -> Optional[str]:
@@ -222,10 +220,15 @@ class Project:
             self.resolved[key] = found
         return self.resolved[key]
 
-    def _resolve(self, target: str, seen: Set[str]) -> Optional[Node]:
+    def _resolve(self, target: str, seen: Set[str], hops: int = 0) -> Optional[Node]:
         """The function a dotted target names, through modules, re-exports and star imports."""
         if target in seen:
             return None  # an import cycle
+        if hops > REEXPORT_HOPS:
+            # A name that grows at each hop never repeats: `from ._speedups import *` in `pkg`,
+            # whose `_speedups` is no module of the project, makes `pkg.work` read
+            # `pkg._speedups.work`, then `pkg._speedups._speedups.work`...
+            return None
         seen.add(target)
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -237,9 +240,9 @@ class Project:
             if name in summary.functions:
                 return summary.module, name
             if rest[0] in summary.imports:
-                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen)
+                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen, hops + 1)
             for star in summary.star_imports:
-                found = self._resolve(f"{star}.{name}", seen)
+                found = self._resolve(f"{star}.{name}", seen, hops + 1)
                 if found is not None:
                     return found
             return None
@@ -249,12 +252,13 @@ class Project:
         """``services.broker.f`` imported by ``app.main`` means ``app.services.broker.f`` when
         ``app/`` is the directory the program runs from."""
         parts = target.split(".")
+        # The packages the importer is in ("app.", "app.services." for "app.services.main"):
+        # a script's directory is one of them. Looked up, not searched among every module that
+        # ends the same way (a project may hold thousands of `*.utils`).
+        packages = [importer[: index + 1] for index, character in enumerate(importer) if character == "."]
         for cut in range(len(parts) - 1, 0, -1):
-            candidates = [
-                name
-                for name in self.by_suffix.get(".".join(parts[:cut]), ())
-                if importer.startswith(name[: len(name) - len(".".join(parts[:cut]))])
-            ]
+            suffix = ".".join(parts[:cut])
+            candidates = [package + suffix for package in packages if package + suffix in self.modules]
             if len(candidates) == 1:
                 return ".".join((candidates[0], *parts[cut:]))
         return None
@@ -350,7 +354,8 @@ class Project:
                     processes_seen.add(tops[0])
                 own: Dict[Node, None] = {}
                 for top in tops:
-                    own.update(dict.fromkeys(self.nested_functions(top, process_targets - {top})))
+                    # what other processes run is theirs (a function is never nested in itself)
+                    own.update(dict.fromkeys(self.nested_functions(top, process_targets)))
                 if record.kind is EntryKind.PROCESS and tops and tops[0][0] != summary.module:
                     # Another module's function: its own code is read from that module's summary.
                     loop_calls = [call for node in own for call in self.loop_calls(node)]
@@ -371,7 +376,8 @@ class Project:
         return dict(sorted(found.items(), key=lambda item: (item[0].path, item[0].line)))
 
     def nested_functions(self, top: Node, excluded: Set[Node]) -> List[Node]:
-        """The function and the functions nested in it, but those in ``excluded`` (and theirs)."""
+        """The function and the functions nested in it, but those in ``excluded`` (and theirs);
+        the function itself is never excluded."""
         module, name = top
         names = self.function_names[module]
         prefix = name + "."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import (
     ANY_TYPES,
@@ -29,15 +29,16 @@ class LoopQueries:
         classes: List[ClassInfo]
         classes_by_name: Dict[str, ClassInfo]
         calls_by_attr: Dict[str, List[CallSite]]
+        direct_same_file_bases: Dict[int, List[ClassInfo]]
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
-        def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
+        def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]: ...
+        def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]: ...
         def annotated_types(self, parts: Sequence[str], scope: Scope) -> List[Tuple[ast.expr, Scope]]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
         def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
         def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]: ...
-        def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]: ...
         def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool: ...
         def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]: ...
         def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]: ...
@@ -55,9 +56,13 @@ class LoopQueries:
             return False
         if "loop" in parts[-1].lower():
             return True
-        return any(self.is_loop_source(site) for site in self.assignments_to(parts, scope)) or any(
-            self.is_loop_class(member, read_in) for member, read_in in self.annotated_types(parts, scope)
-        )
+        key = self.receiver_key(parts, scope)
+        known = self._loop_receivers.get(key)
+        if known is None:  # a name bound many times in one scope is asked about many times
+            known = self._loop_receivers[key] = any(
+                self.is_loop_source(site) for site in self.assignments_to(parts, scope)
+            ) or any(self.is_loop_class(member, read_in) for member, read_in in self.annotated_types(parts, scope))
+        return known
 
     def may_be_loop(self, node: ast.AST, scope: Scope) -> bool:
         """A receiver that may be an event loop (LG103): anything not known to be something else,
@@ -73,8 +78,25 @@ class LoopQueries:
             return True
         if self.assignments_to(parts, scope):
             return False  # bound only from calls that are no loop source
-        # annotated with a type that is no loop (`app: WebSocketApp`); `Any` says nothing
-        return all(self.resolve(member, read_in) in ANY_TYPES for member, read_in in self.annotated_types(parts, scope))
+        key = self.receiver_key(parts, scope)
+        known = self._unknown_receivers.get(key)
+        if known is None:
+            # annotated with a type that is no loop (`app: WebSocketApp`); `Any` says nothing
+            known = self._unknown_receivers[key] = all(
+                self.resolve(member, read_in) in ANY_TYPES for member, read_in in self.annotated_types(parts, scope)
+            )
+        return known
+
+    @cached_property
+    def _loop_receivers(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` -> whether the name or attribute is known to be a loop."""
+        return {}
+
+    @cached_property
+    def _unknown_receivers(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` -> whether what is known of the name or attribute leaves it a
+        possible loop (no call is bound to it, no annotation but ``Any`` says what it is)."""
+        return {}
 
     def is_loop_class(self, node: ast.AST, scope: Scope) -> bool:
         """A type that is an event loop: ``asyncio.AbstractEventLoop`` and the other loop classes,
@@ -100,12 +122,14 @@ class LoopQueries:
     def _loop_implementation_ids(self) -> set:
         """The loop classes and the same-file classes they are made of (a mixin's methods run as
         the loop's own)."""
-        return {
-            id(base)
-            for cls in self.classes
-            if id(cls) in self._loop_class_ids
-            for base in self.same_file_bases(cls)
-        }
+        found: Set[int] = set()
+        pending = [cls for cls in self.classes if id(cls) in self._loop_class_ids]
+        while pending:  # each class once, however many loop classes it is a base of
+            cls = pending.pop()
+            if id(cls) not in found:
+                found.add(id(cls))
+                pending.extend(self.direct_same_file_bases[id(cls)])
+        return found
 
     @cached_property
     def _loop_class_names(self) -> frozenset:

@@ -5,8 +5,10 @@ come from their own mixins."""
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
+from collections import deque
 from functools import cached_property
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import FUNCTOOLS_PARTIAL, QT_MODULES
 from ..config import Config
@@ -117,16 +119,31 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         """The ``if``/``else`` branches the call is in, within its function (or the module), outer
         first: (line, column of the ``if``, 0 for its body or 1 for its ``else``). Two calls one
         of which is in the body and the other in the ``else`` of the same ``if`` never both run."""
-        found = []
-        line = site.line
+        by_line = self._branches_by_line.get(id(site.scope))
+        if by_line is None:
+            by_line = self._branches_by_line[id(site.scope)] = self._branches_of_calls(site.scope)
+        return by_line.get(site.line, ())
+
+    def _branches_of_calls(self, frame: Scope) -> Dict[int, Tuple[Tuple[int, int, int], ...]]:
+        """The line of each call of the frame -> its branches (lines in none left out): each
+        ``if`` finds the calls in its branches by bisection, instead of each call reading every
+        ``if`` of its function."""
+        lines = sorted({site.line for site in frame.calls})
+        found: Dict[int, List[Tuple[int, int, int]]] = {}
         for _frame, if_line, if_col, body_start, body_end, else_start, else_end in self._if_else_by_frame.get(
-            id(site.scope), ()
+            id(frame), ()
         ):
-            if body_start <= line <= body_end:
-                found.append((if_line, if_col, 0))
-            elif else_start <= line <= else_end:
-                found.append((if_line, if_col, 1))
-        return tuple(found)
+            for line in lines[bisect_left(lines, body_start) : bisect_right(lines, body_end)]:
+                found.setdefault(line, []).append((if_line, if_col, 0))
+            for line in lines[bisect_left(lines, else_start) : bisect_right(lines, else_end)]:
+                if not body_start <= line <= body_end:
+                    found.setdefault(line, []).append((if_line, if_col, 1))
+        return {line: tuple(branches) for line, branches in found.items()}
+
+    @cached_property
+    def _branches_by_line(self) -> Dict[int, Dict[int, Tuple[Tuple[int, int, int], ...]]]:
+        """Frame id -> :meth:`_branches_of_calls`, built on first use."""
+        return {}
 
     @cached_property
     def _if_else_by_frame(self) -> Dict[int, List[Tuple[int, int, int, int, int, int, int]]]:
@@ -174,6 +191,15 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         """Module-level classes by name: the same-file bases a class may inherit from."""
         return {info.name: info for info in self.classes if info.scope.parent is self.module_scope}
 
+    @cached_property
+    def direct_same_file_bases(self) -> Dict[int, List[ClassInfo]]:
+        """Class id -> the module-level classes of this file its bases name, as written."""
+        by_name = self.classes_by_name
+        return {
+            id(cls): [by_name[base.id] for base in cls.node.bases if isinstance(base, ast.Name) and base.id in by_name]
+            for cls in self.classes
+        }
+
     def same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         """The class and its base classes defined in this file, nearest first (cycles cut)."""
         known = self._same_file_bases.get(id(cls))
@@ -183,23 +209,58 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     def _find_same_file_bases(self, cls: ClassInfo) -> List[ClassInfo]:
         found: List[ClassInfo] = []
-        pending = [cls]
+        seen: Set[int] = set()
+        pending = deque([cls])
+        direct = self.direct_same_file_bases
         while pending:
-            current = pending.pop(0)
-            if any(current is seen for seen in found):
+            current = pending.popleft()
+            if id(current) in seen:
                 continue
+            seen.add(id(current))
             found.append(current)
-            for base in current.node.bases:
-                if isinstance(base, ast.Name) and base.id in self.classes_by_name:
-                    pending.append(self.classes_by_name[base.id])
+            pending.extend(direct.get(id(current), ()))
         return found
 
     def method_of(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]:
-        """``cls.name`` as Python finds it among the class and its same-file bases."""
-        for owner in self.same_file_bases(cls):
-            if name in owner.methods:
-                return owner.methods[name]
-        return None
+        """``cls.name`` as Python finds it among the class and its same-file bases.
+
+        Up a chain of classes with one same-file base each, the answer is the first class's
+        that defines the name, or the answer of the class the chain ends at: found once for the
+        whole chain, so a deep hierarchy costs its depth once, not once per class."""
+        known = self._methods
+        chain: List[ClassInfo] = []
+        on_chain: Set[int] = set()
+        current = cls
+        while True:
+            key = (id(current), name)
+            if key in known:
+                found = known[key]
+                break
+            if name in current.methods:
+                found = current.methods[name]
+                break
+            if id(current) in on_chain:
+                found = None  # a cycle of classes of one base each, none of which defines it
+                break
+            chain.append(current)
+            on_chain.add(id(current))
+            bases = {id(base): base for base in self.direct_same_file_bases.get(id(current), ())}
+            if not bases:
+                found = None
+                break
+            if len(bases) > 1:  # Python looks through several bases breadth first (nearest first here)
+                owners = self.same_file_bases(current)
+                found = next((owner.methods[name] for owner in owners if name in owner.methods), None)
+                break
+            current = next(iter(bases.values()))
+        for link in chain:
+            known[(id(link), name)] = found
+        return found
+
+    @cached_property
+    def _methods(self) -> Dict[Tuple[int, str], Optional[FunctionInfo]]:
+        """(class id, method name) -> :meth:`method_of`'s answer."""
+        return {}
 
     def same_file_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]:
         """The module-level class of this file a name refers to (``MyLoop`` in ``MyLoop()``)."""
@@ -212,13 +273,36 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     def inherits_from(self, cls: ClassInfo, qualified_names: Iterable[str]) -> bool:
         """Whether a base of the class (directly or through same-file bases) is one of these."""
-        wanted = set(qualified_names)
-        return any(
-            self.resolve(base, owner.scope.parent) in wanted
-            for owner in self.same_file_bases(cls)
-            for base in owner.node.bases
-            if owner.scope.parent is not None
-        )
+        wanted = frozenset(qualified_names)
+        inheriting = self._inheriting.get(wanted)
+        if inheriting is None:
+            inheriting = self._inheriting[wanted] = self._classes_inheriting(wanted)
+        return id(cls) in inheriting
+
+    @cached_property
+    def _inheriting(self) -> Dict[frozenset, Set[int]]:
+        """The qualified names of base classes -> the ids of the classes that inherit from one."""
+        return {}
+
+    def _classes_inheriting(self, wanted: frozenset) -> Set[int]:
+        """The classes one of whose bases is one of ``wanted``, then their same-file subclasses
+        at any depth: each class's bases are read once, whatever the depth of the hierarchy."""
+        subclasses: Dict[int, List[ClassInfo]] = {}
+        found: Set[int] = set()
+        pending: List[ClassInfo] = []
+        for cls in self.classes:
+            parent = cls.scope.parent
+            if parent is not None and any(self.resolve(base, parent) in wanted for base in cls.node.bases):
+                found.add(id(cls))
+                pending.append(cls)
+            for base in self.direct_same_file_bases[id(cls)]:
+                subclasses.setdefault(id(base), []).append(cls)
+        while pending:
+            for subclass in subclasses.get(id(pending.pop()), ()):
+                if id(subclass) not in found:
+                    found.add(id(subclass))
+                    pending.append(subclass)
+        return found
 
     def function_referenced(self, node: ast.AST, scope: Scope) -> Optional[FunctionInfo]:
         """The def a reference names: ``worker`` (any enclosing scope), ``self.method`` (also
@@ -258,14 +342,34 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
 
     # ----- what a receiver is ----------------------------------------------
 
-    def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]:
+    def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]:
         """Calls whose result was bound to this name (in the scope that owns the name: this one
         or an enclosing function or module) or attribute (anywhere in the module)."""
-        key = ".".join(parts)
         if len(parts) == 1:
             owner = scope.binding_scope(parts[0]) or self.module_scope
-            return [site for site in self.bound_calls.get(key, ()) if site.name_scope.binding_scope(key) is owner]
-        return list(self.bound_calls.get(key, ()))
+            return self.bound_calls_by_owner.get((parts[0], id(owner)), ())
+        return self.bound_calls.get(".".join(parts), ())
+
+    def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]:
+        """What the answers about a name or attribute depend on: the dotted name, and for a name,
+        the scope that owns it (0 for an attribute: its bindings anywhere in the module count)."""
+        if len(parts) == 1:
+            return parts[0], id(scope.binding_scope(parts[0]) or self.module_scope)
+        return ".".join(parts), 0
+
+    @cached_property
+    def bound_calls_by_owner(self) -> Dict[Tuple[str, int], List[CallSite]]:
+        """(name, id of the scope that owns it) -> the calls bound to the name there: each
+        receiver asks, so the owner of each binding is found once, not once per question."""
+        index: Dict[Tuple[str, int], List[CallSite]] = {}
+        for key, sites in self.bound_calls.items():
+            if "." in key:
+                continue
+            for site in sites:
+                owner = site.name_scope.binding_scope(key)
+                if owner is not None:
+                    index.setdefault((key, id(owner)), []).append(site)
+        return index
 
     @cached_property
     def bound_calls(self) -> Dict[str, List[CallSite]]:
@@ -290,24 +394,27 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         the name, as for :meth:`assignments_to`) or an attribute (``self.client: T`` in a method,
         ``client: T`` in a class body; anywhere in the module): each member of ``Optional[...]``,
         ``Union[...]``, ``X | None`` or a string annotation, with the scope it is read in."""
-        key = ".".join(parts)
-        entries = self.annotations_by_target.get(key)
+        entries = self.annotations_by_target.get(self.receiver_key(parts, scope))
         if not entries:
             return []
-        if len(parts) == 1:
-            owner = scope.binding_scope(key) or self.module_scope
-            entries = [entry for entry in entries if entry[0].binding_scope(key) is owner]
         return [
-            (member, read_in)
-            for _bound_in, annotation, read_in in entries
-            for member in self.type_members(annotation, read_in)
+            (member, read_in) for annotation, read_in in entries for member in self.type_members(annotation, read_in)
         ]
 
     @cached_property
-    def annotations_by_target(self) -> Dict[str, List[Tuple[Scope, ast.expr, Scope]]]:
-        index: Dict[str, List[Tuple[Scope, ast.expr, Scope]]] = {}
+    def annotations_by_target(self) -> Dict[Tuple[str, int], List[Tuple[ast.expr, Scope]]]:
+        """:meth:`receiver_key` of the annotated name or attribute -> (annotation, the scope it is
+        read in), in the order of the file."""
+        index: Dict[Tuple[str, int], List[Tuple[ast.expr, Scope]]] = {}
         for key, bound_in, annotation, read_in in self.annotations:
-            index.setdefault(key, []).append((bound_in, annotation, read_in))
+            if "." in key:
+                target = (key, 0)
+            else:
+                owner = bound_in.binding_scope(key)
+                if owner is None:
+                    continue
+                target = (key, id(owner))
+            index.setdefault(target, []).append((annotation, read_in))
         return index
 
     def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool:
@@ -315,15 +422,42 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         name or attribute it was bound to, or by ``with requests.Session() as s``; returned by a
         function of this file annotated so (``def get_pool() -> ProcessPoolExecutor``); or
         annotated with one of them (``session: Optional[requests.Session]``)."""
-        wanted = set(classes)
-        if any(site.qualified in wanted or self._returns(site, wanted) for site in self.value_sources(node, scope)):
-            return True
-        parts = dotted_parts(node) if not isinstance(node, ast.Call) else None
-        return parts is not None and any(
-            self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope)
-        )
+        wanted = frozenset(classes)
+        if isinstance(node, ast.Call):
+            site = self.call_site(node)
+            return site is not None and (site.qualified in wanted or self._returns(site, wanted))
+        parts = dotted_parts(node)
+        if parts is None:
+            return False
+        key = (*self.receiver_key(parts, scope), wanted)
+        known = self._instances.get(key)
+        if known is None:  # a name bound many times in one scope is asked about many times
+            known = self._instances[key] = any(
+                site.qualified in wanted or self._returns(site, wanted) for site in self.assignments_to(parts, scope)
+            ) or any(self.resolve(member, read_in) in wanted for member, read_in in self.annotated_types(parts, scope))
+        return known
 
-    def _returns(self, site: CallSite, classes: set) -> bool:
+    @cached_property
+    def _instances(self) -> Dict[Tuple[str, int, frozenset], bool]:
+        """(:meth:`receiver_key`, the classes) -> whether the name or attribute is made by one of them."""
+        return {}
+
+    def bound_call_names(self, parts: Sequence[str], scope: Scope) -> frozenset:
+        """The qualified names of the calls bound to a name or attribute (:meth:`assignments_to`)."""
+        key = self.receiver_key(parts, scope)
+        known = self._bound_call_names.get(key)
+        if known is None:
+            known = self._bound_call_names[key] = frozenset(
+                site.qualified for site in self.assignments_to(parts, scope) if site.qualified is not None
+            )
+        return known
+
+    @cached_property
+    def _bound_call_names(self) -> Dict[Tuple[str, int], frozenset]:
+        """:meth:`receiver_key` -> what :meth:`bound_call_names` gives, built on first use."""
+        return {}
+
+    def _returns(self, site: CallSite, classes: frozenset) -> bool:
         """A call of a function of this file whose return annotation is one of ``classes``."""
         function = self.function_referenced(site.node.func, site.name_scope)
         returns = getattr(function.node, "returns", None) if function is not None else None
@@ -332,7 +466,7 @@ class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries)
         read_in = function.parent_scope  # type: ignore[union-attr]
         return any(self.resolve(member, read_in) in classes for member in self.type_members(returns, read_in))
 
-    def value_sources(self, node: ast.AST, scope: Scope) -> List[CallSite]:
+    def value_sources(self, node: ast.AST, scope: Scope) -> Sequence[CallSite]:
         """The calls a value comes from: the call itself, or those bound to the name or attribute."""
         if isinstance(node, ast.Call):
             site = self.call_site(node)

@@ -5,8 +5,10 @@ still resolves inside it."""
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from bisect import bisect_right
+from functools import cached_property, lru_cache
+from itertools import accumulate
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..apis import BUILTINS_OF_INTEREST, QT_STAR_MODULES, QT_STAR_NAMES, TYPING_UNIONS, TYPING_WRAPPERS, star_exports
 from .names import canonical, dotted_parts
@@ -36,7 +38,7 @@ class NameResolution:
             same_frame = current.frame is frame
             # Class bodies are not visible from the functions nested in them.
             if (same_frame or current.kind is not ScopeKind.CLASS) and head in current.bindings:
-                qualified = _binding_at(current.bindings[head], line if same_frame else None)
+                qualified = self._binding_at(current.bindings[head], line if same_frame else None)
                 if qualified is None:
                     return None
                 return canonical(".".join((qualified, *parts[1:])))
@@ -91,6 +93,35 @@ class NameResolution:
             if site.parts is not None:
                 site.qualified = self.resolve_parts(site.parts, site.name_scope, site.node.lineno)
 
+    def _binding_at(self, bindings: List[Tuple[int, Optional[str]]], line: Optional[int]) -> Optional[str]:
+        """The binding in force at ``line``: the last one before it, else the first one.
+
+        Without a line (a lookup from a nested function, which runs later) the last
+        binding wins.
+        """
+        if line is None:
+            return bindings[-1][1]
+        if len(bindings) > _FEW_BINDINGS:
+            # The bindings before the first one after `line`: found by bisection in the running
+            # maximum of their lines, built once per name, not read through at each call.
+            reach = self._binding_reach.get(id(bindings))
+            if reach is None:
+                reach = self._binding_reach[id(bindings)] = list(accumulate((bound for bound, _ in bindings), max))
+            stop = bisect_right(reach, line)
+            return bindings[stop - 1][1] if stop else bindings[0][1]
+        chosen = bindings[0][1]
+        for bound_line, qualified in bindings:
+            if bound_line <= line:
+                chosen = qualified
+            else:
+                break
+        return chosen
+
+    @cached_property
+    def _binding_reach(self) -> Dict[int, List[int]]:
+        """Id of a name's list of bindings -> the largest line among its first 1, 2, ... bindings."""
+        return {}
+
 
 @lru_cache(maxsize=256)
 def _parse_annotation(text: str) -> Optional[ast.expr]:
@@ -103,18 +134,4 @@ def _parse_annotation(text: str) -> Optional[ast.expr]:
         return None
 
 
-def _binding_at(bindings: List[Tuple[int, Optional[str]]], line: Optional[int]) -> Optional[str]:
-    """The binding in force at ``line``: the last one before it, else the first one.
-
-    Without a line (a lookup from a nested function, which runs later) the last
-    binding wins.
-    """
-    if line is None:
-        return bindings[-1][1]
-    chosen = bindings[0][1]
-    for bound_line, qualified in bindings:
-        if bound_line <= line:
-            chosen = qualified
-        else:
-            break
-    return chosen
+_FEW_BINDINGS = 8  # a name bound this often or less is read through

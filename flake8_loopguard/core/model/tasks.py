@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import CALLBACK_TAKERS, TASK_FACTORIES, TASK_GROUP_FACTORIES, TASK_MANAGER_METHODS
 from ..config import Config
@@ -23,7 +24,8 @@ class TaskQueries:
         context_bindings: List[Tuple[Scope, str, ast.Call, bool]]
 
         def call_site(self, node: ast.AST) -> Optional[CallSite]: ...
-        def assignments_to(self, parts: Sequence[str], scope: Scope) -> List[CallSite]: ...
+        def assignments_to(self, parts: Sequence[str], scope: Scope) -> Sequence[CallSite]: ...
+        def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]: ...
         def resolve(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
         def calls_to(self, names: Iterable[str]) -> List[CallSite]: ...
         def method_calls(self, attrs: Iterable[str]) -> List[CallSite]: ...
@@ -31,14 +33,19 @@ class TaskQueries:
 
     def is_task_group(self, node: ast.AST, scope: Scope) -> bool:
         """A name bound by ``async with asyncio.TaskGroup() as name``."""
-        if not isinstance(node, ast.Name):
-            return False
+        return isinstance(node, ast.Name) and (id(scope.frame), node.id) in self.task_group_names
+
+    @cached_property
+    def task_group_names(self) -> Set[Tuple[int, str]]:
+        """(frame id, name) of each ``async with asyncio.TaskGroup() as name``: built once, not
+        scanned for every ``tg.create_task()``."""
+        found = set()
         for bound_scope, name, call, is_async in self.context_bindings:
-            if is_async and name == node.id and bound_scope.frame is scope.frame:
+            if is_async:
                 site = self.call_site(call)
                 if site is not None and site.qualified in TASK_GROUP_FACTORIES:
-                    return True
-        return False
+                    found.add((id(bound_scope.frame), name))
+        return found
 
     def is_task_manager(self, node: ast.AST, scope: Optional[Scope] = None) -> bool:
         """A receiver named like the TaskManager (``self._task_manager``,
@@ -51,11 +58,20 @@ class TaskQueries:
                 alias = owner.aliases.get(node.id)
                 if alias is not None and self.config.is_task_manager_name(alias):
                     return True
-            return any(
-                self.config.is_task_manager_name(site.qualified or receiver_name(site.node))
-                for site in self.assignments_to((node.id,), scope)
-            )
+            key = self.receiver_key((node.id,), scope)
+            known = self._task_manager_names.get(key)
+            if known is None:  # asked for each task made or registered through the name
+                known = self._task_manager_names[key] = any(
+                    self.config.is_task_manager_name(site.qualified or receiver_name(site.node))
+                    for site in self.assignments_to((node.id,), scope)
+                )
+            return known
         return False
+
+    @cached_property
+    def _task_manager_names(self) -> Dict[Tuple[str, int], bool]:
+        """:meth:`receiver_key` of a name -> whether a call bound to it gives the TaskManager."""
+        return {}
 
     def in_task_manager_class(self, site: CallSite) -> bool:
         """Inside the TaskManager's own methods, where tasks are made to be registered."""
@@ -118,19 +134,26 @@ class TaskQueries:
         return parents
 
     @cached_property
-    def task_name_reads(self) -> Dict[Tuple[int, str], List[ast.Name]]:
-        """(scope id, name) -> the reads of that local name, in its own scope and in the scopes
-        nested in it that see it; only for the names tasks are bound to. Built once per module,
-        so a check costs the same whatever the number of tasks and closures."""
+    def task_name_reads(self) -> Dict[Tuple[int, str], List[Tuple[int, int]]]:
+        """(scope id, name) -> where that local name is read (line, column), sorted, in its own
+        scope and in the scopes nested in it that see it, but the reads by
+        ``add_done_callback()`` / ``set_name()`` (they keep nothing alive); only for the names
+        tasks are bound to. Built once per module, so a check costs the same whatever the number
+        of tasks and closures."""
         names = {target for site in self.task_creations for target in site.targets if "." not in target}
-        reads: Dict[Tuple[int, str], List[ast.Name]] = {}
+        reads: Dict[Tuple[int, str], List[Tuple[int, int]]] = {}
         if not names:
             return reads
+        weak_reads = self.weak_reads
         for scope in self.module_scope.descendants():
             for name in names.intersection(scope.loads):
                 owner = scope.binding_scope(name)
                 if owner is not None:
-                    reads.setdefault((id(owner), name), []).extend(scope.loads[name])
+                    reads.setdefault((id(owner), name), []).extend(
+                        (read.lineno, read.col_offset) for read in scope.loads[name] if id(read) not in weak_reads
+                    )
+        for positions in reads.values():
+            positions.sort()
         return reads
 
     def is_unused_task_name(self, site: CallSite) -> bool:
@@ -147,24 +170,48 @@ class TaskQueries:
         owner = site.name_scope.binding_scope(name)
         if owner is None or not owner.is_function:
             return False  # a global or nonlocal name outlives the function
-        reads = [read for read in self.task_name_reads.get((id(owner), name), ()) if id(read) not in self.weak_reads]
+        reads = self.task_name_reads.get((id(owner), name))
         if not reads:
             return True
         return self._rebound_before_read(site, owner, name, reads)
 
-    def _rebound_before_read(self, site: CallSite, owner: Scope, name: str, reads: List[ast.Name]) -> bool:
+    def _rebound_before_read(self, site: CallSite, owner: Scope, name: str, reads: List[Tuple[int, int]]) -> bool:
         """``t = create_task(a)`` followed, in the same block and before any read, by ``t = ...``."""
         statement = site.statement
         if statement is None or owner.function_info is None:
             return False
         end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
-        later_bindings = sorted(line for line, _ in owner.bindings.get(name, ()) if line > end[0])
-        if not later_bindings:
+        lines = self._binding_lines(owner, name)
+        later = bisect_right(lines, end[0])
+        if later == len(lines):
             return False
-        rebinding_line = later_bindings[0]
-        if any(end <= (read.lineno, read.col_offset) and read.lineno <= rebinding_line for read in reads):
+        rebinding_line = lines[later]
+        first_read = bisect_left(reads, end)  # the first read at or after the end of the statement
+        if first_read < len(reads) and reads[first_read][0] <= rebinding_line:
             return False
-        return _in_same_block(owner.function_info.node, statement, rebinding_line)
+        blocks = self._statement_blocks.get(id(owner.function_info.node))
+        if blocks is None:
+            blocks = self._statement_blocks[id(owner.function_info.node)] = _statement_blocks(owner.function_info.node)
+        block_lines = blocks.get(id(statement))
+        return block_lines is not None and rebinding_line in block_lines
+
+    def _binding_lines(self, owner: Scope, name: str) -> List[int]:
+        """The lines the scope binds the name at, sorted (each task asks: sorted once)."""
+        key = (id(owner), name)
+        lines = self._sorted_binding_lines.get(key)
+        if lines is None:
+            lines = self._sorted_binding_lines[key] = sorted(line for line, _ in owner.bindings.get(name, ()))
+        return lines
+
+    @cached_property
+    def _sorted_binding_lines(self) -> Dict[Tuple[int, str], List[int]]:
+        """(scope id, name) -> what :meth:`_binding_lines` gives, built on first use."""
+        return {}
+
+    @cached_property
+    def _statement_blocks(self) -> Dict[int, Dict[int, Set[int]]]:
+        """Function node id -> what :func:`_statement_blocks` gives for it, built on first use."""
+        return {}
 
     def names_registered_with_task_manager(self, scope: Scope) -> set:
         """Local names passed to a TaskManager registration (``tm.add_task(task)``) in this scope."""
@@ -208,15 +255,17 @@ class TaskQueries:
         return False
 
 
-def _in_same_block(function: ast.AST, statement: ast.stmt, other_line: int) -> bool:
-    """Whether a statement starting at ``other_line`` stands in the same statement list as
-    ``statement`` (so it runs after it on every path), looking only at the function's own code."""
+def _statement_blocks(function: ast.AST) -> Dict[int, Set[int]]:
+    """Each statement of the function's own code (not of the functions and classes nested in
+    it) -> the lines its statement list starts statements at: a statement starting at one of
+    them stands in the same list, so it runs after it on every path."""
+    blocks: Dict[int, Set[int]] = {}
     pending = [function.body]  # type: ignore[attr-defined]
     while pending:
         block = pending.pop()
-        if any(item is statement for item in block):
-            return any(item.lineno == other_line for item in block)
+        lines = {item.lineno for item in block}
         for item in block:
+            blocks[id(item)] = lines
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
@@ -226,4 +275,4 @@ def _in_same_block(function: ast.AST, statement: ast.stmt, other_line: int) -> b
                         pending.append(inner)
                     else:  # except handlers and match cases hold the statement lists
                         pending.extend(part.body for part in inner)
-    return False
+    return blocks

@@ -206,9 +206,7 @@ class BlockingThreadsafeResult(Rule):
                 inner = module.call_site(receiver)
                 blocking = inner is not None and inner.qualified == threadsafe
             elif isinstance(receiver, ast.Name):
-                blocking = any(
-                    bound.qualified == threadsafe for bound in module.assignments_to((receiver.id,), site.scope)
-                )
+                blocking = threadsafe in module.bound_call_names((receiver.id,), site.scope)
             else:
                 blocking = False
             if blocking:
