@@ -146,6 +146,11 @@ class WorkerPool:
             with contextlib.suppress(ProcessLookupError, ValueError):
                 if process.is_alive():
                     process.kill()
+        # A task still in the pipe to the processes (a large one: the whole task list) has no
+        # reader any more: the thread feeding it would wait forever, and the shutdown with it.
+        call_queue = getattr(self.executor, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
         # With its processes gone the executor winds down at once; waiting for that leaves none of
         # its threads running while Python exits (where one of them could print a traceback).
         self.executor.shutdown(cancel_futures=True)
