@@ -353,8 +353,9 @@ def test_lg107_is_never_where_a_per_file_rule_reports():
 def test_a_star_import_of_no_module_of_the_project_ends_the_search():
     """``from ._speedups import *`` in a package whose ``_speedups`` is a compiled extension:
     ``pkg.work`` was read as ``pkg._speedups.work``, then ``pkg._speedups._speedups.work``...,
-    a new name at each step, until Python's recursion limit (an internal error of the check)."""
-    package = ModuleSummary("pkg", "pkg/__init__.py", star_imports=("pkg._speedups",))
+    a new name at each step, until Python's recursion limit (an internal error of the check);
+    with two such star imports, each step also doubled the names to try."""
+    package = ModuleSummary("pkg", "pkg/__init__.py", star_imports=("pkg._speedups", "pkg._fallback"))
     hand_overs = (
         HandOver(HandOverKind.THREAD, "pkg.work", 7, 4, "start"),
         HandOver(HandOverKind.COROUTINE, "pkg.work", 11, 4, "main"),

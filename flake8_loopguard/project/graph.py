@@ -23,7 +23,7 @@ from ..core.rules import project_rules
 from .summary import ANY_LOOP, RUNNING_LOOP, FunctionSummary, LoopCallRecord, ModuleSummary
 
 Node = Tuple[str, str]  # (module name, function's qualified name in it)
-REEXPORT_HOPS = 100  # imports and star imports followed for one name, at most (real chains are a few)
+REEXPORT_HOPS = 100  # imports and star imports followed for one name, at most (real chains are a few hops)
 
 
 class Project:
@@ -220,15 +220,18 @@ class Project:
             self.resolved[key] = found
         return self.resolved[key]
 
-    def _resolve(self, target: str, seen: Set[str], hops: int = 0) -> Optional[Node]:
-        """The function a dotted target names, through modules, re-exports and star imports."""
-        if target in seen:
-            return None  # an import cycle
-        if hops > REEXPORT_HOPS:
-            # A name that grows at each hop never repeats: `from ._speedups import *` in `pkg`,
-            # whose `_speedups` is no module of the project, makes `pkg.work` read
-            # `pkg._speedups.work`, then `pkg._speedups._speedups.work`...
-            return None
+    def _resolve(self, target: str, seen: Set[str], hops: int = 0, names_left: Optional[int] = None) -> Optional[Node]:
+        """The function a dotted target names, through modules, re-exports and star imports.
+
+        An import or a star import leads to its module, so the names still to look up after it
+        are no more than before it (``names_left``). More means its module is none of the
+        project's and an enclosing package was taken for it: ``from ._speedups import *`` in
+        ``pkg``, with no ``pkg/_speedups.py``, would read ``pkg.work`` as
+        ``pkg._speedups.work``, then ``pkg._speedups._speedups.work``..., a new name at each
+        step (and a new branch at each star import), never a cycle. That search ends there.
+        """
+        if target in seen or hops > REEXPORT_HOPS:
+            return None  # an import cycle, or a chain of re-exports no project has
         seen.add(target)
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -236,13 +239,15 @@ class Project:
             if summary is None:
                 continue
             rest = parts[cut:]
+            if names_left is not None and len(rest) > names_left:
+                return None
             name = ".".join(rest)
             if name in summary.functions:
                 return summary.module, name
             if rest[0] in summary.imports:
-                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen, hops + 1)
+                return self._resolve(".".join((summary.imports[rest[0]], *rest[1:])), seen, hops + 1, len(rest))
             for star in summary.star_imports:
-                found = self._resolve(f"{star}.{name}", seen, hops + 1)
+                found = self._resolve(f"{star}.{name}", seen, hops + 1, len(rest))
                 if found is not None:
                     return found
             return None
