@@ -44,6 +44,11 @@ def test_prefilter_never_hides_a_finding(monkeypatch, source):
     "source, opens",
     [
         ("# redistribute the load\n", False),  # `redis` only as a word
+        # asyncio counts on an import line: in prose or a string alone no rule can see it.
+        ('"""Unlike asyncio, this module uses threads."""\nimport threading\n', False),
+        ("import asyncio\n", True),
+        ("from asyncio import (\n    sleep,\n)\n", True),
+        ("def f():\n    import asyncio as aio\n    aio.run(main())\n", True),
         ("import redis.asyncio as aioredis\n", True),
         ("async def handler(request):\n    return request\n", False),  # no rule needs only a coroutine
         ("import time\n\nasync def handler():\n    time.sleep(1)\n", True),  # LG403 may fire
