@@ -40,6 +40,7 @@ class Project:
         self.resolved: Dict[Tuple[str, str], Optional[Node]] = {}
         self._names_reaching_under: Dict[str, FrozenSet[str]] = {}
         self._chains: Dict[Tuple[str, ...], Dict[Node, Optional[Node]]] = {}
+        self._packages_of: Dict[str, List[str]] = {}  # importer -> the packages it is in
 
     def names_toward_a_loop(self, summary: ModuleSummary) -> Tuple[str, ...]:
         """The names the file of an import-only summary (one the prefilter skipped) must spell for
@@ -67,6 +68,10 @@ class Project:
     def _imports_toward_a_loop(self, target: str, importer: str) -> bool:
         """``from helpers import load_all``: the imported name is a function (or the class of a
         method) that reaches a loop, or a module's re-export of one."""
+        # Imports, re-exports and star imports keep the last name or bind it in some module's
+        # names: a name no module has cannot lead to a loop (most imports; no lookup needed).
+        if target.rpartition(".")[2] not in self._every_name_reaching:
+            return False
         node = self.resolve(target, importer)
         if node is not None:
             return node in self.reaching
@@ -131,6 +136,10 @@ class Project:
                 if node is not None and node in self.reaching:
                     names[module].add(local)
         return names
+
+    @cached_property
+    def _every_name_reaching(self) -> FrozenSet[str]:
+        return frozenset(name for names in self._names_reaching_in.values() for name in names)
 
     @cached_property
     def module_names(self) -> List[str]:
@@ -260,7 +269,13 @@ class Project:
         # The packages the importer is in ("app.", "app.services." for "app.services.main"):
         # a script's directory is one of them. Looked up, not searched among every module that
         # ends the same way (a project may hold thousands of `*.utils`).
-        packages = [importer[: index + 1] for index, character in enumerate(importer) if character == "."]
+        packages = self._packages_of.get(importer)
+        if packages is None:
+            packages = self._packages_of[importer] = [
+                importer[: index + 1] for index, character in enumerate(importer) if character == "."
+            ]
+        if not packages:
+            return None
         for cut in range(len(parts) - 1, 0, -1):
             suffix = ".".join(parts[:cut])
             candidates = [package + suffix for package in packages if package + suffix in self.modules]
