@@ -15,6 +15,7 @@ from ..config import Config
 from .loops import LoopQueries
 from .names import dotted_parts
 from .qt import QtQueries
+from .record import WalkRecord
 from .resolution import NameResolution
 from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
 from .tasks import TaskQueries
@@ -22,29 +23,13 @@ from .walk import Walker
 from .workers import WorkerQueries
 
 
-class Module(NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries):
+class Module(WalkRecord, NameResolution, LoopQueries, TaskQueries, QtQueries, WorkerQueries):
     """Everything the rules may ask about one module."""
 
     def __init__(self, tree: ast.AST, filename: str, config: Config) -> None:
         self.filename = filename
         self.config = config
-        self.module_scope = Scope(ScopeKind.MODULE, "<module>", None)
-        self.calls: List[CallSite] = []
-        self.classes: List[ClassInfo] = []
-        # `with X() as name` / `async with X() as name`: (scope, name, the call)
-        self.context_bindings: List[Tuple[Scope, str, ast.Call, bool]] = []
-        self.call_by_node: Dict[int, CallSite] = {}
-        self.lambda_scopes: Dict[int, Scope] = {}
-        self.weak_reads: set = set()  # ids of the Name nodes read only by add_done_callback()/set_name()
-        # `x = a() or b()`: (the names bound, one of the calls)
-        self.alternative_bindings: List[Tuple[Tuple[str, ...], ast.Call]] = []
-        # (name or dotted attribute, the scope that binds it, its annotation, the scope the annotation is read in)
-        self.annotations: List[Tuple[str, Scope, ast.expr, Scope]] = []
-        # `if ...: ... else: ...` statements, whose two branches never both run: (id of the frame
-        # scope, line, column, first and last line of the body, first and last line of the else)
-        self.if_else_statements: List[Tuple[int, int, int, int, int, int, int]] = []
-        self.imported_modules: set = set()  # top-level modules the program imports
-        self.typing_imported_modules: set = set()  # ... and those imported only `if TYPE_CHECKING:`
+        WalkRecord.__init__(self)
         self._same_file_bases: Dict[int, List[ClassInfo]] = {}  # every `self.method()` asks
         Walker(self).walk(tree)
         self._resolve_calls()

@@ -1,4 +1,4 @@
-"""The one walk over a module's tree that fills a :class:`~.module.Module`. It records what the
+"""The one walk over a module's tree that fills its :class:`~.record.WalkRecord`. It records what the
 rules need to know (bindings, scopes, calls and the context each call's result lands in) and
 nothing else. The walk is iterative: a 1000-deep expression is no danger to the interpreter's
 recursion limit."""
@@ -6,14 +6,12 @@ recursion limit."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..apis import CALLBACK_TAKERS, QT_STAR_MODULES, STAR_MODULES, WEAK_TASK_METHODS
 from .names import dotted_parts, is_main_guard, is_type_checking_guard
+from .record import WalkRecord
 from .scopes import CallSite, ClassInfo, FunctionInfo, Scope, ScopeKind, Usage
-
-if TYPE_CHECKING:
-    from .module import Module
 
 
 # Fields and nodes the walk never needs to enter.
@@ -33,9 +31,9 @@ _WALKED_NODES = frozenset(_node_classes(ast.AST)) - _LEAF_NODES
 
 
 class Walker:
-    """The one walk over a module's tree that fills a :class:`~.module.Module`."""
+    """The one walk over a module's tree that fills its :class:`~.record.WalkRecord`."""
 
-    def __init__(self, module: Module) -> None:
+    def __init__(self, module: WalkRecord) -> None:
         self.module = module
         # Decided at a parent node, read when its child (a call, a walrus) is visited:
         # node id -> (usage, bound targets, binding statement)
