@@ -132,6 +132,7 @@ def migrate_in_worker(options: MigrationOptions, index: int, path: str) -> FileR
 class Run:
     """What the run found, for the summary and the exit code."""
 
+    paths: List[str] = field(default_factory=list)  # as given: the files' paths are shown as under them
     scanned: int = 0
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # path, why
     results: List[FileResult] = field(default_factory=list)
