@@ -92,7 +92,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         migrate_time, migrate_cpu, migrate_rss, migrate_code, migrate_err = run_measured(migrate, Path(scratch))
     written = [path for path, state in file_states(stdlib).items() if before.get(path) != state]
     summary = migrate_err.decode("utf-8", "replace")
-    failed = re.search(r"failed\s*│\s*(\d+)", summary)
+    failed = re.search(r"^failed +(\d+)$", summary, re.MULTILINE)
     print(
         f"loopguard migrate:   {migrate_time:7.1f} s wall  {migrate_cpu:7.1f} s CPU"
         f"   peak {migrate_rss:5d} MiB   exit {migrate_code}"

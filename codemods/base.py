@@ -164,6 +164,9 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     NAME: ClassVar[str] = ""
     DESCRIPTION: ClassVar[str] = ""
     fixes: ClassVar[Tuple[str, ...]] = ()
+    # Reasons that only say a site is not this codemod's shape ("not an is_running branch"):
+    # the summary prefers any other codemod's reason for the same finding.
+    NOT_ITS_SHAPE: ClassVar[Tuple[str, ...]] = ()
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, context: CodemodContext) -> None:

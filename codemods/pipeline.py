@@ -15,9 +15,11 @@
    introduced, and the whole file is refused (:class:`UnsafeRewrite`); the caller keeps the
    original.
 
-Every finding still present afterwards is left for a human: with the reasons the codemods
-gave (a :class:`HumanNote` per codemod that looked at it), else "no codemod fixes CODE" or
-"codemod NAME is not selected". Lines in ``left_for_human`` are lines of ``source_after``.
+Every finding still present afterwards is left for a human, once, with the most specific
+reason a codemod gave for it (see :func:`most_specific`), else "no codemod fixes CODE" or
+"codemod NAME is not selected". Lines in ``left_for_human`` are lines of ``source_after``; the
+same notes numbered in ``source_before`` (each at the line where the linter finds that finding
+in the original) are ``left_for_human_before``: what diff mode shows, the file being as it was.
 Findings silenced by ``# noqa`` are left out of every list, as ``loopguard check`` leaves them.
 """
 
@@ -92,7 +94,8 @@ class MigrationResult:
     source_before: str
     source_after: str
     fixes: Dict[str, int] = field(default_factory=dict)  # per codemod NAME
-    left_for_human: List[HumanNote] = field(default_factory=list)
+    left_for_human: List[HumanNote] = field(default_factory=list)  # one per finding of findings_after
+    left_for_human_before: List[HumanNote] = field(default_factory=list)  # the same, in source_before
     findings_before: List[Finding] = field(default_factory=list)
     findings_after: List[Finding] = field(default_factory=list)
 
@@ -139,12 +142,15 @@ def migrate_source(
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
     # reason noted on its findings; when none is left, libcst never parses the file.
     declined_notes: List[HumanNote] = []
+    # (codemod NAME, reason) of the notes that only say "not this codemod's shape".
+    generic = {(codemod.NAME, reason) for codemod in codemods for reason in codemod.NOT_ITS_SHAPE}
     willing = []
     for codemod in codemods:
         reason = codemod.declines(source)
         if reason is None:
             willing.append(codemod)
         else:
+            generic.add((codemod.NAME, reason))
             declined_notes.extend(
                 HumanNote(finding.line, finding.code, codemod.NAME, reason)
                 for finding in findings_before
@@ -152,7 +158,8 @@ def migrate_source(
             )
     fixable = {code for codemod in willing for code in codemod.fixes}
     if not any(finding.code in fixable for finding in findings_before):
-        result.left_for_human = _left_for_human(findings_before, declined_notes, codemods)
+        result.left_for_human = _left_for_human(findings_before, declined_notes, codemods, generic)
+        result.left_for_human_before = list(result.left_for_human)
         return result
 
     try:
@@ -203,7 +210,10 @@ def migrate_source(
     result.source_after = current_source
     result.findings_after = findings_after
     result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
-    result.left_for_human = _left_for_human(findings_after, notes, codemods)
+    result.left_for_human = _left_for_human(findings_after, notes, codemods, generic)
+    result.left_for_human_before = _in_source_before(
+        result.left_for_human, findings_after, findings_before, source, current_source
+    )
     return result
 
 
@@ -221,13 +231,10 @@ def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:
         raise UnsafeRewrite(path, f"{codemod_name} produced code that does not compile: {error}") from error
 
 
-def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[HumanNote]:
-    """The notes with their lines, and the lines their reasons name ("used at line 20"), moved
-    from ``before`` to the same places in ``after``."""
-    if before == after or not notes:
-        return list(notes)
-    matcher = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False)
-    opcodes = matcher.get_opcodes()
+def _line_mover(before: str, after: str) -> Callable[[int], int]:
+    """A line of ``before`` -> the line at the same place in ``after`` (a line of a block the
+    diff replaced goes to the same offset in the new block, or to its last line)."""
+    opcodes = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False).get_opcodes()
 
     def moved(line: int) -> int:
         index = line - 1
@@ -237,21 +244,92 @@ def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[Hu
                 return j1 + offset + 1
         return line
 
-    return [
-        HumanNote(
-            moved(note.line),
-            note.code,
-            note.codemod,
-            LINE_IN_REASON.sub(lambda match: f"{match.group(1)}{moved(int(match.group(2)))}", note.reason),
-        )
-        for note in notes
-    ]
+    return moved
+
+
+def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[HumanNote]:
+    """The notes with their lines, and the lines their reasons name ("used at line 20"), moved
+    from ``before`` to the same places in ``after``."""
+    if before == after or not notes:
+        return list(notes)
+    moved = _line_mover(before, after)
+    return [HumanNote(moved(note.line), note.code, note.codemod, _moved_reason(note.reason, moved)) for note in notes]
+
+
+def _moved_reason(reason: str, moved: Callable[[int], int]) -> str:
+    return LINE_IN_REASON.sub(lambda match: f"{match.group(1)}{moved(int(match.group(2)))}", reason)
+
+
+def _in_source_before(
+    left: Sequence[HumanNote],
+    findings_after: Sequence[Finding],
+    findings_before: Sequence[Finding],
+    before: str,
+    after: str,
+) -> List[HumanNote]:
+    """``left`` (one note per finding of ``findings_after``, in order, in lines of ``after``)
+    numbered in ``before``: each note at the line of the same finding in ``before``.
+
+    The rewrite only removes findings, so each remaining one has its counterpart in
+    ``before``: of the same code, the one at the line the diff maps it back to, else the
+    nearest with the same message and context. Lines named in a reason are mapped back too.
+    """
+    if before == after:
+        return list(left)
+    moved_back = _line_mover(after, before)
+    unclaimed = list(findings_before)
+    placed: List[HumanNote] = []
+    for note, finding in zip(left, findings_after):
+        guess = moved_back(finding.line)
+        candidates = [other for other in unclaimed if other.code == finding.code]
+        line = guess
+        if candidates:
+            counterpart = min(
+                candidates,
+                key=lambda other: (
+                    other.line != guess,
+                    other.message != finding.message,
+                    other.context != finding.context,
+                    other.col != finding.col,
+                    abs(other.line - guess),
+                    other.line,
+                ),
+            )
+            unclaimed.remove(counterpart)
+            line = counterpart.line
+        placed.append(HumanNote(line, note.code, note.codemod, _moved_reason(note.reason, moved_back)))
+    return placed
+
+
+def most_specific(notes: Sequence[HumanNote], code: str, generic: Collection[Tuple[str, str]]) -> HumanNote:
+    """Of the codemods' notes on one finding of ``code``, the one a human should read.
+
+    In this order: a note that is not ``generic`` (the codemod recognised its own target shape
+    there and says why it could not rewrite it) before a generic one ("not an is_running
+    branch", "the module imports no Qt binding": a codemod's ``NOT_ITS_SHAPE`` reasons, and the
+    reasons of ``declines()``, which looks at the text only); then the codemod for which
+    ``code`` comes first in ``fixes`` (the code it exists for before a code it fixes only
+    inside its shape: LG103 is ``running_branch_to_task``'s own, ``thread_loop_to_async_slot``
+    fixes it inside a worker); then the pipeline order.
+    """
+    order = {codemod.NAME: index for index, codemod in enumerate(CODEMODS)}
+
+    def rank(note: HumanNote) -> Tuple[bool, int, int]:
+        codemod = CODEMODS_BY_NAME.get(note.codemod)
+        primacy = codemod.fixes.index(code) if codemod is not None and code in codemod.fixes else len(CODEMODS)
+        return ((note.codemod, note.reason) in generic, primacy, order.get(note.codemod, len(CODEMODS)))
+
+    return min(notes, key=rank)
 
 
 def _left_for_human(
-    findings: Sequence[Finding], notes: Sequence[HumanNote], codemods: Sequence[Type[FindingCodemod]]
+    findings: Sequence[Finding],
+    notes: Sequence[HumanNote],
+    codemods: Sequence[Type[FindingCodemod]],
+    generic: Collection[Tuple[str, str]],
 ) -> List[HumanNote]:
-    """One note per codemod that explained a remaining finding, else one saying why none did."""
+    """One note per remaining finding, in order: the most specific a codemod gave, else one
+    saying why none did."""
     explained: Dict[Tuple[int, str], List[HumanNote]] = {}
     for note in notes:
         explained.setdefault((note.line, note.code), []).append(note)
@@ -259,7 +337,7 @@ def _left_for_human(
     for finding in findings:
         reasons = explained.get((finding.line, finding.code))
         if reasons:
-            left.extend(dict.fromkeys(reasons))
+            left.append(most_specific(reasons, finding.code, generic))
             continue
         owners = [codemod.NAME for codemod in CODEMODS if finding.code in codemod.fixes]
         if not owners:

@@ -42,6 +42,7 @@ class RunningBranchToTask(FindingCodemod):
         "not an `if loop.is_running(): create_task(x) else: run_until_complete(x)` branch: "
         "await the coroutine from a coroutine instead"
     )
+    NOT_ITS_SHAPE = (NOT_THE_BRANCH,)
 
     @classmethod
     def declines(cls, source: str) -> Optional[str]:

@@ -50,6 +50,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     # The loop calls inside the worker go with it; a private loop with no thread around it
     # (run on the GUI thread) is rewritten the same way.
     fixes = ("LG401", "LG101", "LG102", "LG103", "LG104")
+    NOT_ITS_SHAPE = (NO_QT_MODULE,)
 
     @classmethod
     def declines(cls, source: str) -> Optional[str]:

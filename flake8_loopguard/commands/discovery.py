@@ -158,6 +158,22 @@ def discover(paths: Sequence[str], exclude: Sequence[str]) -> Discovery:
     return found
 
 
+def listed_path(path: str, given: Sequence[str]) -> str:
+    """``path`` as ``discover(given)`` lists it, and so as ``loopguard check`` reports it: the first
+    of ``given`` that holds it, as given, joined with the rest (``.`` -> ``./app/x.py``). A path
+    under none of them: relative to the current directory when below it, else absolute."""
+    real = os.path.realpath(path)
+    for top in given:
+        real_top = os.path.realpath(top)
+        if real == real_top:
+            return top
+        if real.startswith(real_top.rstrip(os.sep) + os.sep):
+            return os.path.join(top, os.path.relpath(real, real_top))
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
 def _walk(
     top: str, absolute_top: str, excluded: PatternSet, visible: Optional[_GitVisible], found: Discovery
 ) -> Iterator[Tuple[str, str]]:

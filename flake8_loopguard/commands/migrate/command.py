@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
     paths = args.paths or ["."]
-    state = Run()
+    state = Run(paths=list(paths))
     # Before the walk, which asks git too: a refusal is the one line it prints.
     if args.write and not _may_write(paths, args.allow_dirty, state, err):
         return EXIT_ERROR

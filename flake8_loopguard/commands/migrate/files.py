@@ -38,7 +38,10 @@ class FileResult:
     before: str = ""  # the texts, kept only when the file changes
     after: str = ""
     fixes: Dict[str, int] = field(default_factory=dict)
-    notes: List[Tuple[int, str, str, str]] = field(default_factory=list)  # line, code, codemod, reason
+    # One per finding left: line, code, codemod, reason; lines of the text the run leaves (after),
+    # and of the file as it was (before: what diff mode shows).
+    notes: List[Tuple[int, str, str, str]] = field(default_factory=list)
+    notes_before: List[Tuple[int, str, str, str]] = field(default_factory=list)
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
     imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
@@ -110,6 +113,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         after=result.source_after if changed else "",
         fixes={name: count for name, count in result.fixes.items() if count},
         notes=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human],
+        notes_before=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human_before],
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
         imports_runtime=imports_name(result.source_after, *options.task_manager.split(":")),
@@ -128,6 +132,7 @@ def migrate_in_worker(options: MigrationOptions, index: int, path: str) -> FileR
 class Run:
     """What the run found, for the summary and the exit code."""
 
+    paths: List[str] = field(default_factory=list)  # as given: the files' paths are shown as under them
     scanned: int = 0
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # path, why
     results: List[FileResult] = field(default_factory=list)

@@ -8,8 +8,9 @@ import io
 import os
 import sys
 from collections import Counter
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Sequence
 
+from ..discovery import listed_path
 from .files import Run
 
 ANSI = {"header": "\x1b[1m", "hunk": "\x1b[36m", "-": "\x1b[31m", "+": "\x1b[32m"}
@@ -18,12 +19,13 @@ NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 def print_diff(state: Run) -> None:
+    """One section per file, changed or created, sorted by path."""
     out = sys.stdout.buffer
     colour = _use_colour(sys.stdout)
-    for result in state.changed:
-        out.write(file_diff(result.path, result.before, result.after, result.encoding, colour))
-    for new_file in state.new_files:
-        out.write(file_diff(str(new_file.path), None, new_file.content, "utf-8", colour))
+    files = [(result.path, result.before, result.after, result.encoding) for result in state.changed]
+    files += [(str(new_file.path), None, new_file.content, "utf-8") for new_file in state.new_files]
+    for path, before, after, encoding in sorted(files, key=lambda file: display_path(file[0])):
+        out.write(file_diff(path, before, after, encoding, colour))
     out.flush()
 
 
@@ -69,7 +71,9 @@ def _lines(text: str) -> List[str]:
 
 
 def display_path(path: str) -> str:
-    """The path relative to the current directory when it is below it, else absolute; with ``/``."""
+    """The path in the diff's headers: relative to the current directory when it is below it
+    (``a/app/x.py``, never ``a/./app/x.py``, which ``git apply`` refuses), else absolute; with ``/``.
+    Everything else shows paths as ``loopguard check`` does (``discovery.listed_path``)."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute)
     shown = absolute if relative.startswith(os.pardir) else relative
@@ -89,18 +93,20 @@ class Stderr:
 
     def line(self, text: str) -> None:
         if self._progress is not None:
-            self._progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
+            # As given: no markup, no highlighting, no emoji (rich reads `x.py:100:` as one).
+            self._progress.console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
         else:
             print(text, file=sys.stderr, flush=True)
 
     def progress(self, total: int) -> Callable[[], None]:
         if not self.terminal or total == 0:
             return lambda: None
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
             TextColumn("migrating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=self.console(), transient=True,
+            console=Console(stderr=True, highlight=False), transient=True,
         )
         self._progress.start()
         task = self._progress.add_task("migrate", total=total)
@@ -111,52 +117,28 @@ class Stderr:
             self._progress.stop()
             self._progress = None
 
-    def console(self) -> Any:
-        from rich.console import Console
-
-        # Off a terminal, no colour and a width that keeps every row on one line.
-        return Console(stderr=True, highlight=False, width=None if self.terminal else 200)
-
 
 def print_summary(state: Run, wrote: bool, err: Stderr) -> None:
-    from rich.table import Table
-
-    console = err.console()
-    files = Table("files", "")
-    files.columns[1].justify = "right"
-    files.add_row("scanned", str(state.scanned))
-    files.add_row("changed" if wrote else "would change", str(len(state.changed)))
-    files.add_row("skipped", str(len(state.skipped)))
-    files.add_row("failed", str(state.failed + len(state.errors)))
+    """The closing summary, plain text (no markup, no emoji codes: ``x.py:100:`` stays as it is),
+    for reading and for the editors and CI logs that link ``path:line:``."""
+    created = _created(state, wrote)
+    files = [("scanned", state.scanned), ("changed" if wrote else "would change", len(state.changed))]
     if state.new_files:
-        files.add_row("created" if wrote else "would create", str(len(state.new_files)))
-    console.print(files)
-
-    for path, why in state.skipped:
-        console.print(f"skipped {display_path(path)}: {why}", markup=False)
+        files.append(("created" if wrote else "would create", created))
+    files += [("skipped", len(state.skipped)), ("failed", state.failed + len(state.errors))]
+    sections = [_table(("files", ""), files)]
+    if state.skipped:
+        sections.append([f"skipped {path}: {why}" for path, why in state.skipped])
 
     fixes: Counter = Counter()
     for result in state.results:
         fixes.update(result.fixes)
     if fixes:
-        table = Table("codemod", "fixes")
-        table.columns[1].justify = "right"
-        for name, count in sorted(fixes.items()):
-            table.add_row(name, str(count))
-        console.print(table)
+        sections.append(_table(("codemod", "fixes"), sorted(fixes.items())))
 
-    notes = [
-        (display_path(result.path), line, code, codemod, reason)
-        for result in state.results
-        for line, code, codemod, reason in result.notes
-    ]
-    notes += [(display_path(str(note.path)), note.line, "", "scaffold", note.reason) for note in state.scaffold_notes]
-    if notes:
-        # Plain `path:line: CODE why` lines, never cut to fit a table: editors and CI logs link them.
-        console.print(f"left for a human ({len(notes)}):", markup=False)
-        for path, line, code, codemod, reason in sorted(notes):
-            by = f" [{codemod}]" if codemod else ""
-            console.print(f"{path}:{line}: {code or 'note'} {reason}{by}", markup=False, soft_wrap=True)
+    left = left_for_human(state, wrote)
+    if left:
+        sections.append([f"left for a human ({len(left)}):", *left])
 
     before: Counter = Counter()
     after: Counter = Counter()
@@ -164,28 +146,70 @@ def print_summary(state: Run, wrote: bool, err: Stderr) -> None:
         before.update(result.findings_before)
         after.update(result.findings_after)
     if before or after:
-        table = Table("linter findings", "before", "after")
-        table.columns[1].justify = table.columns[2].justify = "right"
-        for code in sorted(set(before) | set(after)):
-            table.add_row(code, str(before[code]), str(after[code]))
-        table.add_row("total", str(sum(before.values())), str(sum(after.values())))
-        console.print(table)
+        rows = [(code, before[code], after[code]) for code in sorted(set(before) | set(after))]
+        rows.append(("total", sum(before.values()), sum(after.values())))
+        sections.append(_table(("linter findings", "before", "after"), rows))
 
-    for new_file in state.new_files:
-        verb = "created" if wrote else "would create"
-        console.print(f"{verb} {display_path(str(new_file.path))}: TaskManager, LoopGuard and shutdown()", markup=False)
-    console.print(_verdict(state, wrote), markup=False)
+    verb = "created" if wrote else "would create"
+    closing = [
+        f"{verb} {listed_path(str(new_file.path), state.paths)}: TaskManager, LoopGuard and shutdown()"
+        for new_file in state.new_files
+        if not wrote or str(new_file.path) in state.written
+    ]
+    sections.append(closing + [_verdict(state, wrote, len(left), created)])
+    err.line("\n\n".join("\n".join(lines) for lines in sections))
 
 
-def _verdict(state: Run, wrote: bool) -> str:
-    changes = len(state.changed) + len(state.new_files)
+def left_for_human(state: Run, wrote: bool) -> List[str]:
+    """One ``path:line: CODE why [codemod]`` line per finding left, sorted by path, then line:
+    where ``loopguard check`` finds it in the file as the run leaves it (in diff mode: as it is)."""
+    notes = [
+        (result.path, line, code, codemod, reason)
+        for result in state.results
+        for line, code, codemod, reason in (result.notes if wrote else result.notes_before)
+    ]
+    notes += [
+        (listed_path(str(note.path), state.paths), note.line, "", "scaffold", note.reason)
+        for note in state.scaffold_notes
+    ]
+    return [
+        f"{path}:{line}: {code or 'note'} {reason}" + (f" [{codemod}]" if codemod else "")
+        for path, line, code, codemod, reason in sorted(notes)
+    ]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> List[str]:
+    """Plain aligned columns: the first left-aligned, the numbers right-aligned."""
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
+    return [
+        "  ".join(
+            [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        ).rstrip()
+        for row in cells
+    ]
+
+
+def _created(state: Run, wrote: bool) -> int:
+    if not wrote:
+        return len(state.new_files)
+    return sum(1 for new_file in state.new_files if str(new_file.path) in state.written)
+
+
+def _verdict(state: Run, wrote: bool, left: int, created: int) -> str:
+    changed = len(state.changed)
     if wrote:
-        head = f"{len(state.written)} file(s) written." if state.written else "nothing to write."
-    elif changes:
-        head = f"{changes} file(s) would change: read the diff, then run again with --write."
+        parts = [f"{changed} file(s) written"] if changed else []
+        if created:
+            parts.append(f"{created} created" if parts else f"{created} file(s) created")
+        head = " and ".join(parts) + "." if parts else "nothing to write."
+    elif changed or created:
+        parts = [f"{changed} file(s) would change"] if changed else []
+        if created:
+            parts.append(f"{created} would be created" if parts else f"{created} file(s) would be created")
+        head = " and ".join(parts) + ": read the diff, then run again with --write."
     else:
         head = "nothing to change."
-    left = sum(len(result.notes) for result in state.results) + len(state.scaffold_notes)
     if left:
         head += f" {left} left for a human (listed above)."
     if state.failed or state.errors:

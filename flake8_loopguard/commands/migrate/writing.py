@@ -15,7 +15,8 @@ from functools import partial
 from typing import Callable, Dict, Iterator, List, Optional
 
 from .files import FAILED, BadInput, Run
-from .output import Stderr, display_path
+from ..discovery import listed_path
+from .output import Stderr
 
 
 def write_all(state: Run, err: "Stderr") -> None:
@@ -60,7 +61,7 @@ def _create_new_files(state: Run, err: "Stderr") -> bool:
             content = new_file.content.encode("utf-8")
             write_atomically(path, content, new=True, replaced=partial(state.written.append, path))
         except (OSError, FileExistsError) as error:
-            message = f"{display_path(path)}: cannot create the runtime module: {error.strerror or error}"
+            message = f"{listed_path(path, state.paths)}: cannot create the runtime module: {error.strerror or error}"
             state.errors.append(message)
             err.line(message)
             created = False
