@@ -317,6 +317,9 @@ def _signal_types_needed(
         return None
     if reference.through_lambda:
         return _not_callable(name, bound, given, "the lambda")
+    params = function.params
+    if given == 0 and not [*params.posonly_params, *params.params] and not isinstance(params.star_arg, cst.Param):
+        return _not_callable(name, bound, 0, signal.signal)  # no argument a signal passes can be bound
     if signal.types is None:
         return (
             f"{name}() needs arguments from {signal.signal or 'the signal'}, which does not pass them the same way on"

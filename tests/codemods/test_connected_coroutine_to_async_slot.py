@@ -348,6 +348,24 @@ class TestConnectedCoroutineToAsyncSlot(FindingCodemodTest):
             " (TypeError: asyncSlot was not callable from Signal)",
         )
 
+    def test_function_without_parameters_connected_to_clicked_is_left(self):
+        """Whatever `clicked` passes, qasync drops it and then has no argument left to call `on_click()` with."""
+        self.assertLeft(
+            """
+            from PySide6.QtWidgets import QPushButton
+
+
+            async def on_click():
+                pass
+
+
+            def wire(button: QPushButton):
+                button.clicked.connect(on_click)
+            """,
+            "on_click() would be called without arguments, and qasync's asyncSlot then fails"
+            " (TypeError: asyncSlot was not callable from Signal)",
+        )
+
     def test_argument_an_overloaded_signal_may_not_pass_is_left(self):
         """PySide6 hands a varargs wrapper nothing from a button's `clicked`, even with `@asyncSlot(bool)`."""
         self.assertLeft(
