@@ -55,18 +55,26 @@ from .base import (
     TreeMetadata,
     source_lines,
 )
+from .async_slot_on_plain_def import AsyncSlotOnPlainDef
 from .blocking_to_async import BlockingToAsync
+from .connected_coroutine_to_async_slot import ConnectedCoroutineToAsyncSlot
 from .fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from .lazy_loop_resource import LazyLoopResource
+from .qasync_runs_application import QasyncRunsApplication
 from .running_branch_to_task import RunningBranchToTask
 from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 
 # Order matters: whole-function rewrites first (they turn workers into coroutines, where the
 # call-level codemods then apply), task registration after the branches that create tasks.
+# The Qt slot codemods come after the rewrites that make slots; the application is driven by
+# the qasync loop before a slot codemod needs qasync imported (which would make exec() LG503).
 CODEMODS: Tuple[Type[FindingCodemod], ...] = (
     ThreadLoopToAsyncSlot,
     RunningBranchToTask,
+    QasyncRunsApplication,
+    ConnectedCoroutineToAsyncSlot,
+    AsyncSlotOnPlainDef,
     FireAndForgetToTaskManager,
     LazyLoopResource,
     GetEventLoopToRunningLoop,

@@ -89,6 +89,8 @@ TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
 # An application that vendors qasync names its copy the same way.
 ASYNC_SLOT_NAMES = frozenset({"asyncSlot", "asyncslot"})
+# qasync's close-handler decorator: it runs the coroutine to its end while Qt processes events.
+ASYNC_CLOSE_DECORATORS = frozenset({"qasync.asyncClose"})
 FUNCTOOLS_PARTIAL = "functools.partial"
 # Methods that call a callable later and throw its result away; the value is the index of the
 # callable among the positional arguments (None: the first argument that is a callable).

@@ -13,7 +13,10 @@ It returns the notes left for a human, for the test to assert on.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import ClassVar, List, Optional, Type
 
 import libcst as cst
@@ -88,3 +91,15 @@ class FindingCodemodTest(CodemodTest):
         second_output, _ = self.run_codemod(output, filename)
         self.assertEqual(output, second_output, "a second run changed the code again")
         return list(context.scratch.get(SCRATCH_NOTES, []))
+
+
+def run_libcst_tool(codemod: str, folder: Path) -> subprocess.CompletedProcess:
+    """``python -m libcst.tool codemod <module>.<Class> folder``, with the repository's .libcst.codemod.yaml."""
+    repository = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", codemod, str(folder)],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

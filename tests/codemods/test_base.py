@@ -535,6 +535,9 @@ def test_every_codemod_is_named_after_its_module():
     assert [codemod.NAME for codemod in CODEMODS] == [
         "thread_loop_to_async_slot",
         "running_branch_to_task",
+        "qasync_runs_application",
+        "connected_coroutine_to_async_slot",
+        "async_slot_on_plain_def",
         "fire_and_forget_to_task_manager",
         "lazy_loop_resource",
         "get_event_loop_to_running_loop",

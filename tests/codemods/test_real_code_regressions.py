@@ -209,3 +209,19 @@ def test_a_line_named_in_a_note_is_a_line_of_the_migrated_file():
     assert lines[19] == "    loop = make_loop(app)"  # the TaskManager import and manager came above
     reasons = {note.reason for note in result.left_for_human if note.codemod == "thread_loop_to_async_slot"}
     assert reasons == {"the value of make_loop() is used at line 20"}
+
+
+# The Qt slot and application shapes that must stay as they are, each listed by its codemod.
+QT_SHAPES_LEFT_FOR_A_HUMAN = {
+    "exec_without_event_loop": {(29, "LG503", "qasync_runs_application")},
+    "async_slot_on_synchronous_handler": {(28, "LG502", "async_slot_on_plain_def")},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(QT_SHAPES_LEFT_FOR_A_HUMAN))
+def test_qt_shapes_left_for_a_human_are_listed_by_their_codemod(shape):
+    before = REAL_CODE / f"{shape}.py"
+    result = migrate_source(before.read_text(encoding="utf-8"), relative(before), DEFAULT)
+    qt_codemods = ("qasync_runs_application", "async_slot_on_plain_def", "connected_coroutine_to_async_slot")
+    listed = {(note.line, note.code, note.codemod) for note in result.left_for_human if note.codemod in qt_codemods}
+    assert listed == QT_SHAPES_LEFT_FOR_A_HUMAN[shape]

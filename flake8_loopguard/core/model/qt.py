@@ -6,7 +6,7 @@ import ast
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
-from ..apis import ASYNC_SLOT_DECORATORS, ASYNC_SLOT_NAMES
+from ..apis import ASYNC_CLOSE_DECORATORS, ASYNC_SLOT_DECORATORS, ASYNC_SLOT_NAMES
 from ..config import Config
 from .names import dotted_parts
 from .scopes import FunctionInfo, Scope
@@ -23,6 +23,12 @@ class QtQueries:
 
     def is_async_slot(self, function: FunctionInfo) -> bool:
         return any(self.is_async_slot_decorator(decorator, function.parent_scope) for decorator in function.decorators)
+
+    def is_async_close(self, function: FunctionInfo) -> bool:
+        """Decorated with qasync's ``asyncClose`` (a coroutine close handler, run to its end)."""
+        return any(
+            self.resolve(decorator, function.parent_scope) in ASYNC_CLOSE_DECORATORS for decorator in function.decorators
+        )
 
     def is_async_slot_decorator(self, decorator: ast.expr, scope: Scope) -> bool:
         """qasync's ``asyncSlot``, qtinter's ``asyncslot``, any decorator whose own name is one of

@@ -23,13 +23,17 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
     through `functools.partial`, or by a lambda, and may be inherited from a same-file base.
     Async-slot decorators are qasync's `asyncSlot`, qtinter's `asyncslot`, any decorator
     whose own name is `asyncSlot`/`asyncslot` (a vendored copy), a same-file decorator that
-    applies one, and those named in `--loopguard-async-slot-decorators`.
+    applies one, and those named in `--loopguard-async-slot-decorators`. A close handler
+    decorated with qasync's `asyncClose` runs to its end and is not reported either.
 
     Fix: decorate the method with `@qasync.asyncSlot()`, which schedules the coroutine on
-    the qasync loop and reports its exceptions.
+    the qasync loop and reports its exceptions. The codemod
+    `connected_coroutine_to_async_slot` does it where every connection calls the coroutine
+    with the arguments qasync needs.
     """
 
     code = "LG501"
+    codemods = ("connected_coroutine_to_async_slot",)
     name = "coroutine-slot-without-async-slot"
     message = (
         "coroutine function {func}() connected to a Qt signal without @asyncSlot; decorate it with @qasync.asyncSlot()"
@@ -92,6 +96,19 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
                 def _refresh(self):
                     self.reload()
         """),
+        example("""
+            from PySide6.QtWidgets import QApplication, QMainWindow
+            from qasync import asyncClose
+
+            class MainWindow(QMainWindow):
+                def __init__(self):
+                    super().__init__()
+                    QApplication.instance().aboutToQuit.connect(self.closeEvent)
+
+                @asyncClose
+                async def closeEvent(self, event=None):
+                    await self.service.close()
+        """),
     ]
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -105,7 +122,7 @@ class CoroutineSlotWithoutAsyncSlot(Rule):
             if _is_plain_object_attribute(module, site):
                 continue
             function = self._connected_coroutine(module, site, slot)
-            if function is not None and not module.is_async_slot(function):
+            if function is not None and not module.is_async_slot(function) and not module.is_async_close(function):
                 yield self.report(site, func=function.name)
 
     @staticmethod
@@ -136,10 +153,13 @@ class AsyncSlotOnPlainFunction(Rule):
     plain `def` the body runs synchronously, and qasync then fails trying to schedule its
     return value (`TypeError: a coroutine was expected`) on every emit.
 
-    Fix: make the method `async def` (and await its work), or drop the decorator.
+    Fix: make the method `async def` (and await its work), or use the binding's plain
+    slot decorator (`@Slot()`, `@pyqtSlot()`) and keep it synchronous. The codemod
+    `async_slot_on_plain_def` does the latter.
     """
 
     code = "LG502"
+    codemods = ("async_slot_on_plain_def",)
     name = "async-slot-on-plain-function"
     message = "@asyncSlot on a plain def; make it async def or remove the decorator"
     invalid = [
@@ -203,10 +223,12 @@ class QtExecInQasyncModule(Rule):
 
     Fix: `qasync.run(main())`, `asyncio.run(main(), loop_factory=QEventLoop)`, or
     `with loop: loop.run_forever()` on the `QEventLoop`. A dialog's `exec()` is not
-    concerned.
+    concerned. The codemod `qasync_runs_application` runs the `QEventLoop` the start-up
+    made instead (`loop.run_forever()` returns what `exec()` returned).
     """
 
     code = "LG503"
+    codemods = ("qasync_runs_application",)
     name = "qt-exec-in-qasync-module"
     message = "{call}() runs Qt's own loop, not the qasync loop; drive the app with qasync.run() or loop.run_forever()"
     invalid = [
