@@ -389,10 +389,9 @@ def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
     )
     assert result.stderr.splitlines() == [
         "loopguard: missing.py: no such file or directory",
-        "loopguard: ./b_latin1.py: cannot decode: 'utf-8' codec can't decode byte 0xe9 in position 23: invalid"
-        " continuation byte",
+        "loopguard: ./b_latin1.py: cannot decode as utf-8 (line 2, byte 0xe9): invalid continuation byte",
         "loopguard: ./c_nul.py: contains NUL bytes; not Python source",
-        "loopguard: ./d_cookie.py: cannot decode: unknown encoding: no-such-codec",
+        "loopguard: ./d_cookie.py: bad encoding declaration: unknown encoding: no-such-codec",
         "loopguard: ./f_dangling.py: cannot read: No such file or directory",
     ]
 

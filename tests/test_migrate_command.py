@@ -547,7 +547,7 @@ def test_bad_input_gets_one_line_each_and_the_run_goes_on(tmp_path):
         "missing.py: no such file or directory",
         "./bad_cookie.py: bad encoding declaration: unknown encoding: klingon",
         "./latin_without_cookie.py: cannot decode as utf-8 (line 2, byte 0xff): invalid start byte",
-        "./nul.py: contains NUL bytes; not a Python source file",
+        "./nul.py: contains NUL bytes; not Python source",
         "./syntax.py:2:7: syntax error: invalid syntax; left unchanged",
     ]
     assert "get_running_loop" in (tmp_path / "good.py").read_text(encoding="utf-8")

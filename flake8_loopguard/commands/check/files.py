@@ -4,9 +4,7 @@ processes that take the next file from a shared counter."""
 
 from __future__ import annotations
 
-import io
 import pickle
-import tokenize
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -17,7 +15,7 @@ from ...core.noqa import silences_file, source_lines, without_noqa
 from ...project import ModuleSummary, module_name_for, summarize, summarize_imports_only
 from ...project.summary import is_json_row
 from ..settings import SYNTAX_ERROR_CODE
-from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
+from ..sources import SourceError, decode_source, read_source_bytes
 from ..workers import WorkerPool, worker_context, working_on
 from .cache import Stat, content_digest
 
@@ -104,11 +102,9 @@ def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
-        data, stat = read_regular_file(task.absolute)
-    except NotARegularFile:
-        return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
-    except OSError as error:
-        return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
+        data, stat = read_source_bytes(task.absolute)
+    except SourceError as error:
+        return FileOutcome(task, None, None, None, str(error))
     file_stat = (stat.st_mtime_ns, stat.st_size)
     digest = content_digest(data) if task.cached else None
     if task.names:
@@ -118,7 +114,7 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
     elif digest is not None and digest == task.recorded_digest:
         return FileOutcome(task, file_stat, digest, None, None)
     try:
-        source = decode_source(data)
+        source = decode_source(data).text
         record = analyse(source, task, config)
     except SourceError as error:
         return FileOutcome(task, file_stat, digest, None, str(error))
@@ -135,7 +131,7 @@ def _names_any(data: bytes, names: Sequence[str]) -> bool:
     """Whether the text has one of ``names`` as a word; text that does not decode counts as
     having one (modelling it says why it cannot be read)."""
     try:
-        text = decode_source(data)
+        text = decode_source(data).text
     except SourceError:
         return True
     # Split into words at every ASCII byte that cannot be part of a name (UTF-8 bytes of other
@@ -147,23 +143,6 @@ def _names_any(data: bytes, names: Sequence[str]) -> bool:
 _NAME_BYTES = bytes(
     code if code >= 0x80 or chr(code).isalnum() or chr(code) == "_" else ord(" ") for code in range(256)
 )
-
-
-class SourceError(Exception):
-    """Bytes that are not Python source text."""
-
-
-def decode_source(data: bytes) -> str:
-    """The text of a source file, decoded the way Python decodes it (BOM, coding cookie, UTF-8)."""
-    if b"\0" in data:
-        raise SourceError("contains NUL bytes; not Python source")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except SyntaxError as error:  # an unknown or contradictory coding cookie
-        raise SourceError(f"cannot decode: {error.msg if hasattr(error, 'msg') else error}") from None
-    except (UnicodeDecodeError, LookupError) as error:
-        raise SourceError(f"cannot decode: {error}") from None
 
 
 def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .baseline import Baseline
 
 from ..selection import Selection
-from .files import SourceError, decode_source, line_text_of
+from ..sources import SourceError, decode_source
+from .files import line_text_of
 
 if TYPE_CHECKING:
     from .run import Run
@@ -52,7 +53,7 @@ def located_project_findings(
             continue
         try:
             with open(path, "rb") as stream:
-                source = decode_source(stream.read())
+                source = decode_source(stream.read()).text
         except (OSError, SourceError) as error:
             run_.error(path, f"changed while being checked: {error}")
             continue

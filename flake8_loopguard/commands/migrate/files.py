@@ -4,8 +4,6 @@ run's state, file by file."""
 from __future__ import annotations
 
 import hashlib
-import io
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,7 +11,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ...core.config import Config
 from ..selection import Selection
-from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
+from ..sources import SourceError, read_source
 from ..workers import working_on
 
 # One file's outcome.
@@ -44,32 +42,6 @@ class FileResult:
     imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
 
 
-class BadInput(Exception):
-    """A file that cannot be migrated; the message says why in a few words."""
-
-
-def read_source(path: str) -> Tuple[str, str, bytes]:
-    """(text, codec, raw bytes). The codec is PEP 263's (``utf-8-sig`` when there is a BOM)."""
-    try:
-        data, _stat = read_regular_file(path)
-    except NotARegularFile:
-        raise BadInput(NOT_A_REGULAR_FILE) from None
-    except OSError as error:
-        raise BadInput(f"cannot read: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise BadInput("contains NUL bytes; not a Python source file")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        raise BadInput(f"bad encoding declaration: {error.msg}") from None
-    try:
-        return data.decode(encoding), encoding, data
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise BadInput(f"cannot decode as {encoding} (line {line}, byte 0x{byte}): {error.reason}") from None
-
-
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
@@ -86,7 +58,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             reported=partial(options.selection.reports, path=path),
         )
         after_bytes = result.source_after.encode(encoding)
-    except BadInput as error:
+    except SourceError as error:
         return FileResult(path, FAILED, f"{path}: {error}")
     except SyntaxError as error:
         where = f"{path}:{error.lineno}:{(error.offset or 1)}" if error.lineno else path
