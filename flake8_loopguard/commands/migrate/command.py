@@ -25,7 +25,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
-from .files import FAILED, UNCHANGED, FileResult, MigrationOptions, Run, migrate_in_worker
+from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
 from .writing import write_all
@@ -91,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
         state.results = _migrate_all(options, files, args.jobs, err)
         err.close_progress()
         for result in state.results:
-            if result.status == FAILED:
+            if result.status is FileStatus.FAILED:
                 err.line(result.error)
+            elif result.status is FileStatus.SKIPPED:
+                state.skipped.append((result.path, result.skip_reason))
         _plan_scaffold(state, target)
         if args.write:
             write_all(state, err)
@@ -235,7 +237,7 @@ def _plan_scaffold(state: Run, target: Any) -> None:
     # Unchanged files that import the TaskManager: an earlier run may have been stopped before
     # it wrote the module; the plan creates it again when it is missing.
     importing = [
-        Path(result.path) for result in state.results if result.status == UNCHANGED and result.imports_runtime
+        Path(result.path) for result in state.results if result.status is FileStatus.UNCHANGED and result.imports_runtime
     ]
     state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
     if state.new_files:

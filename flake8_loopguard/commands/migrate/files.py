@@ -6,16 +6,27 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import partial
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ...core.config import Config
+from ...core.noqa import silences_file
 from ..selection import Selection
 from ..sources import SourceError, read_source
 from ..workers import working_on
 
-# One file's outcome.
-CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"
+# Why a file silenced as a whole is not migrated: `loopguard check` reports nothing in it.
+SILENCED_FILE = "# flake8: noqa"
+
+
+class FileStatus(Enum):
+    """One file's outcome."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"  # left alone on purpose (``skip_reason`` says why)
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -29,8 +40,9 @@ class MigrationOptions:
 @dataclass
 class FileResult:
     path: str
-    status: str
+    status: FileStatus
     error: str = ""  # one line, naming the file, when status is FAILED
+    skip_reason: str = ""  # when status is SKIPPED
     digest: str = ""  # of the bytes read: the file must still hold them when it is written
     encoding: str = "utf-8"
     before: str = ""  # the texts, kept only when the file changes
@@ -49,6 +61,8 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
 
     try:
         source, encoding, data = read_source(path)
+        if silences_file(source):
+            return FileResult(path, FileStatus.SKIPPED, skip_reason=SILENCED_FILE)
         result = migrate_source(
             source,
             path,
@@ -59,23 +73,23 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         )
         after_bytes = result.source_after.encode(encoding)
     except SourceError as error:
-        return FileResult(path, FAILED, f"{path}: {error}")
+        return FileResult(path, FileStatus.FAILED, f"{path}: {error}")
     except SyntaxError as error:
         where = f"{path}:{error.lineno}:{(error.offset or 1)}" if error.lineno else path
-        return FileResult(path, FAILED, f"{where}: syntax error: {error.msg}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{where}: syntax error: {error.msg}; left unchanged")
     except UnsafeRewrite as error:
         left = "" if "unchanged" in error.reason else "; left unchanged"
-        return FileResult(path, FAILED, f"{path}: {error.reason}{left}")
+        return FileResult(path, FileStatus.FAILED, f"{path}: {error.reason}{left}")
     except UnicodeEncodeError as error:
-        return FileResult(path, FAILED, f"{path}: the result cannot be written as {error.encoding}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: the result cannot be written as {error.encoding}; left unchanged")
     except (RecursionError, MemoryError):
-        return FileResult(path, FAILED, f"{path}: too deeply nested or too large to rewrite; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: too deeply nested or too large to rewrite; left unchanged")
     except Exception as error:  # a bug of ours must cost one file, not the run
-        return FileResult(path, FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
     changed = after_bytes != data
     return FileResult(
         path,
-        CHANGED if changed else UNCHANGED,
+        FileStatus.CHANGED if changed else FileStatus.UNCHANGED,
         digest=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         before=source if changed else "",
@@ -112,8 +126,8 @@ class Run:
 
     @property
     def changed(self) -> List[FileResult]:
-        return [result for result in self.results if result.status == CHANGED]
+        return [result for result in self.results if result.status is FileStatus.CHANGED]
 
     @property
     def failed(self) -> int:
-        return sum(1 for result in self.results if result.status == FAILED)
+        return sum(1 for result in self.results if result.status is FileStatus.FAILED)

@@ -14,7 +14,7 @@ import threading
 from functools import partial
 from typing import Callable, Dict, Iterator, List, Optional
 
-from .files import FAILED, Run
+from .files import FileStatus, Run
 from .output import Stderr, display_path
 
 
@@ -44,7 +44,7 @@ def write_all(state: Run, err: "Stderr") -> None:
                 reason = f"{error}; left unchanged"
             else:
                 reason = str(error)
-            result.status, result.error = FAILED, f"{result.path}: {reason}"
+            result.status, result.error = FileStatus.FAILED, f"{result.path}: {reason}"
             # The summary counts what is on disk: none of this file's fixes, all of its findings.
             result.fixes, result.notes, result.findings_after = {}, [], dict(result.findings_before)
             err.line(result.error)
