@@ -36,8 +36,6 @@ from .formats import FORMAT_NAMES
 from .report import EXIT_ERROR, located_findings, located_project_findings, report
 from .run import Run
 
-EXIT_INTERRUPTED = 130
-
 PROJECT_CODES = tuple(rule.code for rule in project_rules())  # what the whole-project pass reports
 
 
@@ -115,9 +113,6 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         return _run(args)
-    except KeyboardInterrupt:
-        print("loopguard: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`loopguard check | head`): say nothing more, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
