@@ -25,9 +25,15 @@ import hashlib
 import hmac
 import json
 import os
+import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+
+from ... import __version__
+
+if TYPE_CHECKING:
+    from .options import CheckOptions
 
 CACHE_FORMAT = 4  # 3: results files carry a MAC made with this machine's key; 4: summaries carry entry points
 DEFAULT_DIRECTORY = ".loopguard_cache"
@@ -55,7 +61,11 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def cache_key(parts: Sequence[str]) -> str:
+def configuration_key(options: CheckOptions) -> str:
+    """What names the results of one configuration: everything that changes what a record holds
+    (the format, loopguard's and Python's versions, the engine's settings, whether the
+    whole-project rules need the summaries)."""
+    parts = (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(options.config), str(options.whole_project))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 

@@ -3,25 +3,22 @@ whole-project pass needs), the cache consulted and kept, the whole-project pass.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ... import __version__
 from ...core.engine import collector_paused
 from ...core.findings import Finding
 from ...project import ModuleSummary, Project
 from ...project.summary import is_json_row
 from ..discovery import Discovery, GitError, tracked_by_git
-from ..settings import Settings
 from ..workers import WorkerLost
-from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, KeyHomeError, ResultCache, cache_key, key_home, machine_key
+from .cache import KeyHomeError, ResultCache, configuration_key, key_home, machine_key
 from . import files
 from .files import FileOutcome, FileTask, FileWorkers, is_record
+from .options import CheckOptions
 
 # With --jobs N: below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
@@ -35,11 +32,10 @@ SECONDS_PER_PROCESS = 0.1
 class Run:
     """One ``loopguard check`` invocation: its settings, messages and counters."""
 
-    def __init__(self, args: argparse.Namespace, settings: Settings, whole_project: bool) -> None:
-        self.args = args
-        self.whole_project = whole_project
-        self.settings = settings
-        self.config = settings.engine_config()
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.whole_project = options.whole_project
+        self.config = options.config
         self.errors: List[str] = []
         self.warnings: List[str] = []
         self.checked = 0
@@ -246,9 +242,9 @@ class Run:
 
     def _open_cache(self) -> Optional[ResultCache]:
         """The cache, when this machine's key can be had and the folder is not the repository's."""
-        if self.args.no_cache:
+        directory = self.options.cache_dir
+        if directory is None:
             return None
-        directory = Path(self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY))
         try:
             secret = machine_key(key_home())
         except KeyHomeError as error:
@@ -266,11 +262,8 @@ class Run:
                 f"the cache {directory} is tracked by git: a committed cache is never trusted; running without it"
             )
             return None
-        key = cache_key(
-            (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
-        )
         with collector_paused():  # thousands of small records, no cycles among them
-            return ResultCache.open(directory, key, secret, is_record)
+            return ResultCache.open(directory, configuration_key(self.options), secret, is_record)
 
     def _tracked_by_git(self, directory: Path) -> bool:
         """Whether git tracks the cache folder: from what the walk listed, else from git."""
@@ -315,8 +308,8 @@ class Run:
         ``SAMPLE_SECONDS`` and what is left, at that pace, gets a process per
         ``SECONDS_PER_PROCESS``.
         """
-        if self.args.jobs is not None:
-            return [], min(self.args.jobs, len(tasks) // FILES_PER_PROCESS)
+        if self.options.jobs is not None:
+            return [], min(self.options.jobs, len(tasks) // FILES_PER_PROCESS)
         cores = _cores()
         if cores == 1 or not tasks:
             return [], 1
