@@ -8,21 +8,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from ...core.findings import Finding
 from ...core.noqa import silences_file, source_lines, without_noqa
+from ..selection import Selection
 from ..settings import SYNTAX_ERROR_CODE
+from ..sources import SourceError, decode_source
+from .files import line_text_of
 from .formats import ReportFormat, render
 from .located import Located
 
 if TYPE_CHECKING:
     from .baseline import Baseline
-
-from ..selection import Selection
-from ..sources import SourceError, decode_source
-from .files import line_text_of
-
-if TYPE_CHECKING:
     from .options import ReportOptions
+    from .records import FileRecord
     from .run import Run
 
 EXIT_CLEAN = 0
@@ -30,19 +27,19 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-def located_findings(records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection) -> List[Located]:
+def located_findings(records: Dict[str, FileRecord], reported: Set[str], selection: Selection) -> List[Located]:
     located = []
     for path, record in records.items():
         if path not in reported:
             continue
-        for line, col, code, message, context, line_text in record["findings"]:
-            if selection.reports(code, path):
-                located.append(Located(path, Finding(line, col, code, message, context), line_text))
+        for recorded in record.findings:
+            if selection.reports(recorded.finding.code, path):
+                located.append(Located(path, recorded.finding, recorded.line_text))
     return located
 
 
 def located_project_findings(
-    records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection, run_: Run
+    records: Dict[str, FileRecord], reported: Set[str], selection: Selection, run_: Run
 ) -> List[Located]:
     located = []
     for path, findings in run_.project_findings(records).items():
