@@ -63,18 +63,25 @@ class FileRecord:
 
     @classmethod
     def from_json(cls, value: Any) -> Optional[FileRecord]:
+        # One pass, no more than the checks: a warm run reads thousands of these.
+        try:
+            rows, summary, modelled = value["findings"], value["summary"], value["modelled"]
+            names_tested = value.get("names_tested", "")
+        except (TypeError, KeyError, AttributeError):  # not an object, or a key missing
+            return None
         if not (
-            isinstance(value, dict)
-            and isinstance(value.get("findings"), list)
-            and all(is_json_row(row, RECORDED_FINDING_ROW) for row in value["findings"])
-            and "summary" in value
-            and (value["summary"] is None or isinstance(value["summary"], dict))
-            and isinstance(value.get("modelled"), bool)
-            and isinstance(value.get("names_tested", ""), str)
+            type(rows) is list
+            and (summary is None or type(summary) is dict)
+            and type(modelled) is bool
+            and type(names_tested) is str
         ):
             return None
-        findings = tuple(RecordedFinding(Finding(*row[:5]), row[5]) for row in value["findings"])
-        return cls(findings, value["summary"], value["modelled"], value.get("names_tested", ""))
+        findings = []
+        for row in rows:
+            if not is_json_row(row, RECORDED_FINDING_ROW):
+                return None
+            findings.append(RecordedFinding(Finding(*row[:5]), row[5]))
+        return cls(tuple(findings), summary, modelled, names_tested)
 
 
 @dataclass(frozen=True)
@@ -90,16 +97,13 @@ class CacheEntry:
 
     @classmethod
     def from_json(cls, value: Any) -> Optional[CacheEntry]:
-        if not (
-            isinstance(value, list)
-            and len(value) == 4
-            and type(value[0]) is int
-            and type(value[1]) is int
-            and isinstance(value[2], str)
-        ):
+        if not (type(value) is list and len(value) == 4):
             return None
-        record = FileRecord.from_json(value[3])
-        return None if record is None else cls(Stat(value[0], value[1]), value[2], record)
+        mtime_ns, size, digest, record_json = value
+        if not (type(mtime_ns) is int and type(size) is int and type(digest) is str):
+            return None
+        record = FileRecord.from_json(record_json)
+        return None if record is None else cls(Stat(mtime_ns, size), digest, record)
 
 
 @dataclass(frozen=True)
