@@ -566,6 +566,36 @@ def test_an_unreadable_file_is_named(tmp_path):
     assert "locked.py: cannot read: Permission denied" in result.stderr.decode()
 
 
+def test_each_file_outcome_is_a_file_status(tmp_path):
+    from flake8_loopguard.commands.migrate.files import FileStatus, MigrationOptions, migrate_file
+    from flake8_loopguard.commands.selection import Selection
+    from flake8_loopguard.commands.settings import load_settings
+    from flake8_loopguard.core.config import DEFAULT_CONFIG
+    from flake8_loopguard.core.rules import all_rules
+
+    make_project(
+        tmp_path,
+        {
+            "fixable.py": GET_EVENT_LOOP,
+            "clean.py": "x = 1\n",
+            "silenced.py": "# flake8: noqa\n" + GET_EVENT_LOOP,
+            "nul.py": b"x = 1\x00\n",
+        },
+    )
+    settings = load_settings(tuple(rule.code for rule in all_rules()), {}, cwd=tmp_path)
+    options = MigrationOptions(DEFAULT_CONFIG, None, "loop_runtime:TaskManager", Selection(settings))
+    names = ("fixable.py", "clean.py", "silenced.py", "nul.py")
+    outcomes = {name: migrate_file(options, str(tmp_path / name)) for name in names}
+    assert {name: result.status for name, result in outcomes.items()} == {
+        "fixable.py": FileStatus.CHANGED,
+        "clean.py": FileStatus.UNCHANGED,
+        "silenced.py": FileStatus.SKIPPED,
+        "nul.py": FileStatus.FAILED,
+    }
+    assert outcomes["silenced.py"].skip_reason == "# flake8: noqa"
+    assert outcomes["nul.py"].error == f"{tmp_path / 'nul.py'}: contains NUL bytes; not Python source"
+
+
 # ----- the fixture repositories ----------------------------------------------------------------------
 
 
