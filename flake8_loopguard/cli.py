@@ -1,6 +1,7 @@
 """The ``loopguard`` command (also ``python -m flake8_loopguard``).
 
-Ctrl-C ends any command with ``loopguard: interrupted`` (a command may say more) and exit 130,
+Ctrl-C ends any command with ``loopguard: interrupted`` (a command may say more: its
+``commands.interrupted.Interrupted`` carries its line) and exit 130, printed here only,
 also while the command is still being imported: this module imports only ``sys`` at its top,
 everything else is imported inside ``main``'s ``try``. (What comes before ``main`` is Python's:
 its start-up, and the launcher importing this module.)
@@ -13,6 +14,7 @@ import sys
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+INTERRUPTED = "loopguard: interrupted"
 
 
 def _parser():
@@ -63,15 +65,18 @@ def _parser():
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The one place a Ctrl-C becomes a line and exit 130 (commands/interrupted.py): a command
+    # lets it through, with its own line when it has more to say (Interrupted.line).
+    line = INTERRUPTED
     try:
         lost_ctrl_c = _LostCtrlC()
         with lost_ctrl_c:
             status = _command(argv)
-        if not lost_ctrl_c.seen or status == EXIT_INTERRUPTED:
+        if not lost_ctrl_c.seen:
             return status
-    except KeyboardInterrupt:
-        pass
-    print("loopguard: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        line = getattr(interrupt, "line", INTERRUPTED)
+    print(line, file=sys.stderr)
     return EXIT_INTERRUPTED
 
 

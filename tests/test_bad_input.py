@@ -1,7 +1,11 @@
 """Input that is broken, huge or deep gives a clean pass or flake8's own error, never a traceback."""
 
 import ast
+import errno
+import os
 import subprocess
+
+import pytest
 
 from flake8_loopguard.flake8_plugin import LoopGuardPlugin
 
@@ -76,3 +80,94 @@ def test_deep_trees_beyond_the_recursion_limit():
         binop = located(ast.BinOp(left=binop, op=ast.Add(), right=located(ast.Name(id="loop", ctx=ast.Load()))))
     tree = ast.Module(body=[located(ast.Expr(value=call)), located(ast.Expr(value=binop))], type_ignores=[])
     assert run_plugin("import asyncio\n", tree=tree) == []
+
+
+# ----- one reader for both commands: the same line for the same bad file -------------------------
+
+
+def run_in_process(capsys, *argv):
+    from flake8_loopguard.cli import main
+
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+# Each bad file, and the reason both commands give for it after its name.
+BAD_SOURCES = [
+    pytest.param(
+        b"import asyncio\nname = '\xe9t\xe9'\n",
+        "cannot decode as utf-8 (line 2, byte 0xe9): invalid continuation byte",
+        id="undecodable",
+    ),
+    pytest.param(
+        b"x = '\xff'\n",
+        "cannot decode as utf-8 (line 1, byte 0xff): invalid start byte",
+        id="undecodable-cookie-line",
+    ),
+    pytest.param(
+        b"\xef\xbb\xbfx = 1\r\ny = '\xff'\n",
+        "cannot decode as utf-8-sig (line 2, byte 0xff): invalid start byte",
+        id="undecodable-after-bom",
+    ),
+    pytest.param(b"import asyncio\x00\n", "contains NUL bytes; not Python source", id="nul-byte"),
+    pytest.param(
+        b"# -*- coding: klingon -*-\nimport asyncio\n",
+        "bad encoding declaration: unknown encoding: klingon",
+        id="unknown-codec",
+    ),
+    pytest.param(
+        b"\xef\xbb\xbf# coding: latin-1\nx = 1\n",
+        "bad encoding declaration: it contradicts the UTF-8 byte order mark",
+        id="cookie-against-bom",
+    ),
+    pytest.param(
+        b"# coding: rot13\nx = 1\n",
+        "bad encoding declaration: rot13 is not a text encoding",
+        id="not-a-text-codec",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, reason", BAD_SOURCES)
+def test_check_and_migrate_give_one_line_with_the_same_reason(tmp_path, monkeypatch, capsys, content, reason):
+    (tmp_path / "bad.py").write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+        2, "no findings in 0 files\n", f"loopguard: ./bad.py: {reason}\n"
+    )
+    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    assert (status, diff, summary.splitlines()[0]) == (2, "", f"./bad.py: {reason}")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_is_the_same_line_in_both_commands(tmp_path, monkeypatch, capsys):
+    os.mkfifo(tmp_path / "pipe.py")
+    monkeypatch.chdir(tmp_path)
+    reason = "not a regular file (a FIFO, a socket or a device); not read"
+    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+        2, "no findings in 0 files\n", f"loopguard: ./pipe.py: {reason}\n"
+    )
+    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    assert (status, diff, summary.splitlines()[0]) == (2, "", f"./pipe.py: {reason}")
+
+
+def test_an_unreadable_file_is_the_same_line_in_both_commands(tmp_path, monkeypatch, capsys):
+    """Opening fails as it does for a file without read permission (root reads every file, so
+    the refusal is the system's answer given by hand)."""
+    (tmp_path / "locked.py").write_text("import asyncio\n", encoding="utf-8")
+    real_open = os.open
+
+    def refused(path, *args, **kwargs):
+        if os.path.basename(path) == "locked.py":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    monkeypatch.chdir(tmp_path)
+    reason = "cannot read: Permission denied"
+    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+        2, "no findings in 0 files\n", f"loopguard: ./locked.py: {reason}\n"
+    )
+    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    assert (status, diff, summary.splitlines()[0]) == (2, "", f"./locked.py: {reason}")

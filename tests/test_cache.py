@@ -16,8 +16,10 @@ import time
 import pytest
 
 from flake8_loopguard.commands.check import cache
-from flake8_loopguard.commands.check.cache import content_digest, key_home, machine_key, signed
+from flake8_loopguard.commands.check.cache import ResultCache, content_digest, key_home, machine_key, signed
+from flake8_loopguard.commands.check.records import CacheEntry, FileRecord, ProjectRecord, RecordedFinding, Stat
 from flake8_loopguard.commands.discovery import discover, tracked_by_git
+from flake8_loopguard.core.findings import Finding
 
 from .test_check_command import (
     CLEAN,
@@ -403,6 +405,69 @@ def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, sp
         correct.stdout,
         "loopguard: 2 files: 0 checked, 2 unchanged since the cache, 2 reported on",
     )
+
+
+# ----- the records are data; their JSON is written and read in one place (issue 13) -------------
+
+
+RECORDED = RecordedFinding(Finding(5, 12, "LG102", "asyncio.run() starts a new event loop", "load"), "asyncio.run(f())")
+RECORD = FileRecord((RECORDED,), {"module": "app"}, modelled=False, names_tested="9f2c")
+RECORD_JSON = {
+    "findings": [[5, 12, "LG102", "asyncio.run() starts a new event loop", "load", "asyncio.run(f())"]],
+    "summary": {"module": "app"},
+    "modelled": False,
+    "names_tested": "9f2c",
+}
+
+
+def test_a_file_record_and_its_json():
+    assert RECORD.to_json() == RECORD_JSON
+    assert FileRecord.from_json(RECORD_JSON) == RECORD
+    assert FileRecord.from_json(RECORD_JSON).findings[0].finding.context == "load"
+    untested = FileRecord((), None, modelled=True)
+    assert untested.to_json() == {"findings": [], "summary": None, "modelled": True}  # no names looked for
+    entry = CacheEntry(Stat(1_700_000_000_000_000_000, 42), "d1g3st", RECORD)
+    assert entry.to_json() == [1_700_000_000_000_000_000, 42, "d1g3st", RECORD_JSON]
+    assert CacheEntry.from_json(entry.to_json()) == entry
+    project = ProjectRecord("f1ng3r", {"./a.py": (RECORDED.finding,)})
+    assert project.to_json() == {
+        "fingerprint": "f1ng3r",
+        "record": {"./a.py": [[5, 12, "LG102", "asyncio.run() starts a new event loop", "load"]]},
+    }
+    assert ProjectRecord.from_json(project.to_json()) == project
+
+
+@pytest.mark.parametrize(
+    "kind, value",
+    [
+        (FileRecord, {**RECORD_JSON, "modelled": 1}),
+        (FileRecord, {**RECORD_JSON, "findings": [[5, 12, "LG102", "message", "load"]]}),
+        (FileRecord, {**RECORD_JSON, "names_tested": None}),
+        (FileRecord, {key: value for key, value in RECORD_JSON.items() if key != "summary"}),
+        (CacheEntry, [True, 42, "d1g3st", RECORD_JSON]),
+        (CacheEntry, [1, 42, "d1g3st"]),
+        (ProjectRecord, {"fingerprint": "f1ng3r", "record": {"./a.py": [[5, 12, "LG102", "message"]]}}),
+        (ProjectRecord, {"record": {}}),
+    ],
+)
+def test_json_of_another_shape_is_no_record(kind, value):
+    assert kind.from_json(value) is None
+
+
+def test_the_cache_keeps_records_and_hands_them_back(tmp_path):
+    secret = machine_key(key_home())
+    cache = ResultCache.open(tmp_path, "k", secret)
+    old = Stat(1_000_000_000_000_000_000, 42)  # long ago: trusted
+    cache.store("/p/app.py", old, "d1g3st", RECORD)
+    cache.store_project(ProjectRecord("f1ng3r", {"./app.py": (RECORDED.finding,)}))
+    cache.save()
+
+    reopened = ResultCache.open(tmp_path, "k", secret)
+    assert reopened.lookup("/p/app.py", old) == RECORD
+    assert reopened.lookup("/p/app.py", Stat(old.mtime_ns + 1, 42)) is None
+    assert reopened.project_findings("f1ng3r") == {"./app.py": (RECORDED.finding,)}
+    assert reopened.project_findings("another") is None
+    assert reopened.warnings == []
 
 
 # ----- item 4: the cache does not grow without bound ------------------------------------------

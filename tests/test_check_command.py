@@ -366,6 +366,39 @@ def test_an_unknown_code_on_the_command_line_exits_2(tmp_path):
     )
 
 
+def test_a_run_is_told_everything_by_one_settled_options_object(tmp_path, monkeypatch, capsys):
+    """The command line is settled once over [tool.loopguard] into a frozen CheckOptions; the run,
+    the cache key and the report read that, so a run can be made from options alone."""
+    import dataclasses
+
+    from flake8_loopguard.cli import _parser
+    from flake8_loopguard.commands.check.cache import configuration_key
+    from flake8_loopguard.commands.check.command import check as check_with, settled_options
+    from flake8_loopguard.commands.check.formats import ReportFormat
+
+    write(tmp_path, {"pyproject.toml": '[tool.loopguard]\nignore = "LG201"\n', "app.py": RUNS_A_LOOP})
+    monkeypatch.chdir(tmp_path)
+    options = settled_options(_parser().parse_args(["check", "--format", "json", "--cache-dir", "c", "-j", "1"]))
+    assert (options.paths, options.jobs, options.cache_dir, options.report.format) == (
+        (".",),
+        1,
+        Path("c"),
+        ReportFormat.JSON,
+    )
+    assert options.settings.ignore == ("LG201",) and options.whole_project
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.jobs = 2
+    as_text = dataclasses.replace(
+        options, cache_dir=None, report=dataclasses.replace(options.report, format=ReportFormat.TEXT)
+    )
+    status = check_with(as_text)
+    assert (status, capsys.readouterr().out) == (1, f"./app.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
+    assert not (tmp_path / "c").exists()
+    # The key of the cached results follows what changes the records, not how they are reported.
+    assert configuration_key(as_text) == configuration_key(options)
+    assert configuration_key(dataclasses.replace(options, whole_project=False)) != configuration_key(options)
+
+
 # ----- bad input ---------------------------------------------------------------------
 
 
@@ -389,10 +422,9 @@ def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
     )
     assert result.stderr.splitlines() == [
         "loopguard: missing.py: no such file or directory",
-        "loopguard: ./b_latin1.py: cannot decode: 'utf-8' codec can't decode byte 0xe9 in position 23: invalid"
-        " continuation byte",
+        "loopguard: ./b_latin1.py: cannot decode as utf-8 (line 2, byte 0xe9): invalid continuation byte",
         "loopguard: ./c_nul.py: contains NUL bytes; not Python source",
-        "loopguard: ./d_cookie.py: cannot decode: unknown encoding: no-such-codec",
+        "loopguard: ./d_cookie.py: bad encoding declaration: unknown encoding: no-such-codec",
         "loopguard: ./f_dangling.py: cannot read: No such file or directory",
     ]
 

@@ -546,7 +546,7 @@ def test_bad_input_gets_one_line_each_and_the_run_goes_on(tmp_path):
         "missing.py: no such file or directory",
         "./bad_cookie.py: bad encoding declaration: unknown encoding: klingon",
         "./latin_without_cookie.py: cannot decode as utf-8 (line 2, byte 0xff): invalid start byte",
-        "./nul.py: contains NUL bytes; not a Python source file",
+        "./nul.py: contains NUL bytes; not Python source",
         "./syntax.py:2:7: syntax error: invalid syntax; left unchanged",
     ]
     assert "get_running_loop" in (tmp_path / "good.py").read_text(encoding="utf-8")
@@ -563,6 +563,36 @@ def test_an_unreadable_file_is_named(tmp_path):
         os.chmod(tmp_path / "locked.py", 0o644)
     assert result.returncode == 2
     assert "locked.py: cannot read: Permission denied" in result.stderr.decode()
+
+
+def test_each_file_outcome_is_a_file_status(tmp_path):
+    from flake8_loopguard.commands.migrate.files import FileStatus, MigrationOptions, migrate_file
+    from flake8_loopguard.commands.selection import Selection
+    from flake8_loopguard.commands.settings import load_settings
+    from flake8_loopguard.core.config import DEFAULT_CONFIG
+    from flake8_loopguard.core.rules import all_rules
+
+    make_project(
+        tmp_path,
+        {
+            "fixable.py": GET_EVENT_LOOP,
+            "clean.py": "x = 1\n",
+            "silenced.py": "# flake8: noqa\n" + GET_EVENT_LOOP,
+            "nul.py": b"x = 1\x00\n",
+        },
+    )
+    settings = load_settings(tuple(rule.code for rule in all_rules()), {}, cwd=tmp_path)
+    options = MigrationOptions(DEFAULT_CONFIG, None, "loop_runtime:TaskManager", Selection(settings))
+    names = ("fixable.py", "clean.py", "silenced.py", "nul.py")
+    outcomes = {name: migrate_file(options, str(tmp_path / name)) for name in names}
+    assert {name: result.status for name, result in outcomes.items()} == {
+        "fixable.py": FileStatus.CHANGED,
+        "clean.py": FileStatus.UNCHANGED,
+        "silenced.py": FileStatus.SKIPPED,
+        "nul.py": FileStatus.FAILED,
+    }
+    assert outcomes["silenced.py"].skip_reason == "# flake8: noqa"
+    assert outcomes["nul.py"].error == f"{tmp_path / 'nul.py'}: contains NUL bytes; not Python source"
 
 
 # ----- the fixture repositories ----------------------------------------------------------------------

@@ -41,3 +41,58 @@ def test_only_lines_with_a_noqa_are_listed():
 )
 def test_a_file_level_flake8_noqa_silences_the_file(source, silenced):
     assert silences_file(source) is silenced
+
+
+# ----- both commands read it alike ----------------------------------------------------------------
+
+
+LOOP_IN_A_COROUTINE = "import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop(){comment}\n"
+NOQA_PROJECT = {
+    "silenced.py": "# flake8: noqa\n" + LOOP_IN_A_COROUTINE.format(comment=""),
+    "codes_named.py": "# flake8: noqa: LG105\n" + LOOP_IN_A_COROUTINE.format(comment=""),  # flake8 ignores it
+    "line.py": LOOP_IN_A_COROUTINE.format(comment="  # noqa: LG105")
+    + "\n\nasync def g():\n    return asyncio.get_event_loop()\n",
+}
+
+
+def run_in_process(capsys, *argv):
+    from flake8_loopguard.cli import main
+
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def noqa_project(tmp_path, monkeypatch):
+    for name, text in NOQA_PROJECT.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_check_reports_nothing_in_a_silenced_file_and_nothing_on_a_noqa_line(noqa_project, capsys):
+    status, out, _ = run_in_process(capsys, "check", "--no-cache", "--select", "LG105", ".")
+    assert (status, [line.split(": LG105")[0] for line in out.splitlines()]) == (
+        1,
+        ["./codes_named.py:6:12", "./line.py:9:12", "2 findings in 2 of 3 files"],
+    )
+
+
+def test_migrate_skips_a_silenced_file_and_keeps_a_noqa_line(noqa_project, capsys):
+    status, diff, summary = run_in_process(capsys, "migrate", "--write", "--allow-dirty", ".")
+    assert status == 0
+    assert (noqa_project / "silenced.py").read_text(encoding="utf-8") == NOQA_PROJECT["silenced.py"]
+    assert (noqa_project / "codes_named.py").read_text(encoding="utf-8") == NOQA_PROJECT["codes_named.py"].replace(
+        "get_event_loop", "get_running_loop"
+    )
+    # The line under `# noqa: LG105` stays as it is; the other line of the file is fixed.
+    assert (noqa_project / "line.py").read_text(encoding="utf-8") == NOQA_PROJECT["line.py"].replace(
+        "return asyncio.get_event_loop()\n", "return asyncio.get_running_loop()\n"
+    )
+    lines = summary.splitlines()
+    assert [line.split() for line in lines if "skipped" in line] == [
+        ["│", "skipped", "│", "1", "│"],
+        ["skipped", "silenced.py:", "#", "flake8:", "noqa"],
+    ]
+    assert "skipped silenced.py: # flake8: noqa" in lines

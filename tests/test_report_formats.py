@@ -10,7 +10,7 @@ import pytest
 
 from flake8_loopguard import __version__
 from flake8_loopguard.commands.rule_docs import rule_text
-from flake8_loopguard.commands.check.formats import FORMAT_NAMES, render
+from flake8_loopguard.commands.check.formats import FORMAT_NAMES, ReportFormat, render, report_format
 from flake8_loopguard.commands.check.located import Located
 from flake8_loopguard.core.findings import Finding
 from flake8_loopguard.core.rules import all_rules
@@ -55,6 +55,12 @@ def test_text_is_flake8s_format_with_the_path_as_given():
 @pytest.mark.parametrize("format_name, empty", [("text", ""), ("json", "[]\n"), ("github", "")])
 def test_no_findings(format_name, empty):
     assert render(format_name, []) == empty
+
+
+def test_a_format_is_named_once_and_says_whether_it_is_one_document():
+    assert [report_format(name) for name in FORMAT_NAMES] == list(ReportFormat)
+    assert [chosen.is_a_document for chosen in ReportFormat] == [False, True, True, False]
+    assert render(ReportFormat.TEXT, LOCATED) == render("text", LOCATED)
 
 
 def test_an_unknown_format_is_refused_by_name():

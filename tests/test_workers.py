@@ -585,3 +585,49 @@ def test_a_worker_stopped_while_migrating_ends_migrate_with_one_line_and_nothing
     assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
     for pid in workers:
         wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
+
+
+# ----- one Ctrl-C path for every command (issue 13) ----------------------------------------------
+
+
+def test_a_pool_is_killed_however_its_block_ends():
+    from flake8_loopguard.commands.workers import WorkerPool
+
+    with pytest.raises(KeyboardInterrupt):
+        with WorkerPool(2) as pool:
+            worker = pool.submit(os.getpid).result()
+            assert not is_gone(worker)
+            raise KeyboardInterrupt
+    assert is_gone(worker)
+
+
+def test_commands_let_ctrl_c_through_and_main_alone_says_it(tmp_path, monkeypatch, capsys):
+    """A command says nothing of a Ctrl-C itself: `main` prints the one line, the command's own
+    (Interrupted.line) when it has more to say."""
+    from flake8_loopguard import cli
+    from flake8_loopguard.commands.check import files as check_files
+    from flake8_loopguard.commands.interrupted import Interrupted
+    from flake8_loopguard.commands.migrate import files as migrate_files
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    write_project(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(check_files, "check_file", ctrl_c)
+    monkeypatch.setattr(migrate_files, "migrate_file", ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as check_interrupted:
+        cli._command(["check", "--no-cache", "--jobs", "1", "."])
+    with pytest.raises(Interrupted) as migrate_interrupted:
+        cli._command(["migrate", "."])
+    assert type(check_interrupted.value) is KeyboardInterrupt
+    assert migrate_interrupted.value.line == "loopguard migrate: interrupted; no file written"
+    assert capsys.readouterr() == ("", "")
+    assert (cli.main(["check", "--no-cache", "--jobs", "1", "."]), capsys.readouterr()) == (
+        130,
+        ("", "loopguard: interrupted\n"),
+    )
+    assert (cli.main(["migrate", "."]), capsys.readouterr()) == (
+        130,
+        ("", "loopguard migrate: interrupted; no file written\n"),
+    )

@@ -1,27 +1,88 @@
-"""Reading a source file, for both commands."""
+"""Reading a source file, for both commands: its bytes, then its text decoded as Python decodes it.
+
+Every way a file can fail to be Python source text is a :class:`SourceError` whose message says
+why in a few words, the same for ``loopguard check`` and ``loopguard migrate`` (each prints it
+after the file's name):
+
+* ``not a regular file (a FIFO, a socket or a device); not read``
+* ``cannot read: Permission denied`` (the system's reason)
+* ``contains NUL bytes; not Python source``
+* ``bad encoding declaration: unknown encoding: klingon`` (a coding cookie Python refuses)
+* ``cannot decode as utf-8 (line 2, byte 0xff): invalid start byte``
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import tokenize
 from stat import S_ISREG
-from typing import Tuple
+from typing import NamedTuple, Tuple
 
 NOT_A_REGULAR_FILE = "not a regular file (a FIFO, a socket or a device); not read"
+NUL_BYTES = "contains NUL bytes; not Python source"
+# What tokenize says when a cookie line is not UTF-8 and so cannot even be read for a cookie.
+_UNREADABLE_COOKIE_LINE = "invalid or missing encoding declaration"
 
 
-class NotARegularFile(OSError):
-    """A FIFO, a socket or a device where a module was expected."""
-
-    def __init__(self) -> None:
-        super().__init__(NOT_A_REGULAR_FILE)
+class SourceError(Exception):
+    """A file that is not readable Python source text; the message says why."""
 
 
-def read_regular_file(path: str) -> Tuple[bytes, os.stat_result]:
-    """The bytes of a regular file and its stat; :class:`NotARegularFile` for anything else,
-    which is never read: opening is non-blocking, since a FIFO that nothing writes to would hold
-    the run forever."""
-    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
-        stat = os.fstat(stream.fileno())
-        if not S_ISREG(stat.st_mode):
-            raise NotARegularFile()
-        return stream.read(), stat
+class SourceText(NamedTuple):
+    text: str
+    encoding: str  # PEP 263's codec: ``utf-8-sig`` when there is a BOM; writing back uses it
+
+
+class Source(NamedTuple):
+    text: str
+    encoding: str
+    data: bytes  # the bytes read
+
+
+def read_source_bytes(path: str) -> Tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its stat. Anything else is never read: opening is
+    non-blocking, since a FIFO that nothing writes to would hold the run forever."""
+    try:
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+            stat = os.fstat(stream.fileno())
+            if not S_ISREG(stat.st_mode):
+                raise SourceError(NOT_A_REGULAR_FILE)
+            return stream.read(), stat
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+
+
+def decode_source(data: bytes) -> SourceText:
+    """The text of a source file, decoded the way Python decodes it (BOM, coding cookie, UTF-8)."""
+    if b"\0" in data:
+        raise SourceError(NUL_BYTES)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if error.msg != _UNREADABLE_COOKIE_LINE:
+            raise SourceError(f"bad encoding declaration: {_cookie_problem(error.msg)}") from None
+        encoding = "utf-8"  # no cookie could be read: the default, whose error names the byte
+    try:
+        return SourceText(data.decode(encoding), encoding)
+    except UnicodeDecodeError as error:
+        seen = error.object[: error.start]  # after the BOM, which utf-8-sig does not count
+        line = seen.count(b"\n") + seen.count(b"\r") - seen.count(b"\r\n") + 1
+        byte = error.object[error.start : error.start + 1].hex()
+        raise SourceError(f"cannot decode as {encoding} (line {line}, byte 0x{byte}): {error.reason}") from None
+    except LookupError:  # a codec that does not make text (`# coding: rot13`)
+        raise SourceError(f"bad encoding declaration: {encoding} is not a text encoding") from None
+
+
+def _cookie_problem(message: str) -> str:
+    # tokenize's "encoding problem: utf-8" is a cookie that contradicts a UTF-8 BOM.
+    if message.startswith("encoding problem"):
+        return "it contradicts the UTF-8 byte order mark"
+    return message
+
+
+def read_source(path: str) -> Source:
+    """The text, codec and bytes of a source file; :class:`SourceError` says why it has none."""
+    data, _stat = read_source_bytes(path)
+    text, encoding = decode_source(data)
+    return Source(text, encoding, data)

@@ -91,7 +91,9 @@ def worker_context() -> Any:
 
 
 class WorkerPool:
-    """``count`` worker processes; ``initializer(*initargs)`` runs in each once it took its slot."""
+    """``count`` worker processes; ``initializer(*initargs)`` runs in each once it took its slot.
+    Used as a context manager, the pool is killed however the block ends (done, Ctrl-C, a
+    process lost)."""
 
     def __init__(self, count: int, initializer: Optional[Callable[..., None]] = None, initargs: Tuple = ()) -> None:
         # Imported here: a run without worker processes should not pay for them.
@@ -102,6 +104,12 @@ class WorkerPool:
         self.executor = ProcessPoolExecutor(
             count, mp_context=context, initializer=_start_worker, initargs=(self.slots, initializer, initargs)
         )
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.kill()
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` in a process: its future. The processes start at the first call."""

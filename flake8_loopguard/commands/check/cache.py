@@ -25,9 +25,18 @@ import hashlib
 import hmac
 import json
 import os
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
+
+from ... import __version__
+from ...core.findings import Finding
+from .records import CacheEntry, FileRecord, ProjectRecord, Stat
+
+if TYPE_CHECKING:
+    from .options import CheckOptions
 
 CACHE_FORMAT = 4  # 3: results files carry a MAC made with this machine's key; 4: summaries carry entry points
 DEFAULT_DIRECTORY = ".loopguard_cache"
@@ -48,14 +57,15 @@ TOUCH_SECONDS = 24 * 3600  # a results file read but not written is touched at m
 # A temporary file this old was left by a run that was killed before renaming it.
 LEFTOVER_SECONDS = 24 * 3600
 
-Stat = Tuple[int, int]  # (st_mtime_ns, st_size)
-
-
 def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def cache_key(parts: Sequence[str]) -> str:
+def configuration_key(options: CheckOptions) -> str:
+    """What names the results of one configuration: everything that changes what a record holds
+    (the format, loopguard's and Python's versions, the engine's settings, whether the
+    whole-project rules need the summaries)."""
+    parts = (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(options.config), str(options.whole_project))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
@@ -151,28 +161,27 @@ def _mac(key: bytes, name: str, body: bytes) -> bytes:
 
 
 class ResultCache:
-    """Records by absolute path: ``[mtime_ns, size, digest, record]``; ``record`` is a JSON value
-    that ``valid_record`` accepts (any other is a miss, reported once)."""
+    """A :class:`CacheEntry` by absolute path, and one :class:`ProjectRecord`. An entry is read
+    from its JSON when it is first asked for; one of another shape is a miss (reported once)."""
 
-    def __init__(self, file: Path, secret: bytes, valid_record: Callable[[Any], bool]) -> None:
+    def __init__(self, file: Path, secret: bytes) -> None:
         """An empty cache, to be written to ``file``; :meth:`open` reads one."""
         self.file = file
         self.warnings: List[str] = []
         self._secret = secret
-        self._valid_record = valid_record
-        self._entries: Dict[str, Any] = {}
-        self._project: Optional[Dict[str, Any]] = None  # {"fingerprint": str, "record": any JSON value}
+        self._stored: Dict[str, Any] = {}  # path -> the JSON of its entry, not read yet
+        self._entries: Dict[str, CacheEntry] = {}  # path -> its entry, read or stored by this run
+        self._project: Optional[ProjectRecord] = None
         self._loaded_mtime: Optional[float] = None  # of the file read, when it was trusted
         self._changed = False
-        self._valid: Set[str] = set()  # paths whose entry has the right shape
         self._seen: Set[str] = set()  # paths this run found on disk: their entries are alive
         self._malformed_reported = False
 
     @classmethod
-    def open(cls, directory: Path, key: str, secret: bytes, valid_record: Callable[[Any], bool]) -> ResultCache:
+    def open(cls, directory: Path, key: str, secret: bytes) -> ResultCache:
         """The results of configuration ``key`` in ``directory``; ``secret`` is this machine's key."""
         file = directory / f"results-{key}.json"
-        cache = cls(file, secret, valid_record)
+        cache = cls(file, secret)
         try:
             with file.open("rb") as stream:
                 mtime = os.fstat(stream.fileno()).st_mtime
@@ -198,60 +207,60 @@ class ResultCache:
         except ValueError as error:
             cache.warnings.append(f"ignoring the unreadable cache {file}: {error}")
             return cache
-        cache._entries = files
+        cache._stored = files
         cache._loaded_mtime = mtime
         cache._changed = False
         project = document.get("project")
-        if project is not None and not (
-            isinstance(project, dict) and isinstance(project.get("fingerprint"), str) and "record" in project
-        ):
-            cache.report_malformed()
-            project = None  # computed again
-        cache._project = project
+        if project is not None:
+            cache._project = ProjectRecord.from_json(project)
+            if cache._project is None:
+                cache.report_malformed()  # computed again
         return cache
 
-    def lookup(self, path: str, stat: Stat) -> Optional[Any]:
+    def lookup(self, path: str, stat: Stat) -> Optional[FileRecord]:
         """The record of ``path`` (which exists: ``stat`` is its own) when its stat is the one
         recorded (and was trustworthy then)."""
         self._seen.add(path)
         entry = self._entry(path)
-        if entry is not None and entry[0] == stat[0] and entry[1] == stat[1] and entry[0] != 0:
-            return entry[3]
+        if entry is not None and entry.stat == stat and entry.stat.mtime_ns != 0:
+            return entry.record
         return None
 
     def recorded_digest(self, path: str) -> Optional[str]:
         entry = self._entry(path)
-        return entry[2] if entry is not None else None
+        return entry.digest if entry is not None else None
 
-    def record_of(self, path: str) -> Optional[Any]:
+    def record_of(self, path: str) -> Optional[FileRecord]:
         """The record of ``path``, read now and found unchanged since (its content digest)."""
         self._seen.add(path)
         entry = self._entry(path)
-        return entry[3] if entry is not None else None
+        return entry.record if entry is not None else None
 
-    def store(self, path: str, stat: Stat, digest: str, record: Any) -> None:
-        mtime_ns = stat[0] if time.time() - stat[0] / 1e9 > RACY_SECONDS else 0
-        entry = [mtime_ns, stat[1], digest, record]
+    def store(self, path: str, stat: Stat, digest: str, record: FileRecord) -> None:
+        trusted = stat if time.time() - stat.mtime_ns / 1e9 > RACY_SECONDS else Stat(0, stat.size)
+        entry = CacheEntry(trusted, digest, record)
         self._seen.add(path)
-        self._valid.add(path)
-        if self._entries.get(path) != entry:
+        known = self._entries.get(path)
+        # A record that is not the one kept is a new result (the file was checked again).
+        if known is None or (known.stat, known.digest) != (entry.stat, entry.digest) or known.record is not record:
             self._entries[path] = entry
             self._changed = True
 
-    def project_record(self, fingerprint: str) -> Optional[Any]:
-        """The project record stored for exactly these files and contents (``fingerprint``)."""
-        if self._project is not None and self._project["fingerprint"] == fingerprint:
-            return self._project["record"]
-        return None
-
-    def store_project(self, fingerprint: str, record: Any) -> None:
-        project = {"fingerprint": fingerprint, "record": record}
-        if self._project != project:
-            self._project = project
+    def replace_record(self, path: str, record: FileRecord) -> None:
+        """Keep ``record`` for ``path``, whose content is the one its entry names."""
+        known = self._entry(path)
+        if known is not None:
+            self._entries[path] = replace(known, record=record)
             self._changed = True
 
-    def changed_in_place(self) -> None:
-        """A record handed out by :meth:`lookup` or :meth:`record_of` was updated: save it."""
+    def project_findings(self, fingerprint: str) -> Optional[Dict[str, Tuple[Finding, ...]]]:
+        """The whole-project findings stored for exactly these files and contents (``fingerprint``)."""
+        if self._project is not None and self._project.fingerprint == fingerprint:
+            return self._project.findings
+        return None
+
+    def store_project(self, project: ProjectRecord) -> None:
+        self._project = project
         self._changed = True
 
     def report_malformed(self) -> None:
@@ -268,9 +277,11 @@ class ResultCache:
         """Write the cache if anything changed or a file it names is gone; delete the results
         of the configurations no longer used."""
         # Only the entries of files this run did not find on disk need a look.
-        gone = [path for path in self._entries.keys() - self._seen if not os.path.lexists(path)]
+        known = self._stored.keys() | self._entries.keys()
+        gone = [path for path in known - self._seen if not os.path.lexists(path)]
         for path in gone:
-            del self._entries[path]
+            self._stored.pop(path, None)
+            self._entries.pop(path, None)
         if self._changed or gone:
             self._write()
         elif self._loaded_mtime is not None and time.time() - self._loaded_mtime > TOUCH_SECONDS:
@@ -281,7 +292,10 @@ class ResultCache:
         self._prune_other_configurations()
 
     def _write(self) -> None:
-        document = {"format": CACHE_FORMAT, "files": self._entries, "project": self._project}
+        files = dict(self._stored)
+        files.update((path, entry.to_json()) for path, entry in self._entries.items())
+        project = self._project.to_json() if self._project is not None else None
+        document = {"format": CACHE_FORMAT, "files": files, "project": project}
         # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
         text = json.dumps(document, separators=(",", ":"))
         body = text.encode("ascii")
@@ -323,23 +337,16 @@ class ResultCache:
             if rank >= KEPT_OTHER_CONFIGURATIONS or now - mtime > UNUSED_SECONDS:
                 _remove(path)
 
-    def _entry(self, path: str) -> Optional[List[Any]]:
+    def _entry(self, path: str) -> Optional[CacheEntry]:
         entry = self._entries.get(path)
-        if entry is None or path in self._valid:
+        if entry is not None or path not in self._stored:
             return entry
-        if (
-            isinstance(entry, list)
-            and len(entry) == 4
-            and isinstance(entry[0], int)
-            and isinstance(entry[1], int)
-            and isinstance(entry[2], str)
-            and self._valid_record(entry[3])
-        ):
-            self._valid.add(path)
-            return entry
-        del self._entries[path]
-        self.report_malformed()
-        return None
+        entry = CacheEntry.from_json(self._stored.pop(path))
+        if entry is None:
+            self.report_malformed()
+            return None
+        self._entries[path] = entry
+        return entry
 
 
 def _mtime(entry: os.DirEntry) -> float:  # type: ignore[type-arg]

@@ -32,11 +32,10 @@ from ..selection import Selection
 from ..settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from ..workers import job_count
 from .cache import DEFAULT_DIRECTORY
-from .formats import FORMAT_NAMES
+from .formats import FORMAT_NAMES, report_format
+from .options import CheckOptions, ReportOptions
 from .report import EXIT_ERROR, located_findings, located_project_findings, report
 from .run import Run
-
-EXIT_INTERRUPTED = 130
 
 PROJECT_CODES = tuple(rule.code for rule in project_rules())  # what the whole-project pass reports
 
@@ -114,10 +113,12 @@ def run(args: argparse.Namespace) -> int:
     collector_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(args)
-    except KeyboardInterrupt:
-        print("loopguard: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        try:
+            options = settled_options(args)
+        except SettingsError as error:
+            print(f"loopguard: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        return check(options)
     except BrokenPipeError:
         # The reader went away (`loopguard check | head`): say nothing more, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -130,23 +131,43 @@ def run(args: argparse.Namespace) -> int:
             gc.enable()
 
 
-def _run(args: argparse.Namespace) -> int:
+def settled_options(args: argparse.Namespace) -> CheckOptions:
+    """The run's options: the flags over ``[tool.loopguard]``; :class:`SettingsError` names a bad one."""
     known_codes = tuple(RULES) + PROJECT_CODES + (SYNTAX_ERROR_CODE,)
     flags = {option.name: getattr(args, option.name.replace("-", "_")) for option in OPTIONS}
     for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores"):
         flags[key] = getattr(args, key.replace("-", "_"))
-    try:
-        settings = load_settings(known_codes, flags)
-    except SettingsError as error:
-        print(f"loopguard: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    settings = load_settings(known_codes, flags)
     selection = Selection(settings)
-    whole_project = selection.reports_any(PROJECT_CODES)
-    run_ = Run(args, settings, whole_project)
-    if args.verbose:
+    return CheckOptions(
+        settings=settings,
+        paths=tuple(args.paths or ["."]),
+        diff_against=args.diff_against,
+        verbose=args.verbose,
+        jobs=args.jobs,
+        cache_dir=None if args.no_cache else Path(args.cache_dir or (settings.root / DEFAULT_DIRECTORY)),
+        report=ReportOptions(
+            format=report_format(args.format),
+            output_file=args.output_file,
+            statistics=args.statistics,
+            exit_zero=args.exit_zero,
+            baseline=args.baseline,
+            write_baseline=args.write_baseline,
+        ),
+        config=settings.engine_config(),
+        selection=selection,
+        whole_project=selection.reports_any(PROJECT_CODES),
+    )
+
+
+def check(options: CheckOptions) -> int:
+    """The run: its exit status."""
+    settings, selection, whole_project = options.settings, options.selection, options.whole_project
+    run_ = Run(options)
+    if options.verbose:
         print(f"loopguard: configuration: {settings.config_file or 'none (defaults)'}", file=sys.stderr)
 
-    paths = args.paths or ["."]
+    paths = options.paths
     discovered = discover(paths, settings.exclude + settings.extend_exclude)
     run_.walked.append(discovered)
     run_.errors.extend(discovered.errors)
@@ -159,11 +180,11 @@ def _run(args: argparse.Namespace) -> int:
         run_.walked.append(project)
         known = {os.path.abspath(path) for path in analysed}
         analysed.extend(os.path.normpath(path) for path in project.files if os.path.abspath(path) not in known)
-    if args.diff_against is not None:
+    if options.diff_against is not None:
         try:
-            changed = changed_files(args.diff_against)
+            changed = changed_files(options.diff_against)
         except GitError as error:
-            print(f"loopguard: --diff-against {args.diff_against}: {error}", file=sys.stderr)
+            print(f"loopguard: --diff-against {options.diff_against}: {error}", file=sys.stderr)
             return EXIT_ERROR
         reported = {path for path in reported if os.path.abspath(path) in changed}
         if not whole_project:
@@ -180,12 +201,12 @@ def _run(args: argparse.Namespace) -> int:
     # Of the files reported on, those read and checked: an unreadable one is an error line instead,
     # and its baseline entries are not known to be gone.
     checked = {path for path in reported if path in records}
-    status = report(args, located, checked, selection, run_)
+    status = report(options.report, located, checked, selection, run_)
     for warning in run_.warnings:
         print(f"loopguard: warning: {warning}", file=sys.stderr)
     for error in run_.errors:
         print(f"loopguard: {error}", file=sys.stderr)
-    if args.verbose:
+    if options.verbose:
         if whole_project:
             print(
                 f"loopguard: whole-project rules: {run_.modelled_for_project} more files modelled for their "

@@ -4,22 +4,20 @@ processes that take the next file from a shared counter."""
 
 from __future__ import annotations
 
-import io
 import pickle
-import tokenize
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from ...core.config import Config
 from ...core.engine import analyse_source
 from ...core.findings import Finding
 from ...core.noqa import silences_file, source_lines, without_noqa
 from ...project import ModuleSummary, module_name_for, summarize, summarize_imports_only
-from ...project.summary import is_json_row
 from ..settings import SYNTAX_ERROR_CODE
-from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
+from ..sources import SourceError, decode_source, read_source_bytes
 from ..workers import WorkerPool, worker_context, working_on
-from .cache import Stat, content_digest
+from .cache import content_digest
+from .records import FileRecord, RecordedFinding, Stat
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class FileOutcome:
     task: FileTask
     stat: Optional[Stat]
     digest: Optional[str]
-    record: Optional[Dict[str, Any]]  # None: unchanged (take the cached record), or an error
+    record: Optional[FileRecord]  # None: unchanged (take the cached record), or an error
     error: Optional[str]
     names_absent: bool = False  # the text names none of the task's names: not modelled
 
@@ -104,12 +102,10 @@ def _check_share(shared_tasks: bytes) -> List[Tuple[Any, ...]]:
 def check_file(task: FileTask, config: Config) -> FileOutcome:
     """Read and check one file; every failure becomes a one-line error naming the file."""
     try:
-        data, stat = read_regular_file(task.absolute)
-    except NotARegularFile:
-        return FileOutcome(task, None, None, None, NOT_A_REGULAR_FILE)
-    except OSError as error:
-        return FileOutcome(task, None, None, None, f"cannot read: {error.strerror or error}")
-    file_stat = (stat.st_mtime_ns, stat.st_size)
+        data, stat = read_source_bytes(task.absolute)
+    except SourceError as error:
+        return FileOutcome(task, None, None, None, str(error))
+    file_stat = Stat(stat.st_mtime_ns, stat.st_size)
     digest = content_digest(data) if task.cached else None
     if task.names:
         # A file changed since its record was made is modelled whatever it names now.
@@ -118,7 +114,7 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
     elif digest is not None and digest == task.recorded_digest:
         return FileOutcome(task, file_stat, digest, None, None)
     try:
-        source = decode_source(data)
+        source = decode_source(data).text
         record = analyse(source, task, config)
     except SourceError as error:
         return FileOutcome(task, file_stat, digest, None, str(error))
@@ -135,7 +131,7 @@ def _names_any(data: bytes, names: Sequence[str]) -> bool:
     """Whether the text has one of ``names`` as a word; text that does not decode counts as
     having one (modelling it says why it cannot be read)."""
     try:
-        text = decode_source(data)
+        text = decode_source(data).text
     except SourceError:
         return True
     # Split into words at every ASCII byte that cannot be part of a name (UTF-8 bytes of other
@@ -149,24 +145,7 @@ _NAME_BYTES = bytes(
 )
 
 
-class SourceError(Exception):
-    """Bytes that are not Python source text."""
-
-
-def decode_source(data: bytes) -> str:
-    """The text of a source file, decoded the way Python decodes it (BOM, coding cookie, UTF-8)."""
-    if b"\0" in data:
-        raise SourceError("contains NUL bytes; not Python source")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except SyntaxError as error:  # an unknown or contradictory coding cookie
-        raise SourceError(f"cannot decode: {error.msg if hasattr(error, 'msg') else error}") from None
-    except (UnicodeDecodeError, LookupError) as error:
-        raise SourceError(f"cannot decode: {error}") from None
-
-
-def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
+def analyse(source: str, task: FileTask, config: Config) -> FileRecord:
     """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
     whether that summary is the full model's (``modelled``) or the imports only (a later phase
     may need the file modelled)."""
@@ -177,18 +156,16 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         analysis = analyse_source(source, task.path, config, model_anyway=task.model)
     except SyntaxError as error:
         if silences_file(source):  # flake8 does not even parse such a file
-            return {"findings": [], "summary": None, "modelled": True}
+            return FileRecord((), None, modelled=True)
         syntax_error = Finding(
             error.lineno or 1,
             max((error.offset or 1) - 1, 0),
             SYNTAX_ERROR_CODE,
             f"{type(error).__name__}: {error.msg}",
         )
-        return {
-            "findings": [_finding_json(syntax_error, line_text_of(source_lines(source), syntax_error))],
-            "summary": None,
-            "modelled": True,  # as far as it goes: parsing it again would find nothing more
-        }
+        line_text = line_text_of(source_lines(source), syntax_error)
+        # Modelled as far as it goes: parsing it again would find nothing more.
+        return FileRecord((RecordedFinding(syntax_error, line_text),), None, modelled=True)
     modelled = analysis.module is not None
     if task.summarize:
         if analysis.module is None:
@@ -202,35 +179,12 @@ def analyse(source: str, task: FileTask, config: Config) -> Dict[str, Any]:
         findings = []
     lines = source_lines(source) if findings else []
     kept = without_noqa(findings, lines)
-    return {
-        "findings": [_finding_json(f, line_text_of(lines, f)) for f in kept],
-        "summary": summary.to_json() if summary is not None else None,
-        "modelled": modelled,
-    }
-
-
-
-FINDING_ROW = (int, int, str, str, str, str)  # what _finding_json makes: line, col, code, message, context, line text
-
-
-def is_record(value: Any) -> bool:
-    """Whether a cached value has the shape :func:`analyse` gives a record (a cache this machine
-    wrote can still hold another: a bug, a format change)."""
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("findings"), list)
-        and all(is_json_row(row, FINDING_ROW) for row in value["findings"])
-        # The summary's inside is checked where it is read: a run that the cache answers never reads it.
-        and "summary" in value
-        and (value["summary"] is None or isinstance(value["summary"], dict))
-        and isinstance(value.get("modelled"), bool)
-        and isinstance(value.get("names_tested", ""), str)
+    return FileRecord(
+        tuple(RecordedFinding(finding, line_text_of(lines, finding)) for finding in kept),
+        summary.to_json() if summary is not None else None,
+        modelled,
     )
 
 
 def line_text_of(lines: Sequence[str], finding: Finding) -> str:
     return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
-
-
-def _finding_json(finding: Finding, line_text: str) -> List[Any]:
-    return [finding.line, finding.col, finding.code, finding.message, finding.context, line_text]

@@ -6,8 +6,9 @@ Every format renders the same list of :class:`Located` findings, in the order gi
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path, PurePath
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Union
 from urllib.parse import quote
 
 from ... import __version__
@@ -184,18 +185,34 @@ def render_github(located: Sequence[Located]) -> str:
     return "".join(lines)
 
 
-RENDERERS: Dict[str, Callable[[Sequence[Located]], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
+class ReportFormat(Enum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+
+    @property
+    def is_a_document(self) -> bool:
+        """Whether the report is one document (JSON, SARIF) that nothing may be appended to."""
+        return self in (ReportFormat.JSON, ReportFormat.SARIF)
+
+
+RENDERERS: Dict[ReportFormat, Callable[[Sequence[Located]], str]] = {
+    ReportFormat.TEXT: render_text,
+    ReportFormat.JSON: render_json,
+    ReportFormat.SARIF: render_sarif,
+    ReportFormat.GITHUB: render_github,
 }
-FORMAT_NAMES = tuple(RENDERERS)
+FORMAT_NAMES = tuple(report_format.value for report_format in ReportFormat)
 
 
-def render(format_name: str, located: Sequence[Located]) -> str:
-    """The report in one of :data:`FORMAT_NAMES`; ``ValueError`` for any other name."""
-    renderer = RENDERERS.get(format_name)
-    if renderer is None:
-        raise ValueError(f"unknown format {format_name!r}; choose one of {', '.join(FORMAT_NAMES)}")
-    return renderer(located)
+def report_format(name: str) -> ReportFormat:
+    """The format of one of :data:`FORMAT_NAMES`; ``ValueError`` for any other name."""
+    if name not in FORMAT_NAMES:
+        raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMAT_NAMES)}")
+    return ReportFormat(name)
+
+
+def render(chosen: Union[ReportFormat, str], located: Sequence[Located]) -> str:
+    """The report in a format, or in the format of that name (see :func:`report_format`)."""
+    return RENDERERS[chosen if isinstance(chosen, ReportFormat) else report_format(chosen)](located)

@@ -3,25 +3,23 @@ holds, in the chosen format, then the total."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from ...core.findings import Finding
 from ...core.noqa import silences_file, source_lines, without_noqa
+from ..selection import Selection
 from ..settings import SYNTAX_ERROR_CODE
-from .formats import render
+from ..sources import SourceError, decode_source
+from .files import line_text_of
+from .formats import ReportFormat, render
 from .located import Located
 
 if TYPE_CHECKING:
     from .baseline import Baseline
-
-from ..selection import Selection
-from .files import SourceError, decode_source, line_text_of
-
-if TYPE_CHECKING:
+    from .options import ReportOptions
+    from .records import FileRecord
     from .run import Run
 
 EXIT_CLEAN = 0
@@ -29,19 +27,19 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-def located_findings(records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection) -> List[Located]:
+def located_findings(records: Dict[str, FileRecord], reported: Set[str], selection: Selection) -> List[Located]:
     located = []
     for path, record in records.items():
         if path not in reported:
             continue
-        for line, col, code, message, context, line_text in record["findings"]:
-            if selection.reports(code, path):
-                located.append(Located(path, Finding(line, col, code, message, context), line_text))
+        for recorded in record.findings:
+            if selection.reports(recorded.finding.code, path):
+                located.append(Located(path, recorded.finding, recorded.line_text))
     return located
 
 
 def located_project_findings(
-    records: Dict[str, Dict[str, Any]], reported: Set[str], selection: Selection, run_: Run
+    records: Dict[str, FileRecord], reported: Set[str], selection: Selection, run_: Run
 ) -> List[Located]:
     located = []
     for path, findings in run_.project_findings(records).items():
@@ -52,7 +50,7 @@ def located_project_findings(
             continue
         try:
             with open(path, "rb") as stream:
-                source = decode_source(stream.read())
+                source = decode_source(stream.read()).text
         except (OSError, SourceError) as error:
             run_.error(path, f"changed while being checked: {error}")
             continue
@@ -64,52 +62,51 @@ def located_project_findings(
 
 
 def report(
-    args: argparse.Namespace, located: List[Located], checked: Set[str], selection: Selection, run_: Run
+    options: ReportOptions, located: List[Located], checked: Set[str], selection: Selection, run_: Run
 ) -> int:
     """Print the report (after the baseline) and its total; the exit status the findings call for."""
     findings = located
     silenced: Optional[int] = None  # with a baseline: the findings it holds back
     baselined = [item for item in findings if item.finding.code != SYNTAX_ERROR_CODE]
     entries_of_missing_files = 0
-    if args.write_baseline is not None or args.baseline is not None:
+    if options.write_baseline is not None or options.baseline is not None:
         # Imported here, as the baseline is: a run without one does not pay for it.
         from .baseline import Baseline, BaselineError, write_baseline
 
         try:
-            if args.write_baseline is not None:
-                write_baseline(args.write_baseline, baselined)
-                print(f"loopguard: {args.write_baseline}: recorded {len(baselined)} findings", file=sys.stderr)
+            if options.write_baseline is not None:
+                write_baseline(options.write_baseline, baselined)
+                print(f"loopguard: {options.write_baseline}: recorded {len(baselined)} findings", file=sys.stderr)
                 return EXIT_CLEAN
-            baseline = Baseline.load(args.baseline)
+            baseline = Baseline.load(options.baseline)
         except BaselineError as error:
             run_.errors.append(str(error))
             return EXIT_ERROR
-        new, entries_of_missing_files = _apply_baseline(args.baseline, baseline, baselined, checked, selection)
+        new, entries_of_missing_files = _apply_baseline(options.baseline, baseline, baselined, checked, selection)
         findings = [item for item in findings if item.finding.code == SYNTAX_ERROR_CODE] + new
         silenced = len(baselined) - len(new)
         findings.sort(key=lambda item: (item.path, item.finding.line, item.finding.col, item.finding.code))
-    text = render(args.format, findings)
-    if args.statistics:
+    text = render(options.format, findings)
+    if options.statistics:
         statistics = _statistics(findings)
-        machine_readable = args.format in ("json", "sarif")
-        if machine_readable or args.output_file is not None:
+        if options.format.is_a_document or options.output_file is not None:
             sys.stderr.write(statistics)
         else:
             text += statistics
     if run_.workers_lost:
         pass  # the run did not read every file: a total would read as a verdict it cannot give
-    elif args.format == "text" and args.output_file is None:
+    elif options.format is ReportFormat.TEXT and options.output_file is None:
         text += _total(findings, len(checked), silenced)
     else:  # the report stays what its format says, nothing more
         sys.stderr.write(_total(findings, len(checked), silenced))
-    if args.output_file is not None:
+    if options.output_file is not None:
         try:
-            args.output_file.write_text(text, encoding="utf-8")
+            options.output_file.write_text(text, encoding="utf-8")
         except OSError as error:
-            run_.error(str(args.output_file), f"cannot write the report: {error.strerror or error}")
+            run_.error(str(options.output_file), f"cannot write the report: {error.strerror or error}")
     else:
         sys.stdout.write(text)
-    return EXIT_FINDINGS if (findings or entries_of_missing_files) and not args.exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if (findings or entries_of_missing_files) and not options.exit_zero else EXIT_CLEAN
 
 
 def _apply_baseline(

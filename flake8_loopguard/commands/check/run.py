@@ -3,25 +3,23 @@ whole-project pass needs), the cache consulted and kept, the whole-project pass.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
-import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ... import __version__
 from ...core.engine import collector_paused
 from ...core.findings import Finding
 from ...project import ModuleSummary, Project
-from ...project.summary import is_json_row
 from ..discovery import Discovery, GitError, tracked_by_git
-from ..settings import Settings
 from ..workers import WorkerLost
-from .cache import CACHE_FORMAT, DEFAULT_DIRECTORY, KeyHomeError, ResultCache, cache_key, key_home, machine_key
+from .cache import KeyHomeError, ResultCache, configuration_key, key_home, machine_key
 from . import files
-from .files import FileOutcome, FileTask, FileWorkers, is_record
+from .files import FileOutcome, FileTask, FileWorkers
+from .options import CheckOptions
+from .records import FileRecord, ProjectRecord, Stat
 
 # With --jobs N: below this many files per process, starting processes costs more than it saves.
 FILES_PER_PROCESS = 16
@@ -35,11 +33,10 @@ SECONDS_PER_PROCESS = 0.1
 class Run:
     """One ``loopguard check`` invocation: its settings, messages and counters."""
 
-    def __init__(self, args: argparse.Namespace, settings: Settings, whole_project: bool) -> None:
-        self.args = args
-        self.whole_project = whole_project
-        self.settings = settings
-        self.config = settings.engine_config()
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.whole_project = options.whole_project
+        self.config = options.config
         self.errors: List[str] = []
         self.warnings: List[str] = []
         self.checked = 0
@@ -48,8 +45,9 @@ class Run:
         self.cache: Optional[ResultCache] = None
         self.walked: List[Discovery] = []  # what git listed there tells whether it tracks the cache
         self._digests: Dict[str, Optional[str]] = {}  # path -> content digest of its record
-        self._cached_project_findings: Optional[Dict[str, List[Finding]]] = None  # for these very files
-        self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}  # path -> (record, its summary)
+        self._cached_project_findings: Optional[Dict[str, Tuple[Finding, ...]]] = None  # for these very files
+        # path -> (a record's summary JSON, that summary read): read once however often the record is replaced
+        self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}
         self._project: Optional[Project] = None  # of the records as they are now
         self._sizes: Dict[str, int] = {}  # path -> size in bytes, of the files read
         self._workers: Optional[FileWorkers] = None  # the worker processes, while the files are read
@@ -58,11 +56,11 @@ class Run:
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
-    def records(self, paths: Sequence[str]) -> Dict[str, Dict[str, Any]]:
-        """path -> cache record, for every file that could be read and decoded."""
+    def records(self, paths: Sequence[str]) -> Dict[str, FileRecord]:
+        """path -> its record, for every file that could be read and decoded."""
         cache = self.cache = self._open_cache()
         tasks = []
-        records: Dict[str, Dict[str, Any]] = {}
+        records: Dict[str, FileRecord] = {}
         digests = self._digests
         for path in paths:
             absolute = os.path.abspath(path)
@@ -71,7 +69,7 @@ class Run:
             except OSError:
                 stat = None  # reading it will say why
             if cache is not None and stat is not None:
-                record = cache.lookup(absolute, (stat.st_mtime_ns, stat.st_size))
+                record = cache.lookup(absolute, Stat(stat.st_mtime_ns, stat.st_size))
                 if record is not None:
                     records[path] = record
                     digests[path] = cache.recorded_digest(absolute)
@@ -88,11 +86,7 @@ class Run:
             if self.whole_project and cache is not None:
                 # The same files with the same contents as when the cache was written: the earlier
                 # run already modelled what the project needs, and found what there is to find.
-                record = cache.project_record(self._fingerprint(records))
-                if record is not None:
-                    self._cached_project_findings = _project_findings_of(record)
-                    if self._cached_project_findings is None:
-                        cache.report_malformed()
+                self._cached_project_findings = cache.project_findings(self._fingerprint(records))
             if self.whole_project and self._cached_project_findings is None:
                 if cache is not None:
                     self._check_cached_summaries(records, digests, cache)
@@ -103,17 +97,14 @@ class Run:
                 self._workers = None
         return records
 
-    def project_findings(self, records: Dict[str, Dict[str, Any]]) -> Dict[str, List[Finding]]:
+    def project_findings(self, records: Dict[str, FileRecord]) -> Dict[str, Sequence[Finding]]:
         """The whole-project findings by path, from the cache when no file changed since."""
         if self._cached_project_findings is not None:
             return self._cached_project_findings
         found = self.project(records).findings()
         if self.cache is not None:
-            record = {
-                path: [[f.line, f.col, f.code, f.message, f.context] for f in findings]
-                for path, findings in found.items()
-            }
-            self.cache.store_project(self._fingerprint(records), record)
+            by_path = {path: tuple(findings) for path, findings in found.items()}
+            self.cache.store_project(ProjectRecord(self._fingerprint(records), by_path))
         return found
 
     def save_cache(self) -> None:
@@ -121,7 +112,7 @@ class Run:
             self.cache.save()
             self.warnings.extend(self.cache.warnings)
 
-    def _fingerprint(self, records: Dict[str, Dict[str, Any]]) -> str:
+    def _fingerprint(self, records: Dict[str, FileRecord]) -> str:
         """The files (as spelled: the findings name them so) and their contents."""
         parts = (f"{path}\0{self._digests.get(path)}" for path in sorted(records))
         return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
@@ -129,7 +120,7 @@ class Run:
     def _collect(
         self,
         outcomes: Iterable[FileOutcome],
-        records: Dict[str, Dict[str, Any]],
+        records: Dict[str, FileRecord],
         digests: Dict[str, Optional[str]],
         cache: Optional[ResultCache],
     ) -> None:
@@ -157,7 +148,7 @@ class Run:
                 cache.store(task.absolute, outcome.stat, outcome.digest, record)
 
     def _model_hand_over_files(
-        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: Optional[ResultCache]
+        self, records: Dict[str, FileRecord], digests: Dict[str, Optional[str]], cache: Optional[ResultCache]
     ) -> None:
         """Model the import-scanned files that may call, through their imports, a function of the
         project that reaches a loop: the files that spell one of the names
@@ -172,12 +163,12 @@ class Run:
             project = self.project(records)
             tasks, tested = [], {}
             for path, record in records.items():
-                summary = None if record.get("modelled") else self._summary(path, record)
+                summary = None if record.modelled else self._summary(path, record)
                 names = project.names_toward_a_loop(summary) if summary is not None else ()
                 if not names:
                     continue
                 names_digest = hashlib.blake2b("\0".join(names).encode(), digest_size=8).hexdigest()
-                if record.get("names_tested") != names_digest:
+                if record.names_tested != names_digest:
                     tested[path] = names_digest
                     absolute = os.path.abspath(path)
                     tasks.append(FileTask(path, absolute, digests.get(path), True, cache is not None, True, names))
@@ -186,22 +177,23 @@ class Run:
             modelled = []
             for outcome in self._check(tasks):
                 if outcome.names_absent:
-                    records[outcome.task.path]["names_tested"] = tested[outcome.task.path]
+                    path = outcome.task.path
+                    records[path] = replace(records[path], names_tested=tested[path])
                     if cache is not None:
-                        cache.changed_in_place()
+                        cache.replace_record(outcome.task.absolute, records[path])
                 else:
                     modelled.append(outcome)
             if not modelled:
                 return
             self._collect(modelled, records, digests, cache)
 
-    def project(self, records: Dict[str, Dict[str, Any]]) -> Project:
+    def project(self, records: Dict[str, FileRecord]) -> Project:
         """The whole-project pass over ``records``, built again only when a record changed."""
         if self._project is None:
             self._project = Project(self.summaries(records))
         return self._project
 
-    def summaries(self, records: Dict[str, Dict[str, Any]]) -> List[ModuleSummary]:
+    def summaries(self, records: Dict[str, FileRecord]) -> List[ModuleSummary]:
         """The whole-project summaries of ``records``, each read from JSON once per record."""
         summaries = []
         for path, record in records.items():
@@ -210,20 +202,20 @@ class Run:
                 summaries.append(summary)
         return summaries
 
-    def _summary(self, path: str, record: Dict[str, Any]) -> Optional[ModuleSummary]:
-        data = record["summary"]
+    def _summary(self, path: str, record: FileRecord) -> Optional[ModuleSummary]:
+        data = record.summary
         if data is None:
             return None
         known = self._summaries.get(path)
-        if known is not None and known[0] is record:
+        if known is not None and known[0] is data:
             return known[1]
         summary = ModuleSummary.from_json(data)
         summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
-        self._summaries[path] = (record, summary)
+        self._summaries[path] = (data, summary)
         return summary
 
     def _check_cached_summaries(
-        self, records: Dict[str, Dict[str, Any]], digests: Dict[str, Optional[str]], cache: ResultCache
+        self, records: Dict[str, FileRecord], digests: Dict[str, Optional[str]], cache: ResultCache
     ) -> None:
         """Read every summary before the whole-project pass needs them: a cached one of another
         shape is a miss, and its file is checked again. (A run that the cache answers whole
@@ -246,9 +238,9 @@ class Run:
 
     def _open_cache(self) -> Optional[ResultCache]:
         """The cache, when this machine's key can be had and the folder is not the repository's."""
-        if self.args.no_cache:
+        directory = self.options.cache_dir
+        if directory is None:
             return None
-        directory = Path(self.args.cache_dir or (self.settings.root / DEFAULT_DIRECTORY))
         try:
             secret = machine_key(key_home())
         except KeyHomeError as error:
@@ -266,11 +258,8 @@ class Run:
                 f"the cache {directory} is tracked by git: a committed cache is never trusted; running without it"
             )
             return None
-        key = cache_key(
-            (str(CACHE_FORMAT), __version__, sys.version.split()[0], repr(self.config), str(self.whole_project))
-        )
         with collector_paused():  # thousands of small records, no cycles among them
-            return ResultCache.open(directory, key, secret, is_record)
+            return ResultCache.open(directory, configuration_key(self.options), secret)
 
     def _tracked_by_git(self, directory: Path) -> bool:
         """Whether git tracks the cache folder: from what the walk listed, else from git."""
@@ -315,8 +304,8 @@ class Run:
         ``SAMPLE_SECONDS`` and what is left, at that pace, gets a process per
         ``SECONDS_PER_PROCESS``.
         """
-        if self.args.jobs is not None:
-            return [], min(self.args.jobs, len(tasks) // FILES_PER_PROCESS)
+        if self.options.jobs is not None:
+            return [], min(self.options.jobs, len(tasks) // FILES_PER_PROCESS)
         cores = _cores()
         if cores == 1 or not tasks:
             return [], 1
@@ -328,21 +317,6 @@ class Run:
                 break
         seconds_left = (time.perf_counter() - started) / len(checked) * (len(tasks) - len(checked))
         return checked, min(cores, int(seconds_left / SECONDS_PER_PROCESS))
-
-
-PROJECT_FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
-
-
-def _project_findings_of(record: Any) -> Optional[Dict[str, List[Finding]]]:
-    """The findings a cached project record holds; None when it has another shape."""
-    if not isinstance(record, dict):
-        return None
-    found = {}
-    for path, rows in record.items():
-        if not (isinstance(rows, list) and all(is_json_row(row, PROJECT_FINDING_ROW) for row in rows)):
-            return None
-        found[path] = [Finding(*row) for row in rows]
-    return found
 
 
 def _cores() -> int:

@@ -15,6 +15,7 @@ from typing import Any, FrozenSet, List, Optional, Sequence
 
 from ...core.rules import all_rules
 from ..discovery import discover
+from ..interrupted import Interrupted
 from ..selection import Selection
 from ..settings import SettingsError, load_settings
 from ..workers import WorkerLost, WorkerPool, job_count
@@ -22,10 +23,9 @@ from ..workers import WorkerLost, WorkerPool, job_count
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left
 EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
-from .files import FAILED, UNCHANGED, FileResult, MigrationOptions, Run, migrate_in_worker
+from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
 from .writing import write_all
@@ -91,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
         state.results = _migrate_all(options, files, args.jobs, err)
         err.close_progress()
         for result in state.results:
-            if result.status == FAILED:
+            if result.status is FileStatus.FAILED:
                 err.line(result.error)
+            elif result.status is FileStatus.SKIPPED:
+                state.skipped.append((result.path, result.skip_reason))
         _plan_scaffold(state, target)
         if args.write:
             write_all(state, err)
@@ -111,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
         written = "no file written"
         if state.written:
             written = f"{len(state.written)} file(s) written before it, each completely"
-        err.line(f"loopguard migrate: interrupted; {written}")
-        return EXIT_INTERRUPTED
+        raise Interrupted(f"loopguard migrate: interrupted; {written}") from None
     err.close_progress()
     print_summary(state, args.write, err)
     return _exit_code(state, args.write)
@@ -201,21 +202,19 @@ def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err
     # Biggest files first: the few large files that need libcst dominate, and starting them
     # early keeps every worker busy until the end.
     by_size = sorted(range(len(files)), key=lambda index: -_size(files[index]))
-    pool = WorkerPool(jobs)
-    try:
-        # The processes are forked at the first submit, before the progress bar's thread starts:
-        # a process forked while another thread holds a lock would inherit it held.
-        futures = {pool.submit(migrate_in_worker, options, index, files[index]): index for index in by_size}
-        progress = err.progress(len(files))
-        ordered: List[Optional[FileResult]] = [None] * len(files)
-        for future, result in pool.results(list(futures), files):
-            ordered[futures[future]] = result
-            progress()
-    except BaseException:
-        err.close_progress()  # first: the bar must not tick on while the processes end
-        raise
-    finally:
-        pool.kill()
+    with WorkerPool(jobs) as pool:
+        try:
+            # The processes are forked at the first submit, before the progress bar's thread starts:
+            # a process forked while another thread holds a lock would inherit it held.
+            futures = {pool.submit(migrate_in_worker, options, index, files[index]): index for index in by_size}
+            progress = err.progress(len(files))
+            ordered: List[Optional[FileResult]] = [None] * len(files)
+            for future, result in pool.results(list(futures), files):
+                ordered[futures[future]] = result
+                progress()
+        except BaseException:
+            err.close_progress()  # first: the bar must not tick on while the processes end
+            raise
     return [result for result in ordered if result is not None]
 
 
@@ -235,7 +234,7 @@ def _plan_scaffold(state: Run, target: Any) -> None:
     # Unchanged files that import the TaskManager: an earlier run may have been stopped before
     # it wrote the module; the plan creates it again when it is missing.
     importing = [
-        Path(result.path) for result in state.results if result.status == UNCHANGED and result.imports_runtime
+        Path(result.path) for result in state.results if result.status is FileStatus.UNCHANGED and result.imports_runtime
     ]
     state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
     if state.new_files:

@@ -4,20 +4,29 @@ run's state, file by file."""
 from __future__ import annotations
 
 import hashlib
-import io
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import partial
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ...core.config import Config
+from ...core.noqa import silences_file
 from ..selection import Selection
-from ..sources import NOT_A_REGULAR_FILE, NotARegularFile, read_regular_file
+from ..sources import SourceError, read_source
 from ..workers import working_on
 
-# One file's outcome.
-CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"
+# Why a file silenced as a whole is not migrated: `loopguard check` reports nothing in it.
+SILENCED_FILE = "# flake8: noqa"
+
+
+class FileStatus(Enum):
+    """One file's outcome."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"  # left alone on purpose (``skip_reason`` says why)
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,9 @@ class MigrationOptions:
 @dataclass
 class FileResult:
     path: str
-    status: str
+    status: FileStatus
     error: str = ""  # one line, naming the file, when status is FAILED
+    skip_reason: str = ""  # when status is SKIPPED
     digest: str = ""  # of the bytes read: the file must still hold them when it is written
     encoding: str = "utf-8"
     before: str = ""  # the texts, kept only when the file changes
@@ -47,32 +57,6 @@ class FileResult:
     imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
 
 
-class BadInput(Exception):
-    """A file that cannot be migrated; the message says why in a few words."""
-
-
-def read_source(path: str) -> Tuple[str, str, bytes]:
-    """(text, codec, raw bytes). The codec is PEP 263's (``utf-8-sig`` when there is a BOM)."""
-    try:
-        data, _stat = read_regular_file(path)
-    except NotARegularFile:
-        raise BadInput(NOT_A_REGULAR_FILE) from None
-    except OSError as error:
-        raise BadInput(f"cannot read: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise BadInput("contains NUL bytes; not a Python source file")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        raise BadInput(f"bad encoding declaration: {error.msg}") from None
-    try:
-        return data.decode(encoding), encoding, data
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise BadInput(f"cannot decode as {encoding} (line {line}, byte 0x{byte}): {error.reason}") from None
-
-
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
@@ -80,6 +64,8 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
 
     try:
         source, encoding, data = read_source(path)
+        if silences_file(source):
+            return FileResult(path, FileStatus.SKIPPED, skip_reason=SILENCED_FILE)
         result = migrate_source(
             source,
             path,
@@ -89,24 +75,24 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             reported=partial(options.selection.reports, path=path),
         )
         after_bytes = result.source_after.encode(encoding)
-    except BadInput as error:
-        return FileResult(path, FAILED, f"{path}: {error}")
+    except SourceError as error:
+        return FileResult(path, FileStatus.FAILED, f"{path}: {error}")
     except SyntaxError as error:
         where = f"{path}:{error.lineno}:{(error.offset or 1)}" if error.lineno else path
-        return FileResult(path, FAILED, f"{where}: syntax error: {error.msg}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{where}: syntax error: {error.msg}; left unchanged")
     except UnsafeRewrite as error:
         left = "" if "unchanged" in error.reason else "; left unchanged"
-        return FileResult(path, FAILED, f"{path}: {error.reason}{left}")
+        return FileResult(path, FileStatus.FAILED, f"{path}: {error.reason}{left}")
     except UnicodeEncodeError as error:
-        return FileResult(path, FAILED, f"{path}: the result cannot be written as {error.encoding}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: the result cannot be written as {error.encoding}; left unchanged")
     except (RecursionError, MemoryError):
-        return FileResult(path, FAILED, f"{path}: too deeply nested or too large to rewrite; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: too deeply nested or too large to rewrite; left unchanged")
     except Exception as error:  # a bug of ours must cost one file, not the run
-        return FileResult(path, FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
+        return FileResult(path, FileStatus.FAILED, f"{path}: internal error: {type(error).__name__}: {error}; left unchanged")
     changed = after_bytes != data
     return FileResult(
         path,
-        CHANGED if changed else UNCHANGED,
+        FileStatus.CHANGED if changed else FileStatus.UNCHANGED,
         digest=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         before=source if changed else "",
@@ -145,8 +131,8 @@ class Run:
 
     @property
     def changed(self) -> List[FileResult]:
-        return [result for result in self.results if result.status == CHANGED]
+        return [result for result in self.results if result.status is FileStatus.CHANGED]
 
     @property
     def failed(self) -> int:
-        return sum(1 for result in self.results if result.status == FAILED)
+        return sum(1 for result in self.results if result.status is FileStatus.FAILED)

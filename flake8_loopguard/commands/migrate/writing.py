@@ -14,8 +14,8 @@ import threading
 from functools import partial
 from typing import Callable, Dict, Iterator, List, Optional
 
-from .files import FAILED, BadInput, Run
 from ..discovery import listed_path
+from .files import FileStatus, Run
 from .output import Stderr
 
 
@@ -30,22 +30,22 @@ def write_all(state: Run, err: "Stderr") -> None:
     for result in state.changed:
         try:
             if not runtime_created and result.path in state.runtime_importers:
-                raise BadInput("not written: it would import the runtime module, which could not be created")
+                raise NotWritten("not written: it would import the runtime module, which could not be created")
             with open(result.path, "rb") as stream:
                 current = stream.read()
             if hashlib.sha256(current).hexdigest() != result.digest:
-                raise BadInput("changed on disk during the migration; left as it is now")
+                raise NotWritten("changed on disk during the migration; left as it is now")
             write_atomically(
                 result.path, result.after.encode(result.encoding), replaced=partial(state.written.append, result.path)
             )
-        except (OSError, BadInput, CannotKeep) as error:
+        except (OSError, NotWritten, CannotKeep) as error:
             if isinstance(error, OSError):
                 reason = f"cannot write: {error.strerror or error}"
             elif isinstance(error, CannotKeep):
                 reason = f"{error}; left unchanged"
             else:
                 reason = str(error)
-            result.status, result.error = FAILED, f"{result.path}: {reason}"
+            result.status, result.error = FileStatus.FAILED, f"{result.path}: {reason}"
             # The summary counts what is on disk: none of this file's fixes, all of its findings.
             result.fixes, result.notes, result.findings_after = {}, [], dict(result.findings_before)
             err.line(result.error)
@@ -66,6 +66,10 @@ def _create_new_files(state: Run, err: "Stderr") -> bool:
             err.line(message)
             created = False
     return created
+
+
+class NotWritten(Exception):
+    """A rewritten file that must not be written now; the message says why."""
 
 
 class CannotKeep(Exception):
