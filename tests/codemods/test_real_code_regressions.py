@@ -88,7 +88,6 @@ def test_every_finding_left_is_listed_with_a_reason(before):
 
 LEFT_FOR_A_HUMAN = {
     "long_lived_loop_thread": {(15, "LG101"), (16, "LG104"), (19, "LG103"), (29, "LG401")},
-    "qrunnable_with_private_loop": {(19, "LG401"), (21, "LG101"), (22, "LG104"), (24, "LG103")},
 }
 
 

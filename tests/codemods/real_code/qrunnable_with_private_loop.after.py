@@ -1,29 +1,24 @@
 # Shape seen in diego9621/Mangareader, desktop/workers/mangadex_discover_worker.py (public code): a
-# QRunnable whose run() makes a private loop and emits the result through a signal. Replacing the
-# class is a human's job: the codemod leaves it byte for byte and lists it.
-import asyncio
+# QRunnable whose run() makes a private loop and emits the result through a signal held by a
+# separate QObject. worker_class_to_task makes run() a coroutine on the one loop.
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, Signal
+from loop_runtime import QRunnableTask
 
 
 class DiscoverSignals(QObject):
     done = Signal(list, str)
 
 
-class DiscoverWorker(QRunnable):
+class DiscoverWorker(QRunnableTask):
     def __init__(self, query, signals):
         super().__init__()
         self.query = query
         self.signals = signals
 
-    def run(self):
+    async def run(self):
         try:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                self.signals.done.emit(loop.run_until_complete(self.search()), "")
-            finally:
-                loop.close()
+            self.signals.done.emit(await self.search(), "")
         except Exception as error:
             self.signals.done.emit([], str(error))
 
