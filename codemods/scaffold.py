@@ -221,16 +221,14 @@ def _text_of(path: Path) -> str:
 
 def runtime_parts(target: TaskManagerTarget, sources: Iterable[str]) -> RuntimeParts:
     """The parts the rewritten ``sources`` need: the workers when one imports a worker base from the
-    runtime module, their Qt part when one imports a Qt worker base (on the binding most of those
-    files import)."""
+    runtime module, and their Qt part when those files are Qt code (on the binding most of them
+    import): a worker started before the loop runs then waits for Qt's loop, which qasync drives."""
     workers = False
     bindings: Counter = Counter()
     for source in sources:
-        if any(imports_name(source, target.module, name) for name in QT_WORKER_BASES):
+        if any(imports_name(source, target.module, name) for name in (*WORKER_BASES, *QT_WORKER_BASES)):
             workers = True
             bindings.update(dict.fromkeys(QT_BINDING_IMPORT.findall(source), 1))
-        elif any(imports_name(source, target.module, name) for name in WORKER_BASES):
-            workers = True
     if not bindings:
         return RuntimeParts(workers=workers)
     binding = max(QT_BINDINGS, key=lambda name: (bindings[name], -QT_BINDINGS.index(name)))

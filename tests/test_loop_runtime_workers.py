@@ -106,9 +106,11 @@ def test_the_rendered_module_passes_its_own_linter_with_every_rule_on(parts):
 def test_the_parts_follow_what_the_rewritten_files_import():
     qt_worker = "from PyQt5.QtCore import pyqtSignal\nfrom loop_runtime import QThreadTask\n"
     thread_worker = "import threading\nfrom loop_runtime import ThreadTask\n"
+    thread_worker_in_qt = "from PySide6.QtWidgets import QWidget\nfrom loop_runtime import ThreadTask\n"
     tasks_only = "from PySide6.QtCore import QObject\nfrom loop_runtime import TaskManager\n"
     assert runtime_parts(TARGET, [tasks_only]) == RuntimeParts()
     assert runtime_parts(TARGET, [tasks_only, thread_worker]) == RuntimeParts(workers=True)
+    assert runtime_parts(TARGET, [thread_worker_in_qt]) == RuntimeParts(workers=True, qt_binding="PySide6")
     assert runtime_parts(TARGET, [tasks_only, qt_worker]) == RuntimeParts(workers=True, qt_binding="PyQt5")
 
 
