@@ -15,9 +15,10 @@ of a converted ``QRunnable`` becomes ``worker.start()`` in the same module.
 What has no one-loop meaning is left byte for byte and listed, with why: ``wait()``/``join()`` on a
 worker, ``moveToThread()``, a worker's private loop used outside ``run()``, a call of ``run()``
 itself, a thread base inherited through another class, a pool that may be handed a worker whose
-class the module cannot tell, an ``await`` that would be held under a lock, and a module without
-Qt (whether ``start()`` runs on the one loop is not known there). Starters in other modules are
-not seen by this codemod: ``loopguard migrate`` runs it on each file.
+class the module cannot tell, a ``QRunnable`` that no pool of its own module starts (its starters
+are elsewhere, and a starter across modules is not rewritten yet), an ``await`` that would be held
+under a lock, and a module without Qt (whether ``start()`` runs on the one loop is not known
+there). A ``QThread``/``Thread`` worker's starters elsewhere need no edit: ``worker.start()`` stays.
 """
 
 from __future__ import annotations
@@ -160,6 +161,14 @@ class WorkerClassToTask(FindingCodemod):
                 plans[class_def] = f"an instance is handed to {code_of(start.call.func)}() at line {line}"
             elif start.value_used:
                 plans[class_def] = f"the value of {code_of(start.call.func)}() at line {line} is used"
+        started = {start.class_name for start in uses.pool_starts}
+        for class_def, plan in plans.items():
+            name = class_def.name.value
+            if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable" and name not in started:
+                plans[class_def] = (
+                    f"no pool starts a {name} in this module: the QThreadPool.start() of another module would "
+                    "be handed a task, not a QRunnable (starters across modules are not rewritten yet)"
+                )
         if uses.unknown_pool_starts:
             line = uses.unknown_pool_starts[0]
             for class_def, plan in plans.items():

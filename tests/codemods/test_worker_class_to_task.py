@@ -402,11 +402,11 @@ class TestQRunnableSubclasses(FindingCodemodTest):
             """),
         )
 
-    def test_mangareader_discover_worker(self):
+    def test_a_runnable_no_pool_of_its_module_starts_is_left(self):
         """Shape of diego9621/Mangareader, desktop/workers/mangadex_discover_worker.py (public code),
-        kept in real_code/: the result emitted from inside the loop run."""
-        self.assertCodemod(
-            code("""
+        kept in real_code/: the pool that starts it is in another module, which would be handed a
+        task that is no QRunnable; starters across modules are not rewritten yet."""
+        source = code("""
             import asyncio
 
             from PySide6.QtCore import QObject, QRunnable, Signal
@@ -435,31 +435,14 @@ class TestQRunnableSubclasses(FindingCodemodTest):
 
                 async def search(self):
                     return [self.query]
-            """),
-            code("""
-            from PySide6.QtCore import QObject, Signal
-            from loop_runtime import QRunnableTask
-
-
-            class DiscoverSignals(QObject):
-                done = Signal(list, str)
-
-
-            class DiscoverWorker(QRunnableTask):
-                def __init__(self, query, signals):
-                    super().__init__()
-                    self.query = query
-                    self.signals = signals
-
-                async def run(self):
-                    try:
-                        self.signals.done.emit(await self.search(), "")
-                    except Exception as error:
-                        self.signals.done.emit([], str(error))
-
-                async def search(self):
-                    return [self.query]
-            """),
+            """)
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            {note.reason for note in notes},
+            {
+                "no pool starts a DiscoverWorker in this module: the QThreadPool.start() of another module "
+                "would be handed a task, not a QRunnable (starters across modules are not rewritten yet)"
+            },
         )
 
 
@@ -741,6 +724,10 @@ class TestLeftForAHuman(FindingCodemodTest):
 
             def submit(runnable):
                 QThreadPool.globalInstance().start(runnable)
+
+
+            def start_one():
+                QThreadPool.globalInstance().start(Job())
             """),
             "the pool started at line 12 may be handed a Job, which then has to start itself",
         )

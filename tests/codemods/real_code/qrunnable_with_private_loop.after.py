@@ -1,24 +1,30 @@
 # Shape seen in diego9621/Mangareader, desktop/workers/mangadex_discover_worker.py (public code): a
 # QRunnable whose run() makes a private loop and emits the result through a signal held by a
-# separate QObject. worker_class_to_task makes run() a coroutine on the one loop.
+# separate QObject. Its pool start is in another module, which the rewrite cannot change with it
+# yet: worker_class_to_task leaves it byte for byte and lists it.
+import asyncio
 
-from PySide6.QtCore import QObject, Signal
-from loop_runtime import QRunnableTask
+from PySide6.QtCore import QObject, QRunnable, Signal
 
 
 class DiscoverSignals(QObject):
     done = Signal(list, str)
 
 
-class DiscoverWorker(QRunnableTask):
+class DiscoverWorker(QRunnable):
     def __init__(self, query, signals):
         super().__init__()
         self.query = query
         self.signals = signals
 
-    async def run(self):
+    def run(self):
         try:
-            self.signals.done.emit(await self.search(), "")
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                self.signals.done.emit(loop.run_until_complete(self.search()), "")
+            finally:
+                loop.close()
         except Exception as error:
             self.signals.done.emit([], str(error))
 
