@@ -201,15 +201,15 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         return None
 
     @classmethod
-    def claims(cls, finding: Finding, module_findings: Sequence[Finding]) -> bool:
-        """Whether this codemod answers for ``finding`` (one of the codes it ``fixes``) among the
-        module's findings (default: all).
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
+        """The module's findings this codemod answers for (default: all; of those, it fixes the
+        codes in ``fixes``).
 
         A finding it does not claim is neither rewritten nor noted by it, not even when the
         codemod declines the file: a codemod that fixes a code only in one shape of code (a
         worker class) leaves the others to the codemods that fix the other shapes.
         """
-        return True
+        return module_findings
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         """Whether the original call ``node``, which starts where ``finding`` is, is the one it reports.
@@ -258,10 +258,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._linted = linted
         self._source_lines = source_lines(linted.source)
         silenced = noqa_lines(self._source_lines)
-        for finding in linted.findings:
+        for finding in self.claimed(linted.findings):
             if finding.code not in self.fixes or is_silenced(finding.code, silenced.get(finding.line)):
-                continue
-            if not self.claims(finding, linted.findings):
                 continue
             key = self.start_of(finding)
             self._pending.setdefault(key, []).append(finding)

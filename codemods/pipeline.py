@@ -151,8 +151,8 @@ def migrate_source(
         else:
             declined_notes.extend(
                 HumanNote(finding.line, finding.code, codemod.NAME, reason)
-                for finding in findings_before
-                if finding.code in codemod.fixes and codemod.claims(finding, findings_before)
+                for finding in codemod.claimed(findings_before)
+                if finding.code in codemod.fixes
             )
     fixable = {code for codemod in willing for code in codemod.fixes}
     if not any(finding.code in fixable for finding in findings_before):

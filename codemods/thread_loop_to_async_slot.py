@@ -74,9 +74,10 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     # ----- where the findings land ------------------------------------------------
 
     @classmethod
-    def claims(cls, finding: Finding, module_findings: Sequence[Finding]) -> bool:
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
         """Not a worker class's (``run()`` of a Thread/QThread/QRunnable subclass): worker_class_to_task's."""
-        return not in_worker_class(finding, worker_class_contexts(module_findings))
+        contexts = worker_class_contexts(module_findings)
+        return [finding for finding in module_findings if not in_worker_class(finding, contexts)]
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         """Settled with the whole enclosing function, in :meth:`leave_FunctionDef`."""

@@ -76,9 +76,10 @@ class WorkerClassToTask(FindingCodemod):
     # ----- which findings are a worker class's -------------------------------------------
 
     @classmethod
-    def claims(cls, finding: Finding, module_findings: Sequence[Finding]) -> bool:
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
         """LG401 at the ``def run`` of a class, and the loop calls inside that class."""
-        return in_worker_class(finding, worker_class_contexts(module_findings))
+        contexts = worker_class_contexts(module_findings)
+        return [finding for finding in module_findings if in_worker_class(finding, contexts)]
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         """Settled with the whole class, in :meth:`leave_ClassDef`."""
