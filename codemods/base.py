@@ -74,6 +74,7 @@ SCRATCH_TASK_MANAGER = "loopguard.task_manager"  # "module:Name" of the project'
 SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by every codemod
 SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
 SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
+SCRATCH_CHAIN = "loopguard.chain"  # NAMEs of the codemods the pipeline runs on this file, in order
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
 
@@ -202,6 +203,17 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         declines, the file is never parsed by libcst."""
         return None
 
+    @classmethod
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
+        """The module's findings this codemod answers for (default: all; of those, it fixes the
+        codes in ``fixes``).
+
+        A finding it does not claim is neither rewritten nor noted by it, not even when the
+        codemod declines the file: a codemod that fixes a code only in one shape of code (a
+        worker class) leaves the others to the codemods that fix the other shapes.
+        """
+        return module_findings
+
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         """Whether the original call ``node``, which starts where ``finding`` is, is the one it reports.
 
@@ -249,7 +261,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._linted = linted
         self._source_lines = source_lines(linted.source)
         silenced = noqa_lines(self._source_lines)
-        for finding in linted.findings:
+        for finding in self.claimed(linted.findings):
             if finding.code not in self.fixes or is_silenced(finding.code, silenced.get(finding.line)):
                 continue
             key = self.start_of(finding)

@@ -43,6 +43,7 @@ from flake8_loopguard.core.findings import Finding
 
 from .base import (
     DEFAULT_TASK_MANAGER,
+    SCRATCH_CHAIN,
     SCRATCH_CONFIG,
     SCRATCH_FIXES,
     SCRATCH_LINT,
@@ -64,12 +65,15 @@ from .lazy_loop_resource import LazyLoopResource
 from .qasync_runs_application import QasyncRunsApplication
 from .running_branch_to_task import RunningBranchToTask
 from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
+from .worker_class_to_task import WorkerClassToTask
 
-# Order matters: whole-function rewrites first (they turn workers into coroutines, where the
-# call-level codemods then apply), task registration after the branches that create tasks.
+# Order matters: whole-class and whole-function rewrites first (they turn workers into coroutines,
+# where the call-level codemods then apply; a worker class's run() is its codemod's, before the
+# function-level one sees it), task registration after the branches that create tasks.
 # The Qt slot codemods come after the rewrites that make slots; the application is driven by
 # the qasync loop before a slot codemod needs qasync imported (which would make exec() LG503).
 CODEMODS: Tuple[Type[FindingCodemod], ...] = (
+    WorkerClassToTask,
     ThreadLoopToAsyncSlot,
     RunningBranchToTask,
     QasyncRunsApplication,
@@ -161,7 +165,7 @@ def migrate_source(
             generic.add((codemod.NAME, reason))
             declined_notes.extend(
                 HumanNote(finding.line, finding.code, codemod.NAME, reason)
-                for finding in findings_before
+                for finding in codemod.claimed(findings_before)
                 if finding.code in codemod.fixes
             )
     fixable = {code for codemod in willing for code in codemod.fixes}
@@ -176,7 +180,7 @@ def migrate_source(
         raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
     except RecursionError as error:
         raise UnsafeRewrite(path, "too deeply nested for libcst") from error
-    scratch = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
+    scratch = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager, SCRATCH_CHAIN: [c.NAME for c in willing]}
     context = CodemodContext(filename=path, scratch={**scratch, SCRATCH_METADATA: TreeMetadata.of_parsed(tree)})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.

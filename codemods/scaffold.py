@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,15 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from .base import DEFAULT_TASK_MANAGER
 
 TEMPLATE = Path(__file__).resolve().with_name("templates") / "loop_runtime.py"
+# Appended to the runtime module when a rewritten worker class derives from one of its bases; its
+# Qt part only when one derives from a Qt base, written on the binding the project imports.
+WORKERS_TEMPLATE = TEMPLATE.with_name("loop_runtime_workers.py")
+WORKER_BASES = ("ThreadTask",)
+QT_WORKER_BASES = ("QThreadTask", "QRunnableTask")
+QT_PART = "# ----- Qt workers:"
+TEMPLATE_QT_IMPORT = "from PySide6.QtCore import QObject, QTimer, Signal"
+QT_BINDINGS = ("PySide6", "PyQt6", "PyQt5", "PySide2", "qtpy")
+QT_BINDING_IMPORT = re.compile(r"^\s*(?:from|import)\s+(PySide6|PyQt6|PyQt5|PySide2|qtpy)\b", re.M)
 PACKAGE_DOCSTRING = '"""Runtime support for the one event loop (created by loopguard migrate)."""\n'
 
 
@@ -126,8 +136,29 @@ def defines_name(path: Path, name: str) -> bool:
     return False
 
 
-def render_template(target: TaskManagerTarget) -> str:
+@dataclass(frozen=True)
+class RuntimeParts:
+    """The optional parts of the runtime module: the worker bases, and on which Qt binding their Qt part."""
+
+    workers: bool = False
+    qt_binding: Optional[str] = None
+
+
+def qt_import_line(binding: str) -> str:
+    """The Qt part's import, on ``binding`` (PyQt names its signals ``pyqtSignal``)."""
+    signal = "pyqtSignal as Signal" if binding.startswith("PyQt") else "Signal"
+    return f"from {binding}.QtCore import QObject, QTimer, {signal}"
+
+
+def render_template(target: TaskManagerTarget, parts: RuntimeParts = RuntimeParts()) -> str:
     text = TEMPLATE.read_text(encoding="utf-8")
+    if parts.workers:
+        workers = WORKERS_TEMPLATE.read_text(encoding="utf-8")
+        if parts.qt_binding is None:
+            workers = workers[: workers.index(QT_PART)].rstrip("\n") + "\n"
+        else:
+            workers = workers.replace(TEMPLATE_QT_IMPORT, qt_import_line(parts.qt_binding))
+        text += "\n\n" + workers
     if target.name != "TaskManager":
         text += f"\n\n{target.name} = TaskManager\n"
     return text
@@ -139,8 +170,8 @@ def plan_runtime_module(
     """The files to create so that the imports of ``target.module`` resolve.
 
     ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file;
-    ``importing`` the files left unchanged that already import ``target.name`` from the module
-    (what an earlier, interrupted run wrote). Files that newly import the module, and those, are
+    ``importing`` the files left unchanged that already import ``target.name`` (or a worker base)
+    from the module (what an earlier, interrupted run wrote). Files that newly import the module, and those, are
     grouped by import root; the module goes to the outermost root that holds the others (nested
     roots import through it), else to the root most files share. Files under no chosen root get
     a note, so do modules that exist without the name.
@@ -160,12 +191,48 @@ def plan_runtime_module(
         if other != root and root not in other.parents
         for path in paths
     ]
+    sources = [after for _, _, after in rewritten] + [_text_of(path) for path in importing]
+    parts = runtime_parts(target, sources)
     existing = module_source_path(root, target.module)
     if existing is not None:
-        if not defines_name(existing, target.name):
-            notes.append(ScaffoldNote(existing, 1, f"the rewritten code imports {target.name} from here; define it"))
+        imported = [
+            name
+            for name in (*WORKER_BASES, *QT_WORKER_BASES)
+            if any(imports_name(source, target.module, name) for source in sources)
+        ]
+        for name in (target.name, *imported):
+            if not defines_name(existing, name):
+                notes.append(ScaffoldNote(existing, 1, f"the rewritten code imports {name} from here; define it"))
         return [], notes
-    return _new_module_files(root, target), notes
+    return _new_module_files(root, target, parts), notes
+
+
+def imports_runtime(source: str, target: TaskManagerTarget) -> bool:
+    """Whether ``source`` imports the TaskManager or a worker base from the runtime module."""
+    return any(imports_name(source, target.module, name) for name in (target.name, *WORKER_BASES, *QT_WORKER_BASES))
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def runtime_parts(target: TaskManagerTarget, sources: Iterable[str]) -> RuntimeParts:
+    """The parts the rewritten ``sources`` need: the workers when one imports a worker base from the
+    runtime module, and their Qt part when those files are Qt code (on the binding most of them
+    import): a worker started before the loop runs then waits for Qt's loop, which qasync drives."""
+    workers = False
+    bindings: Counter = Counter()
+    for source in sources:
+        if any(imports_name(source, target.module, name) for name in (*WORKER_BASES, *QT_WORKER_BASES)):
+            workers = True
+            bindings.update(dict.fromkeys(QT_BINDING_IMPORT.findall(source), 1))
+    if not bindings:
+        return RuntimeParts(workers=workers)
+    binding = max(QT_BINDINGS, key=lambda name: (bindings[name], -QT_BINDINGS.index(name)))
+    return RuntimeParts(workers=True, qt_binding=binding)
 
 
 def _choose_root(users: Dict[Path, List[Path]]) -> Path:
@@ -177,7 +244,7 @@ def _choose_root(users: Dict[Path, List[Path]]) -> Path:
     return max(roots, key=lambda root: (counts[root], -len(root.parts)))
 
 
-def _new_module_files(root: Path, target: TaskManagerTarget) -> List[NewFile]:
+def _new_module_files(root: Path, target: TaskManagerTarget, parts: RuntimeParts) -> List[NewFile]:
     *packages, leaf = target.module.split(".")
     files: List[NewFile] = []
     directory = root
@@ -185,5 +252,5 @@ def _new_module_files(root: Path, target: TaskManagerTarget) -> List[NewFile]:
         directory = directory / package
         if not directory.exists():
             files.append(NewFile(directory / "__init__.py", PACKAGE_DOCSTRING))
-    files.append(NewFile(directory / f"{leaf}.py", render_template(target)))
+    files.append(NewFile(directory / f"{leaf}.py", render_template(target, parts)))
     return files

@@ -35,8 +35,10 @@ from .base import FindingCodemod, LeaveForHuman, Rewritten
 from .syntax import body_statements, calls_in, dotted
 from .thread_loop import NotUnderstood
 from .thread_loop.facts import ModuleFacts
+from .thread_loop.settle import without_opening_blank_lines
 from .thread_loop.slot import NO_QT_MODULE, in_tests, refuse_as_slot, slot_decorators
 from .thread_loop.starter import StarterRewrite
+from .worker_class import in_worker_class, worker_class_contexts
 
 # The loop plumbing the linter reports inside a worker: what the rewrite consumes.
 LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
@@ -71,6 +73,12 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         self._paired: Set[cst.FunctionDef] = set()
 
     # ----- where the findings land ------------------------------------------------
+
+    @classmethod
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
+        """Not a worker class's (``run()`` of a Thread/QThread/QRunnable subclass): worker_class_to_task's."""
+        contexts = worker_class_contexts(module_findings)
+        return [finding for finding in module_findings if not in_worker_class(finding, contexts)]
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         """Settled with the whole enclosing function, in :meth:`leave_FunctionDef`."""
@@ -151,17 +159,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        result = super().transform_module(tree)
-        # Dropping the file's first imports must not leave the file opening on a blank line.
-        if result.header or not result.body or not tree.body:
-            return result
-        first = result.body[0]
-        if tree.body[0].leading_lines or not first.leading_lines or first.leading_lines[0].comment is not None:
-            return result
-        lines = list(first.leading_lines)
-        while lines and lines[0].comment is None:
-            lines.pop(0)
-        return result.with_changes(body=[first.with_changes(leading_lines=lines), *result.body[1:]])
+        return without_opening_blank_lines(tree, super().transform_module(tree))
 
     # ----- the rewrite ---------------------------------------------------------------
 
@@ -169,11 +167,6 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         self, original: cst.FunctionDef, updated: cst.FunctionDef, found: Sequence[Finding]
     ) -> cst.FunctionDef:
         name = original.name.value
-        def_line = self.position(original.name).start.line
-        if any(f.code == "LG401" and f.line == def_line for f in found):
-            raise NotUnderstood(
-                "the run() of a Thread/QThread/QRunnable subclass: replace the class by an @asyncSlot coroutine by hand"
-            )
         threads = [f for f in found if f.code == "LG401"]
         if len(threads) > 1:
             raise NotUnderstood(f"{name}() starts several threads")

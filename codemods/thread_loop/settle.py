@@ -109,3 +109,16 @@ def _unused_plumbing_alias(alias: cst.ImportAlias, others: Sequence[cst.BaseStat
         return False
     bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
     return all(n.value != bound for n in variable_names(others))
+
+
+def without_opening_blank_lines(tree: cst.Module, result: cst.Module) -> cst.Module:
+    """Dropping the file's first imports must not leave the file opening on a blank line."""
+    if result.header or not result.body or not tree.body:
+        return result
+    first = result.body[0]
+    if tree.body[0].leading_lines or not first.leading_lines or first.leading_lines[0].comment is not None:
+        return result
+    lines = list(first.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return result.with_changes(body=[first.with_changes(leading_lines=lines), *result.body[1:]])

@@ -46,15 +46,19 @@ class StarterRewrite:
         codes: Dict[cst.Call, str],
         awaited_method: Optional[str] = None,
         in_thread: bool = False,
+        loop_attributes: Sequence[str] = (),
     ) -> None:
         """``awaited_method``: the thread runs ``self.<awaited_method>``, which becomes a coroutine.
-        ``in_thread``: without a thread call, the function itself ran in a worker thread."""
+        ``in_thread``: without a thread call, the function itself ran in a worker thread.
+        ``loop_attributes``: attributes (``self.loop``) that hold the private loop, which may be
+        created here or elsewhere; the caller answers for their other uses."""
         self.starter = starter
         self.thread_call = thread_call
         self.codes = codes
         self.awaited_method = awaited_method
         self.in_thread = in_thread
-        self.loop_names: Set[str] = set()
+        self.loop_attributes = frozenset(loop_attributes)
+        self.loop_names: Set[str] = set(self.loop_attributes)
         self.consumed: Set[cst.Call] = set()
         self.awaited = 0
 
@@ -316,9 +320,10 @@ class StarterRewrite:
         if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Call):
             targets = small.targets if isinstance(small, cst.Assign) else [small]
             if self.codes.get(small.value) == "LG101":
-                if len(targets) != 1 or not isinstance(targets[0].target, cst.Name):
+                stored = dotted(targets[0].target) if len(targets) == 1 else ""
+                if not (isinstance(targets[0].target, cst.Name) or stored in self.loop_attributes) or not stored:
                     raise NotUnderstood("the private loop is stored where other code may reach it")
-                self.loop_names.add(targets[0].target.value)
+                self.loop_names.add(stored)
                 self.consumed.add(small.value)
                 return True
             return False

@@ -533,6 +533,7 @@ def test_notes_follow_lines_moved_by_later_codemods():
 def test_every_codemod_is_named_after_its_module():
     """`--select` and `libcst.tool codemod` use the same name; the pipeline order is fixed."""
     assert [codemod.NAME for codemod in CODEMODS] == [
+        "worker_class_to_task",
         "thread_loop_to_async_slot",
         "running_branch_to_task",
         "qasync_runs_application",

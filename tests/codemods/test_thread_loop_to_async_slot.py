@@ -481,9 +481,10 @@ class TestLeftForHuman(FindingCodemodTest):
             "the thread runs a long-lived event loop that other code feeds",
         )
 
-    def test_qthread_subclass(self):
-        """QThread.run with a private loop: the class itself must go, by hand."""
-        self.assertLeft(
+    def test_qthread_subclass_is_left_to_the_worker_class_codemod(self):
+        """QThread.run with a private loop is worker_class_to_task's: this codemod neither rewrites
+        run() as a starter nor lists its findings."""
+        source = (
             "import asyncio\n\n"
             + QT
             + "from PySide6.QtCore import QThread\n"
@@ -492,9 +493,11 @@ class TestLeftForHuman(FindingCodemodTest):
                 def run(self):
                     loop = asyncio.new_event_loop()
                     loop.run_until_complete(self.load())
-            """),
-            "the run() of a Thread/QThread/QRunnable subclass: replace the class by an @asyncSlot coroutine by hand",
+            """)
         )
+        output, context = self.run_codemod(source)
+        self.assertEqual(output, source)
+        self.assertEqual(context.scratch.get(SCRATCH_NOTES, []), [])
 
     def test_starter_joins_the_thread(self):
         """The starter waits for the worker and reads what it wrote: shared state."""

@@ -54,13 +54,13 @@ class FileResult:
     notes_before: List[Tuple[int, str, str, str]] = field(default_factory=list)
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
-    imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
+    imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager or a worker base>`
 
 
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
-    from loopguard_codemods.scaffold import imports_name
+    from loopguard_codemods.scaffold import TaskManagerTarget, imports_runtime
 
     try:
         source, encoding, data = read_source(path)
@@ -102,7 +102,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         notes_before=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human_before],
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
-        imports_runtime=imports_name(result.source_after, *options.task_manager.split(":")),
+        imports_runtime=imports_runtime(result.source_after, TaskManagerTarget.parse(options.task_manager)),
     )
 
 

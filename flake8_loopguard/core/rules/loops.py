@@ -29,7 +29,7 @@ class LoopCreatedOutsideEntryPoint(Rule):
     """
 
     code = "LG101"
-    codemods = ("thread_loop_to_async_slot",)
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
@@ -130,7 +130,7 @@ class LoopRunOutsideEntryPoint(Rule):
     """
 
     code = "LG102"
-    codemods = ("thread_loop_to_async_slot",)
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
     name = "loop-run-outside-entry-point"
     message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
     # A coroutine whose chain of calls reaches this call in another module (project pass).
@@ -230,7 +230,7 @@ class LoopDrivenOutsideEntryPoint(Rule):
     """
 
     code = "LG103"
-    codemods = ("running_branch_to_task", "thread_loop_to_async_slot")
+    codemods = ("running_branch_to_task", "thread_loop_to_async_slot", "worker_class_to_task")
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     # A coroutine whose chain of calls reaches this call in another module (project pass).
@@ -317,7 +317,7 @@ class SetEventLoopOutsideEntryPoint(Rule):
     """
 
     code = "LG104"
-    codemods = ("thread_loop_to_async_slot",)
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [

@@ -41,11 +41,13 @@ class ThreadWithPrivateLoop(Rule):
     unknown kind is taken for threads.
 
     Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
-    by one) that awaits the service on the main loop; keep the surrounding logic.
+    by one) that awaits the service on the main loop; keep the surrounding logic. A worker
+    class keeps its class and signals: its `run()` becomes a coroutine that `start()` runs as
+    a task of the main loop.
     """
 
     code = "LG401"
-    codemods = ("thread_loop_to_async_slot",)
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     # A worker in one module whose chain of calls reaches a loop helper in another (project pass).

@@ -1,0 +1,217 @@
+"""Where a module makes, keeps, starts and uses instances of its worker classes.
+
+An instance is known where it is made (``w = Loader(...)``, ``self.loader = Loader(...)``,
+``Loader(...)`` itself), where it is kept (``self.workers.append(w)``, ``self.jobs[key] = w``, a
+list or dict display or comprehension of them) and where it is read back (a subscript of such a
+container, a ``for`` over it, its ``values()`` or ``items()``). Read as written, once per module:
+a name's binding counts in its own function, an attribute's (``self.loader``) in the whole module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from ..syntax import dotted
+
+# A container read back element by element: `for w in self.jobs.values()`.
+ELEMENT_VIEWS = frozenset({"values", "copy"})
+CONTAINER_ADDERS = frozenset({"append", "add", "insert", "appendleft"})
+POOL_STARTS = frozenset({"start", "tryStart"})
+
+
+@dataclass
+class PoolStart:
+    """``<pool>.start(worker)``: becomes ``worker.start()`` when the worker's class is converted."""
+
+    call: cst.Call
+    class_name: str
+    value_used: bool
+
+
+@dataclass
+class InstanceUses:
+    # class name -> attribute read or called on its instances outside the class -> first line
+    attributes: Dict[str, Dict[str, int]] = field(default_factory=dict)
+    pool_starts: List[PoolStart] = field(default_factory=list)
+    # lines of `<pool>.start(x)` where x is of no class the module knows
+    unknown_pool_starts: List[int] = field(default_factory=list)
+
+
+def instance_uses(module: cst.Module, classes: Set[str], position) -> InstanceUses:  # type: ignore[no-untyped-def]
+    """The uses of instances of ``classes`` (names of the module's worker classes) in ``module``."""
+    finder = _Instances(classes, position)
+    module.visit(finder)  # learns the attributes and containers that hold instances
+    finder.start_recording()
+    module.visit(finder)
+    return finder.uses
+
+
+class _Instances(cst.CSTVisitor):
+    def __init__(self, classes: Set[str], position) -> None:  # type: ignore[no-untyped-def]
+        self.classes = classes
+        self.position = position
+        self.attributes: Dict[str, str] = {}  # "self.loader" -> class
+        self.containers: Dict[str, str] = {}  # "self.workers" -> class of its elements
+        self.scopes: List[Dict[str, str]] = [{}]
+        self.parents: List[cst.CSTNode] = []
+        self.recording = False
+        self.uses = InstanceUses()
+        self._class_depth: List[str] = []
+
+    def start_recording(self) -> None:
+        self.recording = True
+        self.scopes = [{}]
+
+    # ----- the walk ---------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.scopes.append({})
+        elif isinstance(node, cst.ClassDef):
+            self._class_depth.append(node.name.value)
+        super().on_visit(node)
+        self.parents.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.parents.pop()
+        super().on_leave(original_node)
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.scopes.pop()
+        elif isinstance(original_node, cst.ClassDef):
+            self._class_depth.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        element = self._element_class(node.iter)
+        if element is None:
+            return
+        target = node.target
+        if isinstance(node.iter, cst.Call) and dotted(node.iter.func).endswith(".items"):
+            elements = target.elements if isinstance(target, cst.Tuple) else ()
+            target = elements[1].value if len(elements) == 2 else None
+        if isinstance(target, cst.Name):
+            self.scopes[-1][target.value] = element
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver_class = self.class_of(func.value)
+        if method in CONTAINER_ADDERS and node.args:
+            added = self.class_of(node.args[-1].value)
+            if added is not None and dotted(func.value):
+                self.containers[dotted(func.value)] = added
+        if method == "setdefault" and len(node.args) == 2:
+            added = self.class_of(node.args[1].value)
+            if added is not None and dotted(func.value):
+                self.containers[dotted(func.value)] = added
+        if not self.recording:
+            return
+        if receiver_class is not None:
+            self._record_attribute(receiver_class, method, node)
+        elif method in POOL_STARTS and node.args and not node.args[0].keyword:
+            started = self.class_of(node.args[0].value)
+            if started is not None:
+                parent = self.parents[-1] if self.parents else None
+                self.uses.pool_starts.append(PoolStart(node, started, not isinstance(parent, cst.Expr)))
+            elif _looks_like_a_pool(func.value):
+                self.uses.unknown_pool_starts.append(self.position(node).start.line)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if not self.recording:
+            return
+        owner = self.class_of(node.value)
+        if owner is not None:
+            self._record_attribute(owner, node.attr.value, node)
+
+    # ----- what an expression is ------------------------------------------------------
+
+    def class_of(self, expression: cst.BaseExpression) -> Optional[str]:
+        """The worker class an expression is an instance of, when the module says so."""
+        if isinstance(expression, cst.Call):
+            name = dotted(expression.func)
+            return name if name in self.classes else None
+        if isinstance(expression, cst.Name):
+            for scope in reversed(self.scopes):
+                if expression.value in scope:
+                    return scope[expression.value]
+            return None
+        if isinstance(expression, cst.Attribute):
+            return self.attributes.get(dotted(expression))
+        if isinstance(expression, cst.Subscript):
+            return self.containers.get(dotted(expression.value))
+        return None
+
+    def _element_class(self, iterable: cst.BaseExpression) -> Optional[str]:
+        if isinstance(iterable, cst.Call):
+            func = iterable.func
+            if isinstance(func, cst.Attribute) and func.attr.value in (*ELEMENT_VIEWS, "items"):
+                return self.containers.get(dotted(func.value))
+            if dotted(func) in ("list", "tuple", "sorted", "reversed", "set") and iterable.args:
+                return self._element_class(iterable.args[0].value)
+            return None
+        if isinstance(iterable, cst.Subscript):  # a slice: self.workers[:]
+            return self.containers.get(dotted(iterable.value))
+        return self.containers.get(dotted(iterable))
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        made = self.class_of(value)
+        if made is None:
+            made = _display_element_class(value, self.class_of)
+            if made is not None and dotted(target):
+                self.containers[dotted(target)] = made
+            return
+        if isinstance(target, cst.Name):
+            self.scopes[-1][target.value] = made
+        elif isinstance(target, cst.Attribute) and dotted(target):
+            self.attributes[dotted(target)] = made
+        elif isinstance(target, cst.Subscript) and dotted(target.value):
+            self.containers[dotted(target.value)] = made
+
+    def _record_attribute(self, class_name: str, attribute: str, node: cst.CSTNode) -> None:
+        if self._class_depth and self._class_depth[-1] == class_name:
+            return  # the class's own code (`self`), checked with the class
+        line = self.position(node).start.line
+        self.uses.attributes.setdefault(class_name, {}).setdefault(attribute, line)
+
+
+def _display_element_class(value: cst.BaseExpression, class_of) -> Optional[str]:  # type: ignore[no-untyped-def]
+    """The worker class of the elements of a list/set/tuple/dict display or comprehension."""
+    if isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return class_of(value.elt)
+    if isinstance(value, cst.DictComp):
+        return class_of(value.value)
+    if isinstance(value, (cst.List, cst.Set, cst.Tuple)):
+        found = {class_of(element.value) for element in value.elements}
+        return found.pop() if len(found) == 1 else None
+    if isinstance(value, cst.Dict):
+        found = {class_of(element.value) for element in value.elements if isinstance(element, cst.DictElement)}
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _looks_like_a_pool(receiver: cst.BaseExpression) -> bool:
+    """``QThreadPool.globalInstance()``, ``self.threadpool``, ``pool``: a receiver named for a pool."""
+    if isinstance(receiver, cst.Call):
+        return dotted(receiver.func).rpartition(".")[2] == "globalInstance"
+    return "pool" in dotted(receiver).rpartition(".")[2].lower()
+
+
+def lines_of(uses: Dict[str, int], names: Sequence[str]) -> List[Tuple[int, str]]:
+    """The first line each of ``names`` is used at, sorted by line."""
+    return sorted((uses[name], name) for name in names if name in uses)

@@ -1,0 +1,291 @@
+"""LG401 on a worker class: a ``QThread``/``QRunnable``/``threading.Thread`` subclass whose ``run()``
+makes a private loop becomes a task of the one loop.
+
+The class keeps its name, its signals, its constructor and every method its callers use; only its
+thread base changes, to the runtime's ``QThreadTask``/``QRunnableTask``/``ThreadTask`` (scaffolded
+into the runtime module with the TaskManager), and ``run()`` becomes a coroutine that awaits its
+work: every ``loop.run_until_complete(c)``/``asyncio.run(c)`` becomes ``await c``, the loop's
+creation, installation and closing go (also a loop kept in ``self.loop``, made in ``run()`` or in
+``__init__``), ``self.msleep(ms)`` becomes ``await asyncio.sleep(...)``, and a method that stopped the
+loop from the GUI thread (``self.loop.call_soon_threadsafe(self.loop.stop)``) cancels the task
+(``self.cancel_task()``). ``worker.start()`` then schedules ``run()`` on the one loop through the
+TaskManager, so callers of a ``QThread``/``Thread`` subclass need no edit; ``<pool>.start(worker)``
+of a converted ``QRunnable`` becomes ``worker.start()`` in the same module.
+
+What has no one-loop meaning is left byte for byte and listed, with why: ``wait()``/``join()`` on a
+worker, ``moveToThread()``, a worker's private loop used outside ``run()``, a call of ``run()``
+itself, a thread base inherited through another class, a pool that may be handed a worker whose
+class the module cannot tell, a ``QRunnable`` that no pool of its own module starts (its starters
+are elsewhere, and a starter across modules is not rewritten yet), an ``await`` that would be held
+under a lock, and a module without Qt (whether ``start()`` runs on the one loop is not known
+there). A ``QThread``/``Thread`` worker's starters elsewhere need no edit: ``worker.start()`` stays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+from flake8_loopguard.core.engine import check_source
+from flake8_loopguard.core.findings import Finding
+
+from .base import DEFAULT_TASK_MANAGER, SCRATCH_CHAIN, SCRATCH_TASK_MANAGER, FindingCodemod, Rewritten
+from .syntax import calls_in, code_of, dotted
+from .thread_loop import NotUnderstood
+from .thread_loop.settle import without_opening_blank_lines
+from .worker_class import in_worker_class, worker_class_contexts
+from .worker_class.bases import ModuleImports, ThreadBase, thread_base
+from .worker_class.convert import THREAD_ONLY, WorkerConversion, why_thread_only
+from .worker_class.instances import InstanceUses, PoolStart, instance_uses
+
+LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
+QT_WORDS = ("Qt", "qasync", "qtinter", "qtpy")
+NO_QT_MODULE = (
+    "the module imports no Qt binding or qasync: whether its start() runs on the one loop is not known here"
+)
+NO_RUN = "no run() of a Thread/QThread/QRunnable subclass here"
+# Codemods later in the chain that fix what the rewrite brings into the new coroutine.
+FIXED_LATER = {"LG403": "blocking_to_async"}
+
+
+class WorkerClassToTask(FindingCodemod):
+    """A worker class with a private loop in ``run()`` becomes a task of the one loop."""
+
+    NAME = "worker_class_to_task"
+    DESCRIPTION = "a Thread/QThread/QRunnable subclass whose run() makes a private loop -> a task of the one loop"
+    fixes = ("LG401", "LG101", "LG102", "LG103", "LG104")
+
+    @classmethod
+    def declines(cls, source: str) -> Optional[str]:
+        if "def run" not in source:
+            return NO_RUN
+        if not any(word in source for word in QT_WORDS):
+            return NO_QT_MODULE
+        return None
+
+    def __init__(self, context: cst.codemod.CodemodContext) -> None:
+        super().__init__(context)
+        self._plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]] = {}
+        self._bases: Dict[cst.ClassDef, ThreadBase] = {}
+        self._dropped: Dict[cst.ClassDef, Set[str]] = {}  # the decorators a class's run() lost
+        self._starts: Dict[cst.Call, PoolStart] = {}
+        self._imports = ModuleImports()
+
+    # ----- which findings are a worker class's -------------------------------------------
+
+    @classmethod
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
+        """LG401 at the ``def run`` of a class, and the loop calls inside that class."""
+        contexts = worker_class_contexts(module_findings)
+        return [finding for finding in module_findings if in_worker_class(finding, contexts)]
+
+    def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
+        """Settled with the whole class, in :meth:`leave_ClassDef`."""
+        return None
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        return without_opening_blank_lines(tree, super().transform_module(tree))
+
+    # ----- the plan: every class of the module, before any rewrite ------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        node.visit(self._imports)
+        workers = self._worker_classes(node)
+        uses = instance_uses(node, {c.name.value for c in workers}, lambda n: self.position(n))
+        plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]] = {}
+        for class_def in workers:
+            plans[class_def] = self._plan(class_def, workers, uses)
+        self._refuse_pool_hand_overs(plans, uses)
+        converted = {c.name.value for c, plan in plans.items() if isinstance(plan, cst.ClassDef)}
+        self._starts = {start.call: start for start in uses.pool_starts if start.class_name in converted}
+        self._refuse_new_findings(plans)
+        self._plans = plans
+
+    def _worker_classes(self, module: cst.Module) -> List[cst.ClassDef]:
+        lines = {f.line for key, f in self._fixable if f.code == "LG401"}
+        found: List[cst.ClassDef] = []
+
+        class Classes(cst.CSTVisitor):
+            def visit_ClassDef(inner, node: cst.ClassDef) -> None:  # noqa: N805
+                for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+                    if isinstance(statement, cst.FunctionDef) and statement.name.value == "run":
+                        if self.position(statement.name).start.line in lines:
+                            found.append(node)
+
+        module.visit(Classes())
+        return found
+
+    def _plan(self, class_def: cst.ClassDef, workers: List[cst.ClassDef], uses: InstanceUses) -> Union[cst.ClassDef, str]:
+        name = class_def.name.value
+        if not self._imports_qt():
+            return NO_QT_MODULE
+        base, why = thread_base(class_def, self._imports)
+        if base is None:
+            return why
+        self._bases[class_def] = base
+        for other in workers + self._all_classes():
+            if other is not class_def and any(dotted(b.value) == name for b in other.bases):
+                return f"{other.name.value} derives from {name}: convert the classes together by hand"
+        used = uses.attributes.get(name, {})
+        blocked = sorted(
+            (line, attribute)
+            for attribute, line in used.items()
+            if attribute in THREAD_ONLY[base.kind] or attribute == "run"
+        )
+        if blocked:
+            line, attribute = blocked[0]
+            return f"{name}.{attribute}() is called at line {line}, which {why_thread_only(attribute)}"
+        conversion = WorkerConversion(class_def, base, self._loop_codes_within(class_def), self.asyncio_attr)
+        try:
+            new_class = conversion.build()
+        except NotUnderstood as reason:
+            return str(reason)
+        self._dropped[class_def] = conversion.dropped_decorators
+        loop_used = sorted((line, attribute) for attribute, line in used.items() if attribute in conversion.loop_attributes)
+        if loop_used:
+            line, attribute = loop_used[0]
+            return f"the worker's private loop .{attribute} is used at line {line}: a loop made for it and used elsewhere"
+        return new_class
+
+    def _refuse_pool_hand_overs(self, plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]], uses: InstanceUses) -> None:
+        """A converted class handed to a pool is started by ``worker.start()`` instead; where the
+        module hands a pool something it cannot tell, a converted QRunnable might be it."""
+        by_name = {c.name.value: c for c in plans}
+        for start in uses.pool_starts:
+            class_def = by_name.get(start.class_name)
+            if class_def is None or not isinstance(plans[class_def], cst.ClassDef):
+                continue
+            line = self.position(start.call).start.line
+            if self._bases[class_def].kind != "QRunnable":
+                plans[class_def] = f"an instance is handed to {code_of(start.call.func)}() at line {line}"
+            elif start.value_used:
+                plans[class_def] = f"the value of {code_of(start.call.func)}() at line {line} is used"
+        started = {start.class_name for start in uses.pool_starts}
+        for class_def, plan in plans.items():
+            name = class_def.name.value
+            if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable" and name not in started:
+                plans[class_def] = (
+                    f"no pool starts a {name} in this module: the QThreadPool.start() of another module would "
+                    "be handed a task, not a QRunnable (starters across modules are not rewritten yet)"
+                )
+        if uses.unknown_pool_starts:
+            line = uses.unknown_pool_starts[0]
+            for class_def, plan in plans.items():
+                if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable":
+                    plans[class_def] = f"the pool started at line {line} may be handed a {class_def.name.value}, which then has to start itself"
+
+    def _refuse_new_findings(self, plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]]) -> None:
+        """The rewrite must give the linter nothing new to say, but what a later codemod of the chain fixes."""
+        converted = {original: new for original, new in plans.items() if isinstance(new, cst.ClassDef)}
+        if not converted:
+            return
+        after = self.module
+        for original, new in converted.items():
+            after = after.deep_replace(original, new)  # type: ignore[assignment]
+        for call in self._starts:
+            after = after.deep_replace(call, _started_by_itself(call))  # type: ignore[assignment]
+        try:
+            found = check_source(after.code, self.context.filename or "<string>", self.config)
+        except SyntaxError as error:
+            reason = f"the rewrite would not parse ({error.msg})"
+        else:
+            later = self._later_codemods()
+            new = Counter(f.code for f in found) - Counter(f.code for f in self.module_findings)
+            new = Counter({code: count for code, count in new.items() if FIXED_LATER.get(code) not in later})
+            if not new:
+                return
+            code = sorted(new)[0]
+            message = next(f.message for f in found if f.code == code)
+            reason = f"as a coroutine the worker would be flagged {code} ({message})"
+        for original in converted:
+            plans[original] = reason
+        self._starts = {}
+
+    # ----- the rewrite -----------------------------------------------------------------
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        plan = self._plans.get(original_node)
+        if plan is None:
+            return updated_node
+        found = self.findings_within(original_node)
+        if isinstance(plan, str):
+            for finding in found:
+                self.leave_for_human(finding, plan)
+            return updated_node
+        for finding in found:
+            self.record_fix(finding)
+        self._schedule_imports(self._bases[original_node], self._dropped.get(original_node, set()))
+        return plan
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if original_node in self._starts:
+            return _started_by_itself(updated_node)
+        return updated_node
+
+    def _schedule_imports(self, base: ThreadBase, dropped_decorators: Set[str]) -> None:
+        """The runtime base comes in; the thread base, a dropped ``@Slot()`` and the loop's asyncio
+        go where nothing else uses them."""
+        module = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")[0]
+        self.add_needed_import(module, base.runtime_name)
+        for expression in (base.expression, *dropped_decorators):
+            self._remove_if_unused(expression)
+        for local, target in self._imports.bound.items():
+            if target == "asyncio":
+                self.remove_unused_import("asyncio", asname=None if local == "asyncio" else local)
+            elif target.startswith("asyncio."):
+                self.remove_unused_import("asyncio", target.partition(".")[2], None if target.endswith(f".{local}") else local)
+
+    def _remove_if_unused(self, expression: str) -> None:
+        """The import that binds ``expression`` (``QThread``, ``threading`` of ``threading.Thread``)."""
+        head, _, rest = expression.partition(".")
+        qualified = self._imports.bound.get(head, "")
+        if not rest and "." in qualified:
+            source_module, _, imported = qualified.rpartition(".")
+            self.remove_unused_import(source_module, imported, None if imported == head else head)
+        elif rest and qualified == head:
+            self.remove_unused_import(head)
+
+    # ----- what the module and the linter know -----------------------------------------
+
+    def _imports_qt(self) -> bool:
+        roots = {target.partition(".")[0] for target in self._imports.bound.values()}
+        return self._imports.qt_star or bool(roots & {"PySide6", "PySide2", "PyQt5", "PyQt6", "qtpy", "qasync", "qtinter"})
+
+    def _all_classes(self) -> List[cst.ClassDef]:
+        found: List[cst.ClassDef] = []
+
+        class Classes(cst.CSTVisitor):
+            def visit_ClassDef(inner, node: cst.ClassDef) -> None:  # noqa: N805
+                found.append(node)
+
+        self.module.visit(Classes())
+        return found
+
+    def _later_codemods(self) -> Tuple[str, ...]:
+        chain = list(self.context.scratch.get(SCRATCH_CHAIN, ()))
+        return tuple(chain[chain.index(self.NAME) + 1 :]) if self.NAME in chain else ()
+
+    def _loop_codes_within(self, class_def: cst.ClassDef) -> Dict[cst.Call, str]:
+        """The original calls of the class the linter reports as LG101-LG104, silenced or not: the
+        rewrite removes the whole loop or nothing."""
+        where = self.position(class_def)
+        wanted = {
+            self.start_of(finding): finding.code
+            for finding in self.module_findings
+            if finding.code in LOOP_CODES and where.start.line <= finding.line <= where.end.line
+        }
+        codes: Dict[cst.Call, str] = {}
+        for call in calls_in(class_def):
+            start = self.position(call).start
+            code = wanted.get((start.line, start.column))
+            if code is not None:
+                codes[call] = code
+        return codes
+
+
+def _started_by_itself(call: cst.Call) -> cst.Call:
+    """``<pool>.start(worker)`` -> ``worker.start()``: the converted worker schedules its own task."""
+    worker = call.args[0].value
+    return cst.Call(func=cst.Attribute(worker, cst.Name("start")), lpar=call.lpar, rpar=call.rpar)
