@@ -142,3 +142,15 @@ def test_migrate_dirty_check_reads_an_option_like_folder_as_a_path(repo, monkeyp
     monkeypatch.chdir(repo)
     assert uncommitted_changes(["--output=x"]).dirty == [str(Path("--output=x") / "a.py")]
     assert not (repo / "x").exists()
+
+
+def test_a_folder_outside_any_git_work_tree_is_walked_without_running_git(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(RUNS_A_LOOP, encoding="utf-8")
+
+    def no_git(*args, **kwargs):
+        raise AssertionError(f"git was run: {args[0]}")
+
+    monkeypatch.setattr(discovery.subprocess, "run", no_git)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    found = discovery.discover([str(tmp_path)], ())
+    assert found.files == [str(tmp_path / "app.py")] and not found.warnings
