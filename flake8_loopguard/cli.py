@@ -24,8 +24,8 @@ def _parser():
     from typing import Any, List, Optional, Sequence, Tuple
 
     from . import __version__
-    from .commands.check import command as check_command
-    from .commands.migrate import command as migrate_command
+    from .commands.check.arguments import add_parser as add_check_parser
+    from .commands.migrate.arguments import add_parser as add_migrate_parser
 
     class Parser(argparse.ArgumentParser):
         """A parser that reports an unknown argument itself, with its own usage.
@@ -50,7 +50,7 @@ def _parser():
     parser = Parser(prog="loopguard", description="Keep an asyncio / qasync program on one event loop.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    check_command.add_parser(commands)
+    add_check_parser(commands)
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("code", help="a rule code, e.g. LG201")
     listing = commands.add_parser("rules", help="list every rule")
@@ -59,7 +59,7 @@ def _parser():
     output.add_argument(
         "--update", metavar="FILE", type=Path, nargs="+", help="render the generated rule tables of these files again"
     )
-    migrate_command.add_parser(commands)
+    add_migrate_parser(commands)
     parser.commands = tuple(commands.choices)
     return parser
 
@@ -103,16 +103,19 @@ class _LostCtrlC:
 
 
 def _command(argv: list[str] | None) -> int:
-    from .commands.check import command as check_command
-    from .commands.migrate import command as migrate_command
+    args = _parser().parse_args(argv)
+    # Only the chosen command is loaded: a check does not pay for the migration, nor for the rule docs.
+    if args.command == "check":
+        from .commands.check import command as check_command
+
+        return check_command.run(args)
+    if args.command == "migrate":
+        from .commands.migrate import command as migrate_command
+
+        return migrate_command.run(args)
     from .commands.rule_docs import rule_text, rules_listing, rules_markdown_table, update_rule_docs
     from .core.rules import RULES
 
-    args = _parser().parse_args(argv)
-    if args.command == "check":
-        return check_command.run(args)
-    if args.command == "migrate":
-        return migrate_command.run(args)
     if args.command == "rule":
         rule = RULES.get(args.code.upper())
         if rule is None:

@@ -310,8 +310,10 @@ def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path):
     slow_files = """\
         import time
         real_check = check_files.check_file
-        def slow(task, config):
-            time.sleep(0.01)
+        def slow(task, config):  # 10 ms of CPU a file: the pace is measured in CPU time
+            spent_by = time.process_time() + 0.01
+            while time.process_time() < spent_by:
+                pass
             return real_check(task, config)
         check_files.check_file = slow
         """

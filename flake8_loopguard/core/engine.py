@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, List, Optional
 
+from .collector import collector_paused
 from .config import DEFAULT_CONFIG, Config
 from .model import Module
 from .prefilter import may_have_findings
@@ -75,18 +74,3 @@ def check_source(
 
 def _findings(module: Module, config: Config, rules: Optional[Iterable[Rule]]) -> List[Finding]:
     return findings_of(enabled_rules(config) if rules is None else rules, module)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Parsing and modelling a module allocate many objects and free none of them until the
-    end; the cycle collector would scan them all again and again, making a large file cost more
-    than its size. Paused here, it runs as usual afterwards (and stays off for a caller that
-    turned it off for a whole run)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

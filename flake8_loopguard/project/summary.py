@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Se
 
 from ..core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
 from ..core.project_facts import Branches, EntryKind, HandOverKind
+from ..core.rows import is_json_row
 from .imports import ImportTable, is_package, module_level_imports, scan_imports
 
 
@@ -176,13 +177,6 @@ ENTRY_KINDS = frozenset(kind.value for kind in EntryKind)
 LOOP_CALL_ROW = (str, str, int, int, bool)  # LoopCallRecord's
 OWN_CALL_ROW = (str, str)  # OwnCall's, but its branches
 OWN_LOOP_CALL_ROW = (str, str, int, int, str)  # OwnLoopCall's, but its branches
-
-
-def is_json_row(value: Any, types: Tuple[type, ...]) -> bool:
-    """Whether ``value`` is a JSON array of exactly these types (a bool is not an int here)."""
-    return (
-        type(value) is list and len(value) == len(types) and all(type(item) is kind for item, kind in zip(value, types))
-    )
 
 
 def _loop_calls_of(rows: Iterable[List[Any]]) -> Tuple[LoopCallRecord, ...]:

@@ -9,15 +9,10 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ...core.config import Config
-from ...core.engine import analyse_source
-from ...core.findings import Finding
-from ...core.noqa import silences_file, source_lines, without_noqa
-from ...project import ModuleSummary, module_name_for, summarize, summarize_imports_only
-from ..settings import SYNTAX_ERROR_CODE
 from ..sources import SourceError, decode_source, read_source_bytes
 from ..workers import WorkerPool, worker_context, working_on
 from .cache import content_digest
-from .records import FileRecord, RecordedFinding, Stat
+from .records import FileRecord, Stat
 
 
 @dataclass(frozen=True)
@@ -115,6 +110,10 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
         return FileOutcome(task, file_stat, digest, None, None)
     try:
         source = decode_source(data).text
+        # The engine and the project pass are loaded by the first file that needs them: a run the
+        # cache answers never imports them.
+        from .analysis import analyse
+
         record = analyse(source, task, config)
     except SourceError as error:
         return FileOutcome(task, file_stat, digest, None, str(error))
@@ -143,48 +142,3 @@ def _names_any(data: bytes, names: Sequence[str]) -> bool:
 _NAME_BYTES = bytes(
     code if code >= 0x80 or chr(code).isalnum() or chr(code) == "_" else ord(" ") for code in range(256)
 )
-
-
-def analyse(source: str, task: FileTask, config: Config) -> FileRecord:
-    """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
-    whether that summary is the full model's (``modelled``) or the imports only (a later phase
-    may need the file modelled)."""
-    summary: Optional[ModuleSummary] = None
-    # Module names are relative to the project root, so the summary does not depend on the spelling.
-    module_name = module_name_for(task.path, config.project_root) if task.summarize else ""
-    try:
-        analysis = analyse_source(source, task.path, config, model_anyway=task.model)
-    except SyntaxError as error:
-        if silences_file(source):  # flake8 does not even parse such a file
-            return FileRecord((), None, modelled=True)
-        syntax_error = Finding(
-            error.lineno or 1,
-            max((error.offset or 1) - 1, 0),
-            SYNTAX_ERROR_CODE,
-            f"{type(error).__name__}: {error.msg}",
-        )
-        line_text = line_text_of(source_lines(source), syntax_error)
-        # Modelled as far as it goes: parsing it again would find nothing more.
-        return FileRecord((RecordedFinding(syntax_error, line_text),), None, modelled=True)
-    modelled = analysis.module is not None
-    if task.summarize:
-        if analysis.module is None:
-            summary = summarize_imports_only(source, task.path, module_name)
-        else:
-            summary = summarize(analysis.module, task.path, module_name, analysis.tree)
-    if analysis.module is not None:
-        analysis.module.release()
-    findings = analysis.findings
-    if findings and silences_file(source):
-        findings = []
-    lines = source_lines(source) if findings else []
-    kept = without_noqa(findings, lines)
-    return FileRecord(
-        tuple(RecordedFinding(finding, line_text_of(lines, finding)) for finding in kept),
-        summary.to_json() if summary is not None else None,
-        modelled,
-    )
-
-
-def line_text_of(lines: Sequence[str], finding: Finding) -> str:
-    return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""

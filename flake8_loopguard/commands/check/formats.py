@@ -1,6 +1,8 @@
 """How ``loopguard check`` prints its findings: ``text``, ``json``, ``sarif`` and ``github``.
 
-Every format renders the same list of :class:`Located` findings, in the order given.
+Every format renders the same list of :class:`Located` findings, in the order given. The rule
+catalog and the fingerprints are imported by the formats that use them: a text report (and a
+run the cache answers) does not load the rules, the model or the baseline.
 """
 
 from __future__ import annotations
@@ -8,14 +10,13 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import Callable, Dict, List, Optional, Sequence, Union
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Union
 
 from ... import __version__
-from ...core.rules import RULES, Rule, all_rules
-from ..rule_docs import rule_text
-from .baseline import normalized_path, occurrence_fingerprints
 from .located import Located
+
+if TYPE_CHECKING:
+    from ...core.rules import Rule
 
 PROJECT_URL = "https://github.com/flake8-loopguard/flake8-loopguard"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,6 +47,9 @@ def render_text(located: Sequence[Located]) -> str:
 
 def render_json(located: Sequence[Located]) -> str:
     """A JSON array with one object per finding; the fields are documented in docs/check.md."""
+    from ...core.rules import RULES
+    from .baseline import normalized_path, occurrence_fingerprints
+
     objects = []
     for item, fingerprint in zip(located, occurrence_fingerprints(located)):
         finding = item.finding
@@ -71,6 +75,8 @@ def render_json(located: Sequence[Located]) -> str:
 
 
 def _sarif_rule(rule: Rule) -> Dict[str, object]:
+    from ..rule_docs import rule_text
+
     sections = rule.doc_sections()
     return {
         "id": rule.code,
@@ -90,6 +96,8 @@ def _checkout_path(path: str) -> Optional[str]:
 
     ``None`` for an absolute path outside it.
     """
+    from .baseline import normalized_path
+
     if not PurePath(path).is_absolute():
         return normalized_path(path)
     try:
@@ -99,6 +107,8 @@ def _checkout_path(path: str) -> Optional[str]:
 
 
 def _sarif_artifact_location(path: str) -> Dict[str, str]:
+    from urllib.parse import quote
+
     relative = _checkout_path(path)
     if relative is None:
         return {"uri": Path(path).resolve().as_uri()}
@@ -107,6 +117,9 @@ def _sarif_artifact_location(path: str) -> Dict[str, str]:
 
 def render_sarif(located: Sequence[Located]) -> str:
     """One SARIF 2.1.0 run, as GitHub code scanning reads it: the whole rule catalog, then the results."""
+    from ...core.rules import all_rules
+    from .baseline import occurrence_fingerprints
+
     catalog = all_rules()
     rules = [_sarif_rule(rule) for rule in catalog]
     index_of = {rule.code: index for index, rule in enumerate(catalog)}
@@ -169,6 +182,8 @@ def _escape_property(text: str) -> str:
 
 def render_github(located: Sequence[Located]) -> str:
     """GitHub Actions workflow commands: each finding becomes an error annotation on its line."""
+    from .baseline import normalized_path
+
     lines: List[str] = []
     for item in located:
         finding = item.finding

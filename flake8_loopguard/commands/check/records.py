@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ...core.findings import Finding
-from ...project.summary import is_json_row
+from ...core.rows import is_json_row
 
 FINDING_ROW = (int, int, str, str, str)  # line, col, code, message, context
 RECORDED_FINDING_ROW = FINDING_ROW + (str,)  # and the line's text

@@ -12,7 +12,7 @@ from ...core.noqa import silences_file, source_lines, without_noqa
 from ..selection import Selection
 from ..settings import SYNTAX_ERROR_CODE
 from ..sources import SourceError, decode_source
-from .files import line_text_of
+from .located import line_text_of
 from .formats import ReportFormat, render
 from .located import Located
 

@@ -18,7 +18,7 @@ from ..discovery import discover
 from ..interrupted import Interrupted
 from ..selection import Selection
 from ..settings import SettingsError, load_settings
-from ..workers import WorkerLost, WorkerPool, job_count
+from ..workers import WorkerLost, WorkerPool
 
 EXIT_NOTHING_LEFT = 0
 EXIT_WORK_LEFT = 1  # changes proposed, or findings left
@@ -29,34 +29,6 @@ from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_wor
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
 from .writing import write_all
-
-
-def add_parser(commands: Any) -> None:
-    parser = commands.add_parser(
-        "migrate",
-        help="rewrite a project to the one-loop invariants (shows a diff; --write applies it)",
-        description=(
-            "Run the loopguard codemods over the Python files under PATH (default: the current "
-            "directory). Prints a unified diff on stdout; --write applies it. The summary and "
-            "every problem go to stderr. Exit: 0 nothing left to do, 1 changes proposed or "
-            "findings left, 2 error."
-        ),
-    )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    parser.add_argument("--write", action="store_true", help="write the changes instead of showing them")
-    parser.add_argument("--select", metavar="CODEMODS", help="comma-separated codemod names to run (default: all)")
-    parser.add_argument(
-        "--task-manager",
-        metavar="MODULE:NAME",
-        help="the TaskManager the rewritten code imports; created from the template when MODULE does not "
-        "exist yet (default: loop_runtime:TaskManager)",
-    )
-    parser.add_argument("--jobs", "-j", type=job_count, default=1, metavar="N", help="worker processes (default: 1)")
-    parser.add_argument(
-        "--allow-dirty",
-        action="store_true",
-        help="write even when the paths have uncommitted git changes, or git cannot tell whether they have",
-    )
 
 
 # ----- the command ------------------------------------------------------------------------------
