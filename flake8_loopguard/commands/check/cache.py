@@ -27,7 +27,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
@@ -250,7 +249,7 @@ class ResultCache:
         """Keep ``record`` for ``path``, whose content is the one its entry names."""
         known = self._entry(path)
         if known is not None:
-            self._entries[path] = replace(known, record=record)
+            self._entries[path] = known._replace(record=record)
             self._changed = True
 
     def project_findings(self, fingerprint: str) -> Optional[Dict[str, Tuple[Finding, ...]]]:

@@ -31,14 +31,14 @@ class Stat(NamedTuple):
     size: int
 
 
-@dataclass(frozen=True)
-class RecordedFinding:
+# Named tuples rather than frozen dataclasses: a warm run makes thousands of these, and a tuple is
+# made several times faster.
+class RecordedFinding(NamedTuple):
     finding: Finding
     line_text: str  # the source text of the finding's line, stripped
 
 
-@dataclass(frozen=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """One file's result: its findings after ``# noqa``, and what the whole-project pass needs."""
 
     findings: Tuple[RecordedFinding, ...]
@@ -84,8 +84,7 @@ class FileRecord:
         return cls(tuple(findings), summary, modelled, names_tested)
 
 
-@dataclass(frozen=True)
-class CacheEntry:
+class CacheEntry(NamedTuple):
     """A file's record, and the stat and content digest it holds for."""
 
     stat: Stat

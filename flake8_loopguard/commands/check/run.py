@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -180,7 +179,7 @@ class Run:
             for outcome in self._check(tasks):
                 if outcome.names_absent:
                     path = outcome.task.path
-                    records[path] = replace(records[path], names_tested=tested[path])
+                    records[path] = records[path]._replace(names_tested=tested[path])
                     if cache is not None:
                         cache.replace_record(outcome.task.absolute, records[path])
                 else:
