@@ -44,7 +44,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
@@ -74,6 +74,8 @@ SCRATCH_TASK_MANAGER = "loopguard.task_manager"  # "module:Name" of the project'
 SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by every codemod
 SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
 SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
+SCRATCH_PLACEMENT = "loopguard.placement"  # placement.RuntimePlacement: chooses each file's TaskManager import
+SCRATCH_TASK_MANAGER_IMPORT = "loopguard.task_manager_import"  # placement.TaskManagerImport of this file
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
 
@@ -108,6 +110,11 @@ class HumanNote:
 
 
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
+
+
+class TaskManagerUnavailable(Exception):
+    """``register_task`` was called in a file from which no TaskManager import resolves: the codemod
+    must ask :meth:`FindingCodemod.task_manager_unavailable` first and leave the task for a human."""
 
 
 @dataclass(frozen=True)
@@ -389,6 +396,41 @@ class FindingCodemod(VisitorBasedCodemodCommand):
 
     # ----- the TaskManager -----------------------------------------------------------
 
+    def task_manager_unavailable(self) -> Optional[str]:
+        """Why no TaskManager import resolves from this file (its tasks are left for a human), or None.
+
+        ``loopguard migrate`` chooses the import per file (``scratch[SCRATCH_PLACEMENT]``: inside the
+        installed package, the project's own TaskManager, ...); a codemod run alone by
+        ``libcst.tool`` makes the same choice but imports only a module that exists, since it cannot
+        create one; a caller that sets ``scratch[SCRATCH_TASK_MANAGER]`` alone gets that import.
+        """
+        choice = self._task_manager_import()
+        return choice.unavailable if choice is not None and choice.unavailable else None
+
+    def _task_manager_import(self):  # type: ignore[no-untyped-def]
+        scratch = self.context.scratch
+        if SCRATCH_TASK_MANAGER_IMPORT in scratch:
+            return scratch[SCRATCH_TASK_MANAGER_IMPORT]
+        placement = scratch.get(SCRATCH_PLACEMENT)
+        if placement is None:
+            if SCRATCH_TASK_MANAGER in scratch or not self.context.filename:
+                return None
+            from .placement import RuntimePlacement
+
+            placement = RuntimePlacement(scaffolds=False, cwd=Path.cwd())
+        choice = placement.choose(Path(self.context.filename), self._linted.source)
+        scratch[SCRATCH_TASK_MANAGER_IMPORT] = choice
+        return choice
+
+    def task_manager_spec(self) -> str:
+        """``module:Name`` of the TaskManager this file imports (see :meth:`task_manager_unavailable`)."""
+        choice = self._task_manager_import()
+        if choice is None:
+            return self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER)
+        if choice.unavailable:
+            raise TaskManagerUnavailable(choice.unavailable)
+        return choice.spec
+
     def register_task(self, task: cst.BaseExpression, finding: Finding) -> cst.Call:
         """``<manager>.add_task(task, name="module:Class:method")`` for the node being left.
 
@@ -396,9 +438,10 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         manager is ``self._task_manager``, created in ``__init__`` when the class assigns it
         nowhere (an ``__init__`` is added to an undecorated class that has none); elsewhere it is
         the module-level ``_task_manager``, created after the imports. The TaskManager class is
-        imported from ``scratch[SCRATCH_TASK_MANAGER]`` (``"module:Name"``).
+        imported from :meth:`task_manager_spec` (``"module:Name"``); raises
+        :class:`TaskManagerUnavailable` where no import of it resolves.
         """
-        module, _, class_name = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")
+        module, _, class_name = self.task_manager_spec().partition(":")
         self.add_needed_import(module, class_name)
         manager = self._method_manager(class_name)
         if manager is None:
