@@ -1,21 +1,20 @@
 """The runtime module (TaskManager, LoopGuard, shutdown) that rewritten code imports, created where it resolves.
 
-The codemods write ``from loop_runtime import TaskManager`` (or the ``--task-manager module:Name``
-given). That absolute import resolves from the import root of the file that holds it: the
-directory above its top-most package. When no such module exists there yet, ``loopguard migrate``
-creates it from ``templates/loop_runtime.py``, and only when some file imports it: a file the run
-rewrites to import it, or a file that already imports the TaskManager from it (a run interrupted
-before the module was written, or a module deleted since) while the module is missing.
+Where each file imports its TaskManager from is chosen by :mod:`placement` (inside the installed
+package, the project's own TaskManager, or a loose module where no package is installed). When
+the chosen module does not exist yet, ``loopguard migrate`` creates it from
+``templates/loop_runtime.py``, and only when some file imports it: a file the run rewrites to
+import it, or a file that already imports the TaskManager from it (a run interrupted before the
+module was written, or a module deleted since) while the module is missing.
 """
 
 from __future__ import annotations
 
 import ast
 import keyword
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .base import DEFAULT_TASK_MANAGER
 
@@ -55,15 +54,6 @@ class ScaffoldNote:
     path: Path
     line: int
     reason: str
-
-
-def import_root(path: Path) -> Path:
-    """The directory above the top-most package holding ``path`` (a file or a directory)."""
-    directory = path if path.is_dir() else path.parent
-    directory = directory.resolve()
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        directory = directory.parent
-    return directory
 
 
 def imports_module(source: str, module: str) -> bool:
@@ -133,48 +123,37 @@ def render_template(target: TaskManagerTarget) -> str:
     return text
 
 
-def plan_runtime_module(
-    target: TaskManagerTarget, rewritten: Iterable[Tuple[Path, str, str]], importing: Iterable[Path] = ()
-) -> Tuple[List[NewFile], List[ScaffoldNote]]:
-    """The files to create so that the imports of ``target.module`` resolve.
+def plan_runtime_module(users: Iterable[Tuple[str, Any, bool]]) -> Tuple[List[NewFile], List[ScaffoldNote]]:
+    """The files to create so that the TaskManager imports of ``users`` resolve, and notes for a human.
 
-    ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file;
-    ``importing`` the files left unchanged that already import ``target.name`` from the module
-    (what an earlier, interrupted run wrote). Files that newly import the module, and those, are
-    grouped by import root; the module goes to the outermost root that holds the others (nested
-    roots import through it), else to the root most files share. Files under no chosen root get
-    a note, so do modules that exist without the name.
+    ``users`` holds ``(path, choice, rewritten)`` for each file that imports its chosen module
+    (a ``placement.TaskManagerImport``): a file the run rewrote to import it, or one left
+    unchanged that already does (what an earlier, interrupted run wrote). Each missing module is
+    created once, from the template, with the ``__init__.py`` of a package it needs; the
+    project's classes named TaskManager that a rewritten file could not use get a note saying why.
     """
-    users: Dict[Path, List[Path]] = {}
-    for path, before, after in rewritten:
-        if imports_module(after, target.module) and not imports_module(before, target.module):
-            users.setdefault(import_root(path), []).append(path)
-    for path in importing:
-        users.setdefault(import_root(path), []).append(path)
-    if not users:
-        return [], []
-    root = _choose_root(users)
+    files: Dict[Path, List[NewFile]] = {}
+    instead: Dict[Any, List[str]] = {}
+    for _path, choice, rewritten in users:
+        if choice.module_file is None:
+            continue
+        if not choice.exists and not choice.module_file.exists() and choice.module_file not in files:
+            target = TaskManagerTarget(choice.module, choice.name)
+            files[choice.module_file] = _new_module_files(choice.package_root, target)
+        for passed_over in choice.passed_over if rewritten else ():
+            used = f"{choice.module}.{choice.name}"
+            if used not in instead.setdefault(passed_over, []):
+                instead[passed_over].append(used)
+    new_files = [new_file for module_file in sorted(files) for new_file in files[module_file]]
     notes = [
-        ScaffoldNote(path, 1, f"imports {target.module}, which resolves from {other}, not from {root}")
-        for other, paths in sorted(users.items())
-        if other != root and root not in other.parents
-        for path in paths
+        ScaffoldNote(
+            candidate.path,
+            candidate.line,
+            f"the rewritten code imports {' and '.join(sorted(used))} instead of this class: {candidate.problem}",
+        )
+        for candidate, used in sorted(instead.items(), key=lambda item: (item[0].path, item[0].line))
     ]
-    existing = module_source_path(root, target.module)
-    if existing is not None:
-        if not defines_name(existing, target.name):
-            notes.append(ScaffoldNote(existing, 1, f"the rewritten code imports {target.name} from here; define it"))
-        return [], notes
-    return _new_module_files(root, target), notes
-
-
-def _choose_root(users: Dict[Path, List[Path]]) -> Path:
-    roots = sorted(users)
-    for candidate in roots:
-        if all(other == candidate or candidate in other.parents for other in roots):
-            return candidate
-    counts = Counter({root: len(paths) for root, paths in users.items()})
-    return max(roots, key=lambda root: (counts[root], -len(root.parts)))
+    return new_files, notes
 
 
 def _new_module_files(root: Path, target: TaskManagerTarget) -> List[NewFile]:

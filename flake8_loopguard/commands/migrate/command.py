@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, FrozenSet, List, Optional, Sequence
 
 from ...core.rules import all_rules
@@ -25,7 +26,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
-from .files import FAILED, UNCHANGED, FileResult, MigrationOptions, Run, migrate_in_worker
+from .files import CHANGED, FAILED, FileResult, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
 from .writing import write_all
@@ -63,12 +64,13 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from loopguard_codemods.scaffold import DEFAULT_TASK_MANAGER, TaskManagerTarget
+    from loopguard_codemods.placement import RuntimePlacement
+    from loopguard_codemods.scaffold import TaskManagerTarget
 
     err = Stderr()
     try:
         selected = _selected_codemods(args.select)
-        target = TaskManagerTarget.parse(args.task_manager or DEFAULT_TASK_MANAGER)
+        target = TaskManagerTarget.parse(args.task_manager) if args.task_manager else None
         settings = load_settings(tuple(rule.code for rule in all_rules()), {})
     except (ValueError, SettingsError) as error:
         err.line(f"loopguard migrate: {error}")
@@ -84,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
     options = MigrationOptions(
         config=settings.engine_config(),
         selected=selected,
-        task_manager=str(target),
         selection=Selection(settings),
+        placement=RuntimePlacement(target, scaffolds=True, cwd=Path.cwd()),
     )
     try:
         state.results = _migrate_all(options, files, args.jobs, err)
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         for result in state.results:
             if result.status == FAILED:
                 err.line(result.error)
-        _plan_scaffold(state, target)
+        _plan_scaffold(state)
         if args.write:
             write_all(state, err)
         else:
@@ -226,22 +228,19 @@ def _size(path: str) -> int:
         return 0
 
 
-def _plan_scaffold(state: Run, target: Any) -> None:
-    from pathlib import Path
+def _plan_scaffold(state: Run) -> None:
+    from loopguard_codemods.scaffold import plan_runtime_module
 
-    from loopguard_codemods.scaffold import imports_module, plan_runtime_module
-
-    rewritten = [(Path(result.path), result.before, result.after) for result in state.changed]
-    # Unchanged files that import the TaskManager: an earlier run may have been stopped before
-    # it wrote the module; the plan creates it again when it is missing.
-    importing = [
-        Path(result.path) for result in state.results if result.status == UNCHANGED and result.imports_runtime
+    # Unchanged files that import the TaskManager count too: an earlier run may have been stopped
+    # before it wrote the module; the plan creates it again when it is missing.
+    users = [
+        (result.path, result.task_manager_import, result.status == CHANGED)
+        for result in state.results
+        if result.imports_runtime
     ]
-    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
-    if state.new_files:
-        state.runtime_importers = {
-            result.path for result in state.changed if imports_module(result.after, target.module)
-        }
+    state.new_files, state.scaffold_notes = plan_runtime_module(users)
+    created = {new_file.path for new_file in state.new_files}
+    state.runtime_importers = {path for path, choice, _ in users if choice.module_file in created}
 
 
 def _exit_code(state: Run, wrote: bool) -> int:
