@@ -454,3 +454,57 @@ def test_an_added_import_that_does_not_resolve_refuses_the_file(tmp_path, monkey
         "src/desk/jobs.py: the rewrite would import loop_runtime, which does not resolve from this file; "
         "left unchanged"
     )
+
+
+# ----- one codemod alone: python -m libcst.tool codemod ------------------------------------------------
+
+
+def readme_codemod_config() -> str:
+    """The .libcst.codemod.yaml the README gives for running one codemod alone."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\n", readme.index("One codemod alone")) + len("```yaml\n")
+    return readme[start : readme.index("```", start)]
+
+
+def run_codemod_alone(project: Path, *paths: str) -> subprocess.CompletedProcess:
+    (project / ".libcst.codemod.yaml").write_text(readme_codemod_config(), encoding="utf-8")
+    codemod = "fire_and_forget_to_task_manager.FireAndForgetToTaskManager"
+    return subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", codemod, *paths],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_codemod_alone_imports_the_runtime_only_where_it_exists(tmp_path):
+    project = make_project(tmp_path, {"jobs.py": DROPPED_TASK})
+    ran = run_codemod_alone(project, "jobs.py")
+    assert ran.returncode == 0, ran.stderr
+    assert read(project, "jobs.py") == DROPPED_TASK
+    assert (
+        "WARNING: line 5: LG201 left for a human: loop_runtime (loop_runtime.py) does not exist yet: "
+        "`loopguard migrate` creates it, a codemod run alone cannot\n"
+    ) in ran.stderr
+    assert not (project / "loop_runtime.py").exists()
+
+
+def test_a_codemod_alone_imports_an_existing_runtime_by_its_full_name(tmp_path):
+    project = make_project(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "src/desk/__init__.py": "",
+            "src/desk/loop_runtime.py": TEMPLATE,
+            "src/desk/jobs.py": DROPPED_TASK,
+        },
+    )
+    ran = run_codemod_alone(project, "src")
+    assert ran.returncode == 0, ran.stderr
+    assert read(project, "src/desk/jobs.py") == (
+        "import asyncio\nfrom desk.loop_runtime import TaskManager\n\n_task_manager = TaskManager()\n"
+        + DROPPED_TASK.replace("import asyncio\n", "").replace(
+            "    asyncio.create_task(work())",
+            '    _task_manager.add_task(asyncio.create_task(work()), name="jobs:start")',
+        )
+    )
+    site = install(project / "src" / "desk", tmp_path / "site")
+    run_python(site, "-c", "import asyncio, desk.jobs; asyncio.run(desk.jobs.start())", path=site)
