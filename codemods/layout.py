@@ -13,8 +13,9 @@ How a file is run decides what its absolute imports find (``sys.path``):
   imports of project modules are found in (they resolve when it runs, so those folders are on
   ``sys.path``); and the project's installed packages, which the project declares.
 
-The project of a file is the nearest folder above it with ``pyproject.toml``, ``setup.py``,
-``setup.cfg`` or ``.git``; else the current directory when it holds the file.
+The project of a file is the nearest folder above it with ``pyproject.toml``, ``setup.py`` or
+``setup.cfg``, looking no higher than the current directory when that holds the file (then the
+current directory itself when none is found below it); else the file's own folder.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# Not .git: a git clone that is no Python project (pyenv's, which holds Python installations; a
+# home folder) would make all of it the project whose files are read for a TaskManager.
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 # The folders setuptools' automatic discovery leaves out of a distribution (FlatLayoutPackageFinder),
 # and, like it, names starting with "." or "_".
 NOT_SHIPPED = frozenset(
@@ -94,10 +97,15 @@ def project_root(directory: Path, cwd: Path) -> Path:
 
 @lru_cache(maxsize=None)
 def _project_root(directory: Path, cwd: Path) -> Path:
+    # Never above the current directory when it holds the file: what is above is not what the
+    # user asked to migrate.
+    inside_cwd = cwd == directory or cwd in directory.parents
     for candidate in (directory, *directory.parents):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
             return candidate
-    return cwd if cwd == directory or cwd in directory.parents else directory
+        if inside_cwd and candidate == cwd:
+            return cwd
+    return directory
 
 
 @lru_cache(maxsize=None)

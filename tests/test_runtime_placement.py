@@ -176,6 +176,20 @@ def test_a_flat_projects_test_shares_the_runtime_of_the_modules_it_imports(tmp_p
     assert run_python(project, "tests/test_feeder.py", path=project) == "worked\n"
 
 
+def test_the_project_is_never_looked_for_above_the_current_directory(tmp_path):
+    """What is above the current directory is not what the user migrates, and a git clone that is
+    no Python project (pyenv's, holding whole Python installations) is no project at all: neither
+    becomes the tree whose files are read for a TaskManager."""
+    work = tmp_path / "work"
+    (work / "scripts").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    assert layout.project_root(work / "scripts", cwd=tmp_path / "elsewhere") == work / "scripts"
+    layout._project_root.cache_clear()
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    assert layout.project_root(work / "scripts", cwd=work) == work
+    assert layout.project_root(work / "scripts", cwd=tmp_path / "elsewhere") == tmp_path
+
+
 # ----- installed packages --------------------------------------------------------------------------
 
 
