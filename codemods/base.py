@@ -33,7 +33,10 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
   definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
-  name="module:Class:method")``, scheduling the TaskManager's import and creation.
+  name="module:Class:method")``, scheduling the TaskManager's import and creation, after
+  :meth:`FindingCodemod.task_manager_unavailable` said that an import of it resolves; a worker
+  base of the runtime comes from the same module, after
+  :meth:`FindingCodemod.runtime_name_unavailable`.
 
 Every fixable, not silenced finding ends up either fixed or noted for a human: a finding no
 node was found for is noted too, so the summary never loses one.
@@ -44,7 +47,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
@@ -75,6 +78,8 @@ SCRATCH_NOTES = "loopguard.left_for_human"  # List[HumanNote], appended to by ev
 SCRATCH_FIXES = "loopguard.fixes"  # Dict[codemod NAME, number of findings fixed]
 SCRATCH_METADATA = "loopguard.metadata"  # TreeMetadata of the tree the last codemod was handed
 SCRATCH_CHAIN = "loopguard.chain"  # NAMEs of the codemods the pipeline runs on this file, in order
+SCRATCH_PLACEMENT = "loopguard.placement"  # placement.RuntimePlacement: chooses each file's TaskManager import
+SCRATCH_TASK_MANAGER_IMPORT = "loopguard.task_manager_import"  # placement.TaskManagerImport of this file
 
 DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
 
@@ -109,6 +114,11 @@ class HumanNote:
 
 
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
+
+
+class TaskManagerUnavailable(Exception):
+    """``register_task`` was called in a file from which no TaskManager import resolves: the codemod
+    must ask :meth:`FindingCodemod.task_manager_unavailable` first and leave the task for a human."""
 
 
 @dataclass(frozen=True)
@@ -404,6 +414,55 @@ class FindingCodemod(VisitorBasedCodemodCommand):
 
     # ----- the TaskManager -----------------------------------------------------------
 
+    def task_manager_unavailable(self) -> Optional[str]:
+        """Why no TaskManager import resolves from this file (its tasks are left for a human), or None.
+
+        ``loopguard migrate`` chooses the import per file (``scratch[SCRATCH_PLACEMENT]``: inside the
+        installed package, the project's own TaskManager, ...); a codemod run alone by
+        ``libcst.tool`` makes the same choice but imports only a module that exists, since it cannot
+        create one; a caller that sets ``scratch[SCRATCH_TASK_MANAGER]`` alone gets that import.
+        """
+        choice = self._task_manager_import()
+        return choice.unavailable if choice is not None and choice.unavailable else None
+
+    def _task_manager_import(self):  # type: ignore[no-untyped-def]
+        scratch = self.context.scratch
+        if SCRATCH_TASK_MANAGER_IMPORT in scratch:
+            return scratch[SCRATCH_TASK_MANAGER_IMPORT]
+        placement = scratch.get(SCRATCH_PLACEMENT)
+        if placement is None:
+            if SCRATCH_TASK_MANAGER in scratch or not self.context.filename:
+                return None
+            from .placement import RuntimePlacement
+
+            placement = RuntimePlacement(scaffolds=False, cwd=Path.cwd())
+        choice = placement.choose(Path(self.context.filename), self._linted.source)
+        scratch[SCRATCH_TASK_MANAGER_IMPORT] = choice
+        return choice
+
+    def runtime_name_unavailable(self, name: str) -> Optional[str]:
+        """Why this file cannot import ``name`` (a worker base) from the module of its TaskManager, or None.
+
+        The same module as the TaskManager's (:meth:`task_manager_spec`), chosen by the same
+        placement: it must resolve, exist with ``name`` or be created by the run, and not replace a
+        name the file binds already.
+        """
+        choice = self._task_manager_import()
+        if choice is None:
+            return None  # scratch[SCRATCH_TASK_MANAGER] given alone: its module, as given
+        from .placement import runtime_name_unavailable
+
+        return runtime_name_unavailable(choice, Path(self.context.filename or "<string>"), self._linted.source, name)
+
+    def task_manager_spec(self) -> str:
+        """``module:Name`` of the TaskManager this file imports (see :meth:`task_manager_unavailable`)."""
+        choice = self._task_manager_import()
+        if choice is None:
+            return self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER)
+        if choice.unavailable:
+            raise TaskManagerUnavailable(choice.unavailable)
+        return choice.spec
+
     def register_task(self, task: cst.BaseExpression, finding: Finding) -> cst.Call:
         """``<manager>.add_task(task, name="module:Class:method")`` for the node being left.
 
@@ -411,9 +470,10 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         manager is ``self._task_manager``, created in ``__init__`` when the class assigns it
         nowhere (an ``__init__`` is added to an undecorated class that has none); elsewhere it is
         the module-level ``_task_manager``, created after the imports. The TaskManager class is
-        imported from ``scratch[SCRATCH_TASK_MANAGER]`` (``"module:Name"``).
+        imported from :meth:`task_manager_spec` (``"module:Name"``); raises
+        :class:`TaskManagerUnavailable` where no import of it resolves.
         """
-        module, _, class_name = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")
+        module, _, class_name = self.task_manager_spec().partition(":")
         self.add_needed_import(module, class_name)
         manager = self._method_manager(class_name)
         if manager is None:

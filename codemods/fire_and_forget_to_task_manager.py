@@ -52,6 +52,9 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return LeaveForHuman(
                 f"the configured TaskManager names ({', '.join(config.task_managers)}) do not match {MANAGER_ATTRIBUTE}"
             )
+        unavailable = self.task_manager_unavailable()
+        if unavailable is not None:
+            return LeaveForHuman(unavailable)
         named = dataclasses.replace(finding, context=self._operation_name())
         return self.register_task(node, named)
 

@@ -30,7 +30,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
@@ -49,7 +49,9 @@ from .base import (
     SCRATCH_LINT,
     SCRATCH_METADATA,
     SCRATCH_NOTES,
+    SCRATCH_PLACEMENT,
     SCRATCH_TASK_MANAGER,
+    SCRATCH_TASK_MANAGER_IMPORT,
     FindingCodemod,
     HumanNote,
     LintedSource,
@@ -110,6 +112,8 @@ class MigrationResult:
     left_for_human_before: List[HumanNote] = field(default_factory=list)  # the same, in source_before
     findings_before: List[Finding] = field(default_factory=list)
     findings_after: List[Finding] = field(default_factory=list)
+    # placement.TaskManagerImport chosen for the file, when a codemod asked for the TaskManager
+    task_manager_import: Optional[Any] = None
 
     @property
     def changed(self) -> bool:
@@ -136,11 +140,14 @@ def migrate_source(
     selected: Optional[Collection[str]] = None,
     task_manager: str = DEFAULT_TASK_MANAGER,
     reported: Optional[Callable[[str], bool]] = None,
+    placement: Optional[Any] = None,
 ) -> MigrationResult:
     """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate.
 
     ``reported`` says which codes the user's selection reports for this file (``select``,
-    ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed.
+    ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed. ``placement``
+    (a ``placement.RuntimePlacement``) chooses the file's TaskManager import when a codemod needs
+    one, instead of ``task_manager``.
     """
     codemods = selected_codemods(selected)
 
@@ -180,7 +187,13 @@ def migrate_source(
         raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
     except RecursionError as error:
         raise UnsafeRewrite(path, "too deeply nested for libcst") from error
-    scratch = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager, SCRATCH_CHAIN: [c.NAME for c in willing]}
+    scratch: Dict[str, Any] = {
+        SCRATCH_CONFIG: config,
+        SCRATCH_TASK_MANAGER: task_manager,
+        SCRATCH_CHAIN: [c.NAME for c in willing],
+    }
+    if placement is not None:
+        scratch[SCRATCH_PLACEMENT] = placement
     context = CodemodContext(filename=path, scratch={**scratch, SCRATCH_METADATA: TreeMetadata.of_parsed(tree)})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.
@@ -222,6 +235,7 @@ def migrate_source(
     result.source_after = current_source
     result.findings_after = findings_after
     result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
+    result.task_manager_import = context.scratch.get(SCRATCH_TASK_MANAGER_IMPORT)
     result.left_for_human = _left_for_human(findings_after, notes, codemods, generic)
     result.left_for_human_before = _in_source_before(
         result.left_for_human, findings_after, findings_before, source, current_source

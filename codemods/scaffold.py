@@ -1,11 +1,14 @@
 """The runtime module (TaskManager, LoopGuard, shutdown) that rewritten code imports, created where it resolves.
 
-The codemods write ``from loop_runtime import TaskManager`` (or the ``--task-manager module:Name``
-given). That absolute import resolves from the import root of the file that holds it: the
-directory above its top-most package. When no such module exists there yet, ``loopguard migrate``
-creates it from ``templates/loop_runtime.py``, and only when some file imports it: a file the run
-rewrites to import it, or a file that already imports the TaskManager from it (a run interrupted
-before the module was written, or a module deleted since) while the module is missing.
+Where each file imports its TaskManager from is chosen by :mod:`placement` (inside the installed
+package, the project's own TaskManager, or a loose module where no package is installed). When
+the chosen module does not exist yet, ``loopguard migrate`` creates it from
+``templates/loop_runtime.py``, and only when some file imports it: a file the run rewrites to
+import it, or a file that already imports the TaskManager (or a worker base) from it (a run
+interrupted before the module was written, or a module deleted since) while the module is
+missing. A converted worker class imports its base from the same module; the module then gets
+the worker part of the template (``templates/loop_runtime_workers.py``), on the Qt binding of the
+files that import it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .base import DEFAULT_TASK_MANAGER
 
@@ -67,31 +70,6 @@ class ScaffoldNote:
     reason: str
 
 
-def import_root(path: Path) -> Path:
-    """The directory above the top-most package holding ``path`` (a file or a directory)."""
-    directory = path if path.is_dir() else path.parent
-    directory = directory.resolve()
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        directory = directory.parent
-    return directory
-
-
-def imports_module(source: str, module: str) -> bool:
-    """Whether ``source`` imports ``module`` absolutely (``import m`` or ``from m import ...``)."""
-    if module.rsplit(".", 1)[-1] not in source:
-        return False
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module:
-            return True
-        if isinstance(node, ast.Import) and any(alias.name == module for alias in node.names):
-            return True
-    return False
-
-
 def imports_name(source: str, module: str, name: str) -> bool:
     """Whether ``source`` has ``from module import name`` (absolute): the import the codemods write."""
     if name not in source or module.rsplit(".", 1)[-1] not in source:
@@ -136,6 +114,19 @@ def defines_name(path: Path, name: str) -> bool:
     return False
 
 
+def offers_name(module_file: Path, name: str) -> bool:
+    """Whether ``from <module> import name`` finds ``name``: defined there, a submodule of a package,
+    or possibly brought in by a star import."""
+    if defines_name(module_file, name):
+        return True
+    if module_file.name == "__init__.py" and module_source_path(module_file.parent, name) is not None:
+        return True
+    try:
+        return "import *" in module_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class RuntimeParts:
     """The optional parts of the runtime module: the worker bases, and on which Qt binding their Qt part."""
@@ -164,59 +155,67 @@ def render_template(target: TaskManagerTarget, parts: RuntimeParts = RuntimePart
     return text
 
 
-def plan_runtime_module(
-    target: TaskManagerTarget, rewritten: Iterable[Tuple[Path, str, str]], importing: Iterable[Path] = ()
-) -> Tuple[List[NewFile], List[ScaffoldNote]]:
-    """The files to create so that the imports of ``target.module`` resolve.
+@dataclass(frozen=True)
+class RuntimeUser:
+    """A file that imports the TaskManager, or a worker base, from the module chosen for it."""
 
-    ``rewritten`` holds ``(path, source_before, source_after)`` of every changed file;
-    ``importing`` the files left unchanged that already import ``target.name`` (or a worker base)
-    from the module (what an earlier, interrupted run wrote). Files that newly import the module, and those, are
-    grouped by import root; the module goes to the outermost root that holds the others (nested
-    roots import through it), else to the root most files share. Files under no chosen root get
-    a note, so do modules that exist without the name.
+    choice: Any  # placement.TaskManagerImport
+    rewritten: bool  # by this run; else it imported the module already (what an earlier run wrote)
+    source: str  # its text as the run leaves it
+
+
+def plan_runtime_module(users: Iterable[RuntimeUser]) -> Tuple[List[NewFile], List[ScaffoldNote]]:
+    """The files to create so that the runtime imports of ``users`` resolve, and notes for a human.
+
+    Each missing module is created once, from the template, with the ``__init__.py`` of a package
+    it needs, and with the parts its users import (:func:`runtime_parts`: the worker bases, on
+    their Qt binding). A module that exists without a name its users import gets a note, so do
+    the project's classes named TaskManager that a rewritten file could not use, saying why.
     """
-    users: Dict[Path, List[Path]] = {}
-    for path, before, after in rewritten:
-        if imports_module(after, target.module) and not imports_module(before, target.module):
-            users.setdefault(import_root(path), []).append(path)
-    for path in importing:
-        users.setdefault(import_root(path), []).append(path)
-    if not users:
-        return [], []
-    root = _choose_root(users)
-    notes = [
-        ScaffoldNote(path, 1, f"imports {target.module}, which resolves from {other}, not from {root}")
-        for other, paths in sorted(users.items())
-        if other != root and root not in other.parents
-        for path in paths
+    by_module: Dict[Path, List[RuntimeUser]] = {}
+    for user in users:
+        if user.choice.module_file is not None:
+            by_module.setdefault(user.choice.module_file, []).append(user)
+    new_files: List[NewFile] = []
+    notes: List[ScaffoldNote] = []
+    instead: Dict[Any, List[str]] = {}
+    for module_file, module_users in sorted(by_module.items()):
+        choice = module_users[0].choice
+        target = TaskManagerTarget(choice.module, choice.name)
+        sources = [user.source for user in module_users]
+        if choice.exists or module_file.exists():
+            notes += [
+                ScaffoldNote(module_file, 1, f"the rewritten code imports {name} from here; define it")
+                for name in runtime_names(target.name)
+                if any(imports_name(source, target.module, name) for source in sources)
+                and not offers_name(module_file, name)
+            ]
+        else:
+            new_files += _new_module_files(choice.package_root, target, runtime_parts(target, sources))
+        for user in module_users:
+            for passed_over in user.choice.passed_over if user.rewritten else ():
+                used = f"{user.choice.module}.{user.choice.name}"
+                if used not in instead.setdefault(passed_over, []):
+                    instead[passed_over].append(used)
+    notes += [
+        ScaffoldNote(
+            candidate.path,
+            candidate.line,
+            f"the rewritten code imports {' and '.join(sorted(used))} instead of this class: {candidate.problem}",
+        )
+        for candidate, used in sorted(instead.items(), key=lambda item: (item[0].path, item[0].line))
     ]
-    sources = [after for _, _, after in rewritten] + [_text_of(path) for path in importing]
-    parts = runtime_parts(target, sources)
-    existing = module_source_path(root, target.module)
-    if existing is not None:
-        imported = [
-            name
-            for name in (*WORKER_BASES, *QT_WORKER_BASES)
-            if any(imports_name(source, target.module, name) for source in sources)
-        ]
-        for name in (target.name, *imported):
-            if not defines_name(existing, name):
-                notes.append(ScaffoldNote(existing, 1, f"the rewritten code imports {name} from here; define it"))
-        return [], notes
-    return _new_module_files(root, target, parts), notes
+    return new_files, notes
+
+
+def runtime_names(task_manager: str) -> Tuple[str, ...]:
+    """The names rewritten code imports from the runtime module: its TaskManager and the worker bases."""
+    return (task_manager, *WORKER_BASES, *QT_WORKER_BASES)
 
 
 def imports_runtime(source: str, target: TaskManagerTarget) -> bool:
     """Whether ``source`` imports the TaskManager or a worker base from the runtime module."""
-    return any(imports_name(source, target.module, name) for name in (target.name, *WORKER_BASES, *QT_WORKER_BASES))
-
-
-def _text_of(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+    return any(imports_name(source, target.module, name) for name in runtime_names(target.name))
 
 
 def runtime_parts(target: TaskManagerTarget, sources: Iterable[str]) -> RuntimeParts:
@@ -233,15 +232,6 @@ def runtime_parts(target: TaskManagerTarget, sources: Iterable[str]) -> RuntimeP
         return RuntimeParts(workers=workers)
     binding = max(QT_BINDINGS, key=lambda name: (bindings[name], -QT_BINDINGS.index(name)))
     return RuntimeParts(workers=True, qt_binding=binding)
-
-
-def _choose_root(users: Dict[Path, List[Path]]) -> Path:
-    roots = sorted(users)
-    for candidate in roots:
-        if all(other == candidate or candidate in other.parents for other in roots):
-            return candidate
-    counts = Counter({root: len(paths) for root, paths in users.items()})
-    return max(roots, key=lambda root: (counts[root], -len(root.parts)))
 
 
 def _new_module_files(root: Path, target: TaskManagerTarget, parts: RuntimeParts) -> List[NewFile]:

@@ -3,7 +3,8 @@ makes a private loop becomes a task of the one loop.
 
 The class keeps its name, its signals, its constructor and every method its callers use; only its
 thread base changes, to the runtime's ``QThreadTask``/``QRunnableTask``/``ThreadTask`` (scaffolded
-into the runtime module with the TaskManager), and ``run()`` becomes a coroutine that awaits its
+into the runtime module with the TaskManager, imported from the module the file's TaskManager
+import comes from), and ``run()`` becomes a coroutine that awaits its
 work: every ``loop.run_until_complete(c)``/``asyncio.run(c)`` becomes ``await c``, the loop's
 creation, installation and closing go (also a loop kept in ``self.loop``, made in ``run()`` or in
 ``__init__``), ``self.msleep(ms)`` becomes ``await asyncio.sleep(...)``, and a method that stopped the
@@ -17,8 +18,10 @@ worker, ``moveToThread()``, a worker's private loop used outside ``run()``, a ca
 itself, a thread base inherited through another class, a pool that may be handed a worker whose
 class the module cannot tell, a ``QRunnable`` that no pool of its own module starts (its starters
 are elsewhere, and a starter across modules is not rewritten yet), an ``await`` that would be held
-under a lock, and a module without Qt (whether ``start()`` runs on the one loop is not known
-there). A ``QThread``/``Thread`` worker's starters elsewhere need no edit: ``worker.start()`` stays.
+under a lock, a module without Qt (whether ``start()`` runs on the one loop is not known
+there), and a file from which no runtime import of the base resolves (the placement's reason, as
+for its tasks). A ``QThread``/``Thread`` worker's starters elsewhere need no edit:
+``worker.start()`` stays.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import libcst as cst
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.findings import Finding
 
-from .base import DEFAULT_TASK_MANAGER, SCRATCH_CHAIN, SCRATCH_TASK_MANAGER, FindingCodemod, Rewritten
+from .base import SCRATCH_CHAIN, FindingCodemod, Rewritten
 from .syntax import calls_in, code_of, dotted
 from .thread_loop import NotUnderstood
 from .thread_loop.settle import without_opening_blank_lines
@@ -147,6 +150,10 @@ class WorkerClassToTask(FindingCodemod):
         if loop_used:
             line, attribute = loop_used[0]
             return f"the worker's private loop .{attribute} is used at line {line}: a loop made for it and used elsewhere"
+        # Its base comes from the module the placement chose for the file's TaskManager.
+        unavailable = self.runtime_name_unavailable(base.runtime_name)
+        if unavailable is not None:
+            return unavailable
         return new_class
 
     def _refuse_pool_hand_overs(self, plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]], uses: InstanceUses) -> None:
@@ -227,7 +234,7 @@ class WorkerClassToTask(FindingCodemod):
     def _schedule_imports(self, base: ThreadBase, dropped_decorators: Set[str]) -> None:
         """The runtime base comes in; the thread base, a dropped ``@Slot()`` and the loop's asyncio
         go where nothing else uses them."""
-        module = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")[0]
+        module = self.task_manager_spec().partition(":")[0]
         self.add_needed_import(module, base.runtime_name)
         for expression in (base.expression, *dropped_decorators):
             self._remove_if_unused(expression)

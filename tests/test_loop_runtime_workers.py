@@ -16,9 +16,11 @@ import pytest
 from flake8_loopguard.core.config import Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.rules import all_rules
+from loopguard_codemods.placement import TaskManagerImport
 from loopguard_codemods.scaffold import (
     TEMPLATE,
     RuntimeParts,
+    RuntimeUser,
     TaskManagerTarget,
     plan_runtime_module,
     render_template,
@@ -383,18 +385,33 @@ def test_qt_part_is_only_for_the_main_thread(qt):
 
 
 def test_the_planned_runtime_module_has_the_parts_its_importers_need(tmp_path):
-    worker = tmp_path / "loaders.py"
-    before = "from PyQt5.QtCore import QThread\n"
-    after = "from PyQt5.QtCore import pyqtSignal\nfrom loop_runtime import QThreadTask\n"
-    [new_file], notes = plan_runtime_module(TARGET, [(worker, before, after)])
+    """Each module to create gets the parts its own users import: the worker bases on their binding
+    for the module the worker file imports, the template alone for one only a task registration uses."""
+    workers_module = tmp_path / "app" / "loop_runtime.py"
+    tasks_module = tmp_path / "scripts" / "loop_runtime.py"
+    worker = "from PyQt5.QtCore import pyqtSignal\nfrom loop_runtime import QThreadTask\n"
+    tasks = "from loop_runtime import TaskManager\n"
+    users = [
+        RuntimeUser(TaskManagerImport("loop_runtime", "TaskManager", module, module.parent), True, source)
+        for module, source in ((workers_module, worker), (tasks_module, tasks))
+    ]
+    new_files, notes = plan_runtime_module(users)
     assert notes == []
-    assert new_file.path == tmp_path / "loop_runtime.py"
-    assert new_file.content == render_template(TARGET, RuntimeParts(workers=True, qt_binding="PyQt5"))
+    assert [(new_file.path, new_file.content) for new_file in new_files] == [
+        (workers_module, render_template(TARGET, RuntimeParts(workers=True, qt_binding="PyQt5"))),
+        (tasks_module, render_template(TARGET)),
+    ]
 
 
 def test_an_existing_runtime_module_without_the_worker_bases_is_noted(tmp_path):
-    (tmp_path / "loop_runtime.py").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    """A file that imports a worker base from a runtime module that exists without it (what an earlier
+    run wrote, edited since): nothing is created, the module is named for a human."""
+    module = tmp_path / "loop_runtime.py"
+    module.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     after = "from PySide6.QtCore import Signal\nfrom loop_runtime import QRunnableTask\n"
-    new_files, notes = plan_runtime_module(TARGET, [(tmp_path / "jobs.py", "", after)])
+    choice = TaskManagerImport("loop_runtime", "TaskManager", module, tmp_path, exists=True)
+    new_files, notes = plan_runtime_module([RuntimeUser(choice, False, after)])
     assert new_files == []
-    assert [note.reason for note in notes] == ["the rewritten code imports QRunnableTask from here; define it"]
+    assert [(note.path, note.line, note.reason) for note in notes] == [
+        (module, 1, "the rewritten code imports QRunnableTask from here; define it")
+    ]

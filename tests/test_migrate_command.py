@@ -291,20 +291,23 @@ def test_jobs_must_be_positive(tmp_path):
 # ----- the scaffolded runtime module ---------------------------------------------------------------
 
 
-def test_runtime_module_is_created_at_the_import_root_when_used(tmp_path):
+def test_runtime_module_is_created_inside_the_installed_package_when_used(tmp_path):
+    """A src/ layout installs only its package: the runtime goes inside it (tests/test_runtime_placement.py
+    has every layout)."""
     project = make_project(
         tmp_path,
         {"src/desk/__init__.py": "", "src/desk/ui/__init__.py": "", "src/desk/ui/panel.py": DROPPED_TASK},
     )
     result = migrate(project, "src/desk/ui", "--write")
     assert result.returncode == 0, result.stderr.decode()
-    created = project / "src" / "loop_runtime.py"
+    created = project / "src" / "desk" / "loop_runtime.py"
     assert created.read_text(encoding="utf-8") == (REPO / "codemods" / "templates" / "loop_runtime.py").read_text(
         encoding="utf-8"
     )
-    assert "from loop_runtime import TaskManager" in (project / "src/desk/ui/panel.py").read_text(encoding="utf-8")
+    assert not (project / "src" / "loop_runtime.py").exists()
+    assert "from desk.loop_runtime import TaskManager" in (project / "src/desk/ui/panel.py").read_text(encoding="utf-8")
     check = subprocess.run(
-        [sys.executable, "-c", "import desk.ui.panel, loop_runtime; print(loop_runtime.TaskManager)"],
+        [sys.executable, "-c", "import desk.ui.panel, desk.loop_runtime as runtime; print(runtime.TaskManager)"],
         cwd=project / "src", capture_output=True, text=True, timeout=60,
     )
     assert check.returncode == 0, check.stderr
@@ -323,7 +326,7 @@ def test_a_dotted_task_manager_creates_its_package_and_alias(tmp_path):
 
 
 def test_an_existing_runtime_module_is_used_not_replaced(tmp_path):
-    own = "class TaskManager:\n    def add_task(self, task, name=None):\n        return task\n"
+    own = "class TaskManager:\n    def add_task(self, task, name=None):\n        return task\n\n    async def cleanup_all(self):\n        pass\n"
     make_project(tmp_path, {"loop_runtime.py": own, "jobs.py": DROPPED_TASK})
     result = migrate(tmp_path, "--write")
     assert result.returncode == 0, result.stderr.decode()
@@ -331,13 +334,15 @@ def test_an_existing_runtime_module_is_used_not_replaced(tmp_path):
 
 
 def test_an_existing_module_without_the_class_is_listed_for_a_human(tmp_path):
+    """The import would fail: the task is left, no import written, and the summary says what to define."""
     make_project(tmp_path, {"loop_runtime.py": "TASKS = set()\n", "jobs.py": DROPPED_TASK})
     result = migrate(tmp_path)
     assert result.returncode == 1
-    assert "--- /dev/null" not in result.stdout.decode()
-    assert "loop_runtime.py:1: note the rewritten code imports TaskManager from here; define it [scaffold]" in (
-        result.stderr.decode()
-    )
+    assert result.stdout.decode() == ""
+    assert (
+        "jobs.py:5: LG201 loop_runtime (loop_runtime.py) defines no TaskManager: define it, or name another with "
+        "--task-manager, then run again [fire_and_forget_to_task_manager]\n"
+    ) in result.stderr.decode()
 
 
 def test_no_runtime_module_when_no_rewrite_imports_it(tmp_path):
@@ -571,6 +576,7 @@ def test_each_file_outcome_is_a_file_status(tmp_path):
     from flake8_loopguard.commands.settings import load_settings
     from flake8_loopguard.core.config import DEFAULT_CONFIG
     from flake8_loopguard.core.rules import all_rules
+    from loopguard_codemods.placement import RuntimePlacement
 
     make_project(
         tmp_path,
@@ -582,7 +588,7 @@ def test_each_file_outcome_is_a_file_status(tmp_path):
         },
     )
     settings = load_settings(tuple(rule.code for rule in all_rules()), {}, cwd=tmp_path)
-    options = MigrationOptions(DEFAULT_CONFIG, None, "loop_runtime:TaskManager", Selection(settings))
+    options = MigrationOptions(DEFAULT_CONFIG, None, Selection(settings), RuntimePlacement(cwd=tmp_path))
     names = ("fixable.py", "clean.py", "silenced.py", "nul.py")
     outcomes = {name: migrate_file(options, str(tmp_path / name)) for name in names}
     assert {name: result.status for name, result in outcomes.items()} == {

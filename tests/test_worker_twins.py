@@ -154,3 +154,48 @@ def test_only_the_worker_module_changes_and_the_runtime_is_scaffolded(runs, shap
     )
     assert changed == sorted([*SHAPES[shape][1], "loop_runtime.py"])
     assert "class QThreadTask" in (migrated / "loop_runtime.py").read_text(encoding="utf-8")
+
+
+# ----- a src/ layout: the runtime goes inside the installed package ------------------------------------
+
+
+def test_a_worker_in_a_src_layout_package_runs_on_the_runtime_inside_its_package(tmp_path):
+    """The QThread twin as the package `quotes` of a src/ layout project. Its worker base is imported
+    from the runtime the placement chose for the package (`quotes.loop_runtime`, created with the
+    worker bases on PySide6); the program runs from what the wheel installs, the package alone."""
+    project = tmp_path / "project"
+    package = project / "src" / "quotes"
+    package.mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "quotes"\nversion = "1.0"\n', encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    shutil.copy(TWINS / "qthread_signals" / "loaders.py", package / "loaders.py")
+    window = (TWINS / "qthread_signals" / "window.py").read_text(encoding="utf-8")
+    (package / "window.py").write_text(
+        window.replace("from loaders import", "from quotes.loaders import"), encoding="utf-8"
+    )
+    original = tmp_path / "original"
+    shutil.copytree(package, original / "quotes")
+
+    migration = migrate(project)
+
+    assert migration.returncode == 0, migration.stderr
+    assert "created ./src/quotes/loop_runtime.py: TaskManager, LoopGuard and shutdown()" in migration.stderr
+    assert sorted(path.relative_to(project).as_posix() for path in project.rglob("loop_runtime.py")) == [
+        "src/quotes/loop_runtime.py"
+    ]
+    loaders = (package / "loaders.py").read_text(encoding="utf-8")
+    assert "from quotes.loop_runtime import QThreadTask\n" in loaders
+    assert "class QuoteLoader(QThreadTask):" in loaders and "class Heartbeat(QThreadTask):" in loaders
+    runtime = (package / "loop_runtime.py").read_text(encoding="utf-8")
+    assert "class QThreadTask" in runtime and "from PySide6.QtCore import QObject, QTimer, Signal" in runtime
+
+    installed = tmp_path / "installed"
+    shutil.copytree(package, installed / "quotes")
+    before, after = drive(original, "quotes.window"), drive(installed, "quotes.window")
+    assert sorted(before["threads_started"]) == sorted(SHAPES["qthread_signals"][3])
+    assert after["all_reports_arrived"]
+    assert after["reports"] == before["reports"] == SHAPES["qthread_signals"][2]
+    assert after["threads_started"] == []
+    assert after["calls_off_the_main_thread"] == after["calls_off_the_main_loop"] == 0
+    assert after["live_tasks_before_shutdown"] == ["quotes.loaders:Heartbeat:run"]
+    assert after["pending_after_shutdown"] == []

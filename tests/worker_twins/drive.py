@@ -2,12 +2,13 @@
 
     QT_QPA_PLATFORM=offscreen python drive.py APP_DIR MODULE
 
-MODULE (in APP_DIR) defines ``Window(service, report)`` with ``refresh()``, ``stop()`` and
-``running()``, and ``EXPECTED``, the number of reports ``refresh()`` brings. The driver counts every
-thread started (``threading.Thread.start``, ``QThread.start``, ``QThreadPool.start``), clicks
-refresh, waits for the reports, then ends the way the program does: a migrated program (its
-``loop_runtime`` importable) through ``loop_runtime.shutdown()`` while its workers still run, the
-original by stopping its workers and waiting for their threads.
+MODULE (in APP_DIR, dotted when it is in a package) defines ``Window(service, report)`` with
+``refresh()``, ``stop()`` and ``running()``, and ``EXPECTED``, the number of reports ``refresh()``
+brings. The driver counts every thread started (``threading.Thread.start``, ``QThread.start``,
+``QThreadPool.start``), clicks refresh, waits for the reports, then ends the way the program does:
+a migrated program (the ``loop_runtime`` beside MODULE importable) through
+``loop_runtime.shutdown()`` while its workers still run, the original by stopping its workers and
+waiting for their threads.
 """
 
 import asyncio
@@ -54,8 +55,10 @@ def main() -> None:
     started: List[str] = []
     count_thread_starts(started)
     module = importlib.import_module(module_name)
+    # The runtime is scaffolded beside the module: inside its package (`desk.loop_runtime`), if any.
+    package = module_name.rpartition(".")[0]
     try:
-        runtime = importlib.import_module("loop_runtime")
+        runtime = importlib.import_module(f"{package}.loop_runtime" if package else "loop_runtime")
     except ImportError:
         runtime = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, FrozenSet, List, Optional, Sequence
 
 from ...core.rules import all_rules
@@ -18,6 +19,7 @@ from ..discovery import discover
 from ..interrupted import Interrupted
 from ..selection import Selection
 from ..settings import SettingsError, load_settings
+from ..sources import SourceError, read_source
 from ..workers import WorkerLost, WorkerPool
 
 EXIT_NOTHING_LEFT = 0
@@ -35,12 +37,13 @@ from .writing import write_all
 
 
 def run(args: argparse.Namespace) -> int:
-    from loopguard_codemods.scaffold import DEFAULT_TASK_MANAGER, TaskManagerTarget
+    from loopguard_codemods.placement import RuntimePlacement
+    from loopguard_codemods.scaffold import TaskManagerTarget
 
     err = Stderr()
     try:
         selected = _selected_codemods(args.select)
-        target = TaskManagerTarget.parse(args.task_manager or DEFAULT_TASK_MANAGER)
+        target = TaskManagerTarget.parse(args.task_manager) if args.task_manager else None
         settings = load_settings(tuple(rule.code for rule in all_rules()), {})
     except (ValueError, SettingsError) as error:
         err.line(f"loopguard migrate: {error}")
@@ -56,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     options = MigrationOptions(
         config=settings.engine_config(),
         selected=selected,
-        task_manager=str(target),
         selection=Selection(settings),
+        placement=RuntimePlacement(target, scaffolds=True, cwd=Path.cwd()),
     )
     try:
         state.results = _migrate_all(options, files, args.jobs, err)
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 err.line(result.error)
             elif result.status is FileStatus.SKIPPED:
                 state.skipped.append((result.path, result.skip_reason))
-        _plan_scaffold(state, target)
+        _plan_scaffold(state)
         if args.write:
             write_all(state, err)
         else:
@@ -197,22 +200,32 @@ def _size(path: str) -> int:
         return 0
 
 
-def _plan_scaffold(state: Run, target: Any) -> None:
-    from pathlib import Path
+def _plan_scaffold(state: Run) -> None:
+    from loopguard_codemods.scaffold import RuntimeUser, plan_runtime_module
 
-    from loopguard_codemods.scaffold import imports_module, plan_runtime_module
-
-    rewritten = [(Path(result.path), result.before, result.after) for result in state.changed]
-    # Unchanged files that import the TaskManager: an earlier run may have been stopped before
-    # it wrote the module; the plan creates it again when it is missing.
-    importing = [
-        Path(result.path) for result in state.results if result.status is FileStatus.UNCHANGED and result.imports_runtime
+    # Unchanged files that import the TaskManager (or a worker base) count too: an earlier run may
+    # have been stopped before it wrote the module; the plan creates it again when it is missing.
+    importing = [result for result in state.results if result.imports_runtime]
+    users = [
+        RuntimeUser(result.task_manager_import, result.status is FileStatus.CHANGED, _text_left(result))
+        for result in importing
     ]
-    state.new_files, state.scaffold_notes = plan_runtime_module(target, rewritten, importing)
-    if state.new_files:
-        state.runtime_importers = {
-            result.path for result in state.changed if imports_module(result.after, target.module)
-        }
+    state.new_files, state.scaffold_notes = plan_runtime_module(users)
+    created = {new_file.path for new_file in state.new_files}
+    state.runtime_importers = {
+        result.path for result in importing if result.task_manager_import.module_file in created
+    }
+
+
+def _text_left(result: FileResult) -> str:
+    """The file's text as the run leaves it: an unchanged file's is read again (the run keeps only
+    the texts of the files it changes)."""
+    if result.status is FileStatus.CHANGED:
+        return result.after
+    try:
+        return read_source(result.path)[0]
+    except SourceError:
+        return ""
 
 
 def _exit_code(state: Run, wrote: bool) -> int:

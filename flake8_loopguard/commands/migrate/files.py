@@ -33,8 +33,8 @@ class FileStatus(Enum):
 class MigrationOptions:
     config: Config
     selected: Optional[FrozenSet[str]]
-    task_manager: str
     selection: Selection  # what `loopguard check` reports: the codes worth fixing
+    placement: Any  # loopguard_codemods.placement.RuntimePlacement: each file's TaskManager import
 
 
 @dataclass
@@ -54,13 +54,18 @@ class FileResult:
     notes_before: List[Tuple[int, str, str, str]] = field(default_factory=list)
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
-    imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager or a worker base>`
+    # As the run leaves it: `from <module> import <TaskManager or a worker base>`, where the module
+    # is (or is to be created).
+    task_manager_import: Any = None  # placement.TaskManagerImport
+
+    @property
+    def imports_runtime(self) -> bool:
+        return self.task_manager_import is not None
 
 
 def migrate_file(options: MigrationOptions, path: str) -> FileResult:
     """Read, migrate and check one file; never raises for anything the file contains."""
     from loopguard_codemods.pipeline import UnsafeRewrite, migrate_source
-    from loopguard_codemods.scaffold import TaskManagerTarget, imports_runtime
 
     try:
         source, encoding, data = read_source(path)
@@ -71,10 +76,13 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             path,
             options.config,
             options.selected,
-            task_manager=options.task_manager,
             reported=partial(options.selection.reports, path=path),
+            placement=options.placement,
         )
         after_bytes = result.source_after.encode(encoding)
+        runtime = options.placement.settle(path, source, result.source_after, result.task_manager_import)
+        if runtime.unresolved is not None:
+            raise UnsafeRewrite(path, runtime.unresolved)
     except SourceError as error:
         return FileResult(path, FileStatus.FAILED, f"{path}: {error}")
     except SyntaxError as error:
@@ -102,7 +110,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         notes_before=[(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human_before],
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
-        imports_runtime=imports_runtime(result.source_after, TaskManagerTarget.parse(options.task_manager)),
+        task_manager_import=runtime.imported,
     )
 
 
