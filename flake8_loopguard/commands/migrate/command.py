@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, FrozenSet, List, Optional, Sequence
+from typing import FrozenSet, List, Optional, Sequence
 
 from ...core.rules import all_rules
 from ..discovery import discover
