@@ -85,6 +85,11 @@ TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 LOOP_GETTER_NAMES = frozenset(name.rpartition(".")[2] for name in LOOP_GETTERS)
 TASK_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
+# Calls that return a Future which is no Task (``ensure_future`` hands it back as it is): by
+# the name a call spells them with, on any receiver.
+FUTURE_FACTORY_NAMES = frozenset(
+    {"gather", "shield", "wrap_future", "run_in_executor", "create_future", "run_coroutine_threadsafe"}
+)
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
 # An application that vendors qasync names its copy the same way.

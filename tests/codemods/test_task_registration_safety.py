@@ -1,0 +1,105 @@
+"""Registering a task keeps the program working: each case runs the program before and after the
+codemod and compares what it printed (see ``programs.run_program``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from loopguard_codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
+
+from .helpers import FindingCodemodTest
+from .programs import run_program
+
+
+class RegistrationTest(FindingCodemodTest):
+    TRANSFORM = FireAndForgetToTaskManager
+
+    def assertSameRun(self, before: str, expected_output: str) -> str:  # noqa: N802 (unittest style)
+        """The codemod's output prints what ``before`` prints, which is ``expected_output``;
+        returns the output."""
+        before = textwrap.dedent(before)
+        after, _ = self.run_codemod(before)
+        self.assertEqual(run_program(before), textwrap.dedent(expected_output))
+        self.assertEqual(run_program(after), textwrap.dedent(expected_output), f"migrated:\n{after}")
+        return after
+
+
+class TestOnlyTasksAreRegistered(RegistrationTest):
+    """``add_task`` names what it registers (``set_name``): a Future that is no Task has no name."""
+
+    GATHERED = """
+        import asyncio
+
+        ran_in_a_thread = []
+
+
+        async def job(n):
+            print("job", n)
+
+
+        class Runner:
+            async def start(self, loop):
+                asyncio.ensure_future(asyncio.gather(job(1), job(2)))
+                asyncio.ensure_future(loop.run_in_executor(None, ran_in_a_thread.append, "executor"))
+                pending = asyncio.gather(job(3))
+                asyncio.ensure_future(pending)
+                await asyncio.sleep(0)
+                print("started")
+
+
+        async def main():
+            await Runner().start(asyncio.get_running_loop())
+
+
+        asyncio.run(main())
+        print(ran_in_a_thread)
+        """
+
+    def test_futures_are_left_with_the_reason(self):
+        notes = self.assertCodemod(self.GATHERED, self.GATHERED)
+        self.assertEqual(
+            [(note.line, note.code, note.reason) for note in notes],
+            [
+                (line, "LG201", f"asyncio.ensure_future({what}) returns a Future, not a Task: {FUTURE_ADVICE}")
+                for line, what in ((12, "gather(...)"), (13, "run_in_executor(...)"), (15, "gather(...)"))
+            ],
+        )
+
+    def test_the_program_runs_as_before(self):
+        self.assertSameRun(self.GATHERED, "job 1\njob 2\njob 3\nstarted\n['executor']\n")
+
+    def test_a_future_the_codemod_cannot_see_is_kept_by_the_runtime(self):
+        """``ensure_future(x)`` with ``x`` a parameter: a coroutine, a Task or a Future. The
+        scaffolded TaskManager keeps a Future too (its name goes to the log lines only)."""
+        after = self.assertSameRun(
+            """
+            import asyncio
+
+
+            async def job():
+                print("job")
+                return 7
+
+
+            async def keep(awaitable):
+                asyncio.ensure_future(awaitable)
+
+
+            async def main():
+                await keep(job())
+                await keep(asyncio.gather(job()))
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+                print("done")
+
+
+            asyncio.run(main())
+            """,
+            "job\njob\ndone\n",
+        )
+        self.assertIn('_task_manager.add_task(asyncio.ensure_future(awaitable), name="service:keep")', after)
+
+
+FUTURE_ADVICE = (
+    "add_task() registers tasks; await the future, or keep it and cancel it at shutdown by hand"
+)
