@@ -393,9 +393,10 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         """``<manager>.add_task(task, name="module:Class:method")`` for the node being left.
 
         In a method (first parameter ``self`` or any name, not a static/class method) the
-        manager is ``self._task_manager``, created in ``__init__`` when the class assigns it
-        nowhere (an ``__init__`` is added to an undecorated class that has none); elsewhere it is
-        the module-level ``_task_manager``, created after the imports. The TaskManager class is
+        manager is ``self._task_manager``: a class attribute ``_task_manager = TaskManager()``
+        when the class assigns it nowhere (it exists before any ``__init__`` runs); elsewhere, and
+        in a decorated class that assigns none, it is the module-level ``_task_manager``, created
+        after the imports. The TaskManager class is
         imported from ``scratch[SCRATCH_TASK_MANAGER]`` (``"module:Name"``).
         """
         module, _, class_name = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")
@@ -432,7 +433,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             if receiver is None:
                 return None
             if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
-                return None  # adding an __init__ would fight the decorator (dataclass, attrs)
+                return None  # a class decorator may rebuild the class or take its attributes for fields
             self.defer_edit(owner, ("class manager", class_name), ensure_class_manager(class_name))
             return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
         return None

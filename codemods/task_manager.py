@@ -1,6 +1,6 @@
-"""Where a registered task's TaskManager lives, and the edits that create it: an attribute
-``self._task_manager`` set in the class's ``__init__`` (an ``__init__`` is added when the class has
-none), or a module-level ``_task_manager`` placed after the imports."""
+"""Where a registered task's TaskManager lives, and the edits that create it: a class attribute
+``_task_manager`` (read as ``self._task_manager``), or a module-level ``_task_manager`` placed
+after the imports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
-from .syntax import body_statements, instance_parameter, is_docstring, single_small_statement
+from .syntax import body_statements, is_docstring
 
 # The attribute (in methods) and module-level name that hold the TaskManager.
 MANAGER_ATTRIBUTE = "_task_manager"
@@ -54,48 +54,31 @@ def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
     return 1 if body and is_docstring(body[0]) else 0
 
 
-def _is_super_init(statement: cst.BaseStatement) -> bool:
-    """``super().__init__(...)`` or ``Base.__init__(self, ...)`` as a statement."""
-    expression = single_small_statement(statement)
-    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
-        return False
-    func = expression.value.func
-    return isinstance(func, cst.Attribute) and func.attr.value == "__init__"
-
-
 def ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    """``_task_manager = TaskManager()`` as a class attribute, when the class has no manager.
+
+    A class attribute exists before any ``__init__`` runs: when a base class's ``__init__`` calls
+    a method that registers a task, when a task is made before ``super().__init__()``, in every
+    subclass, and in a mixin whose own ``__init__`` the MRO would never run. The TaskManager
+    instances share one registry, so one per class is as good as one per instance. It goes after
+    the docstring and the class attributes the body opens with.
+    """
+
     def edit(class_def: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(class_def, cst.ClassDef)
         if assigns_manager(class_def) or not isinstance(class_def.body, cst.IndentedBlock):
             return class_def
         body = list(class_def.body.body)
-        init = init_of(class_def)
-        if init is None:
-            # Passes everything on, so construction is unchanged, also for a mixin whose
-            # next class in the MRO takes arguments.
-            new_init = cst.parse_statement(
-                "def __init__(self, *args, **kwargs):\n"
-                "    super().__init__(*args, **kwargs)\n"
-                f"    self.{MANAGER_ATTRIBUTE} = {class_name}()\n"
-            )
-            at = _after_docstring(body)
-            while at < len(body) and not isinstance(body[at], (cst.FunctionDef, cst.ClassDef)):
-                at += 1
-            if at < len(body):
-                new_init = new_init.with_changes(leading_lines=body[at].leading_lines)
-                body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            else:
-                new_init = new_init.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
-            body.insert(at, new_init)
-            return class_def.with_changes(body=class_def.body.with_changes(body=body))
-        receiver = instance_parameter(init) or "self"
-        init_body = list(body_statements(init))
-        at = next((i + 1 for i, statement in enumerate(init_body) if _is_super_init(statement)), None)
-        if at is None:
-            at = _after_docstring(init_body)
-        init_body.insert(at, cst.parse_statement(f"{receiver}.{MANAGER_ATTRIBUTE} = {class_name}()\n"))
-        new_init = init.with_changes(body=init.body.with_changes(body=init_body))
-        body = [new_init if statement is init else statement for statement in body]
+        after_docstring = _after_docstring(body)
+        at = after_docstring
+        while at < len(body) and isinstance(body[at], cst.SimpleStatementLine):
+            at += 1
+        attribute = cst.parse_statement(f"{MANAGER_ATTRIBUTE} = {class_name}()\n")
+        if at == after_docstring and at > 0:
+            attribute = attribute.with_changes(leading_lines=(cst.EmptyLine(indent=False),))
+        if at < len(body) and not any(line.comment is None for line in body[at].leading_lines[:1]):
+            body[at] = body[at].with_changes(leading_lines=(cst.EmptyLine(indent=False), *body[at].leading_lines))
+        body.insert(at, attribute)
         return class_def.with_changes(body=class_def.body.with_changes(body=body))
 
     return edit

@@ -31,8 +31,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self._pending = {}
 
                 async def subscribe(self, symbol):
@@ -40,8 +41,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
         )
 
-    def test_manager_goes_after_super_init_and_is_not_added_twice(self):
-        """One manager per class, created once the base class is initialised."""
+    def test_one_class_attribute_manager_for_every_task_of_the_class(self):
+        """One manager per class, a class attribute: it exists before `__init__` runs (see
+        test_task_registration_safety for the programs that need it)."""
         self.assertCodemod(
             """
             import asyncio
@@ -65,10 +67,11 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Screen(Base):
+                _task_manager = TaskManager()
+
                 def __init__(self, bus):
                     \"\"\"A screen.\"\"\"
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self._bus = bus
 
                 def start(self):
@@ -127,8 +130,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Feed:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     pass
 
                 async def start(self):
@@ -160,8 +164,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Publisher:
+                _task_manager = TaskManager()
+
                 def __init__(self, loop):
-                    self._task_manager = TaskManager()
                     self._loop = loop
 
                 def publish(self, event):
@@ -194,8 +199,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.symbols = []
 
                 async def connect(self):
@@ -224,8 +230,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.symbols = []
 
                 def kick(self):
@@ -256,8 +263,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Poller:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self._tasks = set()
 
                 def start(self):
@@ -287,9 +295,10 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Viewer(QWidget):
+                _task_manager = TaskManager()
+
                 def __init__(self):
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self.button = QPushButton()
                     self.button.clicked.connect(lambda: self._task_manager.add_task(asyncio.ensure_future(self.reload()), name="service:Viewer:__init__"))
             """,
@@ -319,8 +328,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Screen:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.ready = False
 
                 def show(self):

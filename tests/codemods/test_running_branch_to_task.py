@@ -8,8 +8,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
     FILENAME = "bus/publisher.py"
 
     def test_seed_pattern_in_a_method(self):
-        """The seed's publisher: one owned task, the manager created in a new __init__ (which
-        passes its arguments on, in case the class is a mixin),
+        """The seed's publisher: one owned task, the manager a class attribute,
         the now unused `loop = asyncio.get_event_loop()` dropped, the branch's comment kept."""
         self.assertCodemod(
             """
@@ -33,9 +32,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
 
             class Publisher:
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
-                    self._task_manager = TaskManager()
+                _task_manager = TaskManager()
 
                 def publish(self, event):
                     # QAsync clash!
@@ -46,9 +43,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
         )
 
-    def test_existing_init_gets_the_manager_after_super(self):
-        """An __init__ that calls super() gets the manager right after it; the loop name stays
-        while something else still reads it."""
+    def test_manager_after_the_class_docstring(self):
+        """The class attribute follows the class's docstring; `__init__` is left as it is; the
+        loop name stays while something else still reads it."""
         self.assertCodemod(
             """
             import asyncio
@@ -76,10 +73,11 @@ class TestRunningBranchToTask(FindingCodemodTest):
             class Publisher(Base):
                 \"\"\"Publishes domain events.\"\"\"
 
+                _task_manager = TaskManager()
+
                 def __init__(self, bus):
                     \"\"\"Remember the bus.\"\"\"
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self._bus = bus
 
                 def publish(self, event):
@@ -90,8 +88,8 @@ class TestRunningBranchToTask(FindingCodemodTest):
         )
 
     def test_class_with_a_manager_already_and_subclass_without_init(self):
-        """A class that already has `self._task_manager` keeps it; a subclass without __init__
-        gets one that passes its arguments on."""
+        """A class that already has `self._task_manager` keeps it; a subclass that assigns none
+        gets the class attribute (the base's instance attribute wins once `__init__` ran)."""
         self.assertCodemod(
             """
             import asyncio
@@ -125,9 +123,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
                     self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Owner:kick")
 
             class Child(Owner):
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
-                    self._task_manager = TaskManager()
+                _task_manager = TaskManager()
 
                 def kick(self):
                     self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Child:kick")

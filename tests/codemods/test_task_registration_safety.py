@@ -103,3 +103,116 @@ class TestOnlyTasksAreRegistered(RegistrationTest):
 FUTURE_ADVICE = (
     "add_task() registers tasks; await the future, or keep it and cancel it at shutdown by hand"
 )
+
+
+class TestTheManagerExistsBeforeTheFirstTask(RegistrationTest):
+    """The manager is a class attribute: it exists before any ``__init__`` runs, in every subclass,
+    whatever the MRO runs or skips."""
+
+    def test_a_hook_called_by_the_base_init(self):
+        after = self.assertSameRun(
+            """
+            import asyncio
+
+
+            class Base:
+                def __init__(self):
+                    self.setup()
+
+                def setup(self):
+                    pass
+
+
+            class Screen(Base):
+                \"\"\"A screen that loads itself.\"\"\"
+
+                def __init__(self):
+                    super().__init__()
+                    self.title = "screen"
+
+                def setup(self):
+                    asyncio.ensure_future(self.load())
+
+                async def load(self):
+                    print("loaded")
+
+
+            async def main():
+                Screen()
+                await asyncio.sleep(0)
+                print("done")
+
+
+            asyncio.run(main())
+            """,
+            "loaded\ndone\n",
+        )
+        self.assertIn('class Screen(Base):\n    """A screen that loads itself."""\n\n    _task_manager = TaskManager()\n\n    def __init__(self):\n        super().__init__()\n', after)
+
+    def test_a_task_made_before_super_init(self):
+        after = self.assertSameRun(
+            """
+            import asyncio
+
+
+            class Widget:
+                def __init__(self, name):
+                    self.name = name
+
+
+            class Chart(Widget):
+                ready = False
+
+                def __init__(self):
+                    asyncio.ensure_future(self.draw())
+                    super().__init__("chart")
+
+                async def draw(self):
+                    print("drawn", self.name)
+
+
+            async def main():
+                Chart()
+                await asyncio.sleep(0)
+
+
+            asyncio.run(main())
+            """,
+            "drawn chart\n",
+        )
+        self.assertIn("class Chart(Widget):\n    ready = False\n    _task_manager = TaskManager()\n\n    def __init__(self):\n", after)
+
+    def test_a_mixin_whose_init_the_mro_never_runs(self):
+        """``Plain.__init__`` does not call ``super().__init__()``: a mixin's own ``__init__`` never runs."""
+        after = self.assertSameRun(
+            """
+            import asyncio
+
+
+            class Loader:
+                def start(self):
+                    asyncio.ensure_future(self.load())
+
+                async def load(self):
+                    print("loaded", self.source)
+
+
+            class Plain:
+                def __init__(self, source):
+                    self.source = source
+
+
+            class Screen(Plain, Loader):
+                pass
+
+
+            async def main():
+                Screen("db").start()
+                await asyncio.sleep(0)
+
+
+            asyncio.run(main())
+            """,
+            "loaded db\n",
+        )
+        self.assertIn("class Loader:\n    _task_manager = TaskManager()\n\n    def start(self):\n", after)
