@@ -20,10 +20,14 @@ def quoted(text: str) -> str:
 
 
 def init_of(class_def: cst.ClassDef) -> Optional[cst.FunctionDef]:
-    for statement in body_statements(class_def):
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            return statement
-    return None
+    """The class's ``__init__``: the last one defined, as Python keeps it (``@overload`` stubs
+    come before the real one)."""
+    inits = [
+        statement
+        for statement in body_statements(class_def)
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__"
+    ]
+    return inits[-1] if inits else None
 
 
 class _ManagerAssignmentFinder(cst.CSTVisitor):

@@ -216,3 +216,64 @@ class TestTheManagerExistsBeforeTheFirstTask(RegistrationTest):
             "loaded db\n",
         )
         self.assertIn("class Loader:\n    _task_manager = TaskManager()\n\n    def start(self):\n", after)
+
+    def test_overload_stubs_of_init(self):
+        """``@overload`` stubs of ``__init__`` (one-line and multi-line) are left alone: the
+        manager goes to the class body, not into the first ``__init__`` the class shows."""
+        before = """
+            import asyncio
+            from typing import overload
+
+
+            class Feed:
+                @overload
+                def __init__(self, source: int) -> None: ...
+                @overload
+                def __init__(self, source: str) -> None:
+                    ...
+                def __init__(self, source):
+                    self.source = source
+
+                def start(self):
+                    asyncio.ensure_future(self.poll())
+
+                async def poll(self):
+                    print("polled", self.source)
+
+
+            async def main():
+                Feed("ticker").start()
+                await asyncio.sleep(0)
+
+
+            asyncio.run(main())
+            """
+        after = self.assertSameRun(before, "polled ticker\n")
+        self.assertEqual(
+            after,
+            textwrap.dedent(before)
+            .replace("from typing import overload\n", "from typing import overload\nfrom loop_runtime import TaskManager\n")
+            .replace("class Feed:\n", "class Feed:\n    _task_manager = TaskManager()\n\n")
+            .replace(
+                "asyncio.ensure_future(self.poll())",
+                'self._task_manager.add_task(asyncio.ensure_future(self.poll()), name="service:Feed:start")',
+            ),
+        )
+
+
+def test_the_init_of_a_class_is_the_last_one_it_defines():
+    """Python keeps the last ``def __init__``; the ``@overload`` stubs before it are not it."""
+    import libcst as cst
+
+    from loopguard_codemods.task_manager import init_of
+
+    class_def = cst.parse_statement(
+        "class Feed:\n"
+        "    @overload\n"
+        "    def __init__(self, source: int) -> None: ...\n"
+        "    def __init__(self, source):\n"
+        "        self.source = source\n"
+    )
+    assert isinstance(class_def, cst.ClassDef)
+    init = init_of(class_def)
+    assert init is not None and not init.decorators
