@@ -33,7 +33,8 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
   definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
-  name="module:Class:method")``, scheduling the TaskManager's import and creation.
+  name="module:Class:method")``, scheduling the TaskManager's import and creation;
+  :meth:`FindingCodemod.registration_problem` says first why a task must not be registered there.
 
 Every fixable, not silenced finding ends up either fixed or noted for a human: a finding no
 node was found for is noted too, so the summary never loses one.
@@ -60,6 +61,7 @@ from .syntax import dotted, instance_parameter
 from .task_manager import (
     MANAGER_ATTRIBUTE,
     MODULE_MANAGER,
+    ModuleManagers,
     assigns_manager,
     ensure_class_manager,
     ensure_module_manager,
@@ -178,6 +180,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._changed = False  # whether a hook or a rewrite replaced any node
         self._linted = LintedSource("", ())
         self._source_lines: List[str] = []
+        self._managers: Optional[ModuleManagers] = None  # how the module gets its TaskManagers
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -396,15 +399,22 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         manager is ``self._task_manager``: a class attribute ``_task_manager = TaskManager()``
         when the class assigns it nowhere (it exists before any ``__init__`` runs); elsewhere, and
         in a decorated class that assigns none, it is the module-level ``_task_manager``, created
-        after the imports. The TaskManager class is
-        imported from ``scratch[SCRATCH_TASK_MANAGER]`` (``"module:Name"``).
+        after the imports. The TaskManager class is imported from ``scratch[SCRATCH_TASK_MANAGER]``
+        (``"module:Name"``) when the manager is created. Ask :meth:`registration_problem` first.
         """
-        module, _, class_name = self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER).partition(":")
-        self.add_needed_import(module, class_name)
-        manager = self._method_manager(class_name)
-        if manager is None:
-            manager = cst.Name(MODULE_MANAGER)
-            self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
+        module, _, class_name = self._task_manager_spec().partition(":")
+        owner = self._manager_owner()
+        if owner is None:
+            manager: cst.BaseExpression = cst.Name(MODULE_MANAGER)
+            if not self._module_managers().has_manager(None):
+                self.add_needed_import(module, class_name)
+                self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
+        else:
+            class_def, receiver = owner
+            manager = cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
+            if not self._module_managers().has_manager(class_def):
+                self.add_needed_import(module, class_name)
+                self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name))
         name = task_name(module_name_of(self.context), finding.context)
         # One line, whatever its length: the project's formatter lays it out as it likes.
         return cst.Call(
@@ -419,8 +429,26 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             ],
         )
 
-    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
-        """``self._task_manager`` when the current node is (in) a method that can reach one."""
+    def registration_problem(self, finding: Finding) -> Optional[str]:
+        """Why the task ``finding`` is at must not be registered by :meth:`register_task` from
+        the node being left; None when it may. The manager it would be registered with must
+        take ``add_task(task, name=...)``: one the migration creates, or one the code already
+        creates from the configured class or calls that way; never a project's own manager with
+        another API, nor through a name the module binds to a class of its own."""
+        owner = self._manager_owner()
+        return self._module_managers().problem(owner[0] if owner is not None else None)
+
+    def _task_manager_spec(self) -> str:
+        return self.context.scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER)
+
+    def _module_managers(self) -> ModuleManagers:
+        if self._managers is None:
+            self._managers = ModuleManagers(self.module, self.position, self._task_manager_spec())
+        return self._managers
+
+    def _manager_owner(self) -> Optional[Tuple[cst.ClassDef, str]]:
+        """The class whose ``self._task_manager`` (and the name ``self`` has) a task registered at
+        the current node goes to; None for the module's manager."""
         chain = [*self._ancestors, self._current]
         for index in range(len(chain) - 1, -1, -1):
             function = chain[index]
@@ -434,8 +462,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 return None
             if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
                 return None  # a class decorator may rebuild the class or take its attributes for fields
-            self.defer_edit(owner, ("class manager", class_name), ensure_class_manager(class_name))
-            return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
+            return owner, receiver
         return None
 
 

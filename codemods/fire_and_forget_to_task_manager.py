@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -58,6 +58,9 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return LeaveForHuman(
                 f"the configured TaskManager names ({', '.join(config.task_managers)}) do not match {MANAGER_ATTRIBUTE}"
             )
+        problem = self.registration_problem(finding)
+        if problem is not None:
+            return LeaveForHuman(problem)
         named = dataclasses.replace(finding, context=self._operation_name())
         return self.register_task(node, named)
 
@@ -74,16 +77,15 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return own_name(argument.func)
         return None
 
-    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
-        # The base gives a class without a manager a `self._task_manager` set in `__init__`
-        # (adding an `__init__` that passes its arguments on when there is none). A class
-        # with `__slots__` cannot take the attribute, and one without `__init__` whose
-        # instances are built by `__new__` (NamedTuple, Enum, tuple subclasses) cannot take
-        # that `__init__`: their tasks go to the module's manager, which shares the registry.
+    def _manager_owner(self) -> Optional[Tuple[cst.ClassDef, str]]:
+        # The base gives a class without a manager a class attribute `_task_manager`. The
+        # classes that keep to the module's manager (which shares the registry): one with
+        # `__slots__`, and one without `__init__` whose instances `__new__` builds (NamedTuple,
+        # Enum, whose class attributes become members, tuple subclasses).
         owner = self._enclosing_class()
         if owner is not None and not _mentions_manager(owner) and _cannot_hold_manager(owner):
             return None
-        return super()._method_manager(class_name)
+        return super()._manager_owner()
 
     def _enclosing_class(self) -> Optional[cst.ClassDef]:
         """The class whose method holds the node being left (as the base looks it up)."""

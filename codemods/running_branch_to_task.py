@@ -86,6 +86,11 @@ class RunningBranchToTask(FindingCodemod):
         findings = [finding for finding in self.findings_within(original_node) if finding.code == "LG103"]
         if not findings:
             return updated_node  # silenced by noqa, or not reported: not ours to touch
+        problem = self.registration_problem(findings[0])
+        if problem is not None:
+            for finding in findings:
+                self.leave_for_human(finding, problem)
+            return updated_node
         task = cst.Call(
             func=cst.Attribute(cst.Call(self.asyncio_attr("get_running_loop")), cst.Name("create_task")),
             args=[cst.Arg(coroutine)],

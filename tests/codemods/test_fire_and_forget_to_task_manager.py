@@ -83,7 +83,8 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
         )
 
     def test_existing_manager_is_reused(self):
-        """A class that already has a manager keeps it: no second TaskManager, no import."""
+        """A class whose manager is already called as `add_task(task, name=...)` keeps it: no
+        second TaskManager, no import."""
         self.assertCodemod(
             """
             import asyncio
@@ -93,17 +94,22 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                 def __init__(self, task_manager):
                     self._task_manager = task_manager
 
+                async def start(self):
+                    self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
+
                 async def refresh(self):
                     backup = asyncio.create_task(self._refresh_backup())
             """,
             """
             import asyncio
-            from loop_runtime import TaskManager
 
 
             class Presenter:
                 def __init__(self, task_manager):
                     self._task_manager = task_manager
+
+                async def start(self):
+                    self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
 
                 async def refresh(self):
                     backup = self._task_manager.add_task(asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh")

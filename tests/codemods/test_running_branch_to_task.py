@@ -87,16 +87,17 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
         )
 
-    def test_class_with_a_manager_already_and_subclass_without_init(self):
-        """A class that already has `self._task_manager` keeps it; a subclass that assigns none
-        gets the class attribute (the base's instance attribute wins once `__init__` ran)."""
+    def test_class_with_a_manager_already_and_its_subclass(self):
+        """A class that already creates its `self._task_manager` from the TaskManager keeps it,
+        and so does its subclass in the module: no second manager, no second import."""
         self.assertCodemod(
             """
             import asyncio
+            from loop_runtime import TaskManager
 
             class Owner:
-                def __init__(self, manager):
-                    self._task_manager = manager
+                def __init__(self):
+                    self._task_manager = TaskManager()
 
                 def kick(self):
                     if self._loop.is_running():
@@ -116,15 +117,13 @@ class TestRunningBranchToTask(FindingCodemodTest):
             from loop_runtime import TaskManager
 
             class Owner:
-                def __init__(self, manager):
-                    self._task_manager = manager
+                def __init__(self):
+                    self._task_manager = TaskManager()
 
                 def kick(self):
                     self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Owner:kick")
 
             class Child(Owner):
-                _task_manager = TaskManager()
-
                 def kick(self):
                     self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Child:kick")
             """,

@@ -277,3 +277,149 @@ def test_the_init_of_a_class_is_the_last_one_it_defines():
     assert isinstance(class_def, cst.ClassDef)
     init = init_of(class_def)
     assert init is not None and not init.decorators
+
+
+class TestOnlyAManagerThatTakesAddTaskIsCalled(RegistrationTest):
+    """A project's own manager with another API, or a class of the project named TaskManager, is
+    never called as ``add_task(task, name=...)``."""
+
+    def test_a_manager_with_another_api_is_left(self):
+        source = """
+            import asyncio
+
+
+            class Scheduler:
+                def __init__(self):
+                    self.jobs = []
+
+                def submit(self, coro):
+                    self.jobs.append(coro)
+
+                async def run(self):
+                    for job in self.jobs:
+                        await job
+
+
+            class Pool:
+                def __init__(self, scheduler):
+                    self._task_manager = scheduler
+
+                async def start(self):
+                    self._task_manager.submit(self.tick("kept"))
+                    asyncio.create_task(self.tick("dropped"))
+                    await self._task_manager.run()
+                    await asyncio.sleep(0)
+
+                async def tick(self, what):
+                    print("tick", what)
+
+
+            asyncio.run(Pool(Scheduler()).start())
+            """
+        self.assertSameRun(source, "tick kept\ntick dropped\n")
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            [(note.line, note.reason) for note in notes],
+            [
+                (
+                    22,
+                    "self._task_manager is the code's own manager (line 18), not known to take "
+                    "add_task(task, name=...): register the task with it by hand",
+                )
+            ],
+        )
+
+    def test_a_class_of_the_project_named_task_manager_is_left(self):
+        """Importing the runtime's TaskManager would shadow the project's, and the project's has no add_task."""
+        source = """
+            import asyncio
+
+
+            class TaskManager:
+                def __init__(self):
+                    self.pending = []
+
+                def spawn(self, coro):
+                    self.pending.append(asyncio.ensure_future(coro))
+
+
+            class Feed:
+                def __init__(self):
+                    self.tasks = TaskManager()
+
+                async def start(self):
+                    self.tasks.spawn(self.tick("spawned"))
+                    asyncio.ensure_future(self.tick("dropped"))
+                    await asyncio.sleep(0)
+
+                async def tick(self, what):
+                    print("tick", what)
+
+
+            async def start():
+                asyncio.create_task(Feed().start())
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+
+
+            asyncio.run(start())
+            """
+        self.assertSameRun(source, "tick spawned\ntick dropped\n")
+        notes = self.assertCodemod(source, source)
+        reason = (
+            "the module's own TaskManager (line 4) is not loop_runtime.TaskManager: register the task with it by hand"
+        )
+        self.assertEqual([(note.line, note.reason) for note in notes], [(18, reason), (26, reason)])
+
+    def test_an_imported_task_manager_of_another_module_is_left(self):
+        source = """
+            import asyncio
+
+            from app.tasks import TaskManager
+
+
+            async def start():
+                asyncio.create_task(job())
+            """
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            [note.reason for note in notes],
+            ["the module's own TaskManager (line 3) is not loop_runtime.TaskManager: register the task with it by hand"],
+        )
+
+    def test_a_manager_the_code_creates_from_the_task_manager_is_used(self):
+        """Created from the configured class, or already called as add_task(task, name=...): no new manager, no import."""
+        after = self.assertSameRun(
+            """
+            import asyncio
+
+            from loop_runtime import TaskManager
+
+            _task_manager = TaskManager()
+
+
+            class Feed:
+                def __init__(self):
+                    self._task_manager = TaskManager()
+
+                async def start(self):
+                    asyncio.ensure_future(self.tick("feed"))
+                    await asyncio.sleep(0)
+
+                async def tick(self, what):
+                    print("tick", what)
+
+
+            async def main():
+                asyncio.ensure_future(Feed().start())
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+
+
+            asyncio.run(main())
+            """,
+            "tick feed\n",
+        )
+        self.assertEqual(after.count("TaskManager()"), 2)
+        self.assertIn('self._task_manager.add_task(asyncio.ensure_future(self.tick("feed")), name="service:Feed:start")', after)
+        self.assertIn('_task_manager.add_task(asyncio.ensure_future(Feed().start()), name="service:main")', after)
