@@ -434,7 +434,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         the node being left; None when it may. The manager it would be registered with must
         take ``add_task(task, name=...)``: one the migration creates, or one the code already
         creates from the configured class or calls that way; never a project's own manager with
-        another API, nor through a name the module binds to a class of its own."""
+        another API, nor through a name the module binds to a class of its own; and never from
+        code that a worker's private loop runs in another thread (the task would belong to that
+        loop, out of the main loop's shutdown: the worker is the problem to fix first)."""
+        if finding.private_loop_worker:
+            return (
+                f"the code runs on the private event loop of {finding.private_loop_worker}() in another thread: "
+                "a task registered here would belong to that loop; fix the worker first"
+            )
         owner = self._manager_owner()
         return self._module_managers().problem(owner[0] if owner is not None else None)
 

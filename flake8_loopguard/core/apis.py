@@ -168,6 +168,9 @@ THREAD_CALLS = {"threading.Thread": (1, "target"), "asyncio.to_thread": (0, None
 # ... and to an executor: a worker thread, unless the executor is known to be a process pool
 EXECUTOR_METHODS = {"submit": (0, "fn"), "run_in_executor": (1, None)}
 RUN_IN_EXECUTOR = "run_in_executor"  # its executor is the first argument (None: the loop's threads)
+# Calls that hand a coroutine or a callable to a loop from another thread: (position of the loop
+# argument, None for the receiver; position of what is handed over).
+THREADSAFE_SUBMISSIONS = {"asyncio.run_coroutine_threadsafe": (1, 0), "call_soon_threadsafe": (None, 0)}
 
 # ----- other processes ----------------------------------------------------------------
 # A function handed to another process is that process's entry point: its loop is the child's one.

@@ -423,3 +423,73 @@ class TestOnlyAManagerThatTakesAddTaskIsCalled(RegistrationTest):
         self.assertEqual(after.count("TaskManager()"), 2)
         self.assertIn('self._task_manager.add_task(asyncio.ensure_future(self.tick("feed")), name="service:Feed:start")', after)
         self.assertIn('_task_manager.add_task(asyncio.ensure_future(Feed().start()), name="service:main")', after)
+
+
+class TestNoTaskOfAPrivateLoopIsRegistered(RegistrationTest):
+    """A task made by code that a worker's private loop runs, in another thread, belongs to that
+    loop: registering it would hide the worker (the real problem) and put a task the main loop's
+    shutdown cannot cancel into the process-wide registry, from another thread."""
+
+    WORKER = """
+        import asyncio
+        import threading
+
+
+        class Feed:
+            def start(self):
+                worker = threading.Thread(target=self.run)
+                worker.start()
+                worker.join()
+
+            def run(self):
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(self.main())
+                loop.close()
+
+            async def main(self):
+                asyncio.ensure_future(self.tick("main"))
+                self.later()
+                await asyncio.sleep(0)
+
+            def later(self):
+                asyncio.get_event_loop().create_task(self.tick("later"))
+
+            async def tick(self, what):
+                print("tick", what)
+
+
+        def on_a_loop_thread():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever).start()
+            asyncio.run_coroutine_threadsafe(submitted(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+
+
+        async def submitted():
+            asyncio.ensure_future(Feed().tick("submitted"))
+            await asyncio.sleep(0)
+
+
+        Feed().start()
+        on_a_loop_thread()
+        """
+
+    def test_left_with_the_worker_named(self):
+        notes = self.assertCodemod(self.WORKER, self.WORKER)
+        self.assertEqual(
+            [(note.line, note.code, note.reason) for note in notes],
+            [
+                (17, "LG201", PRIVATE_LOOP.format(worker="Feed.run")),
+                (22, "LG201", PRIVATE_LOOP.format(worker="Feed.run")),
+                (36, "LG201", PRIVATE_LOOP.format(worker="loop.run_forever")),
+            ],
+        )
+
+    def test_the_program_runs_as_before(self):
+        self.assertSameRun(self.WORKER, "tick main\ntick later\ntick submitted\n")
+
+
+PRIVATE_LOOP = (
+    "the code runs on the private event loop of {worker}() in another thread: "
+    "a task registered here would belong to that loop; fix the worker first"
+)
