@@ -147,7 +147,11 @@ class TestTheManagerExistsBeforeTheFirstTask(RegistrationTest):
             """,
             "loaded\ndone\n",
         )
-        self.assertIn('class Screen(Base):\n    """A screen that loads itself."""\n\n    _task_manager = TaskManager()\n\n    def __init__(self):\n        super().__init__()\n', after)
+        self.assertIn(
+            'class Screen(Base):\n    """A screen that loads itself."""\n\n    _task_manager = TaskManager()\n\n'
+            "    def __init__(self):\n        super().__init__()\n",
+            after,
+        )
 
     def test_a_task_made_before_super_init(self):
         after = self.assertSameRun(
@@ -180,7 +184,9 @@ class TestTheManagerExistsBeforeTheFirstTask(RegistrationTest):
             """,
             "drawn chart\n",
         )
-        self.assertIn("class Chart(Widget):\n    ready = False\n    _task_manager = TaskManager()\n\n    def __init__(self):\n", after)
+        self.assertIn(
+            "class Chart(Widget):\n    ready = False\n    _task_manager = TaskManager()\n\n    def __init__(self):\n", after
+        )
 
     def test_a_mixin_whose_init_the_mro_never_runs(self):
         """``Plain.__init__`` does not call ``super().__init__()``: a mixin's own ``__init__`` never runs."""
