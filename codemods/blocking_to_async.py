@@ -15,7 +15,7 @@ from libcst.codemod import CodemodContext
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
-from .interleaving import held_lock, lock_names, read_then_written
+from .interleaving import held_lock, lock_names, lock_reason, read_then_written
 from .syntax import imported_modules
 
 # Their coroutines do not run on an asyncio loop: asyncio.sleep/to_thread would fail there.
@@ -90,11 +90,7 @@ class BlockingToAsync(FindingCodemod):
             self._locks = lock_names(self.module)
         held = held_lock(self.ancestors, call, self.position, self._locks)
         if held is not None:
-            return (
-                f"an await here would sit {held}, which holds a threading lock: another task that takes it "
-                "would block the loop's thread (deadlock) or, for an RLock, get in too; move the call out of the "
-                "block, or use an asyncio.Lock"
-            )
+            return lock_reason(held)
         lost = read_then_written(function, call, self.position)
         if lost is not None:
             attribute, read_line, write_line = lost

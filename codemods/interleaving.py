@@ -9,7 +9,7 @@ the call and written after it (another task's update in between is lost).
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -72,6 +72,40 @@ def held_lock(
             if acquired is not None:
                 return acquired
     return None
+
+
+def lock_reason(held: str) -> str:
+    """What a human is told about an await that would sit ``held`` (see :func:`held_lock`)."""
+    return (
+        f"an await here would sit {held}, which holds a threading lock: another task that takes it "
+        "would block the loop's thread (deadlock) or, for an RLock, get in too; move the call out of the "
+        "block, or use an asyncio.Lock"
+    )
+
+
+def first_held_lock(
+    root: cst.CSTNode, calls: Collection[cst.CSTNode], position: Position, locks: Set[str]
+) -> Optional[Tuple[cst.CSTNode, str]]:
+    """The first of ``calls`` (nodes of ``root``) around which a lock is held, and where it is held."""
+    found: List[Tuple[cst.CSTNode, str]] = []
+
+    class Walk(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: List[cst.CSTNode] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if not found and node in calls:
+                held = held_lock(self.stack, node, position, locks)
+                if held is not None:
+                    found.append((node, held))
+            self.stack.append(node)  # on_leave pops it, also when the children are skipped
+            return not found
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            self.stack.pop()
+
+    root.visit(Walk())
+    return found[0] if found else None
 
 
 def _acquired_before(

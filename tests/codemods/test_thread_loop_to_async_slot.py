@@ -332,7 +332,7 @@ class TestRewrites(FindingCodemodTest):
                     def w():
                         loop = new_event_loop(); set_event_loop(loop)
                         if loop.run_until_complete(self.ready()):
-                            with self._lock:
+                            with self._batch():
                                 self.x = [loop.run_until_complete(c) for c in self.coros()]
                         else:
                             return
@@ -354,7 +354,7 @@ class TestRewrites(FindingCodemodTest):
                 @asyncSlot()
                 async def load(self):
                     if await self.ready():
-                        with self._lock:
+                        with self._batch():
                             self.x = [await c for c in self.coros()]
                     else:
                         return
@@ -479,6 +479,29 @@ class TestLeftForHuman(FindingCodemodTest):
                     return asyncio.run_coroutine_threadsafe(coro, self._loop)
             """),
             "the thread runs a long-lived event loop that other code feeds",
+        )
+
+    def test_loop_run_under_a_threading_lock(self):
+        """The worker runs its loop inside `with self._lock:`: as an await on the GUI thread, a
+        second click would block that thread on the lock for good."""
+        self.assertLeft(
+            "import asyncio\nimport threading\n\n"
+            + QT
+            + dedent("""
+            class Widget(QWidget):
+                def _load(self):
+                    def worker():
+                        loop = asyncio.new_event_loop()
+                        with self._lock:
+                            rows = loop.run_until_complete(self._service.load())
+                        loop.close()
+                        self.loaded.emit(rows)
+
+                    threading.Thread(target=worker, daemon=True).start()
+            """),
+            "an await here would sit inside `with self._lock:` (line 11), which holds a threading lock: another "
+            "task that takes it would block the loop's thread (deadlock) or, for an RLock, get in too; move the "
+            "call out of the block, or use an asyncio.Lock",
         )
 
     def test_qthread_subclass(self):
