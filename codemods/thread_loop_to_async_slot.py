@@ -225,7 +225,14 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     ) -> cst.FunctionDef:
         facts = self._facts()
         filename = self.context.filename or ""
-        refuse_as_slot(starter, facts, self.position(starter), in_tests(filename, self.ancestors), thread_call is None)
+        refuse_as_slot(
+            starter,
+            facts,
+            self.position(starter),
+            in_tests(filename, self.ancestors),
+            thread_call is None,
+            bound=self._is_bound_method(starter),
+        )
         codes = self._loop_codes_within(starter)
         self._refuse_awaits_under_locks(starter, codes)
         new_body = StarterRewrite(starter, thread_call, codes, awaited_method=awaited_method).body()
@@ -237,6 +244,14 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         self._refuse_new_findings({starter: new_def, **(also or {})})
         self._schedule_imports(facts)
         return new_def
+
+    def _is_bound_method(self, function: cst.FunctionDef) -> bool:
+        """A method of the class being visited that Python calls with its instance or class
+        first (not a ``staticmethod``)."""
+        parent = self.ancestors[-2] if len(self.ancestors) >= 2 else None
+        in_class_body = isinstance(parent, cst.ClassDef) and function in body_statements(parent)
+        static = any(dotted(decorator.decorator) == "staticmethod" for decorator in function.decorators)
+        return in_class_body and not static and bool([*function.params.posonly_params, *function.params.params])
 
     def _refuse_awaits_under_locks(self, function: cst.FunctionDef, codes: Dict[cst.Call, str]) -> None:
         """A loop run that becomes an ``await`` must not sit where a threading lock is held."""

@@ -33,12 +33,13 @@ def is_test_class(node: cst.ClassDef) -> bool:
 
 
 def refuse_as_slot(
-    starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange, in_tests: bool, blocks: bool
+    starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange, in_tests: bool, blocks: bool, bound: bool
 ) -> None:
     """Raise :class:`NotUnderstood` when ``starter`` must not become an ``@asyncSlot()`` coroutine.
 
     ``where``: the starter's range; ``in_tests``: it is in a test file or a test class;
-    ``blocks``: it runs its loop itself, so its callers waited for the work until now.
+    ``blocks``: it runs its loop itself, so its callers waited for the work until now;
+    ``bound``: it is a method that Python calls with its instance (or class) as first argument.
     """
     name = starter.name.value
     if not facts.imports_qt:
@@ -61,6 +62,27 @@ def refuse_as_slot(
     handed_at = facts.handed_to_threads.get(name)
     if handed_at is not None:
         raise NotUnderstood(f"{name}() is handed to a thread or executor at line {handed_at}")
+    if not bound:
+        _refuse_unbound_without_arguments(starter, facts, where)
+
+
+def _refuse_unbound_without_arguments(starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange) -> None:
+    """qasync's ``@asyncSlot`` wrapper (0.28) binds the call's positional arguments, dropping the
+    last ones while they do not fit, and raises ``TypeError`` when none is left: a function that
+    is no bound method must take and get one (a signal's extra arguments are dropped to fit)."""
+    name = starter.name.value
+    positional = [*starter.params.posonly_params, *starter.params.params]
+    if not positional and not isinstance(starter.params.star_arg, cst.Param):
+        raise NotUnderstood(
+            f"{name}() takes no positional argument: qasync's @asyncSlot wrapper cannot call it with none "
+            "(TypeError), as code and signals would"
+        )
+    bare_at = facts.calls_without_positional_arguments.get(name)
+    if bare_at is not None and not where.start.line <= bare_at <= where.end.line:
+        raise NotUnderstood(
+            f"{name}() is called without a positional argument (line {bare_at}): qasync's @asyncSlot wrapper "
+            "cannot call it so (TypeError)"
+        )
 
 
 def slot_decorators(starter: cst.FunctionDef, async_slot: cst.BaseExpression) -> List[cst.Decorator]:

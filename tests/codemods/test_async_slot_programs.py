@@ -1,0 +1,112 @@
+"""The ``@asyncSlot()`` coroutines ``thread_loop_to_async_slot`` writes run under qasync the way
+the original functions ran: called by signals with arguments and directly by code. Each program
+runs offscreen in a fresh process before and after the migration, and prints the same."""
+
+from __future__ import annotations
+
+import textwrap
+
+from loopguard_codemods.pipeline import migrate_source
+
+from .qt_programs import run_offscreen
+
+SLOTS = textwrap.dedent("""\
+    import asyncio
+    import threading
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QPushButton
+
+    done = []  # what the work finished, for the driver to wait on
+
+
+    class Service:
+        async def load(self, what):
+            await asyncio.sleep(0)
+            return what
+
+
+    class Bus(QObject):
+        requested = Signal(object)
+
+
+    class Panel(QPushButton):
+        def __init__(self, service):
+            super().__init__("load")
+            self._service = service
+            self.clicked.connect(self.refresh)
+
+        def refresh(self):
+            def worker():
+                loop = asyncio.new_event_loop()
+                try:
+                    rows = loop.run_until_complete(self._service.load("rows"))
+                    done.append(f"refreshed {rows}")
+                finally:
+                    loop.close()
+
+            threading.Thread(target=worker, daemon=True).start()
+
+
+    def ping(service):
+        def worker():
+            done.append("pinged " + asyncio.run(service.load("pong")))
+
+        threading.Thread(target=worker, daemon=True).start()
+
+
+    def reset():
+        def worker():
+            done.append("reset " + asyncio.run(Service().load("done")))
+
+        threading.Thread(target=worker, daemon=True).start()
+    """)
+
+SCENARIO = """
+    from PySide6.QtWidgets import QPushButton
+
+    panel = app.Panel(app.Service())
+    panel.click()  # clicked(bool): a signal with an argument
+    panel.refresh()  # called directly
+    bus = app.Bus()
+    bus.requested.connect(app.ping)
+    bus.requested.emit(app.Service())
+    app.ping(app.Service())
+    button = QPushButton()
+    button.clicked.connect(app.reset)
+    button.click()
+    app.reset()
+    await until(lambda: len(app.done) == 6, "the six jobs")
+    for line in sorted(app.done):
+        print(line)
+    """
+
+EXPECTED = "pinged pong\npinged pong\nrefreshed rows\nrefreshed rows\nreset done\nreset done\n"
+
+
+def test_slots_are_called_as_the_functions_were(tmp_path):
+    migrated = migrate_source(SLOTS, "app.py")
+    assert "    @asyncSlot()\n    async def refresh(self):" in migrated.source_after
+    assert "@asyncSlot()\nasync def ping(service):" in migrated.source_after
+    assert "\ndef reset():\n    def worker():" in migrated.source_after
+    [reset_note] = [note for note in migrated.left_for_human if note.code == "LG401"]
+    assert reset_note.reason == (
+        "reset() takes no positional argument: qasync's @asyncSlot wrapper cannot call it with none "
+        "(TypeError), as code and signals would"
+    )
+    assert run_offscreen(SLOTS, SCENARIO, tmp_path / "before") == EXPECTED
+    assert run_offscreen(migrated.source_after, SCENARIO, tmp_path / "after") == EXPECTED
+
+
+def test_a_call_without_positional_arguments_keeps_the_function(tmp_path):
+    """``ping(service=...)`` is called by keyword here: the wrapper would get no positional argument."""
+    source = SLOTS + '\n\ndef ping_by_keyword():\n    ping(service=Service())\n'
+    migrated = migrate_source(source, "app.py")
+    reasons = {note.reason for note in migrated.left_for_human if note.code == "LG401"}
+    # (a note's lines are those of the migrated file, where `refresh` became shorter)
+    call_line = migrated.source_after.splitlines().index("    ping(service=Service())") + 1
+    assert (
+        f"ping() is called without a positional argument (line {call_line}): qasync's @asyncSlot wrapper "
+        "cannot call it so (TypeError)"
+    ) in reasons
+    assert "\ndef ping(service):\n    def worker():" in migrated.source_after
