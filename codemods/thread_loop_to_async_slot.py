@@ -213,7 +213,10 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         thread_call = self._thread_call_at(starter, thread)
         if thread_call is None:
             raise NotUnderstood("the thread call could not be located")
-        new_starter = self._rewrite_starter(starter, thread_call, awaited_method=name, also={worker: new_worker})
+        # The starter hands `self.<worker>` to the thread: a method called with its instance.
+        new_starter = self._rewrite_starter(
+            starter, thread_call, awaited_method=name, also={worker: new_worker}, bound=True
+        )
         return new_starter, new_worker
 
     def _rewrite_starter(
@@ -222,6 +225,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         thread_call: Optional[cst.Call],
         awaited_method: Optional[str] = None,
         also: Optional[Dict[cst.FunctionDef, cst.FunctionDef]] = None,
+        bound: Optional[bool] = None,
     ) -> cst.FunctionDef:
         facts = self._facts()
         filename = self.context.filename or ""
@@ -231,7 +235,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             self.position(starter),
             in_tests(filename, self.ancestors),
             thread_call is None,
-            bound=self._is_bound_method(starter),
+            bound=self._is_bound_method(starter) if bound is None else bound,
         )
         codes = self._loop_codes_within(starter)
         self._refuse_awaits_under_locks(starter, codes)

@@ -110,3 +110,26 @@ def test_a_call_without_positional_arguments_keeps_the_function(tmp_path):
         "cannot call it so (TypeError)"
     ) in reasons
     assert "\ndef ping(service):\n    def worker():" in migrated.source_after
+
+
+def test_a_starter_whose_thread_runs_a_method_is_a_bound_method():
+    """``target=self._fetch``: the starter is a method; ``self.load()`` gives the wrapper ``self``."""
+    source = textwrap.dedent("""\
+        import asyncio
+        import threading
+
+        from PySide6.QtWidgets import QWidget
+
+
+        class Panel(QWidget):
+            def load(self):
+                threading.Thread(target=self._fetch, daemon=True).start()
+
+            def _fetch(self):
+                self.rows = asyncio.run(self._service.rows())
+
+            def showEvent(self, event):
+                self.load()
+        """)
+    migrated = migrate_source(source, "app.py")
+    assert "    @asyncSlot()\n    async def load(self):\n        await self._fetch()\n" in migrated.source_after
