@@ -229,13 +229,14 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     ) -> cst.FunctionDef:
         facts = self._facts()
         filename = self.context.filename or ""
+        bound = self._is_bound_method(starter) if bound is None else bound
         refuse_as_slot(
             starter,
             facts,
             self.position(starter),
             in_tests(filename, self.ancestors),
             thread_call is None,
-            bound=self._is_bound_method(starter) if bound is None else bound,
+            bound=bound,
         )
         codes = self._loop_codes_within(starter)
         self._refuse_awaits_under_locks(starter, codes)

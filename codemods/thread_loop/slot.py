@@ -23,6 +23,15 @@ QT_SLOT_DECORATORS = frozenset({"Slot", "pyqtSlot"})  # become @asyncSlot(<same 
 KEPT_DECORATORS = frozenset({"staticmethod", "classmethod", "override"})
 # Tests own their loop on purpose, and their runner needs them finished when they return.
 TEST_PREFIXES = ("test", "setUp", "tearDown", "asyncSetUp", "asyncTearDown")
+CLOSE_EVENT = "closeEvent"
+# qasync's @asyncClose is no way out: it waits by spinning processEvents(), which fails when a
+# coroutine calls close() (a task cannot be entered from another one), and under PySide6 6.12 on
+# Python 3.11 each call drops a reference to None until the interpreter aborts.
+CLOSE_EVENT_LEFT = (
+    "closeEvent() is a Qt event handler: Qt goes on with the close (and may end the application) when it "
+    "returns, so an @asyncSlot's work would be cut short, and qasync's @asyncClose, which waits by spinning "
+    "processEvents(), fails when close() is called from a coroutine: make the close wait for the work by hand"
+)
 
 
 def is_test_class(node: cst.ClassDef) -> bool:
@@ -44,6 +53,13 @@ def refuse_as_slot(
     name = starter.name.value
     if not facts.imports_qt:
         raise NotUnderstood(NO_QT_MODULE)
+    if bound and name == CLOSE_EVENT:
+        raise NotUnderstood(CLOSE_EVENT_LEFT)
+    if bound and is_event_handler(name):
+        raise NotUnderstood(
+            f"{name}() is a Qt event handler: Qt reads the event when it returns, and an @asyncSlot "
+            "returns at its first await"
+        )
     if facts.runs_qt_exec_without_qasync:
         raise NotUnderstood(QT_EXEC_WITHOUT_QASYNC)
     if starter.asynchronous is not None:
@@ -83,6 +99,11 @@ def _refuse_unbound_without_arguments(starter: cst.FunctionDef, facts: ModuleFac
             f"{name}() is called without a positional argument (line {bare_at}): qasync's @asyncSlot wrapper "
             "cannot call it so (TypeError)"
         )
+
+
+def is_event_handler(name: str) -> bool:
+    """A Qt event handler a widget overrides: ``closeEvent``, ``keyPressEvent``, ``event``, ``eventFilter``."""
+    return name in ("event", "eventFilter") or (name.endswith("Event") and name[:1].islower())
 
 
 def slot_decorators(starter: cst.FunctionDef, async_slot: cst.BaseExpression) -> List[cst.Decorator]:

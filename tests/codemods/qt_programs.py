@@ -56,19 +56,24 @@ loop = qasync.QEventLoop(application)
 asyncio.set_event_loop(loop)
 try:
     with loop:
-        loop.run_until_complete(scenario())
+{run}
 except BaseException as error:
     report(type(error), error)
 """
+UNTIL_THE_SCENARIO_ENDS = "        loop.run_until_complete(scenario())"
+# The application's own end: Qt quits when its last window closes, and the loop stops with it.
+UNTIL_THE_LAST_WINDOW_CLOSES = "        scenario_task = loop.create_task(scenario())\n        loop.run_forever()"
 
 
-def run_offscreen(app_source: str, scenario: str, folder: Path) -> str:
-    """What the program printed (stdout), each line as printed."""
+def run_offscreen(app_source: str, scenario: str, folder: Path, until_last_window_closes: bool = False) -> str:
+    """What the program printed (stdout), each line as printed. The run ends when the scenario
+    does, or, with ``until_last_window_closes``, when Qt quits as the last window closes."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "app.py").write_text(textwrap.dedent(app_source), encoding="utf-8")
     shutil.copyfile(TEMPLATE, folder / "loop_runtime.py")
     body = textwrap.indent(textwrap.dedent(scenario).strip("\n"), "    ")
-    (folder / "driver.py").write_text(DRIVER.replace("{scenario}", body), encoding="utf-8")
+    run = UNTIL_THE_LAST_WINDOW_CLOSES if until_last_window_closes else UNTIL_THE_SCENARIO_ENDS
+    (folder / "driver.py").write_text(DRIVER.replace("{scenario}", body).replace("{run}", run), encoding="utf-8")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     result = subprocess.run(
         [sys.executable, "driver.py"], cwd=folder, capture_output=True, text=True, timeout=120, env=env

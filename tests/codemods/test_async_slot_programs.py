@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from loopguard_codemods.pipeline import migrate_source
+from loopguard_codemods.thread_loop.slot import CLOSE_EVENT_LEFT
 
 from .qt_programs import run_offscreen
 
@@ -133,3 +134,77 @@ def test_a_starter_whose_thread_runs_a_method_is_a_bound_method():
         """)
     migrated = migrate_source(source, "app.py")
     assert "    @asyncSlot()\n    async def load(self):\n        await self._fetch()\n" in migrated.source_after
+
+
+CLOSING = textwrap.dedent("""\
+    import asyncio
+    import atexit
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    done = []
+    atexit.register(lambda: print(sorted(done)))  # once the workers' threads have ended
+
+
+    class Service:
+        async def save(self, what):
+            await asyncio.sleep(0.05)  # a write that takes a while: Qt quits meanwhile
+            return what
+
+
+    class Editor(QWidget):
+        def __init__(self, service):
+            super().__init__()
+            self._service = service
+
+        def closeEvent(self, event):
+            def worker():
+                loop = asyncio.new_event_loop()
+                try:
+                    done.append("saved " + loop.run_until_complete(self._service.save("draft")))
+                finally:
+                    loop.close()
+
+            threading.Thread(target=worker).start()
+
+
+    class Viewer(QWidget):
+        def showEvent(self, event):
+            def worker():
+                done.append("shown " + asyncio.run(Service().save("page")))
+
+            threading.Thread(target=worker).start()
+    """)
+
+# The application ends as its last window closes: what closeEvent started must be done by then.
+CLOSING_SCENARIO = """
+    from PySide6.QtCore import QTimer
+
+    viewer = app.Viewer()
+    viewer.show()
+    editor = app.Editor(app.Service())
+    editor.show()
+    await until(lambda: len(app.done) == 1, "the page")
+    viewer.close()
+    QTimer.singleShot(0, editor.close)  # from Qt's event dispatch, as the user's click on the close button
+    """
+
+
+def test_event_handlers_are_left(tmp_path):
+    """Qt calls ``closeEvent`` and goes on when it returns, here to the end of the application: as
+    an ``@asyncSlot`` it would return at its first await and the save would never end (the
+    unfixed codemod's output printed ``['shown page']``). qasync's ``@asyncClose`` waits by
+    spinning ``processEvents()``: entered from a coroutine it fails, and under PySide6 6.12 on
+    Python 3.11 it aborts the interpreter once it has spun a few thousand times (each call drops
+    a reference to None)."""
+    migrated = migrate_source(CLOSING, "app.py")
+    assert migrated.source_after == CLOSING
+    reasons = {note.reason for note in migrated.left_for_human if note.code == "LG401"}
+    assert reasons == {
+        CLOSE_EVENT_LEFT,
+        "showEvent() is a Qt event handler: Qt reads the event when it returns, and an @asyncSlot returns at "
+        "its first await",
+    }
+    expected = "['saved draft', 'shown page']\n"  # (printed at exit, after the threads)
+    assert run_offscreen(CLOSING, CLOSING_SCENARIO, tmp_path / "before", until_last_window_closes=True) == expected
