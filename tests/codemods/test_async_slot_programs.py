@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import textwrap
 
+from textwrap import dedent
+
 from loopguard_codemods.pipeline import migrate_source
 from loopguard_codemods.thread_loop.slot import CLOSE_EVENT_LEFT
+from loopguard_codemods.thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 
+from .helpers import FindingCodemodTest
 from .qt_programs import run_offscreen
+from .test_thread_loop_to_async_slot import QT
 
 SLOTS = textwrap.dedent("""\
     import asyncio
@@ -208,3 +213,35 @@ def test_event_handlers_are_left(tmp_path):
     }
     expected = "['saved draft', 'shown page']\n"  # (printed at exit, after the threads)
     assert run_offscreen(CLOSING, CLOSING_SCENARIO, tmp_path / "before", until_last_window_closes=True) == expected
+
+
+class TestLoopRunUnderALock(FindingCodemodTest):
+    TRANSFORM = ThreadLoopToAsyncSlot
+
+    def assertLeft(self, source: str, reason: str) -> None:  # noqa: N802 (unittest naming)
+        notes = self.assertCodemod(source, source)
+        self.assertTrue(notes, "nothing was listed for a human")
+        self.assertEqual({note.reason for note in notes}, {reason})
+
+    def test_loop_run_under_a_threading_lock(self):
+        """The worker runs its loop inside `with self._lock:`: as an await on the GUI thread, a
+        second click would block that thread on the lock for good."""
+        self.assertLeft(
+            "import asyncio\nimport threading\n\n"
+            + QT
+            + dedent("""
+            class Widget(QWidget):
+                def _load(self):
+                    def worker():
+                        loop = asyncio.new_event_loop()
+                        with self._lock:
+                            rows = loop.run_until_complete(self._service.load())
+                        loop.close()
+                        self.loaded.emit(rows)
+
+                    threading.Thread(target=worker, daemon=True).start()
+            """),
+            "an await here would sit inside `with self._lock:` (line 11), which holds a threading lock: another "
+            "task that takes it would block the loop's thread (deadlock) or, for an RLock, get in too; move the "
+            "call out of the block, or use an asyncio.Lock",
+        )

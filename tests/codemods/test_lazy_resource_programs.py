@@ -237,6 +237,52 @@ class TestArgumentsKeepTheirValue(LazyResourceProgramTest):
         self.assertEqual(self.run_with_fakes(after), "session made\nGET /quotes {}\n")
 
 
+    def assertLeftForHuman(self, source: str, reason: str) -> None:  # noqa: N802 (unittest style)
+        notes = self.assertCodemod(source, source)
+        self.assertTrue(notes and all(reason in note.reason for note in notes), notes)
+
+    def test_arguments_that_may_change_before_the_first_use(self):
+        """Built later, the resource reads its arguments later: whatever could change by then keeps
+        the construction in `__init__`."""
+        for init, more, reason in (
+            (
+                "def __init__(self, headers):\n        self._headers = headers\n"
+                "        self._session = aiohttp.ClientSession(headers=headers)",
+                "",
+                "its arguments use `headers`, a parameter of __init__ not annotated with an immutable type",
+            ),
+            (
+                "def __init__(self, url: str):\n        self.url = url\n"
+                "        self._session = aiohttp.ClientSession(url)",
+                "",
+                "its arguments use self.url, which code of other modules may change before the first use",
+            ),
+            (
+                "def __init__(self):\n        self._session = aiohttp.ClientSession(headers=self._make_headers())",
+                "",
+                "its arguments call self._make_headers(), which reads the object as it is when the resource is built",
+            ),
+            (
+                "def __init__(self):\n        self._session = aiohttp.ClientSession(headers=HEADERS)",
+                "\ndef login(token):\n    HEADERS['token'] = token\n",
+                "its arguments use `HEADERS`, which the module changes (line 14)",
+            ),
+            (
+                "def __init__(self):\n        self._session = aiohttp.ClientSession(headers=HEADERS)",
+                "\nHEADERS = {}\n",
+                "its arguments use `HEADERS`, which the module binds more than once",
+            ),
+        ):
+            with self.subTest(reason):
+                self.assertLeftForHuman(
+                    "import aiohttp\n\nHEADERS = {'accept': 'json'}\n\n\nclass Client:\n    "
+                    + init
+                    + "\n\n    async def get(self, url):\n        return await self._session.get(url)\n"
+                    + more,
+                    reason,
+                )
+
+
 class TestReadersInOtherModules(LazyResourceProgramTest):
     def test_a_module_of_the_package_that_reads_the_attribute(self):
         """Another module of the package reads ``client._session``: it would see None."""

@@ -481,29 +481,6 @@ class TestLeftForHuman(FindingCodemodTest):
             "the thread runs a long-lived event loop that other code feeds",
         )
 
-    def test_loop_run_under_a_threading_lock(self):
-        """The worker runs its loop inside `with self._lock:`: as an await on the GUI thread, a
-        second click would block that thread on the lock for good."""
-        self.assertLeft(
-            "import asyncio\nimport threading\n\n"
-            + QT
-            + dedent("""
-            class Widget(QWidget):
-                def _load(self):
-                    def worker():
-                        loop = asyncio.new_event_loop()
-                        with self._lock:
-                            rows = loop.run_until_complete(self._service.load())
-                        loop.close()
-                        self.loaded.emit(rows)
-
-                    threading.Thread(target=worker, daemon=True).start()
-            """),
-            "an await here would sit inside `with self._lock:` (line 11), which holds a threading lock: another "
-            "task that takes it would block the loop's thread (deadlock) or, for an RLock, get in too; move the "
-            "call out of the block, or use an asyncio.Lock",
-        )
-
     def test_qthread_subclass(self):
         """QThread.run with a private loop: the class itself must go, by hand."""
         self.assertLeft(
