@@ -33,9 +33,10 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
   definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
-  name="module:Class:method")``, scheduling the TaskManager's import and creation, after
-  :meth:`FindingCodemod.task_manager_unavailable` said that an import of it resolves; a worker
-  base of the runtime comes from the same module, after
+  name="module:Class:method")``, scheduling the TaskManager's import and creation;
+  :meth:`FindingCodemod.registration_problem` says first why a task must not be registered there
+  (among the reasons, :meth:`FindingCodemod.task_manager_unavailable`: no import of it resolves);
+  a worker base of the runtime comes from the same module, after
   :meth:`FindingCodemod.runtime_name_unavailable`.
 
 Every fixable, not silenced finding ends up either fixed or noted for a human: a finding no
@@ -59,10 +60,12 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
+from .layout import package_name
 from .syntax import dotted, instance_parameter
 from .task_manager import (
     MANAGER_ATTRIBUTE,
     MODULE_MANAGER,
+    ModuleManagers,
     assigns_manager,
     ensure_class_manager,
     ensure_module_manager,
@@ -116,7 +119,12 @@ class HumanNote:
 Rewritten = Union[cst.BaseExpression, LeaveForHuman, None]
 
 
-class TaskManagerUnavailable(Exception):
+class TaskRegistrationRefused(Exception):
+    """``register_task`` was called where :meth:`FindingCodemod.registration_problem` has a reason
+    not to register a task: the codemod must ask it first and leave the task for a human."""
+
+
+class TaskManagerUnavailable(TaskRegistrationRefused):
     """``register_task`` was called in a file from which no TaskManager import resolves: the codemod
     must ask :meth:`FindingCodemod.task_manager_unavailable` first and leave the task for a human."""
 
@@ -192,6 +200,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._changed = False  # whether a hook or a rewrite replaced any node
         self._linted = LintedSource("", ())
         self._source_lines: List[str] = []
+        self._managers: Optional[ModuleManagers] = None  # how the module gets its TaskManagers
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -467,18 +476,34 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         """``<manager>.add_task(task, name="module:Class:method")`` for the node being left.
 
         In a method (first parameter ``self`` or any name, not a static/class method) the
-        manager is ``self._task_manager``, created in ``__init__`` when the class assigns it
-        nowhere (an ``__init__`` is added to an undecorated class that has none); elsewhere it is
-        the module-level ``_task_manager``, created after the imports. The TaskManager class is
-        imported from :meth:`task_manager_spec` (``"module:Name"``); raises
-        :class:`TaskManagerUnavailable` where no import of it resolves.
+        manager is ``self._task_manager``: a class attribute ``_task_manager = TaskManager()``
+        when the class assigns it nowhere (it exists before any ``__init__`` runs); elsewhere, and
+        in a decorated class that assigns none, it is the module-level ``_task_manager``, created
+        after the imports. The TaskManager class is imported from :meth:`task_manager_spec`
+        (``"module:Name"``, the placement's choice) when the manager is created. Raises
+        :class:`TaskRegistrationRefused` (:class:`TaskManagerUnavailable` where no import of it
+        resolves) when :meth:`registration_problem`, which the codemod asks first, has a reason.
         """
+        unavailable = self.task_manager_unavailable()
+        if unavailable is not None:
+            raise TaskManagerUnavailable(unavailable)
+        problem = self.registration_problem(finding)
+        if problem is not None:
+            raise TaskRegistrationRefused(problem)
         module, _, class_name = self.task_manager_spec().partition(":")
-        self.add_needed_import(module, class_name)
-        manager = self._method_manager(class_name)
-        if manager is None:
-            manager = cst.Name(MODULE_MANAGER)
-            self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
+        managers = self._module_managers()
+        owner = self._manager_owner()
+        if owner is None:
+            manager: cst.BaseExpression = cst.Name(MODULE_MANAGER)
+            if not managers.has_manager(None):
+                self._import_task_manager(module, class_name)
+                self.defer_edit(self.module, ("module manager", class_name), ensure_module_manager(class_name))
+        else:
+            class_def, receiver = owner
+            manager = cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
+            if not managers.has_manager(class_def):
+                self._import_task_manager(module, class_name)
+                self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name))
         name = task_name(module_name_of(self.context), finding.context)
         # One line, whatever its length: the project's formatter lays it out as it likes.
         return cst.Call(
@@ -493,8 +518,39 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             ],
         )
 
-    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
-        """``self._task_manager`` when the current node is (in) a method that can reach one."""
+    def registration_problem(self, finding: Finding) -> Optional[str]:
+        """Why the task ``finding`` is at must not be registered by :meth:`register_task` from
+        the node being left; None when it may. The manager it would be registered with must
+        take ``add_task(task, name=...)``: one the migration creates, or one the code already
+        creates from the configured class or calls that way; never a project's own manager with
+        another API, nor through a name the module binds to a class of its own; and never from
+        code that a worker's private loop runs in another thread (the task would belong to that
+        loop, out of the main loop's shutdown: the worker is the problem to fix first)."""
+        if finding.private_loop_worker:
+            return (
+                f"the code runs on the private event loop of {finding.private_loop_worker}() in another thread: "
+                "a task registered here would belong to that loop; fix the worker first"
+            )
+        unavailable = self.task_manager_unavailable()
+        if unavailable is not None:
+            return unavailable
+        owner = self._manager_owner()
+        return self._module_managers().problem(owner[0] if owner is not None else None)
+
+    def _import_task_manager(self, module: str, class_name: str) -> None:
+        if not self._module_managers().imports_class:
+            self.add_needed_import(module, class_name)
+
+    def _module_managers(self) -> ModuleManagers:
+        """The module's managers, judged against the TaskManager the placement chose for this file."""
+        if self._managers is None:
+            package = package_name(Path(self.context.filename)) if self.context.filename else ""
+            self._managers = ModuleManagers(self.module, self.position, self.task_manager_spec(), package)
+        return self._managers
+
+    def _manager_owner(self) -> Optional[Tuple[cst.ClassDef, str]]:
+        """The class whose ``self._task_manager`` (and the name ``self`` has) a task registered at
+        the current node goes to; None for the module's manager."""
         chain = [*self._ancestors, self._current]
         for index in range(len(chain) - 1, -1, -1):
             function = chain[index]
@@ -507,9 +563,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             if receiver is None:
                 return None
             if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
-                return None  # adding an __init__ would fight the decorator (dataclass, attrs)
-            self.defer_edit(owner, ("class manager", class_name), ensure_class_manager(class_name))
-            return cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
+                return None  # a class decorator may rebuild the class or take its attributes for fields
+            return owner, receiver
         return None
 
 

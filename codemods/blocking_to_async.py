@@ -15,6 +15,7 @@ from libcst.codemod import CodemodContext
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
+from .interleaving import held_lock, lock_names, lock_reason, read_then_written
 from .syntax import imported_modules
 
 # Their coroutines do not run on an asyncio loop: asyncio.sleep/to_thread would fail there.
@@ -25,8 +26,10 @@ class BlockingToAsync(FindingCodemod):
     """Keep the loop running: sleep on it, and run the other blocking calls in a thread.
 
     Left for a human: a call in a generator expression (``await`` would turn it into an
-    async generator), a call outside the body of the coroutine itself, and every call in a
-    module that imports trio, anyio or curio (its coroutines may not run on asyncio).
+    async generator), a call outside the body of the coroutine itself, every call in a
+    module that imports trio, anyio or curio (its coroutines may not run on asyncio), and a
+    call where an ``await`` would let another task in where the blocking call let none (see
+    :mod:`.interleaving`): under a threading lock, or between a read and a write of an attribute.
     """
 
     NAME = "blocking_to_async"
@@ -36,6 +39,7 @@ class BlockingToAsync(FindingCodemod):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._imported_loops: Optional[List[str]] = None
+        self._locks: Optional[Set[str]] = None  # what the module assigns a lock to
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         # `requests.get(url).json()` and `requests.Session().get(url)` start where the finding
@@ -51,6 +55,9 @@ class BlockingToAsync(FindingCodemod):
             return LeaveForHuman(f"the module imports {other_loop}: use its own sleep / thread API, not asyncio's")
         if self._in_generator_expression():
             return LeaveForHuman("in a generator expression: await would make it an async generator")
+        interleaving = self._interleaving_problem()
+        if interleaving is not None:
+            return LeaveForHuman(interleaving)
         if finding.call == "time.sleep":
             self._drop_time_import(node.func)
             call = node.with_changes(func=self.asyncio_attr("sleep"), lpar=(), rpar=())
@@ -70,6 +77,29 @@ class BlockingToAsync(FindingCodemod):
             self.module.visit(finder)
             self._imported_loops = sorted(finder.roots & set(OTHER_EVENT_LOOPS))
         return self._imported_loops[0] if self._imported_loops else None
+
+    def _interleaving_problem(self) -> Optional[str]:
+        """Why an ``await`` in place of the current call would let another task in where the
+        blocking call let none: a threading lock held around it, or an attribute read before it
+        and written after it in the coroutine. None when there is neither."""
+        call = self.current_node
+        function = next((node for node in reversed(self.ancestors) if isinstance(node, cst.FunctionDef)), None)
+        if call is None or function is None:
+            return None
+        if self._locks is None:
+            self._locks = lock_names(self.module)
+        held = held_lock(self.ancestors, call, self.position, self._locks)
+        if held is not None:
+            return lock_reason(held)
+        lost = read_then_written(function, call, self.position)
+        if lost is not None:
+            attribute, read_line, write_line = lost
+            return (
+                f"an await here would sit between the read of {attribute} (line {read_line}) and its write "
+                f"(line {write_line}): another task could change it in between, and one update would be lost; "
+                "reorder by hand"
+            )
+        return None
 
     def _in_generator_expression(self) -> bool:
         for ancestor in reversed(self.ancestors):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
-from flake8_loopguard.core.apis import TASK_FACTORY_NAMES
+from flake8_loopguard.core.apis import FUTURE_FACTORY_NAMES, TASK_FACTORY_NAMES
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
-from .syntax import body_statements, mentions_name, own_name
+from .syntax import assigned_targets, body_statements, mentions_name, own_name
 from .task_manager import MANAGER_ATTRIBUTE
 
 
@@ -46,28 +46,46 @@ class FireAndForgetToTaskManager(FindingCodemod):
             return LeaveForHuman(
                 "the task factory is handed over as a callback: create and register the task in a function instead"
             )
+        future = self._future_made_by(node)
+        if future is not None:
+            return LeaveForHuman(
+                f"asyncio.ensure_future({future}(...)) returns a Future, not a Task: add_task() registers tasks; "
+                "await the future, or keep it and cancel it at shutdown by hand"
+            )
         config = self.config
         if not config.is_task_manager_name(MANAGER_ATTRIBUTE):
             # The linter would not see the registration: the rewrite would fix nothing.
             return LeaveForHuman(
                 f"the configured TaskManager names ({', '.join(config.task_managers)}) do not match {MANAGER_ATTRIBUTE}"
             )
-        unavailable = self.task_manager_unavailable()
-        if unavailable is not None:
-            return LeaveForHuman(unavailable)
+        problem = self.registration_problem(finding)
+        if problem is not None:
+            return LeaveForHuman(problem)
         named = dataclasses.replace(finding, context=self._operation_name())
         return self.register_task(node, named)
 
-    def _method_manager(self, class_name: str) -> Optional[cst.Attribute]:
-        # The base gives a class without a manager a `self._task_manager` set in `__init__`
-        # (adding an `__init__` that passes its arguments on when there is none). A class
-        # with `__slots__` cannot take the attribute, and one without `__init__` whose
-        # instances are built by `__new__` (NamedTuple, Enum, tuple subclasses) cannot take
-        # that `__init__`: their tasks go to the module's manager, which shares the registry.
+    def _future_made_by(self, node: cst.Call) -> Optional[str]:
+        """The name of the call that made the Future ``ensure_future(x)`` is handed (and hands
+        back as it is): ``x`` is that call, or a name the enclosing function binds to it."""
+        if own_name(node.func) != "ensure_future" or len(node.args) != 1:
+            return None
+        argument = node.args[0].value
+        if isinstance(argument, cst.Name):
+            function = next((n for n in reversed(self.ancestors) if isinstance(n, cst.FunctionDef)), None)
+            argument = _value_bound_to(function, argument.value) if function is not None else None
+        if isinstance(argument, cst.Call) and own_name(argument.func) in FUTURE_FACTORY_NAMES:
+            return own_name(argument.func)
+        return None
+
+    def _manager_owner(self) -> Optional[Tuple[cst.ClassDef, str]]:
+        # The base gives a class without a manager a class attribute `_task_manager`. The
+        # classes that keep to the module's manager (which shares the registry): one with
+        # `__slots__`, and one without `__init__` whose instances `__new__` builds (NamedTuple,
+        # Enum, whose class attributes become members, tuple subclasses).
         owner = self._enclosing_class()
         if owner is not None and not _mentions_manager(owner) and _cannot_hold_manager(owner):
             return None
-        return super()._method_manager(class_name)
+        return super()._manager_owner()
 
     def _enclosing_class(self) -> Optional[cst.ClassDef]:
         """The class whose method holds the node being left (as the base looks it up)."""
@@ -92,6 +110,31 @@ class FireAndForgetToTaskManager(FindingCodemod):
         while first_class > 0 and isinstance(scopes[first_class - 1], cst.ClassDef):
             first_class -= 1
         return ".".join(node.name.value for node in scopes[first_class : innermost_class + 2])
+
+
+def _value_bound_to(function: cst.FunctionDef, name: str) -> Optional[cst.BaseExpression]:
+    """The value of the one ``name = value`` statement of the function's own body (any
+    block, not nested functions), else None."""
+
+    class Bindings(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.values: list = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                for stored in assigned_targets(target.target):
+                    if isinstance(stored, cst.Name) and stored.value == name:
+                        self.values.append(node.value if len(node.targets) == 1 and stored is target.target else None)
+
+    bindings = Bindings()
+    function.visit(bindings)
+    return bindings.values[0] if len(bindings.values) == 1 else None
 
 
 def _creates_task(node: cst.Call) -> bool:

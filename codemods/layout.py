@@ -87,6 +87,17 @@ def dotted_module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def absolute_module(level: int, module: Optional[str], package: str) -> Optional[str]:
+    """The absolute name of ``from <level dots><module> import ...`` in ``package``, None if it leaves the package."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or not parts:
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
 def package_name(path: Path) -> str:
     """The dotted package the relative imports of the file ``path`` start from ("" outside any package)."""
     path = path.resolve()

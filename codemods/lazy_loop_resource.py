@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import (
     ExpressionContext,
     ExpressionContextProvider,
+    GlobalScope,
     ParentNodeProvider,
     PositionProvider,
     ScopeProvider,
@@ -17,21 +18,20 @@ from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, Rewritten
 from .lazy_resource import AttributePlan, LeftForHuman
-from .lazy_resource.edits import add_ensure_method, allows_none, await_first, guard_statement, guard_test, set_to_none
+from .lazy_resource.edits import add_ensure_method, allows_none, await_first, set_to_none
 from .lazy_resource.facts import (
     CallsStartingAt,
     ReplaceNodes,
     assigned_elsewhere,
     attribute_uses,
     contains,
-    is_presence_guard,
+    first_change,
+    is_immutable_annotation,
+    modules_reading,
     related_classes,
     stored_parameters,
 )
 from .syntax import code_of, instance_parameter, mentions_name, variable_names
-
-# Methods that release a resource: a coroutine that only releases it must not create it first.
-RELEASE_METHODS = frozenset({"close", "aclose", "wait_closed", "stop", "disconnect"})
 
 
 class LazyLoopResource(FindingCodemod):
@@ -40,17 +40,19 @@ class LazyLoopResource(FindingCodemod):
     ``__init__`` sets the attribute to ``None``; a new ``async def _ensure_session(self)`` (named
     after the attribute) builds the resource with the same arguments on the running loop, the
     first time it is awaited, and returns it. Every coroutine method of the class (or of a
-    subclass in the module) that uses the resource awaits it first: ``await
-    self._ensure_session()`` as its first statement, leaving the uses as they were written. A
-    coroutine that only releases it (``await self._session.close()``) does so only when it
-    exists (``if self._session is not None:``).
+    subclass in the module) that reads the resource awaits it first: ``await
+    self._ensure_session()`` as its first statement, leaving the uses as they were written; a
+    ``close()`` too, so that a use after it fails as it did instead of building a resource
+    that nothing closes.
 
-    Left byte for byte unchanged, with the reason: a public attribute (other modules may read
-    it), a resource read by synchronous code (it would now see ``None``), used outside its
-    class's methods or in a nested function, handed to something else in ``__init__``,
-    reassigned elsewhere, or built from ``__init__`` arguments that are not stored on the
-    instance; a construction that is not a plain ``self._x = Factory(...)`` statement of
-    ``__init__``'s own body.
+    Left byte for byte unchanged, with the reason: a public attribute, or a private one another
+    module of the project reads (they would see None), a resource read by synchronous code,
+    used outside its class's methods or in a nested function, handed to something else in
+    ``__init__``, reassigned or set to None elsewhere, built from arguments that may change
+    before the first use (``__init__`` locals and unstored parameters, parameters not annotated
+    with an immutable type, attributes or module names changed in the module), or a
+    construction that is not a plain ``self._x = Factory(...)`` statement of ``__init__``'s own
+    body.
     """
 
     NAME = "lazy_loop_resource"
@@ -189,6 +191,8 @@ class LazyLoopResource(FindingCodemod):
             scope = self.get_metadata(ScopeProvider, name, None)
             if scope is None:
                 continue
+            if name.value != receiver:
+                self._refuse_changing_global(name, scope)
             local = [assignment for assignment in scope[name.value] if assignment.scope is init_scope]
             if not local or name.value == receiver:
                 continue
@@ -198,8 +202,57 @@ class LazyLoopResource(FindingCodemod):
                     f"its arguments use `{name.value}`, {problem}: the constructor cannot move out of __init__"
                 )
             attribute = stored[name.value]
+            self._refuse_changing_attribute(attribute, init, receiver)
             replacements[name] = cst.Attribute(cst.Name(receiver), cst.Name(attribute))
+        for node in _attributes_of(call, receiver):
+            if isinstance(node, cst.Call):
+                raise LeftForHuman(
+                    f"its arguments call {code_of(node.func)}(), which reads the object as it is when the resource "
+                    "is built, later than __init__"
+                )
+            self._refuse_changing_attribute(node.attr.value, init, receiver)
         return call.visit(ReplaceNodes(replacements)) if replacements else call  # type: ignore[return-value]
+
+    def _refuse_changing_attribute(self, attribute: str, init: cst.FunctionDef, receiver: str) -> None:
+        """An argument read from ``self.<attribute>`` keeps its value until the first use: private,
+        assigned once (in ``__init__``), never changed in place in the module, and holding a
+        parameter of ``__init__`` only when its annotation says it cannot change."""
+        spelled = f"self.{attribute}"
+        if not attribute.startswith("_"):
+            raise LeftForHuman(
+                f"its arguments use {spelled}, which code of other modules may change before the first use: "
+                "make it private, or rewrite by hand"
+            )
+        if assigned_elsewhere(self.module, attribute, init):
+            raise LeftForHuman(f"its arguments use {spelled}, which is assigned elsewhere too")
+        changed_at = first_change(self.module, attribute, True, self.position)
+        if changed_at is not None:
+            raise LeftForHuman(
+                f"its arguments use {spelled}, which the module changes (line {changed_at}): a resource built "
+                "later would see the change"
+            )
+        parameter = _parameter_stored_in(init, receiver, attribute)
+        if parameter is not None and not (
+            parameter.annotation is not None and is_immutable_annotation(parameter.annotation.annotation)
+        ):
+            raise LeftForHuman(
+                f"its arguments use `{parameter.name.value}`, a parameter of __init__ not annotated with an "
+                "immutable type (str, int, float, bool, bytes, tuple, frozenset): the caller may change it before "
+                "the first use, which a resource built later would see"
+            )
+
+    def _refuse_changing_global(self, name: cst.Name, scope) -> None:  # type: ignore[no-untyped-def]
+        """A module-level name the arguments read keeps its value until the first use: bound once,
+        never changed in place in the module."""
+        bindings = [assignment for assignment in scope[name.value] if isinstance(assignment.scope, GlobalScope)]
+        if len(bindings) > 1:
+            raise LeftForHuman(f"its arguments use `{name.value}`, which the module binds more than once")
+        changed_at = first_change(self.module, name.value, False, self.position) if bindings else None
+        if changed_at is not None:
+            raise LeftForHuman(
+                f"its arguments use `{name.value}`, which the module changes (line {changed_at}): a resource "
+                "built later would see the change"
+            )
 
     def _unmovable_argument(
         self,
@@ -246,15 +299,15 @@ class LazyLoopResource(FindingCodemod):
         for method in loads:
             if isinstance(method.body, cst.SimpleStatementSuite):
                 problems.append(f"used by {method.name.value}(), a method written on one line")
+        class_names = [related.name.value for related in sharing]
+        for module in modules_reading(self.context.filename or "", plan.attribute, class_names):
+            problems.append(f"read by {module}, another module that names {class_def.name.value}: it would see None")
         if problems:
             raise LeftForHuman(f"self.{plan.attribute} is " + "; ".join(problems))
-        for method, uses in loads.items():
-            releases, ifs = self._release_only(method, uses, plan.attribute)
-            if releases is None:
-                plan.users.append(method)
-            else:
-                plan.releases.extend(releases)
-                plan.guarded_ifs.extend(ifs)
+        # Every coroutine that reads it awaits it first, a close() too: the resource it closes
+        # exists, as the eager one did, so a use after close() fails as it did, rather than
+        # building a new resource that nothing closes.
+        plan.users.extend(loads)
 
     def _problem_with(self, use: cst.Attribute, method: Optional[cst.FunctionDef], nested: bool) -> Optional[str]:
         """Why ``use`` (in ``method``, None when not in a method of the class) blocks the rewrite,
@@ -271,92 +324,15 @@ class LazyLoopResource(FindingCodemod):
             assigned = self.get_metadata(ParentNodeProvider, self.get_metadata(ParentNodeProvider, use))
             value = getattr(assigned, "value", None)
             if isinstance(value, cst.Name) and value.value == "None":
-                return None
+                return (
+                    f"set to None in {name}() (line {{line}}): the lazy accessor would build a new one on the "
+                    "next use, which nothing would close"
+                )
             return f"reassigned in {name}() (line {{line}})"
         if name == "__init__":
             return "read in __init__ (line {line}), before a coroutine could create it"
         if method.asynchronous is None:
             return f"read by the synchronous {name}() (line {{line}}), which would see None"
-        return None
-
-    def _release_only(
-        self, method: cst.FunctionDef, uses: List[cst.Attribute], attribute: str
-    ) -> Tuple[Optional[List[cst.SimpleStatementLine]], List[cst.If]]:
-        """When ``method`` only releases the resource (or only checks it for ``None``): the
-        statements and ``if`` tests to guard. ``(None, [])`` when it really uses the resource."""
-        releases: List[cst.SimpleStatementLine] = []
-        ifs: List[cst.If] = []
-        for use in uses:
-            if self._is_none_check(use):
-                continue
-            covering = self._covering_if(use, method, attribute)
-            if covering is False:
-                return None, []
-            if isinstance(covering, cst.If):
-                if covering not in ifs:
-                    ifs.append(covering)
-                continue
-            if covering is True:
-                continue
-            release = self._release_statement(use)
-            if release is None:
-                return None, []
-            if release not in releases:
-                releases.append(release)
-        return releases, ifs
-
-    def _is_none_check(self, use: cst.Attribute) -> bool:
-        """``self.x is None`` / ``is not None``, or ``self.x`` tested for truth: fine with ``None``."""
-        parent = self.get_metadata(ParentNodeProvider, use)
-        if isinstance(parent, cst.ComparisonTarget):
-            parent = self.get_metadata(ParentNodeProvider, parent)
-        if isinstance(parent, cst.Comparison):
-            sides = [parent.left, *(target.comparator for target in parent.comparisons)]
-            operators = [target.operator for target in parent.comparisons]
-            return (
-                len(operators) == 1
-                and isinstance(operators[0], (cst.Is, cst.IsNot))
-                and any(isinstance(side, cst.Name) and side.value == "None" for side in sides)
-            )
-        if isinstance(parent, (cst.If, cst.While)):
-            return parent.test is use
-        if isinstance(parent, cst.UnaryOperation):
-            return isinstance(parent.operator, cst.Not)
-        # `self.x and ...`: only the left operand is tested; a right operand is a value.
-        return isinstance(parent, cst.BooleanOperation) and parent.left is use
-
-    def _covering_if(self, use: cst.Attribute, method: cst.FunctionDef, attribute: str) -> Union[cst.If, bool, None]:
-        """The ``if`` that makes ``use`` safe: True (its test already checks for None), the
-        ``if`` whose test must be guarded, False (an ``else`` branch would change), or None."""
-        child: cst.CSTNode = use
-        node = self.get_metadata(ParentNodeProvider, use)
-        while node is not method:
-            if isinstance(node, cst.If) and child is not node.orelse:
-                if is_presence_guard(node.test, attribute):
-                    return True
-                if child is node.test or child is node.body:
-                    return node if node.orelse is None else False
-            child, node = node, self.get_metadata(ParentNodeProvider, node)
-        return None
-
-    def _release_statement(self, use: cst.Attribute) -> Optional[cst.SimpleStatementLine]:
-        """The statement ``await self.x.close()`` (any release method) that ``use`` is the receiver of."""
-        member = self.get_metadata(ParentNodeProvider, use, None)
-        call = self.get_metadata(ParentNodeProvider, member, None)
-        awaited = self.get_metadata(ParentNodeProvider, call, None)
-        expression = self.get_metadata(ParentNodeProvider, awaited, None)
-        statement = self.get_metadata(ParentNodeProvider, expression, None)
-        if (
-            isinstance(member, cst.Attribute)
-            and member.attr.value in RELEASE_METHODS
-            and isinstance(call, cst.Call)
-            and call.func is member
-            and isinstance(awaited, cst.Await)
-            and isinstance(expression, cst.Expr)
-            and isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-        ):
-            return statement
         return None
 
     def _enclosing_method(self, node: cst.CSTNode) -> Tuple[Optional[cst.FunctionDef], bool]:
@@ -389,11 +365,31 @@ class LazyLoopResource(FindingCodemod):
         for method in plan.users:
             method_receiver = instance_parameter(method) or receiver
             self.defer_edit(method, ("await", attribute), await_first(f"await {method_receiver}.{plan.ensure_name}()"))
-        for statement in plan.releases:
-            method, _ = self._enclosing_method(statement)
-            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
-            self.defer_edit(statement, ("guard", attribute), guard_statement(guard))
-        for if_statement in plan.guarded_ifs:
-            method, _ = self._enclosing_method(if_statement)
-            guard = f"{(instance_parameter(method) if method else None) or receiver}.{attribute} is not None"
-            self.defer_edit(if_statement, ("guard", attribute), guard_test(guard))
+
+
+def _attributes_of(call: cst.Call, receiver: str) -> List[Union[cst.Attribute, cst.Call]]:
+    """The ``self.<x>`` reads of the constructor's arguments, and its calls of ``self.<x>(...)``."""
+    found: List[Union[cst.Attribute, cst.Call]] = []
+
+    class Reads(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == receiver:
+                found.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == receiver:
+                found.append(node)
+
+    for argument in call.args:
+        argument.visit(Reads())
+    calls = [node for node in found if isinstance(node, cst.Call)]
+    return calls or found
+
+
+def _parameter_stored_in(init: cst.FunctionDef, receiver: str, attribute: str) -> Optional[cst.Param]:
+    """The parameter of ``__init__`` that ``self.<attribute> = <parameter>`` stores, if any."""
+    stored = {attribute_name: parameter for parameter, attribute_name in stored_parameters(init, receiver).items()}
+    name = stored.get(attribute)
+    params = [*init.params.posonly_params, *init.params.params, *init.params.kwonly_params]
+    return next((param for param in params if param.name.value == name), None)

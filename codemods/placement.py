@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from .layout import FileLayout, has_packages, module_exists_in, package_name
+from .layout import FileLayout, absolute_module, has_packages, module_exists_in, package_name
 from .project_task_manager import CLASS_NAME, ProjectTaskManager, project_task_managers
 from .scaffold import TaskManagerTarget, defines_name, imports_runtime, module_source_path, offers_name, runtime_names
 
@@ -292,17 +292,6 @@ def conflicting_binding(source: str, package: str, module: str, name: str) -> Op
             if any(isinstance(target, ast.Name) and target.id == name for target in _flattened(targets)):
                 return node.lineno
     return None
-
-
-def absolute_module(level: int, module: Optional[str], package: str) -> Optional[str]:
-    """The absolute name of ``from <level dots><module> import ...`` in ``package``, None if it leaves the package."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts) or not parts:
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
 
 
 def _module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:

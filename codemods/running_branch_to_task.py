@@ -7,8 +7,11 @@
     else:                                          name="bus:Publisher:publish",
         loop.run_until_complete(self._publish(e))  )
 
-Under qasync the loop always runs, so the ``else`` branch is the bug (LG103) and the ``if``
-branch the intent; the task is registered with the TaskManager (see ``FindingCodemod.register_task``).
+Under qasync the loop runs once the application has started, so the ``if`` branch is the
+intent; the task is registered with the TaskManager (see ``FindingCodemod.register_task``). In
+start-up code, before the loop runs, the ``else`` branch is real (it runs the coroutine to
+completion, where ``get_running_loop()`` would raise): the branch goes only from a function that
+provably runs on the loop, a private one the module calls from coroutines only.
 Also understood: the reversed condition (``if not loop.is_running(): ... else: ...``), any
 receiver (``self._loop``, ``asyncio.get_event_loop()``), and ``asyncio.ensure_future`` /
 ``asyncio.create_task`` in the running branch. A local ``loop = asyncio.get_event_loop()`` that
@@ -19,7 +22,7 @@ the new statement.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -52,6 +55,7 @@ class RunningBranchToTask(FindingCodemod):
         super().__init__(context)
         # Functions whose branch was rewritten -> loop names that may now be unused there.
         self._freed_loop_names: Dict[cst.FunctionDef, Set[str]] = {}
+        self._references: Optional[_References] = None
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         func = node.func
@@ -87,10 +91,11 @@ class RunningBranchToTask(FindingCodemod):
         findings = [finding for finding in self.findings_within(original_node) if finding.code == "LG103"]
         if not findings:
             return updated_node  # silenced by noqa, or not reported: not ours to touch
-        unavailable = self.task_manager_unavailable()
-        if unavailable is not None:
+        function = self._enclosing_function()
+        problem = self._may_run_before_the_loop(function) or self.registration_problem(findings[0])
+        if problem is not None:
             for finding in findings:
-                self.leave_for_human(finding, unavailable)
+                self.leave_for_human(finding, problem)
             return updated_node
         task = cst.Call(
             func=cst.Attribute(cst.Call(self.asyncio_attr("get_running_loop")), cst.Name("create_task")),
@@ -100,7 +105,6 @@ class RunningBranchToTask(FindingCodemod):
         for finding in findings:
             self.record_fix(finding)
         receiver = _running_test_receiver(original_node.test)
-        function = self._enclosing_function()
         if isinstance(receiver, cst.Name) and function is not None:
             self._freed_loop_names.setdefault(function, set()).add(receiver.value)
         kept_comments = [cst.EmptyLine(comment=comment) for comment in _comments_in(original_node)]
@@ -116,6 +120,32 @@ class RunningBranchToTask(FindingCodemod):
         for name in names:
             updated_node = _drop_unused_loop_getter(updated_node, name)
         return updated_node
+
+    def _may_run_before_the_loop(self, function: Optional[cst.FunctionDef]) -> Optional[str]:
+        """Why the function holding the branch may run where no loop runs yet (start-up code),
+        where its ``else`` branch ran the coroutine to completion; None when it provably runs on
+        the loop: a private function the module calls from coroutines only."""
+        consequence = (
+            "where its else branch runs the coroutine to completion; make its callers await the coroutine instead"
+        )
+        if function is None:
+            return f"module-level code may run before the loop does, {consequence}"
+        name = function.name.value
+        if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+            return f"{name}() is public: code of other modules may call it before the loop runs, {consequence}"
+        if self._references is None:
+            self._references = _References(self.position)
+            self.module.visit(self._references)
+        references = self._references.by_name.get(name, [])
+        synchronous = [line for line, from_a_coroutine in references if not from_a_coroutine]
+        if synchronous:
+            return (
+                f"{name}() is called from synchronous code (line {synchronous[0]}), which may run before "
+                f"the loop does, {consequence}"
+            )
+        if not references:
+            return f"nothing in the module calls {name}(): its callers may run before the loop does, {consequence}"
+        return None
 
     def _enclosing_function(self) -> Optional[cst.FunctionDef]:
         for ancestor in reversed(self.ancestors):
@@ -191,6 +221,48 @@ def _single_call(suite: cst.BaseSuite) -> Optional[cst.Call]:
     if len(smalls) != 1 or not isinstance(smalls[0], cst.Expr) or not isinstance(smalls[0].value, cst.Call):
         return None
     return smalls[0].value
+
+
+class _References(cst.CSTVisitor):
+    """Each name's references in the module (``f``, ``obj.f``; not a ``def``'s own name): its
+    line, and whether it is a call made by a coroutine's own code."""
+
+    def __init__(self, position) -> None:  # type: ignore[no-untyped-def]
+        self.position = position
+        self.by_name: Dict[str, List[Tuple[int, bool]]] = {}
+        self._functions: List[Union[cst.FunctionDef, cst.Lambda]] = []
+        self._called: Set[cst.CSTNode] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for part in (node.decorators, node.params, node.returns):
+            for child in part if isinstance(part, Sequence) else [part] if part is not None else []:
+                child.visit(self)
+        self._functions.append(node)
+        node.body.visit(self)
+        self._functions.pop()
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._functions.append(node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._functions.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._called.add(node.func.attr if isinstance(node.func, cst.Attribute) else node.func)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._reference(node.attr)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._reference(node)
+
+    def _reference(self, name: cst.Name) -> None:
+        innermost = self._functions[-1] if self._functions else None
+        from_a_coroutine = (
+            name in self._called and isinstance(innermost, cst.FunctionDef) and innermost.asynchronous is not None
+        )
+        self.by_name.setdefault(name.value, []).append((self.position(name).start.line, from_a_coroutine))
 
 
 class _CommentCollector(cst.CSTVisitor):

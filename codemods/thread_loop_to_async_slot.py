@@ -32,6 +32,7 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
+from .interleaving import first_held_lock, lock_names, lock_reason
 from .syntax import body_statements, calls_in, dotted
 from .thread_loop import NotUnderstood
 from .thread_loop.facts import ModuleFacts
@@ -71,6 +72,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         # starter and that worker method are rewritten together when the class is left.
         self._method_pairs: Dict[cst.ClassDef, List[Tuple[cst.FunctionDef, cst.FunctionDef, Finding]]] = {}
         self._paired: Set[cst.FunctionDef] = set()
+        self._locks: Optional[Set[str]] = None  # what the module assigns a lock to
 
     # ----- where the findings land ------------------------------------------------
 
@@ -198,12 +200,17 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             raise NotUnderstood(f"the worker method {name}() takes parameters")
         if self._facts().references.get(name, 0) != 1:
             raise NotUnderstood(f"{name}() is used elsewhere than as the thread's target, which still needs it")
-        new_worker_body = StarterRewrite(worker, None, self._loop_codes_within(worker), in_thread=True).body()
+        worker_codes = self._loop_codes_within(worker)
+        self._refuse_awaits_under_locks(worker, worker_codes)
+        new_worker_body = StarterRewrite(worker, None, worker_codes, in_thread=True).body()
         new_worker = worker.with_changes(asynchronous=cst.Asynchronous(), body=new_worker_body)
         thread_call = self._thread_call_at(starter, thread)
         if thread_call is None:
             raise NotUnderstood("the thread call could not be located")
-        new_starter = self._rewrite_starter(starter, thread_call, awaited_method=name, also={worker: new_worker})
+        # The starter hands `self.<worker>` to the thread: a method called with its instance.
+        new_starter = self._rewrite_starter(
+            starter, thread_call, awaited_method=name, also={worker: new_worker}, bound=True
+        )
         return new_starter, new_worker
 
     def _rewrite_starter(
@@ -212,11 +219,21 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         thread_call: Optional[cst.Call],
         awaited_method: Optional[str] = None,
         also: Optional[Dict[cst.FunctionDef, cst.FunctionDef]] = None,
+        bound: Optional[bool] = None,
     ) -> cst.FunctionDef:
         facts = self._facts()
         filename = self.context.filename or ""
-        refuse_as_slot(starter, facts, self.position(starter), in_tests(filename, self.ancestors), thread_call is None)
+        bound = self._is_bound_method(starter) if bound is None else bound
+        refuse_as_slot(
+            starter,
+            facts,
+            self.position(starter),
+            in_tests(filename, self.ancestors),
+            thread_call is None,
+            bound=bound,
+        )
         codes = self._loop_codes_within(starter)
+        self._refuse_awaits_under_locks(starter, codes)
         new_body = StarterRewrite(starter, thread_call, codes, awaited_method=awaited_method).body()
         new_def = starter.with_changes(
             asynchronous=cst.Asynchronous(),
@@ -226,6 +243,23 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         self._refuse_new_findings({starter: new_def, **(also or {})})
         self._schedule_imports(facts)
         return new_def
+
+    def _is_bound_method(self, function: cst.FunctionDef) -> bool:
+        """A method of the class being visited that Python calls with its instance or class
+        first (not a ``staticmethod``)."""
+        parent = self.ancestors[-2] if len(self.ancestors) >= 2 else None
+        in_class_body = isinstance(parent, cst.ClassDef) and function in body_statements(parent)
+        static = any(dotted(decorator.decorator) == "staticmethod" for decorator in function.decorators)
+        return in_class_body and not static and bool([*function.params.posonly_params, *function.params.params])
+
+    def _refuse_awaits_under_locks(self, function: cst.FunctionDef, codes: Dict[cst.Call, str]) -> None:
+        """A loop run that becomes an ``await`` must not sit where a threading lock is held."""
+        runs = [call for call, code in codes.items() if code in ("LG102", "LG103")]
+        if self._locks is None:
+            self._locks = lock_names(self.module)
+        held = first_held_lock(function, runs, self.position, self._locks) if runs else None
+        if held is not None:
+            raise NotUnderstood(lock_reason(held[1]))
 
     def _refuse_new_findings(self, replacements: Dict[cst.FunctionDef, cst.FunctionDef]) -> None:
         """The rewrite must not give the linter anything new to say (LG403 in the worker...)."""

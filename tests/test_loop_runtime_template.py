@@ -61,6 +61,28 @@ def test_add_task_without_a_name_keeps_the_task_name(runtime):
     asyncio.run(scenario())
 
 
+def test_a_future_that_is_no_task_is_kept_named_in_the_logs_and_cancelled(runtime, caplog):
+    """``ensure_future(gather(...))`` hands back a Future: it cannot take a name, but it is kept."""
+
+    async def scenario():
+        manager = runtime.TaskManager()
+        failing = manager.add_task(asyncio.gather(fail()), name="feed:Ticker:fan_out")
+        pending = manager.add_task(asyncio.get_running_loop().create_future(), name="feed:Ticker:wait")
+        assert len(manager) == 2
+        await asyncio.gather(failing, return_exceptions=True)
+        await asyncio.sleep(0)
+        assert len(manager) == 1
+        await manager.cleanup_all()
+        assert pending.cancelled() and len(manager) == 0
+
+    with caplog.at_level(logging.DEBUG, logger=runtime.__name__):
+        asyncio.run(scenario())
+    assert [record.getMessage() for record in caplog.records if "feed:" in record.getMessage()] == [
+        "task failed: feed:Ticker:fan_out",
+        "task cancelled: feed:Ticker:wait",
+    ]
+
+
 def test_create_makes_a_named_registered_task_on_the_running_loop(runtime):
     async def scenario():
         manager = runtime.TaskManager()

@@ -384,3 +384,71 @@ def test_either_side_of_an_or_is_bound():
     site = module.calls[-1]
     assert [bound.qualified for bound in module.assignments_to(("ev",), site.scope)] == ["asyncio.get_event_loop", None]
     assert [creation.line for creation in module.task_creations] == [3]
+
+
+def test_code_a_private_loop_runs_in_another_thread_names_its_worker():
+    """What a worker's private loop runs: the worker, what it runs and calls (transitively), what
+    is submitted to the loop it made or a thread runs; not the code of the main loop."""
+    module = build(
+        """
+import asyncio, threading
+from concurrent.futures import ThreadPoolExecutor
+from PySide6.QtCore import QRunnable
+
+class Loader(QRunnable):
+    def run(self):
+        asyncio.run(self.load())
+    async def load(self):
+        self.helper()
+    def helper(self):
+        pass
+
+def fetch(symbol):
+    return asyncio.run(quote(symbol))
+
+async def quote(symbol):
+    pass
+
+def fetch_all(symbols):
+    with ThreadPoolExecutor() as pool:
+        return [pool.submit(fetch, s) for s in symbols]
+
+def start_loop():
+    global LOOP
+    LOOP = asyncio.new_event_loop()
+    LOOP.run_forever()
+
+def submit():
+    asyncio.run_coroutine_threadsafe(on_loop(), LOOP)
+    LOOP.call_soon_threadsafe(also_on_loop)
+
+async def on_loop():
+    pass
+
+def also_on_loop():
+    pass
+
+threading.Thread(target=start_loop).start()
+
+async def main_loop_code():
+    pass
+"""
+    )
+    workers = {
+        function.qualified_name: module.private_loop_worker(function)
+        for function in module.module_scope.descendants()
+        if function.function_info is not None
+    }
+    assert workers == {
+        "Loader.run": "Loader.run",
+        "Loader.load": "Loader.run",
+        "Loader.helper": "Loader.run",
+        "fetch": "fetch",
+        "quote": "fetch",
+        "fetch_all": None,
+        "start_loop": "start_loop",
+        "submit": None,
+        "on_loop": "start_loop",
+        "also_on_loop": "start_loop",
+        "main_loop_code": None,
+    }

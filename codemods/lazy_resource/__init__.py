@@ -27,9 +27,5 @@ class AttributePlan:
     ensure_name: str
     receiver: str  # the instance parameter's name in __init__
     init_index: int  # where __init__ is in the class body
-    # coroutine methods that use the resource: each awaits the ensure method first
+    # coroutine methods that use the resource (close() included): each awaits the ensure method first
     users: List[cst.FunctionDef] = field(default_factory=list)
-    # statements that release the resource: guarded by `if self.<attribute> is not None:`
-    releases: List[cst.SimpleStatementLine] = field(default_factory=list)
-    # `if` statements whose test uses the resource: `self.<attribute> is not None and (test)`
-    guarded_ifs: List[cst.If] = field(default_factory=list)

@@ -1,5 +1,5 @@
 """The edits that make a resource lazy: ``None`` in ``__init__``, the ``_ensure_<name>()``
-coroutine that builds it, the await of it at the top of its users, the guards of its releases."""
+coroutine that builds it, the await of it at the top of its users."""
 
 from __future__ import annotations
 
@@ -100,35 +100,3 @@ def _awaits_an_ensure_method(statement: cst.BaseStatement) -> bool:
     call = awaited.expression if isinstance(awaited, cst.Await) else None
     func = call.func if isinstance(call, cst.Call) else None
     return isinstance(func, cst.Attribute) and func.attr.value.startswith("_ensure_") and not call.args
-
-
-def guard_statement(guard: str):  # type: ignore[no-untyped-def]
-    def edit(statement: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(statement, cst.SimpleStatementLine)
-        template = cst.parse_statement(f"if {guard}:\n    pass\n")
-        assert isinstance(template, cst.If) and isinstance(template.body, cst.IndentedBlock)
-        inner = statement.with_changes(leading_lines=())
-        return template.with_changes(
-            leading_lines=statement.leading_lines, body=template.body.with_changes(body=[inner])
-        )
-
-    return edit
-
-
-def guard_test(guard: str):  # type: ignore[no-untyped-def]
-    def edit(if_statement: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(if_statement, cst.If)
-        test = if_statement.test
-        loose = isinstance(test, (cst.IfExp, cst.Lambda, cst.NamedExpr)) or (
-            isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or)
-        )
-        if loose and not test.lpar:
-            test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        guarded = cst.BooleanOperation(
-            left=cst.parse_expression(guard),
-            operator=cst.And(),
-            right=test,
-        )
-        return if_statement.with_changes(test=guarded)
-
-    return edit

@@ -4,7 +4,10 @@ instance."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+import os
+import re
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import ParentNodeProvider
@@ -147,22 +150,123 @@ def related_classes(module: cst.Module, class_def: cst.ClassDef) -> Tuple[Set[cs
     return own_bases - {class_def}, subclasses - {class_def}
 
 
-def is_presence_guard(test: cst.BaseExpression, attribute: str) -> bool:
-    """``self.x``, ``self.x is not None``, or either followed by ``and ...``."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return is_presence_guard(test.left, attribute)
-    if isinstance(test, cst.Attribute):
-        return test.attr.value == attribute and not test.lpar
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        return (
-            isinstance(test.left, cst.Attribute)
-            and test.left.attr.value == attribute
-            and isinstance(target.operator, cst.IsNot)
-            and isinstance(target.comparator, cst.Name)
-            and target.comparator.value == "None"
+# Methods that change the object they are called on (a dict, a list, a set).
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault", "add", "discard"}
+)
+# Annotations of a value that cannot change once made.
+IMMUTABLE_TYPES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "complex", "None", "tuple", "Tuple", "frozenset", "FrozenSet", "Path"}
+)
+
+
+def is_immutable_annotation(annotation: cst.BaseExpression) -> bool:
+    """``str``, ``int``..., ``Optional[str]``, ``str | None``, ``Tuple[int, ...]``, ``Literal[...]``."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return is_immutable_annotation(annotation.left) and is_immutable_annotation(annotation.right)
+    if isinstance(annotation, cst.Subscript):
+        head = own_name(annotation.value)
+        if head == "Literal":
+            return True
+        if head not in ("Optional", "Union", "tuple", "Tuple", "frozenset", "FrozenSet"):
+            return False
+        return all(
+            isinstance(element.slice, cst.Index)
+            and (isinstance(element.slice.value, cst.Ellipsis) or is_immutable_annotation(element.slice.value))
+            for element in annotation.slice
         )
-    return False
+    return isinstance(annotation, (cst.Name, cst.Attribute)) and own_name(annotation) in IMMUTABLE_TYPES
+
+
+def first_change(  # type: ignore[no-untyped-def]
+    module: cst.Module, name: str, attribute: bool, position
+) -> Optional[int]:
+    """The first line where the module changes what ``name`` (an attribute of any object when
+    ``attribute``, else a variable) holds, in place: an item or attribute stored or deleted on
+    it, an augmented assignment, a method that changes it (``append``, ``update``...)."""
+    lines: List[int] = []
+
+    def names_it(node: cst.BaseExpression) -> bool:
+        if attribute:
+            return isinstance(node, cst.Attribute) and node.attr.value == name
+        return isinstance(node, cst.Name) and node.value == name
+
+    class Changes(cst.CSTVisitor):
+        def _stored(self, target: cst.BaseExpression) -> None:
+            for stored in assigned_targets(target):
+                if isinstance(stored, (cst.Subscript, cst.Attribute)) and names_it(stored.value):
+                    lines.append(position(stored).start.line)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._stored(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._stored(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if names_it(node.target):
+                lines.append(position(node).start.line)
+            self._stored(node.target)
+
+        def visit_Del(self, node: cst.Del) -> None:
+            self._stored(node.target)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS and names_it(func.value):
+                lines.append(position(node).start.line)
+
+    module.visit(Changes())
+    return min(lines) if lines else None
+
+
+# Folders never scanned for the modules of a project.
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", ".venv"})
+_ATTRIBUTE_READ = re.compile(r"\.(_\w+)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+# Per scanned root: each module's path -> (the private attributes it reads, the words it holds).
+_PROJECT_INDEXES: Dict[str, Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]]] = {}
+
+
+def modules_reading(filename: str, attribute: str, class_names: Sequence[str]) -> List[str]:
+    """The other modules of ``filename``'s project that read ``.<attribute>`` and name one of
+    ``class_names`` (they import, make or subclass the class), relative to the project's folder.
+
+    The project is the top-most package holding the file (or its folder when it is in none);
+    nothing is read when the file is not on disk. Each project is read once per process.
+    """
+    path = Path(filename)
+    if not path.is_file():
+        return []
+    root = path.resolve().parent
+    while (root.parent / "__init__.py").is_file() and (root / "__init__.py").is_file():
+        root = root.parent
+    index = _PROJECT_INDEXES.get(str(root))
+    if index is None:
+        index = _PROJECT_INDEXES[str(root)] = _index(root)
+    own = str(path.resolve())
+    base = root.parent if (root / "__init__.py").is_file() else root
+    return sorted(
+        os.path.relpath(module, base)
+        for module, (attributes, words) in index.items()
+        if module != own and attribute in attributes and words.intersection(class_names)
+    )
+
+
+def _index(root: Path) -> Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]]:
+    index = {}
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".") and name not in SKIPPED_FOLDERS]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            module = os.path.join(folder, name)
+            try:
+                text = Path(module).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            index[module] = (frozenset(_ATTRIBUTE_READ.findall(text)), frozenset(_WORD.findall(text)))
+    return index
 
 
 class ReplaceNodes(cst.CSTTransformer):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from typing import Any, Awaitable, Callable, Coroutine, List, Optional, Set, Union
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Union
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ class _Registry:
     """What the whole process shares: the live tasks, whether work is accepted, the closers."""
 
     def __init__(self) -> None:
-        self.tasks: Set[asyncio.Task] = set()
+        self.tasks: Set[asyncio.Future] = set()
+        self.future_names: Dict[asyncio.Future, str] = {}  # a Future that is no Task has no name of its own
         self.accepting = True
         self.closers: List[Closer] = []
         self.shut_down = False
@@ -43,18 +44,23 @@ class TaskManager:
     Instances are cheap handles on the process-wide registry; creating one never touches a loop.
     """
 
-    def add_task(self, task: asyncio.Task, name: Optional[str] = None) -> asyncio.Task:
+    def add_task(self, task: "asyncio.Future[Any]", name: Optional[str] = None) -> "asyncio.Future[Any]":
         """Register ``task`` (named ``"module:Component:operation"`` when ``name`` is given) and return it.
 
-        Once shutdown has begun, the task is cancelled at once; it stays registered so that the
-        shutdown sequence still gathers it.
+        A Future that is no Task (``ensure_future()`` hands back the one ``gather()`` or
+        ``run_in_executor()`` made) is kept, logged and cancelled the same way; it cannot carry a
+        name, so ``name`` only labels its log lines. Once shutdown has begun, the task is
+        cancelled at once; it stays registered so that the shutdown sequence still gathers it.
         """
         if name is not None:
-            task.set_name(name)
+            if isinstance(task, asyncio.Task):
+                task.set_name(name)
+            else:
+                _registry.future_names[task] = name
         _registry.tasks.add(task)
         task.add_done_callback(_on_task_done)
         if not _registry.accepting:
-            log.warning("task %s refused: shutting down", task.get_name())
+            log.warning("task %s refused: shutting down", _name_of(task))
             task.cancel()
         return task
 
@@ -87,20 +93,29 @@ class TaskManager:
             _registry.tasks.difference_update(tasks)
         for stranded in [task for task in _registry.tasks if task is not current]:
             # A task of another (closed) loop can never be awaited from this one.
-            log.error("task %s belongs to another event loop; dropped", stranded.get_name())
+            log.error("task %s belongs to another event loop; dropped", _name_of(stranded))
             _registry.tasks.discard(stranded)
+            _registry.future_names.pop(stranded, None)
 
 
-def _on_task_done(task: asyncio.Task) -> None:
+def _name_of(task: "asyncio.Future[Any]") -> str:
+    if isinstance(task, asyncio.Task):
+        return task.get_name()
+    return _registry.future_names.get(task) or repr(task)
+
+
+def _on_task_done(task: "asyncio.Future[Any]") -> None:
     _registry.tasks.discard(task)
+    name = _name_of(task)
+    _registry.future_names.pop(task, None)
     if task.cancelled():
-        log.debug("task cancelled: %s", task.get_name())
+        log.debug("task cancelled: %s", name)
         return
     error = task.exception()
     if error is not None:
-        log.error("task failed: %s", task.get_name(), exc_info=error)
+        log.error("task failed: %s", name, exc_info=error)
     else:
-        log.debug("task done: %s", task.get_name())
+        log.debug("task done: %s", name)
 
 
 class LoopGuard:

@@ -54,6 +54,9 @@ class ModuleFacts:
         followed = _CallsFollowed(position)
         module.visit(followed)
         self.calls_followed = followed.first_line
+        bare = _CallsWithoutPositionalArguments(position)
+        module.visit(bare)
+        self.calls_without_positional_arguments = bare.first_line
 
 
 class _Imports(cst.CSTVisitor):
@@ -167,6 +170,21 @@ class _References(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.counts[node.value] = self.counts.get(node.value, 0) + 1
+
+
+class _CallsWithoutPositionalArguments(cst.CSTVisitor):
+    """Calls that pass no positional argument (``f()``, ``f(x=1)``): called name -> first line."""
+
+    def __init__(self, position) -> None:  # type: ignore[no-untyped-def]
+        self.position = position
+        self.first_line: Dict[str, int] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if any(arg.keyword is None and arg.star != "**" for arg in node.args):
+            return
+        name = own_name(node.func)
+        if name:
+            self.first_line.setdefault(name, self.position(node).start.line)
 
 
 class _CallsFollowed(cst.CSTVisitor):

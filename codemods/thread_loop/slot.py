@@ -23,6 +23,15 @@ QT_SLOT_DECORATORS = frozenset({"Slot", "pyqtSlot"})  # become @asyncSlot(<same 
 KEPT_DECORATORS = frozenset({"staticmethod", "classmethod", "override"})
 # Tests own their loop on purpose, and their runner needs them finished when they return.
 TEST_PREFIXES = ("test", "setUp", "tearDown", "asyncSetUp", "asyncTearDown")
+CLOSE_EVENT = "closeEvent"
+# qasync's @asyncClose is no way out: it waits by spinning processEvents(), which fails when a
+# coroutine calls close() (a task cannot be entered from another one), and under PySide6 6.12 on
+# Python 3.11 each call drops a reference to None until the interpreter aborts.
+CLOSE_EVENT_LEFT = (
+    "closeEvent() is a Qt event handler: Qt goes on with the close (and may end the application) when it "
+    "returns, so an @asyncSlot's work would be cut short, and qasync's @asyncClose, which waits by spinning "
+    "processEvents(), fails when close() is called from a coroutine: make the close wait for the work by hand"
+)
 
 
 def is_test_class(node: cst.ClassDef) -> bool:
@@ -33,16 +42,24 @@ def is_test_class(node: cst.ClassDef) -> bool:
 
 
 def refuse_as_slot(
-    starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange, in_tests: bool, blocks: bool
+    starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange, in_tests: bool, blocks: bool, bound: bool
 ) -> None:
     """Raise :class:`NotUnderstood` when ``starter`` must not become an ``@asyncSlot()`` coroutine.
 
     ``where``: the starter's range; ``in_tests``: it is in a test file or a test class;
-    ``blocks``: it runs its loop itself, so its callers waited for the work until now.
+    ``blocks``: it runs its loop itself, so its callers waited for the work until now;
+    ``bound``: it is a method that Python calls with its instance (or class) as first argument.
     """
     name = starter.name.value
     if not facts.imports_qt:
         raise NotUnderstood(NO_QT_MODULE)
+    if bound and name == CLOSE_EVENT:
+        raise NotUnderstood(CLOSE_EVENT_LEFT)
+    if bound and is_event_handler(name):
+        raise NotUnderstood(
+            f"{name}() is a Qt event handler: Qt reads the event when it returns, and an @asyncSlot "
+            "returns at its first await"
+        )
     if facts.runs_qt_exec_without_qasync:
         raise NotUnderstood(QT_EXEC_WITHOUT_QASYNC)
     if starter.asynchronous is not None:
@@ -61,6 +78,32 @@ def refuse_as_slot(
     handed_at = facts.handed_to_threads.get(name)
     if handed_at is not None:
         raise NotUnderstood(f"{name}() is handed to a thread or executor at line {handed_at}")
+    if not bound:
+        _refuse_unbound_without_arguments(starter, facts, where)
+
+
+def _refuse_unbound_without_arguments(starter: cst.FunctionDef, facts: ModuleFacts, where: CodeRange) -> None:
+    """qasync's ``@asyncSlot`` wrapper (0.28) binds the call's positional arguments, dropping the
+    last ones while they do not fit, and raises ``TypeError`` when none is left: a function that
+    is no bound method must take and get one (a signal's extra arguments are dropped to fit)."""
+    name = starter.name.value
+    positional = [*starter.params.posonly_params, *starter.params.params]
+    if not positional and not isinstance(starter.params.star_arg, cst.Param):
+        raise NotUnderstood(
+            f"{name}() takes no positional argument: qasync's @asyncSlot wrapper cannot call it with none "
+            "(TypeError), as code and signals would"
+        )
+    bare_at = facts.calls_without_positional_arguments.get(name)
+    if bare_at is not None and not where.start.line <= bare_at <= where.end.line:
+        raise NotUnderstood(
+            f"{name}() is called without a positional argument (line {bare_at}): qasync's @asyncSlot wrapper "
+            "cannot call it so (TypeError)"
+        )
+
+
+def is_event_handler(name: str) -> bool:
+    """A Qt event handler a widget overrides: ``closeEvent``, ``keyPressEvent``, ``event``, ``eventFilter``."""
+    return name in ("event", "eventFilter") or (name.endswith("Event") and name[:1].islower())
 
 
 def slot_decorators(starter: cst.FunctionDef, async_slot: cst.BaseExpression) -> List[cst.Decorator]:

@@ -85,6 +85,11 @@ TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 LOOP_GETTER_NAMES = frozenset(name.rpartition(".")[2] for name in LOOP_GETTERS)
 TASK_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in TASK_FACTORIES)
 TASK_MANAGER_METHODS = frozenset({"add_task", "create", "create_task", "spawn"})
+# Calls that return a Future which is no Task (``ensure_future`` hands it back as it is): by
+# the name a call spells them with, on any receiver.
+FUTURE_FACTORY_NAMES = frozenset(
+    {"gather", "shield", "wrap_future", "run_in_executor", "create_future", "run_coroutine_threadsafe"}
+)
 TASK_GROUP_FACTORIES = frozenset({"asyncio.TaskGroup"})
 ASYNC_SLOT_DECORATORS = frozenset({"qasync.asyncSlot", "qtinter.asyncslot"})
 # An application that vendors qasync names its copy the same way.
@@ -165,6 +170,9 @@ THREAD_CALLS = {"threading.Thread": (1, "target"), "asyncio.to_thread": (0, None
 # ... and to an executor: a worker thread, unless the executor is known to be a process pool
 EXECUTOR_METHODS = {"submit": (0, "fn"), "run_in_executor": (1, None)}
 RUN_IN_EXECUTOR = "run_in_executor"  # its executor is the first argument (None: the loop's threads)
+# Calls that hand a coroutine or a callable to a loop from another thread: (position of the loop
+# argument, None for the receiver; position of what is handed over).
+THREADSAFE_SUBMISSIONS = {"asyncio.run_coroutine_threadsafe": (1, 0), "call_soon_threadsafe": (None, 0)}
 
 # ----- other processes ----------------------------------------------------------------
 # A function handed to another process is that process's entry point: its loop is the child's one.

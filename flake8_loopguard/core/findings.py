@@ -21,6 +21,9 @@ class Finding:
     in_coroutine: bool = field(default=False, compare=False)  # the call runs in an ``async def``'s body
     end_line: int = field(default=0, compare=False)  # where the reported node ends (``ast``'s end position)
     end_col: int = field(default=0, compare=False)
+    # The worker (``Downloader.run``) whose private event loop, in another thread, runs the
+    # call; ``""`` when none is known. Told by the task rules (LG201-LG203).
+    private_loop_worker: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:

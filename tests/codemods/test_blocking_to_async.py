@@ -1,7 +1,9 @@
 from flake8_loopguard.core.config import Config
+from loopguard_codemods.base import SCRATCH_NOTES
 from loopguard_codemods.blocking_to_async import BlockingToAsync
 
 from .helpers import FindingCodemodTest
+from .programs import run_program
 
 
 class TestBlockingToAsync(FindingCodemodTest):
@@ -283,3 +285,150 @@ class TestOtherEventLoops(FindingCodemodTest):
             notes = self.assertCodemod(source, source)
             self.assertEqual([(note.line, note.code) for note in notes], [(5, "LG403")])
             self.assertIn(library, notes[0].reason)
+
+
+class TestNoAwaitWhereAnotherTaskCouldInterleave(FindingCodemodTest):
+    """A blocking call let no other task run; an ``await`` in its place does. Where that breaks
+    the program (a threading lock held, an attribute read before and written after), the call is
+    left, with the reason, and the program runs as before."""
+
+    TRANSFORM = BlockingToAsync
+
+    def assertLeftAndRunsAsBefore(self, source: str, reasons, printed: str) -> None:  # noqa: N802
+        source = self.make_fixture_data(source)
+        notes = self.assertCodemod(source, source)
+        self.assertEqual([(note.line, note.reason) for note in notes], reasons)
+        self.assertEqual(run_program(source), printed)
+
+    def test_a_with_block_holding_a_threading_lock(self):
+        """With an RLock the second task enters too (same thread): the exclusion is lost; with a
+        Lock it would block the loop's thread for good."""
+        self.assertLeftAndRunsAsBefore(
+            """
+            import asyncio
+            import threading
+            import time
+
+
+            class Store:
+                def __init__(self):
+                    self._guard = threading.RLock()
+
+                async def save(self, name):
+                    with self._guard:
+                        print("in", name)
+                        time.sleep(0.001)
+                        print("out", name)
+
+
+            async def main():
+                store = Store()
+                await asyncio.gather(store.save("a"), store.save("b"))
+
+
+            asyncio.run(main())
+            """,
+            [
+                (
+                    13,
+                    "an await here would sit inside `with self._guard:` (line 11), which holds a threading lock: "
+                    "another task that takes it would block the loop's thread (deadlock) or, for an RLock, get in "
+                    "too; move the call out of the block, or use an asyncio.Lock",
+                )
+            ],
+            "in a\nout a\nin b\nout b\n",
+        )
+
+    def test_between_acquire_and_release(self):
+        """The sleep under the lock stays; the one after its release (in `finally`) is awaited."""
+        before = self.make_fixture_data(
+            """
+            import asyncio
+            import threading
+            import time
+
+            lock = threading.Lock()
+
+
+            async def save(name):
+                if not lock.acquire(timeout=1):
+                    print("lock busy", name)
+                    return
+                try:
+                    time.sleep(0.001)
+                    print("saved", name)
+                finally:
+                    lock.release()
+                time.sleep(0.001)
+
+
+            async def main():
+                await asyncio.gather(save("a"), save("b"))
+
+
+            asyncio.run(main())
+            """
+        )
+        after = before.replace("        lock.release()\n    time.sleep(0.001)", "        lock.release()\n    await asyncio.sleep(0.001)")
+        self.assertNotEqual(after, before)
+        notes = self.assertCodemod(before, after)
+        self.assertEqual(
+            [(note.line, note.reason) for note in notes],
+            [
+                (
+                    13,
+                    "an await here would sit between lock.acquire() (line 9) and its release(), which holds a "
+                    "threading lock: another task that takes it would block the loop's thread (deadlock) or, for an "
+                    "RLock, get in too; move the call out of the block, or use an asyncio.Lock",
+                )
+            ],
+        )
+        self.assertEqual(run_program(before), "saved a\nsaved b\n")
+        self.assertEqual(run_program(after), "saved a\nsaved b\n")
+
+    def test_between_a_read_and_a_write_of_an_attribute(self):
+        """Two bumps that read, sleep and write lose one update once the sleep lets the other run."""
+        source = self.make_fixture_data(
+            """
+            import asyncio
+            import time
+
+
+            class Counter:
+                def __init__(self):
+                    self.value = 0
+
+                async def bump(self):
+                    seen = self.value
+                    time.sleep(0.001)
+                    self.value = seen + 1
+
+                async def tick(self):
+                    time.sleep(0.001)
+                    self.value += 1
+
+
+            async def main():
+                counter = Counter()
+                await asyncio.gather(counter.bump(), counter.bump(), counter.tick())
+                print(counter.value)
+
+
+            asyncio.run(main())
+            """
+        )
+        output, context = self.run_codemod(source)
+        notes = [(note.line, note.reason) for note in context.scratch[SCRATCH_NOTES]]
+        self.assertEqual(
+            notes,
+            [
+                (
+                    11,
+                    "an await here would sit between the read of self.value (line 10) and its write (line 12): "
+                    "another task could change it in between, and one update would be lost; reorder by hand",
+                )
+            ],
+        )
+        self.assertIn("    async def tick(self):\n        await asyncio.sleep(0.001)\n        self.value += 1\n", output)
+        self.assertEqual(run_program(source), "3\n")
+        self.assertEqual(run_program(output), "3\n")

@@ -31,8 +31,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self._pending = {}
 
                 async def subscribe(self, symbol):
@@ -40,8 +41,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
         )
 
-    def test_manager_goes_after_super_init_and_is_not_added_twice(self):
-        """One manager per class, created once the base class is initialised."""
+    def test_one_class_attribute_manager_for_every_task_of_the_class(self):
+        """One manager per class, a class attribute: it exists before `__init__` runs (see
+        test_task_registration_safety for the programs that need it)."""
         self.assertCodemod(
             """
             import asyncio
@@ -65,10 +67,11 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Screen(Base):
+                _task_manager = TaskManager()
+
                 def __init__(self, bus):
                     \"\"\"A screen.\"\"\"
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self._bus = bus
 
                 def start(self):
@@ -80,7 +83,8 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
         )
 
     def test_existing_manager_is_reused(self):
-        """A class that already has a manager keeps it: no second TaskManager, no import."""
+        """A class whose manager is already called as `add_task(task, name=...)` keeps it: no
+        second TaskManager, no import."""
         self.assertCodemod(
             """
             import asyncio
@@ -90,17 +94,22 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                 def __init__(self, task_manager):
                     self._task_manager = task_manager
 
+                async def start(self):
+                    self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
+
                 async def refresh(self):
                     backup = asyncio.create_task(self._refresh_backup())
             """,
             """
             import asyncio
-            from loop_runtime import TaskManager
 
 
             class Presenter:
                 def __init__(self, task_manager):
                     self._task_manager = task_manager
+
+                async def start(self):
+                    self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
 
                 async def refresh(self):
                     backup = self._task_manager.add_task(asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh")
@@ -127,8 +136,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Feed:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     pass
 
                 async def start(self):
@@ -160,8 +170,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Publisher:
+                _task_manager = TaskManager()
+
                 def __init__(self, loop):
-                    self._task_manager = TaskManager()
                     self._loop = loop
 
                 def publish(self, event):
@@ -194,8 +205,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.symbols = []
 
                 async def connect(self):
@@ -224,8 +236,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Agent:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.symbols = []
 
                 def kick(self):
@@ -256,8 +269,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Poller:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self._tasks = set()
 
                 def start(self):
@@ -287,9 +301,10 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Viewer(QWidget):
+                _task_manager = TaskManager()
+
                 def __init__(self):
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self.button = QPushButton()
                     self.button.clicked.connect(lambda: self._task_manager.add_task(asyncio.ensure_future(self.reload()), name="service:Viewer:__init__"))
             """,
@@ -319,8 +334,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             class Screen:
+                _task_manager = TaskManager()
+
                 def __init__(self):
-                    self._task_manager = TaskManager()
                     self.ready = False
 
                 def show(self):

@@ -20,7 +20,8 @@ class TestLazyLoopResource(FindingCodemodTest):
             self.assertIn(reason, note.reason)
 
     def test_session_of_the_seed(self):
-        """The seed's client: lazy session, coroutines await it, close() closes only what exists."""
+        """The seed's client: lazy session, every coroutine that reads it awaits it first, close()
+        too (see test_lazy_resource_programs: a use after close() fails as it did)."""
         self.assertCodemod(
             """
             import aiohttp
@@ -75,13 +76,15 @@ class TestLazyLoopResource(FindingCodemodTest):
                         return await resp.json()
 
                 async def close(self) -> None:
-                    if self._session is not None and not self._session.closed:
+                    await self._ensure_session()
+                    if not self._session.closed:
                         await self._session.close()
             """,
         )
 
-    def test_release_statement_is_guarded(self):
-        """A coroutine that only closes the resource must not create it to close it."""
+    def test_a_coroutine_that_only_closes_it_awaits_it_too(self):
+        """The eager resource existed to be closed; the lazy one is made to be closed, so that a
+        use after the close fails as it did instead of making one that nothing closes."""
         self.assertCodemod(
             """
             import httpx
@@ -97,7 +100,6 @@ class TestLazyLoopResource(FindingCodemodTest):
 
                 async def aclose(self):
                     await self._http.aclose()  # release the pool
-                    self._http = None
             """,
             """
             import httpx
@@ -118,14 +120,13 @@ class TestLazyLoopResource(FindingCodemodTest):
                     return await self._http.get(url)
 
                 async def aclose(self):
-                    if self._http is not None:
-                        await self._http.aclose()  # release the pool
-                    self._http = None
+                    await self._ensure_http()
+                    await self._http.aclose()  # release the pool
             """,
         )
 
-    def test_checks_for_none_are_kept(self):
-        """A release already guarded, an `or` test (parenthesised), and a plain None check."""
+    def test_every_coroutine_that_reads_it_awaits_it_first(self):
+        """A guarded release, an `or` test and a None check see the resource as the eager code did."""
         self.assertCodemod(
             """
             import aiohttp
@@ -160,14 +161,17 @@ class TestLazyLoopResource(FindingCodemodTest):
                     return self._session
 
                 async def close(self):
+                    await self._ensure_session()
                     if self._session:
                         await self._session.close()
 
                 async def reset(self):
-                    if self._session is not None and (self._session.closed or self._broken):
+                    await self._ensure_session()
+                    if self._session.closed or self._broken:
                         await self._session.close()
 
                 async def is_open(self):
+                    await self._ensure_session()
                     return self._session is not None
             """,
         )
@@ -181,8 +185,8 @@ class TestLazyLoopResource(FindingCodemodTest):
 
 
             class Client:
-                def __init__(self, base_url, limit=30):
-                    self.base_url = base_url
+                def __init__(self, base_url: str, limit: int = 30):
+                    self._base_url = base_url
                     self._limit: int = limit
                     self._session = aiohttp.ClientSession(
                         base_url,  # every request is relative to it
@@ -199,15 +203,15 @@ class TestLazyLoopResource(FindingCodemodTest):
 
 
             class Client:
-                def __init__(self, base_url, limit=30):
-                    self.base_url = base_url
+                def __init__(self, base_url: str, limit: int = 30):
+                    self._base_url = base_url
                     self._limit: int = limit
                     self._session = None
 
                 async def _ensure_session(self):
                     if self._session is None:
                         self._session = aiohttp.ClientSession(
-                            self.base_url,  # every request is relative to it
+                            self._base_url,  # every request is relative to it
                             connector=aiohttp.TCPConnector(limit=self._limit),
                             headers={"Accept": "application/json"},
                         )
@@ -229,9 +233,9 @@ class TestLazyLoopResource(FindingCodemodTest):
 
 
             class StatsProvider:
-                def __init__(self, target):
-                    self.target = target
-                    self._aio_channel = grpc.aio.insecure_channel(self.target)
+                def __init__(self, target: str):
+                    self._target = target
+                    self._aio_channel = grpc.aio.insecure_channel(self._target)
                     self._cache = redis.asyncio.Redis()
 
                 async def fetch(self, key):
@@ -244,14 +248,14 @@ class TestLazyLoopResource(FindingCodemodTest):
 
 
             class StatsProvider:
-                def __init__(self, target):
-                    self.target = target
+                def __init__(self, target: str):
+                    self._target = target
                     self._aio_channel = None
                     self._cache = None
 
                 async def _ensure_aio_channel(self):
                     if self._aio_channel is None:
-                        self._aio_channel = grpc.aio.insecure_channel(self.target)
+                        self._aio_channel = grpc.aio.insecure_channel(self._target)
                     return self._aio_channel
 
                 async def _ensure_cache(self):
@@ -424,44 +428,6 @@ class TestLazyLoopResource(FindingCodemodTest):
 
                 def record(self):
                     return self._session
-            """,
-        )
-
-    def test_elif_test_is_guarded(self):
-        """The guard joins an `elif` test as it joins an `if` test."""
-        self.assertCodemod(
-            """
-            import aiohttp
-
-
-            class Feed:
-                def __init__(self):
-                    self._session = aiohttp.ClientSession()
-
-                async def close(self, force):
-                    if force:
-                        pass
-                    elif not self._session.closed:
-                        await self._session.close()
-            """,
-            """
-            import aiohttp
-
-
-            class Feed:
-                def __init__(self):
-                    self._session = None
-
-                async def _ensure_session(self):
-                    if self._session is None:
-                        self._session = aiohttp.ClientSession()
-                    return self._session
-
-                async def close(self, force):
-                    if force:
-                        pass
-                    elif self._session is not None and not self._session.closed:
-                        await self._session.close()
             """,
         )
 
@@ -698,7 +664,7 @@ class TestConfiguredFactory(FindingCodemodTest):
 
 
             class Provider:
-                def __init__(self, billing_target):
+                def __init__(self, billing_target: str):
                     self._billing_target = billing_target
                     self._billing = make_async_client(billing_target)
 
@@ -710,7 +676,7 @@ class TestConfiguredFactory(FindingCodemodTest):
 
 
             class Provider:
-                def __init__(self, billing_target):
+                def __init__(self, billing_target: str):
                     self._billing_target = billing_target
                     self._billing = None
 

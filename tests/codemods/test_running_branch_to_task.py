@@ -1,6 +1,10 @@
+import warnings
+
+from loopguard_codemods.base import SCRATCH_NOTES
 from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 
 from .helpers import FindingCodemodTest
+from .programs import run_program
 
 
 class TestRunningBranchToTask(FindingCodemodTest):
@@ -8,16 +12,16 @@ class TestRunningBranchToTask(FindingCodemodTest):
     FILENAME = "bus/publisher.py"
 
     def test_seed_pattern_in_a_method(self):
-        """The seed's publisher: one owned task, the manager created in a new __init__ (which
-        passes its arguments on, in case the class is a mixin),
-        the now unused `loop = asyncio.get_event_loop()` dropped, the branch's comment kept."""
+        """The seed's publisher, in a private method the module calls from coroutines only (so it
+        never runs before the loop): one owned task, the manager a class attribute, the now
+        unused `loop = asyncio.get_event_loop()` dropped, the branch's comment kept."""
         self.assertCodemod(
             """
             import asyncio
 
 
             class Publisher:
-                def publish(self, event):
+                def _publish(self, event):
                     loop = asyncio.get_event_loop()
                     if loop.is_running():
                         loop.create_task(self._async_publish(event))
@@ -26,6 +30,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
                 async def _async_publish(self, event):
                     await event.send()
+
+                async def on_event(self, event):
+                    self._publish(event)
             """,
             """
             import asyncio
@@ -33,22 +40,23 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
 
             class Publisher:
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
-                    self._task_manager = TaskManager()
+                _task_manager = TaskManager()
 
-                def publish(self, event):
+                def _publish(self, event):
                     # QAsync clash!
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:publish")
+                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:_publish")
 
                 async def _async_publish(self, event):
                     await event.send()
+
+                async def on_event(self, event):
+                    self._publish(event)
             """,
         )
 
-    def test_existing_init_gets_the_manager_after_super(self):
-        """An __init__ that calls super() gets the manager right after it; the loop name stays
-        while something else still reads it."""
+    def test_manager_after_the_class_docstring(self):
+        """The class attribute follows the class's docstring; `__init__` is left as it is; the
+        loop name stays while something else still reads it."""
         self.assertCodemod(
             """
             import asyncio
@@ -61,13 +69,16 @@ class TestRunningBranchToTask(FindingCodemodTest):
                     super().__init__()
                     self._bus = bus
 
-                def publish(self, event):
+                def _publish(self, event):
                     loop = asyncio.get_event_loop()
                     if not loop.is_running():
                         loop.run_until_complete(self._send(event))
                     else:
                         loop.create_task(self._send(event))
                     return loop
+
+                async def relay(self, event):
+                    return self._publish(event)
             """,
             """
             import asyncio
@@ -76,38 +87,46 @@ class TestRunningBranchToTask(FindingCodemodTest):
             class Publisher(Base):
                 \"\"\"Publishes domain events.\"\"\"
 
+                _task_manager = TaskManager()
+
                 def __init__(self, bus):
                     \"\"\"Remember the bus.\"\"\"
                     super().__init__()
-                    self._task_manager = TaskManager()
                     self._bus = bus
 
-                def publish(self, event):
+                def _publish(self, event):
                     loop = asyncio.get_event_loop()
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:publish")
+                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
                     return loop
+
+                async def relay(self, event):
+                    return self._publish(event)
             """,
         )
 
-    def test_class_with_a_manager_already_and_subclass_without_init(self):
-        """A class that already has `self._task_manager` keeps it; a subclass without __init__
-        gets one that passes its arguments on."""
+    def test_class_with_a_manager_already_and_its_subclass(self):
+        """A class that already creates its `self._task_manager` from the TaskManager keeps it,
+        and so does its subclass in the module: no second manager, no second import."""
         self.assertCodemod(
             """
             import asyncio
+            from loop_runtime import TaskManager
 
             class Owner:
-                def __init__(self, manager):
-                    self._task_manager = manager
+                def __init__(self):
+                    self._task_manager = TaskManager()
 
-                def kick(self):
+                def _kick(self):
                     if self._loop.is_running():
                         self._loop.create_task(self.job())
                     else:
                         self._loop.run_until_complete(self.job())
 
+                async def tick(self):
+                    self._kick()
+
             class Child(Owner):
-                def kick(self):
+                def _kick(self):
                     if asyncio.get_event_loop().is_running():
                         asyncio.ensure_future(self.job())
                     else:
@@ -118,19 +137,18 @@ class TestRunningBranchToTask(FindingCodemodTest):
             from loop_runtime import TaskManager
 
             class Owner:
-                def __init__(self, manager):
-                    self._task_manager = manager
-
-                def kick(self):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Owner:kick")
-
-            class Child(Owner):
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
+                def __init__(self):
                     self._task_manager = TaskManager()
 
-                def kick(self):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Child:kick")
+                def _kick(self):
+                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Owner:_kick")
+
+                async def tick(self):
+                    self._kick()
+
+            class Child(Owner):
+                def _kick(self):
+                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self.job()), name="publisher:Child:_kick")
             """,
         )
 
@@ -141,11 +159,14 @@ class TestRunningBranchToTask(FindingCodemodTest):
             \"\"\"Event publishing.\"\"\"
             import asyncio
 
-            def publish(event):
+            def _publish(event):
                 if asyncio.get_event_loop().is_running():
                     asyncio.get_event_loop().create_task(send(event))
                 else:
                     asyncio.get_event_loop().run_until_complete(send(event))
+
+            async def forward(event):
+                _publish(event)
             """,
             """
             \"\"\"Event publishing.\"\"\"
@@ -154,13 +175,16 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
             _task_manager = TaskManager()
 
-            def publish(event):
-                _task_manager.add_task(asyncio.get_running_loop().create_task(send(event)), name="publisher:publish")
+            def _publish(event):
+                _task_manager.add_task(asyncio.get_running_loop().create_task(send(event)), name="publisher:_publish")
+
+            async def forward(event):
+                _publish(event)
             """,
         )
 
     def test_configured_task_manager_and_decorated_class(self):
-        """`--task-manager app.runtime:Tasks`; a dataclass gets no __init__, it uses the module's."""
+        """`--task-manager app.runtime:Tasks`; a dataclass gets no class attribute, it uses the module's."""
         self.TASK_MANAGER = "app.runtime:Tasks"
         self.assertCodemod(
             """
@@ -171,11 +195,14 @@ class TestRunningBranchToTask(FindingCodemodTest):
             class Job:
                 loop: object
 
-                def start(self):
+                def _start(self):
                     if self.loop.is_running():
                         self.loop.create_task(run(self))
                     else:
                         self.loop.run_until_complete(run(self))
+
+                async def restart(self):
+                    self._start()
             """,
             """
             import asyncio
@@ -188,8 +215,11 @@ class TestRunningBranchToTask(FindingCodemodTest):
             class Job:
                 loop: object
 
-                def start(self):
-                    _task_manager.add_task(asyncio.get_running_loop().create_task(run(self)), name="publisher:Job:start")
+                def _start(self):
+                    _task_manager.add_task(asyncio.get_running_loop().create_task(run(self)), name="publisher:Job:_start")
+
+                async def restart(self):
+                    self._start()
             """,
         )
 
@@ -262,3 +292,109 @@ class TestRunningBranchToTask(FindingCodemodTest):
                     loop.run_until_complete(main())
             """
         self.assertCodemod(source, source)
+
+
+class TestTheElseBranchOfStartUpCode(FindingCodemodTest):
+    """Before the loop runs, the ``else`` branch was real: the coroutine ran to completion there.
+    ``asyncio.get_running_loop()`` would raise, so only a function that provably runs on the
+    loop (private, and called only from coroutines of the module) loses its branch."""
+
+    TRANSFORM = RunningBranchToTask
+    FILENAME = "bus/publisher.py"
+
+    PUBLISHER = """
+        import asyncio
+
+
+        class Publisher:
+            def publish(self, event):
+                loop = asyncio.get_event_loop()
+                if loop.is_running():
+                    loop.create_task(self._send(event))
+                else:
+                    loop.run_until_complete(self._send(event))
+
+            def _notify(self, event):
+                loop = asyncio.get_event_loop()
+                if loop.is_running():
+                    loop.create_task(self._send(event))
+                else:
+                    loop.run_until_complete(self._send(event))
+
+            def _log(self, event):
+                if asyncio.get_event_loop().is_running():
+                    asyncio.ensure_future(self._send(event))
+                else:
+                    asyncio.get_event_loop().run_until_complete(self._send(event))
+
+            async def _send(self, event):
+                print("sent", event)
+
+            async def relay(self, event):
+                self._notify(event)
+                self._log(event)
+                await asyncio.sleep(0)
+
+
+        asyncio.set_event_loop(asyncio.new_event_loop())  # as a qasync start-up sets its QEventLoop
+        publisher = Publisher()
+        publisher.publish("at start-up")
+        publisher._log("logged at start-up")
+
+
+        async def main():
+            publisher.publish("while running")
+            await publisher.relay("relayed")
+
+
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(main())
+        loop.close()
+        asyncio.set_event_loop(None)
+        """
+
+    def test_only_a_private_function_called_from_coroutines_is_rewritten(self):
+        before = self.make_fixture_data(self.PUBLISHER)
+        after, context = self.run_codemod(before)
+        self.assertEqual(
+            after,
+            before.replace("import asyncio\n", "import asyncio\nfrom loop_runtime import TaskManager\n", 1)
+            .replace("class Publisher:\n", "class Publisher:\n    _task_manager = TaskManager()\n\n")
+            .replace(
+                """    def _notify(self, event):
+        loop = asyncio.get_event_loop()
+        if loop.is_running():
+            loop.create_task(self._send(event))
+        else:
+            loop.run_until_complete(self._send(event))
+""",
+                """    def _notify(self, event):
+        self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_notify")
+""",
+            ),
+        )
+        notes = [(note.line, note.reason) for note in context.scratch[SCRATCH_NOTES]]
+        self.assertEqual(
+            notes[:2],
+            [
+                (
+                    10,
+                    "publish() is public: code of other modules may call it before the loop runs, where its else "
+                    "branch runs the coroutine to completion; make its callers await the coroutine instead",
+                ),
+                (
+                    23,
+                    "_log() is called from synchronous code (line 37), which may run before the loop does, where "
+                    "its else branch runs the coroutine to completion; make its callers await the coroutine instead",
+                ),
+            ],
+        )
+
+    def test_the_program_runs_as_before(self):
+        before = self.make_fixture_data(self.PUBLISHER)
+        after, _ = self.run_codemod(before)
+        expected = "sent at start-up\nsent logged at start-up\nsent while running\nsent relayed\nsent relayed\n"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # get_event_loop() with no running loop
+            self.assertEqual(run_program(before), expected)
+            self.assertEqual(run_program(after), expected)

@@ -62,7 +62,10 @@ import asyncio
 
 
 class Publisher:
-    def publish(self, event):
+    async def announce(self, event):
+        self._publish(event)
+
+    def _publish(self, event):
         loop = asyncio.get_event_loop()
         if loop.is_running():
             loop.create_task(self._send(event))
@@ -113,7 +116,7 @@ class TestRunningBranchWithoutAnImport(PlacedCodemodTest):
 
     def test_the_branch_is_left_with_the_reason(self):
         notes = self.assertCodemod(BRANCH, BRANCH)
-        self.assertEqual(notes, [HumanNote(10, "LG103", RunningBranchToTask.NAME, NO_IMPORT)])
+        self.assertEqual(notes, [HumanNote(13, "LG103", RunningBranchToTask.NAME, NO_IMPORT)])
 
 
 class TestRunningBranchInsideAPackage(PlacedCodemodTest):
@@ -130,12 +133,13 @@ class TestRunningBranchInsideAPackage(PlacedCodemodTest):
 
 
             class Publisher:
-                def __init__(self, *args, **kwargs):
-                    super().__init__(*args, **kwargs)
-                    self._task_manager = TaskManager()
+                _task_manager = TaskManager()
 
-                def publish(self, event):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:publish")
+                async def announce(self, event):
+                    self._publish(event)
+
+                def _publish(self, event):
+                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
 
                 async def _send(self, event):
                     await event.send()

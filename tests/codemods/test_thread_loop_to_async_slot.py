@@ -332,7 +332,7 @@ class TestRewrites(FindingCodemodTest):
                     def w():
                         loop = new_event_loop(); set_event_loop(loop)
                         if loop.run_until_complete(self.ready()):
-                            with self._lock:
+                            with self._batch():
                                 self.x = [loop.run_until_complete(c) for c in self.coros()]
                         else:
                             return
@@ -354,7 +354,7 @@ class TestRewrites(FindingCodemodTest):
                 @asyncSlot()
                 async def load(self):
                     if await self.ready():
-                        with self._lock:
+                        with self._batch():
                             self.x = [await c for c in self.coros()]
                     else:
                         return

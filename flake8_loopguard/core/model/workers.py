@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..apis import (
     EXECUTOR_METHODS,
@@ -20,7 +20,9 @@ from ..apis import (
     RUN_IN_EXECUTOR,
     THREAD_BASES,
     THREAD_CALLS,
+    THREADSAFE_SUBMISSIONS,
 )
+from .names import dotted_parts
 from .scopes import CallSite, ClassInfo, FunctionInfo, Scope
 
 HandOver = Tuple[CallSite, Optional[ast.expr]]  # the call, and the callable it hands over (None: not found)
@@ -39,6 +41,13 @@ class WorkerQueries:
         def callable_body(self, node: ast.AST, scope: Scope) -> Optional[Scope]: ...
         def value_sources(self, node: ast.AST, scope: Scope) -> Sequence[CallSite]: ...
         def is_instance_of(self, node: ast.AST, scope: Scope, classes: Iterable[str]) -> bool: ...
+        def creates_or_runs_loop(self, scope: Scope) -> bool: ...
+        def loop_runner_named(self, node: ast.AST, scope: Scope) -> Optional[str]: ...
+        def receiver_key(self, parts: Sequence[str], scope: Scope) -> Tuple[str, int]: ...
+        def unwrap_partial(self, node: ast.AST, scope: Scope) -> ast.AST: ...
+
+        @property
+        def loop_creations(self) -> List[CallSite]: ...
 
     # ----- worker threads ----------------------------------------------------------
 
@@ -63,6 +72,63 @@ class WorkerQueries:
     def thread_run_methods(self) -> List[FunctionInfo]:
         """The ``run()`` of ``Thread``/``QThread``/``QRunnable`` subclasses (also inherited from a same-file base)."""
         return self._run_methods(THREAD_BASES)
+
+    def private_loop_worker(self, scope: Scope) -> Optional[str]:
+        """The worker (``Downloader.run``, ``load_isolated``) whose private event loop, in a thread
+        of its own, runs the scope's code; None when no worker of this file is known to run it."""
+        return self._private_loop_scopes.get(id(scope.frame))
+
+    @cached_property
+    def _private_loop_scopes(self) -> Dict[int, str]:
+        """Scope id -> the worker whose private loop runs it: each worker body that makes, runs
+        or drives a loop (a thread's target, a ``run()`` of a thread class), with what is nested
+        in it, the coroutines handed to that loop (``run_coroutine_threadsafe(c(), loop)``,
+        ``loop.call_soon_threadsafe(f)`` on the loop it made or the ``run_forever`` a thread
+        runs), and every function of this file they call, transitively."""
+        roots: List[Tuple[Scope, str]] = []
+        loops: Dict[Tuple[str, int], str] = {}  # receiver key of a private loop -> its worker
+        for run in self.thread_run_methods:
+            if self.creates_or_runs_loop(run.scope):
+                roots.append((run.scope, run.scope.qualified_name))
+        for site, worker in self.thread_hand_overs:
+            if worker is None:
+                continue
+            runner = self.unwrap_partial(worker, site.scope)
+            body = self.callable_body(runner, site.scope)
+            if body is not None and self.creates_or_runs_loop(body):
+                roots.append((body, body.qualified_name))
+            elif isinstance(runner, ast.Attribute) and self.loop_runner_named(runner, site.scope) is not None:
+                parts = dotted_parts(runner.value)
+                if parts is not None:
+                    loops[self.receiver_key(parts, site.scope)] = ".".join((*parts, runner.attr))
+        workers = {id(scope): name for scope, name in roots}
+        for made in self.loop_creations:
+            worker_name = workers.get(id(made.scope))
+            for target in made.targets if worker_name is not None else ():
+                loops[self.receiver_key(tuple(target.split(".")), made.scope)] = worker_name
+        for name, (loop_index, callable_index) in THREADSAFE_SUBMISSIONS.items():
+            for site in self.calls_to((name,)) if "." in name else self.method_calls((name,)):
+                loop = site.argument(loop_index) if loop_index is not None else site.receiver
+                parts = dotted_parts(loop) if loop is not None else None
+                worker_name = loops.get(self.receiver_key(parts, site.scope)) if parts is not None else None
+                handed = site.argument(callable_index)
+                if worker_name is None or handed is None:
+                    continue
+                body = self.callable_body(handed.func if isinstance(handed, ast.Call) else handed, site.scope)
+                if body is not None:
+                    roots.append((body, worker_name))
+        found: Dict[int, str] = {}
+        while roots:
+            scope, worker_name = roots.pop()
+            if id(scope) in found:
+                continue
+            for inner in scope.descendants():
+                found.setdefault(id(inner), worker_name)
+                for site in inner.calls:
+                    callee = self.callable_body(site.node.func, site.scope)
+                    if callee is not None and id(callee) not in found:
+                        roots.append((callee, worker_name))
+        return found
 
     # ----- other processes ---------------------------------------------------------
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from ..findings import Finding
-from ..model import Module, Usage
+from ..model import CallSite, Module, Usage
 from .base import Rule, example, register
+
+
+def on_private_loop(finding: Finding, module: Module, site: CallSite) -> Finding:
+    """The finding, telling the worker whose private loop runs the task's code (a registration
+    there would put a task of another loop and thread into the process-wide TaskManager)."""
+    worker = module.private_loop_worker(site.scope)
+    return replace(finding, private_loop_worker=worker) if worker else finding
 
 
 @register
@@ -122,9 +130,9 @@ class FireAndForgetTask(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
             if site.usage in (Usage.DISCARDED, Usage.CALLBACK_LAMBDA):
-                yield self.report(site, call=site.function_name)
+                yield on_private_loop(self.report(site, call=site.function_name), module, site)
         for scheduling, factory in module.task_factories_handed_to_callbacks:
-            yield self.report(scheduling, call=factory)
+            yield on_private_loop(self.report(scheduling, call=factory), module, scheduling)
 
 
 @register
@@ -196,7 +204,7 @@ class UnusedTaskName(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         for site in module.task_creations:
             if module.is_unused_task_name(site):
-                yield self.report(site, name=site.target)
+                yield on_private_loop(self.report(site, name=site.target), module, site)
 
 
 @register
@@ -279,4 +287,4 @@ class TaskOutsideTaskManager(Rule):
             if site.usage in (Usage.DISCARDED, Usage.CALLBACK_LAMBDA) or module.is_unused_task_name(site):
                 continue  # dropped tasks are LG201's and LG202's
             if not module.is_registered_with_task_manager(site):
-                yield self.report(site, call=site.function_name)
+                yield on_private_loop(self.report(site, call=site.function_name), module, site)

@@ -9,9 +9,10 @@ from loop_runtime import TaskManager
 
 
 class AccountDialog(QDialog):
+    _task_manager = TaskManager()
+
     def __init__(self, core, account_id=None, parent=None):
         super().__init__(parent)
-        self._task_manager = TaskManager()
         self.core = core
         self.account_id = account_id
         if self.account_id:
