@@ -9,6 +9,8 @@ interpreter start-up.
 `loopguard_process(cwd, *args)` runs `python -m flake8_loopguard` as a subprocess, for the
 tests where the process is the point: a signal sent to it, what Python does before `main` runs,
 the launcher itself. Both take `env` as changes to this process's environment (None: unset).
+
+`git(repo, *args)` runs git in a test's repository, with an identity for its commits.
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ def loopguard(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None
     return Result(status, _text(stdout), _text(stderr))
 
 
+def check(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
+    """`loopguard check ARGS`, in this process."""
+    return loopguard(cwd, "check", *args, env=env)
+
+
 def loopguard_process(
     cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None, timeout: float = 300
 ) -> Result:
@@ -63,6 +70,22 @@ def loopguard_process(
         completed.stdout.decode(ENCODING, "surrogateescape"),
         completed.stderr.decode(ENCODING, "surrogateescape"),
     )
+
+
+def assert_no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def git(repo, *args: str) -> str:
+    """What ``git ARGS`` prints, run in ``repo``; a failure fails the test."""
+    return subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
 
 
 def changed_environment(env: Optional[Mapping[str, Optional[str]]]) -> dict:
