@@ -10,6 +10,7 @@ interpreter start-up.
 tests where the process is the point: a signal sent to it, what Python does before `main` runs,
 the launcher itself. Both take `env` as changes to this process's environment (None: unset).
 
+`flake8(cwd, *args)` is flake8's own `main`, in-process, as `loopguard` is.
 `git(repo, *args)` runs git in a test's repository, with an identity for its commits.
 """
 
@@ -21,13 +22,14 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Optional
+from typing import Callable, Iterator, List, Mapping, Optional
 
 from flake8_loopguard import cli
 
 # The encoding a real run writes with (its streams are UTF-8 where the tests run).
 ENCODING = "utf-8"
 LOOPGUARD = [sys.executable, "-m", "flake8_loopguard"]
+NO_COLOUR_SETTING = {"NO_COLOR": None, "FORCE_COLOR": None}
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,28 @@ def loopguard(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None
 
     Output is decoded as UTF-8 with surrogate escapes: bytes that are no UTF-8 (a file name)
     come back as `os.fsdecode` gives them."""
+    return _in_process(cli.main, cwd, args, env)
+
+
+def migrate(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
+    """`loopguard migrate ARGS`, in this process; its diff is coloured as on a pipe, whatever
+    NO_COLOR or FORCE_COLOR the tests were started with."""
+    return loopguard(cwd, "migrate", *args, env={**NO_COLOUR_SETTING, **(env or {})})
+
+
+def flake8(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
+    """`flake8 ARGS` run by flake8's own `main` in this process, in the folder `cwd`: its option
+    parsing, configuration files, plugin loading and noqa handling, without a start-up."""
+    from flake8.main.cli import main
+
+    return _in_process(main, cwd, args, env)
+
+
+def _in_process(main: Callable[[List[str]], int], cwd, args, env) -> Result:
     stdout, stderr = _stream(), _stream()
     with _environment(env or {}), _folder(cwd), _streams(stdout, stderr):
         try:
-            status = cli.main(list(args))
+            status = main(list(args))
         except SystemExit as exit:
             status = _exit_status(exit, stderr)
     return Result(status, _text(stdout), _text(stderr))
