@@ -40,6 +40,11 @@ class Result:
     stdout: str
     stderr: str
 
+    @property
+    def stdout_bytes(self) -> bytes:
+        """stdout as the bytes written: a name that is no UTF-8, a diff in a file's own encoding."""
+        return self.stdout.encode(ENCODING, "surrogateescape")
+
 
 def loopguard(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
     """`loopguard ARGS` run by `cli.main` in this process, in the folder `cwd`.
