@@ -4,7 +4,6 @@
 overwrote a tracked file and passed the gate. Runs in a temporary git repository.
 """
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from flake8_loopguard.commands import discovery
 from flake8_loopguard.commands.migrate.git import uncommitted_changes
 
-from .harness import loopguard
+from .harness import git, loopguard
 
 LG102 = "LG102 asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"
 LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"
@@ -23,16 +22,6 @@ NOTES = "tracked notes\n"
 
 def check(cwd, *args):
     return loopguard(cwd, "check", "--no-cache", *args)
-
-
-def git(repo, *args):
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @pytest.fixture
