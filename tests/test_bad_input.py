@@ -4,10 +4,14 @@ import ast
 import errno
 import os
 import subprocess
+import sys
 
 import pytest
 
 from flake8_loopguard.flake8_plugin import LoopGuardPlugin
+
+from .harness import assert_no_traceback, check, loopguard
+from .samples import LG102, RUNS_A_LOOP, write
 
 
 def run_plugin(source, filename="bad.py", tree=None):
@@ -85,12 +89,9 @@ def test_deep_trees_beyond_the_recursion_limit():
 # ----- one reader for both commands: the same line for the same bad file -------------------------
 
 
-def run_in_process(capsys, *argv):
-    from flake8_loopguard.cli import main
-
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+def run_in_process(cwd, *argv):
+    result = loopguard(cwd, *argv)
+    return result.status, result.stdout, result.stderr
 
 
 # Each bad file, and the reason both commands give for it after its name.
@@ -130,29 +131,27 @@ BAD_SOURCES = [
 
 
 @pytest.mark.parametrize("content, reason", BAD_SOURCES)
-def test_check_and_migrate_give_one_line_with_the_same_reason(tmp_path, monkeypatch, capsys, content, reason):
+def test_check_and_migrate_give_one_line_with_the_same_reason(tmp_path, content, reason):
     (tmp_path / "bad.py").write_bytes(content)
-    monkeypatch.chdir(tmp_path)
-    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+    assert run_in_process(tmp_path, "check", "--no-cache", ".") == (
         2, "no findings in 0 files\n", f"loopguard: ./bad.py: {reason}\n"
     )
-    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    status, diff, summary = run_in_process(tmp_path, "migrate", ".")
     assert (status, diff, summary.splitlines()[0]) == (2, "", f"./bad.py: {reason}")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-def test_a_fifo_is_the_same_line_in_both_commands(tmp_path, monkeypatch, capsys):
+def test_a_fifo_is_the_same_line_in_both_commands(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
-    monkeypatch.chdir(tmp_path)
     reason = "not a regular file (a FIFO, a socket or a device); not read"
-    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+    assert run_in_process(tmp_path, "check", "--no-cache", ".") == (
         2, "no findings in 0 files\n", f"loopguard: ./pipe.py: {reason}\n"
     )
-    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    status, diff, summary = run_in_process(tmp_path, "migrate", ".")
     assert (status, diff, summary.splitlines()[0]) == (2, "", f"./pipe.py: {reason}")
 
 
-def test_an_unreadable_file_is_the_same_line_in_both_commands(tmp_path, monkeypatch, capsys):
+def test_an_unreadable_file_is_the_same_line_in_both_commands(tmp_path, monkeypatch):
     """Opening fails as it does for a file without read permission (root reads every file, so
     the refusal is the system's answer given by hand)."""
     (tmp_path / "locked.py").write_text("import asyncio\n", encoding="utf-8")
@@ -164,10 +163,102 @@ def test_an_unreadable_file_is_the_same_line_in_both_commands(tmp_path, monkeypa
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refused)
-    monkeypatch.chdir(tmp_path)
     reason = "cannot read: Permission denied"
-    assert run_in_process(capsys, "check", "--no-cache", ".") == (
+    assert run_in_process(tmp_path, "check", "--no-cache", ".") == (
         2, "no findings in 0 files\n", f"loopguard: ./locked.py: {reason}\n"
     )
-    status, diff, summary = run_in_process(capsys, "migrate", ".")
+    status, diff, summary = run_in_process(tmp_path, "migrate", ".")
     assert (status, diff, summary.splitlines()[0]) == (2, "", f"./locked.py: {reason}")
+
+
+# ----- `loopguard check` on bad files: one line each, the run goes on ------------------------------
+
+
+def test_bad_files_are_one_line_each_the_run_goes_on_and_exits_2(tmp_path):
+    write(
+        tmp_path,
+        {
+            "a_syntax.py": "import asyncio\ndef f(:\n    asyncio.run(x)\n",
+            "b_latin1.py": b"import asyncio\nname = '\xe9t\xe9'\n",
+            "c_nul.py": b"import asyncio\x00\n",
+            "d_cookie.py": b"# -*- coding: no-such-codec -*-\nimport asyncio\n",
+            "e_ok.py": RUNS_A_LOOP,
+        },
+    )
+    (tmp_path / "f_dangling.py").symlink_to(tmp_path / "nowhere.py")
+    result = check(tmp_path, "--no-cache", ".", "missing.py")
+    assert result.status == 2
+    # The files that could not be read are error lines, not counted as checked.
+    assert result.stdout == (
+        f"./a_syntax.py:2:7: E999 SyntaxError: invalid syntax\n./e_ok.py:5:12: {LG102}\n2 findings in 2 of 2 files\n"
+    )
+    assert result.stderr.splitlines() == [
+        "loopguard: missing.py: no such file or directory",
+        "loopguard: ./b_latin1.py: cannot decode as utf-8 (line 2, byte 0xe9): invalid continuation byte",
+        "loopguard: ./c_nul.py: contains NUL bytes; not Python source",
+        "loopguard: ./d_cookie.py: bad encoding declaration: unknown encoding: no-such-codec",
+        "loopguard: ./f_dangling.py: cannot read: No such file or directory",
+    ]
+
+
+def test_a_syntax_error_alone_exits_2_and_is_never_hidden(tmp_path):
+    write(tmp_path, {"bad.py": "import asyncio\nasync def f(:\n"})
+    result = check(tmp_path, "--no-cache", "--select", "LG201", "bad.py")
+    assert (result.status, result.stdout) == (
+        2,
+        "bad.py:2:13: E999 SyntaxError: invalid syntax\n1 finding in 1 of 1 file\n",
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs file names that are bytes, not UTF-8")
+def test_a_file_name_that_is_not_utf8_is_checked_and_cached(tmp_path):
+    name = os.fsencode(tmp_path) + b"/caf\xe9.py"
+    with open(name, "wb") as stream:
+        stream.write(RUNS_A_LOOP.encode())
+    for _ in range(2):  # the second run reads the cache written by the first
+        result = check(tmp_path, ".")
+        assert_no_traceback(result)
+        expected = f"./caf\xe9.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"
+        assert (result.status, result.stdout_bytes) == (1, expected.encode("latin-1"))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import asyncio\nx = " + "(" * 5000 + ")" * 5000 + "\n",
+        "import asyncio\nx = " + "-" * 100_000 + "1\n",
+        "import asyncio\nx = " + "[" * 150 + "]" * 150 + "\n",
+        "import asyncio\n" + "".join("    " * depth + "if x:\n" for depth in range(99)) + "    " * 99 + "pass\n",
+    ],
+    ids=["parentheses", "unary", "lists", "indentation"],
+)
+def test_deeply_nested_code_is_one_line_naming_the_file(tmp_path, source):
+    write(tmp_path, {"deep.py": source})
+    result = check(tmp_path, "--no-cache", "deep.py")
+    assert_no_traceback(result)
+    *findings, total = result.stdout.splitlines()
+    lines = findings + result.stderr.splitlines()
+    assert result.status == (2 if lines else 0)
+    assert len(lines) <= 1
+    assert all(line.startswith(("deep.py:", "loopguard: deep.py: ")) for line in lines)
+    if result.stderr:  # an error line instead of a finding: the file was not checked
+        assert total == "no findings in 0 files"
+    else:
+        assert total == ("1 finding in 1 of 1 file" if findings else "no findings in 1 file")
+
+
+def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
+    # 10 MB of ordinary functions, then the finding: read, parsed and modelled like any file.
+    filler = "".join(f"def handler_{index}(event):\n    return event.payload[{index}]\n\n\n" for index in range(170_000))
+    source = RUNS_A_LOOP + "\n\n" + filler + "def last():\n    return asyncio.run(fetch())\n"
+    assert len(source) > 10_000_000
+    write(tmp_path, {"huge.py": source})
+    result = check(tmp_path, "--no-cache", "huge.py")
+    assert_no_traceback(result)
+    last_line = source.count("\n")
+    assert (result.status, result.stderr) == (1, "")
+    assert result.stdout.splitlines() == [
+        f"huge.py:5:12: {LG102}",
+        f"huge.py:{last_line}:12: {LG102}",
+        "2 findings in 1 of 1 file",
+    ]

@@ -4,8 +4,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
-import sys
 
 import pytest
 
@@ -20,6 +18,8 @@ from flake8_loopguard.commands.check.baseline import (
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.commands.check.located import Located
 from flake8_loopguard.core.findings import Finding
+
+from .harness import loopguard
 
 WIDGET = """\
 import asyncio
@@ -385,13 +385,7 @@ CLEAN = "async def tick():\n    await fetch()\n"
 
 
 def loopguard_check(cwd, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return loopguard(cwd, "check", "--no-cache", *args)
 
 
 def recorded(tmp_path, files):
@@ -399,7 +393,7 @@ def recorded(tmp_path, files):
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     written = loopguard_check(tmp_path, "--write-baseline", "baseline.json")
-    assert written.returncode == 0, written.stderr
+    assert written.status == 0, written.stderr
     return json.loads((tmp_path / "baseline.json").read_text(encoding="utf-8"))["findings"]
 
 
@@ -432,7 +426,7 @@ def test_a_relabelled_entry_is_reported_and_the_finding_fails_the_gate(tmp_path)
     entry["path"] = "legacy/old.py"  # the fingerprint stays a.py's
     (tmp_path / "baseline.json").write_text(json.dumps({"version": 1, "findings": [entry]}), encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout) == (1, f"./a.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
+    assert (result.status, result.stdout) == (1, f"./a.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
     assert result.stderr == (
         f"loopguard: warning: baseline.json: legacy/old.py: the LG201 entry in tick does not match its fingerprint"
         f" {entry['fingerprint']} (edited by hand?), so it silences nothing\n"
@@ -444,13 +438,13 @@ def test_after_a_rename_the_old_entry_fails_the_gate_and_a_new_file_of_the_old_n
     (tmp_path / "a.py").rename(tmp_path / "b.py")
     moved = loopguard_check(tmp_path, "--baseline", "baseline.json")
     # The finding moved: in b.py it is new, and the entry of a.py is stale.
-    assert (moved.returncode, moved.stdout) == (1, f"./b.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
+    assert (moved.status, moved.stdout) == (1, f"./b.py:5:5: {LG201}\n{total(1, 1, 1, silenced=0)}")
     assert moved.stderr == missing_file("a.py") + gate_fails(1)
     # Refreshed as told, the baseline no longer names a.py: a new a.py is checked like any new file.
     assert [entry["path"] for entry in recorded(tmp_path, {})] == ["b.py"]
     (tmp_path / "a.py").write_text(DROPS_A_TASK, encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1, f"./a.py:5:5: {LG201}\n{total(1, 1, 2, silenced=1)}", "",
     )
 
@@ -462,11 +456,11 @@ def test_an_entry_of_a_deleted_file_fails_the_gate_on_its_own(tmp_path):
     (tmp_path / "a.py").rename(tmp_path / "b.py")
     (tmp_path / "b.py").write_text(CLEAN, encoding="utf-8")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1, total(0, 0, 1, silenced=0), missing_file("a.py") + gate_fails(1),
     )
     exit_zero = loopguard_check(tmp_path, "--baseline", "baseline.json", "--exit-zero")
-    assert (exit_zero.returncode, exit_zero.stderr) == (0, result.stderr)
+    assert (exit_zero.status, exit_zero.stderr) == (0, result.stderr)
 
 
 def test_a_partial_run_leaves_entries_of_unchecked_files_alone_but_not_of_deleted_ones(tmp_path):
@@ -474,7 +468,7 @@ def test_a_partial_run_leaves_entries_of_unchecked_files_alone_but_not_of_delete
     (tmp_path / "a.py").write_text(CLEAN, encoding="utf-8")  # fixed, but not checked below
     (tmp_path / "d.py").unlink()
     result = loopguard_check(tmp_path, "--baseline", "baseline.json", "c.py")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1, total(0, 0, 1, silenced=1), missing_file("d.py") + gate_fails(1),
     )
 
@@ -488,10 +482,10 @@ def test_entries_of_codes_the_run_does_not_report_are_not_stale(tmp_path, select
     entries = recorded(tmp_path, {"m.py": DROPS_A_TASK_AND_RUNS_A_LOOP})
     assert [entry["code"] for entry in entries] == ["LG102", "LG201"]
     result = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
-    assert (result.returncode, result.stdout, result.stderr) == (0, total(0, 0, 1, silenced=1), "")
+    assert (result.status, result.stdout, result.stderr) == (0, total(0, 0, 1, silenced=1), "")
     (tmp_path / "m.py").unlink()
     deleted = loopguard_check(tmp_path, "--baseline", "baseline.json", *selection)
-    assert (deleted.returncode, deleted.stdout, deleted.stderr) == (
+    assert (deleted.status, deleted.stdout, deleted.stderr) == (
         1, total(0, 0, 0, silenced=0), missing_file("m.py") + gate_fails(1),
     )
 
@@ -500,7 +494,7 @@ def test_entries_of_a_file_that_could_not_be_read_are_not_called_gone(tmp_path):
     recorded(tmp_path, {"a.py": DROPS_A_TASK})
     (tmp_path / "a.py").write_bytes(b"import asyncio\0\n")
     result = loopguard_check(tmp_path, "--baseline", "baseline.json")
-    assert (result.returncode, result.stdout) == (2, total(0, 0, 0, silenced=0))
+    assert (result.status, result.stdout) == (2, total(0, 0, 0, silenced=0))
     assert result.stderr == "loopguard: ./a.py: contains NUL bytes; not Python source\n"
 
 

@@ -1,38 +1,36 @@
 """The result cache of `loopguard check`: trusted only when this machine wrote it, a malformed
 record is a miss, and it does not grow without bound.
 
-The runs are real subprocesses; each test has its own cache home (the `cache_home` fixture),
-where this machine's key is made on first use.
+Each test has its own cache home (the `cache_home` fixture), where this machine's key is made on
+first use; the runs are in the test's process, but for runs that race as processes.
 """
 
+import json
 import os
 import shutil
 import stat
 import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
 from flake8_loopguard.commands.check import cache
-from flake8_loopguard.commands.check.cache import ResultCache, content_digest, key_home, machine_key, signed
+from flake8_loopguard.commands.check.cache import (
+    ResultCache,
+    content_digest,
+    key_home,
+    machine_key,
+    signed,
+    verified_body,
+)
 from flake8_loopguard.commands.check.records import CacheEntry, FileRecord, ProjectRecord, RecordedFinding, Stat
 from flake8_loopguard.commands.discovery import discover, tracked_by_git
 from flake8_loopguard.core.findings import Finding
 
-from .test_check_command import (
-    CLEAN,
-    DROPS_A_TASK,
-    LG102,
-    LG201,
-    RUNS_A_LOOP,
-    check,
-    git,
-    read_cache,
-    write,
-    write_cache,
-)
+from .harness import LOOPGUARD, check, git
+from .samples import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, many_files, write
+from .test_check_whole_project import HELPER_PROJECT, modelled_line
 
 DAY = 24 * 3600
 LOOP_REPORT = f"app.py:5:12: {LG102}\n1 finding in 1 of 1 file\n"  # what check prints for app.py
@@ -52,8 +50,8 @@ def warnings_of(result):
 
 
 def own_home(folder):
-    """An environment whose cache home (and home) is ``folder``: another machine, for the cache."""
-    return {**os.environ, "XDG_CACHE_HOME": str(folder), "HOME": str(folder)}
+    """The environment changes that make ``folder`` the cache home (and home): another machine, for the cache."""
+    return {"XDG_CACHE_HOME": str(folder), "HOME": str(folder)}
 
 
 def not_ours(cache_file):
@@ -73,11 +71,30 @@ def malformed(cache_file):
     )
 
 
+def read_cache(cache_file):
+    """The document of a results file written with this test's key (its MAC verified)."""
+    body = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes())
+    assert body is not None, f"{cache_file} does not verify"
+    return json.loads(body)
+
+
+def write_cache(cache_file, document):
+    """Write a results file as this machine's loopguard would: with a valid MAC."""
+    body = json.dumps(document).encode("ascii")
+    cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, body))
+
+
+def cache_records(root):
+    (cache_file,) = (root / ".loopguard_cache").glob("results-*.json")
+    files = read_cache(cache_file)["files"]
+    return {os.path.relpath(path, root): entry[3] for path, entry in files.items()}
+
+
 def craft_clean_cache(project, attacker_home):
     """What an attacker commits: the cache of a clean app.py, its content digest replaced by
     the violating file's, so that the records claim the violating file is clean."""
     write(project, {"app.py": CLEAN})
-    assert check(project, ".", env=own_home(attacker_home)).returncode == 0
+    assert check(project, ".", env=own_home(attacker_home)).status == 0
     cache_file = results_file(project / ".loopguard_cache")
     clean_digest = content_digest(CLEAN.encode()).encode()
     crafted = cache_file.read_bytes().replace(clean_digest, content_digest(RUNS_A_LOOP.encode()).encode())
@@ -104,7 +121,7 @@ def test_a_crafted_cache_committed_to_the_repository_does_not_pass_a_fresh_clone
 
     result = check(project, ".", env=own_home(tmp_path / "gate-home"))
 
-    assert (result.returncode, result.stdout) == (1, "./" + LOOP_REPORT)
+    assert (result.status, result.stdout) == (1, "./" + LOOP_REPORT)
     assert result.stderr == tracked_warning(project / ".loopguard_cache")
     # Nothing written into the repository's folder.
     assert {path.name: path.read_bytes() for path in (project / ".loopguard_cache").iterdir()} == committed
@@ -130,7 +147,7 @@ def test_a_cache_this_machine_wrote_is_not_trusted_once_committed(tmp_path, argu
 
     result = check(tmp_path, "-v", *arguments)
 
-    assert (result.returncode, result.stdout) == (1, report)
+    assert (result.status, result.stdout) == (1, report)
     assert warnings_of(result) == [tracked_warning(tmp_path / ".loopguard_cache").rstrip("\n")]
     assert verbose_tail(result) == "loopguard: 1 files: 1 checked, 0 unchanged since the cache, 1 reported on"
     assert cache_file.read_bytes() == committed  # never written to, though a file changed
@@ -147,7 +164,7 @@ def test_when_git_cannot_tell_whether_it_tracks_the_cache_the_run_goes_on_withou
 
     result = check(project, "app.py")
 
-    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    assert (result.status, result.stdout) == (1, LOOP_REPORT)
     (warning,) = warnings_of(result)
     assert warning.startswith(
         f"loopguard: warning: cannot tell whether git tracks the cache {project / '.loopguard_cache'} "
@@ -163,22 +180,22 @@ def test_a_cache_copied_from_another_machine_is_ignored_with_a_warning_and_repla
 
     result = check(tmp_path, "app.py")
 
-    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    assert (result.status, result.stdout) == (1, LOOP_REPORT)
     assert result.stderr == not_ours(cache_file)
     # Replaced by one this machine wrote: trusted from now on.
     again = check(tmp_path, "-v", "app.py")
-    assert (again.returncode, again.stdout) == (1, LOOP_REPORT)
+    assert (again.status, again.stdout) == (1, LOOP_REPORT)
     assert warnings_of(again) == []
     assert verbose_tail(again) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
     # ...and not by the other machine, which has another key.
     other = check(tmp_path, "app.py", env=own_home(tmp_path / "other-machine"))
-    assert (other.returncode, other.stdout, other.stderr) == (1, LOOP_REPORT, not_ours(cache_file))
+    assert (other.status, other.stdout, other.stderr) == (1, LOOP_REPORT, not_ours(cache_file))
 
 
 def test_a_results_file_renamed_to_answer_for_another_configuration_is_ignored(tmp_path):
     write(tmp_path, {"app.py": RUNS_A_LOOP})
     # A configuration where app.py is clean: it is an entry point, where a loop may be run.
-    assert check(tmp_path, "--entry-points", "app.py", "app.py").returncode == 0
+    assert check(tmp_path, "--entry-points", "app.py", "app.py").status == 0
     quiet = results_file(tmp_path / ".loopguard_cache")
     shutil.move(quiet, tmp_path / "quiet.json")
     check(tmp_path, "app.py")
@@ -187,7 +204,7 @@ def test_a_results_file_renamed_to_answer_for_another_configuration_is_ignored(t
 
     result = check(tmp_path, "app.py")
 
-    assert (result.returncode, result.stdout, result.stderr) == (1, LOOP_REPORT, not_ours(default))
+    assert (result.status, result.stdout, result.stderr) == (1, LOOP_REPORT, not_ours(default))
 
 
 def test_the_key_is_made_once_in_the_cache_home_readable_by_its_owner_only(tmp_path, cache_home):
@@ -244,7 +261,7 @@ def test_runs_started_together_share_one_key_and_one_trusted_cache(tmp_path, cac
     projects = [tmp_path / f"p{index}" for index in range(4)]
     for project in projects:
         write(project, {"app.py": RUNS_A_LOOP})
-    command = [sys.executable, "-m", "flake8_loopguard", "check", "app.py"]
+    command = [*LOOPGUARD, "check", "app.py"]
     processes = [subprocess.Popen(command, cwd=project, stderr=subprocess.PIPE, text=True) for project in projects]
     assert [process.communicate(timeout=120)[1] for process in processes] == [""] * 4
     for project in projects:
@@ -267,7 +284,7 @@ def test_an_unusable_cache_home_is_one_warning_and_a_run_without_the_cache(tmp_p
     write(tmp_path, {"app.py": RUNS_A_LOOP})
     for _ in range(2):
         result = check(tmp_path, "-v", "app.py")
-        assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+        assert (result.status, result.stdout) == (1, LOOP_REPORT)
         assert warnings_of(result) == [f"{warning}; running without the cache"]
         assert verbose_tail(result) == "loopguard: 1 files: 1 checked, 0 unchanged since the cache, 1 reported on"
     assert not (tmp_path / ".loopguard_cache").exists()
@@ -276,14 +293,14 @@ def test_an_unusable_cache_home_is_one_warning_and_a_run_without_the_cache(tmp_p
 def test_no_cache_touches_neither_the_cache_nor_the_key(tmp_path, cache_home):
     write(tmp_path, {"app.py": RUNS_A_LOOP})
     result = check(tmp_path, "--no-cache", "app.py")
-    assert (result.returncode, result.stdout, result.stderr) == (1, LOOP_REPORT, "")
+    assert (result.status, result.stdout, result.stderr) == (1, LOOP_REPORT, "")
     assert not cache_home.exists() and not (tmp_path / ".loopguard_cache").exists()
 
 
 def test_cache_dir_puts_the_cache_elsewhere(tmp_path):
     write(tmp_path, {"app.py": RUNS_A_LOOP})
     first = check(tmp_path, "--cache-dir", "elsewhere", "app.py")
-    assert (first.returncode, first.stdout, first.stderr) == (1, LOOP_REPORT, "")
+    assert (first.status, first.stdout, first.stderr) == (1, LOOP_REPORT, "")
     assert results_file(tmp_path / "elsewhere") and not (tmp_path / ".loopguard_cache").exists()
     second = check(tmp_path, "-v", "--cache-dir", "elsewhere", "app.py")
     assert verbose_tail(second) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
@@ -316,12 +333,104 @@ def test_a_verified_cache_that_does_not_parse_is_a_warning(tmp_path):
     cache_file = results_file(tmp_path / ".loopguard_cache")
     cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, b"{not json"))
     result = check(tmp_path, "app.py")
-    assert (result.returncode, result.stdout) == (1, LOOP_REPORT)
+    assert (result.status, result.stdout) == (1, LOOP_REPORT)
     assert result.stderr == (
         f"loopguard: warning: ignoring the unreadable cache {cache_file}: "
         "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n"
     )
     assert check(tmp_path, "app.py").stderr == ""
+
+
+# ----- what the cache spares: unchanged files, and files no loop helper concerns -------------------
+
+
+def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_one_when_needed(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT, "helpers.py": CLEAN})
+    assert check(tmp_path, ".").status == 0
+    # Nothing reaches a loop: every file the prefilter skips is import-scanned, none is parsed.
+    assert not any(record["modelled"] for record in cache_records(tmp_path).values())
+    # Now a helper makes a loop: the unchanged import-scanned files that call it are modelled.
+    write(tmp_path, {"helpers.py": HELPER_PROJECT["helpers.py"]})
+    result = check(tmp_path, "-v", ".")
+    assert result.stdout == check(tmp_path, "--no-cache", ".").stdout
+    assert "LG401 refresh_in_background() -> load_all()" in result.stdout
+    assert result.stderr.splitlines()[-2:] == [
+        modelled_line(4),
+        "loopguard: 6 files: 1 checked, 5 unchanged since the cache, 6 reported on",
+    ]
+    records = cache_records(tmp_path)
+    assert [path for path, record in sorted(records.items()) if record["modelled"]] == [
+        "direct.py",
+        "helpers.py",
+        "middle.py",
+        os.path.join("pkg", "__init__.py"),
+        "worker.py",
+    ]
+    # quiet.py imports helpers, was read, and spells no name of a function that reaches a loop:
+    # recorded, so an unchanged project does not read it again.
+    assert "names_tested" in records["quiet.py"]
+    again = check(tmp_path, "-v", ".")
+    assert again.stdout == result.stdout
+    assert again.stderr.splitlines()[-2:] == [
+        modelled_line(0),
+        "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
+    ]
+    # The whole-project findings are cached for these very files; a malformed record is recomputed.
+    (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
+    document = read_cache(cache_file)
+    assert sorted(document["project"]["record"]) == ["./direct.py", "./worker.py"]
+    document["project"]["record"] = {"./worker.py": [["not", "a finding"]]}
+    write_cache(cache_file, document)
+    damaged = check(tmp_path, ".")
+    assert (damaged.stdout, damaged.stderr) == (
+        result.stdout,
+        f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n",
+    )
+
+
+def test_the_cache_skips_unchanged_files(tmp_path):
+    many_files(tmp_path)
+    first = check(tmp_path, "-v", ".")
+    assert (
+        first.stderr.splitlines()[-1] == "loopguard: 40 files: 40 checked, 0 unchanged since the cache, 40 reported on"
+    )
+    assert list((tmp_path / ".loopguard_cache").glob("results-*.json"))
+    second = check(tmp_path, "-v", ".")
+    assert second.stdout == first.stdout
+    assert (
+        second.stderr.splitlines()[-1] == "loopguard: 40 files: 0 checked, 40 unchanged since the cache, 40 reported on"
+    )
+    (tmp_path / "pkg" / "m01.py").write_text(CLEAN, encoding="utf-8")
+    third = check(tmp_path, "-v", ".")
+    assert (
+        third.stderr.splitlines()[-1] == "loopguard: 40 files: 1 checked, 39 unchanged since the cache, 40 reported on"
+    )
+    assert "m01.py" not in third.stdout
+    no_cache = check(tmp_path, "-v", "--no-cache", ".")
+    assert no_cache.stdout == third.stdout
+    assert "40 checked" in no_cache.stderr.splitlines()[-1]
+
+
+def test_a_corrupt_cache_is_a_warning_and_is_rewritten(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP})
+    check(tmp_path, "a.py")
+    (cache_file,) = (tmp_path / ".loopguard_cache").glob("results-*.json")
+    cache_file.write_bytes(b"\x00garbage{")
+    result = check(tmp_path, "a.py")
+    assert (result.status, result.stdout) == (1, f"a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
+    # Damaged or not ours: its MAC does not verify, nothing of it is read.
+    assert result.stderr == (
+        f"loopguard: warning: the cache {cache_file} was not written by this machine's loopguard; ignored\n"
+    )
+    again = check(tmp_path, "-v", "a.py")
+    assert "0 checked, 1 unchanged" in again.stderr
+
+
+def test_an_unwritable_cache_is_a_warning(tmp_path):
+    write(tmp_path, {"a.py": RUNS_A_LOOP, "not-a-folder": "x"})
+    result = check(tmp_path, "--cache-dir", "not-a-folder/cache", "a.py")
+    assert (result.status, result.stdout) == (1, f"a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n")
+    assert result.stderr.startswith("loopguard: warning: cannot write the cache not-a-folder/cache/results-")
 
 
 # ----- item 4: a record of the wrong shape is a miss ------------------------------------------
@@ -390,7 +499,7 @@ def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, sp
     entry_script = RUNS_A_LOOP + '\n\nif __name__ == "__main__":\n    import b\n    asyncio.run(main())\n    b.load()\n'
     write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", "a.py": entry_script, "b.py": RUNS_A_LOOP})
     correct = check(tmp_path, "--no-cache", ".")
-    assert correct.returncode == 1 and "./a.py:10:5: LG107" in correct.stdout
+    assert correct.status == 1 and "./a.py:10:5: LG107" in correct.stdout
     assert check(tmp_path, ".").stdout == correct.stdout
     cache_file = results_file(tmp_path / ".loopguard_cache")
     document = read_cache(cache_file)
@@ -399,7 +508,7 @@ def test_a_record_of_the_wrong_shape_is_a_warning_and_a_correct_run(tmp_path, sp
 
     result = check(tmp_path, ".")
 
-    assert (result.returncode, result.stdout, result.stderr) == (1, correct.stdout, malformed(cache_file))
+    assert (result.status, result.stdout, result.stderr) == (1, correct.stdout, malformed(cache_file))
     again = check(tmp_path, "-v", ".")  # the cache was written again, of the right shape
     assert (again.stdout, again.stderr.splitlines()[-1]) == (
         correct.stdout,

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from .conftest import REPO
+from .harness import loopguard
 
 pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install -e '.[test]')")
 
@@ -107,11 +108,8 @@ def test_installed_hook_blocks_the_commit_until_fixed_or_baselined(hook_reposito
 
     # A legacy violation recorded in the baseline no longer blocks; the hook reads it through `args`.
     (project / "legacy.py").write_text(VIOLATION, encoding="utf-8")
-    baseline = run(
-        [sys.executable, "-m", "flake8_loopguard", "check", "--write-baseline", "loopguard-baseline.json", "legacy.py"],
-        cwd=project,
-    )
-    assert "recorded 1 findings" in baseline.stderr
+    baseline = loopguard(project, "check", "--write-baseline", "loopguard-baseline.json", "legacy.py")
+    assert baseline.status == 0 and "recorded 1 findings" in baseline.stderr
     (project / ".pre-commit-config.yaml").write_text(
         config + "        args: [--baseline, loopguard-baseline.json]\n", encoding="utf-8"
     )

@@ -1,12 +1,11 @@
-"""The `loopguard` command line, run as a subprocess: which parser reports a bad argument, and
-the closing total line of `loopguard check`."""
+"""The `loopguard` command line: which parser reports a bad argument, and the closing total line
+of `loopguard check`."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+
+from . import harness
 
 LG102 = "LG102 asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"
 LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"
@@ -14,13 +13,11 @@ RUNS_A_LOOP = "import asyncio\n\n\ndef load():\n    return asyncio.run(fetch())\
 DROPS_A_TASK = "import asyncio\n\n\nasync def tick():\n    asyncio.create_task(fetch())\n"
 CLEAN = "async def load():\n    return await fetch()\n"
 # argparse wraps the usage at the terminal's width: the same for every run of these tests.
-ENV = {**os.environ, "COLUMNS": "80"}
+ENV = {"COLUMNS": "80"}
 
 
 def loopguard(cwd, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=ENV
-    )
+    return harness.loopguard(cwd, *args, env=ENV)
 
 
 def usage_of(*command):
@@ -50,7 +47,7 @@ def usage_of(*command):
 def test_a_bad_argument_is_reported_by_the_parser_it_was_given_to(tmp_path, args, command, error):
     result = loopguard(tmp_path, *args)
     prog = " ".join(["loopguard", *command])
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.status, result.stdout) == (2, "")
     assert result.stderr == f"{usage_of(*command)}{prog}: error: {error}\n"
 
 
@@ -79,16 +76,16 @@ CHECK = ("check", "--no-cache", "--ignore", "LG107")
 
 def test_text_ends_with_the_total_on_stdout(project):
     result = loopguard(project, *CHECK, ".")
-    assert (result.returncode, result.stdout, result.stderr) == (1, FINDINGS + "3 findings in 2 of 3 files\n", "")
+    assert (result.status, result.stdout, result.stderr) == (1, FINDINGS + "3 findings in 2 of 3 files\n", "")
 
 
 def test_the_total_counts_in_words(project):
     one = loopguard(project, *CHECK, "b.py", "c.py")
-    assert (one.returncode, one.stdout) == (1, f"b.py:5:5: {LG201}\n1 finding in 1 of 2 files\n")
+    assert (one.status, one.stdout) == (1, f"b.py:5:5: {LG201}\n1 finding in 1 of 2 files\n")
     clean = loopguard(project, *CHECK, "c.py")
-    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "no findings in 1 file\n", "")
+    assert (clean.status, clean.stdout, clean.stderr) == (0, "no findings in 1 file\n", "")
     exit_zero = loopguard(project, *CHECK, "--exit-zero", "b.py")
-    assert (exit_zero.returncode, exit_zero.stdout) == (0, f"b.py:5:5: {LG201}\n1 finding in 1 of 1 file\n")
+    assert (exit_zero.status, exit_zero.stdout) == (0, f"b.py:5:5: {LG201}\n1 finding in 1 of 1 file\n")
 
 
 def test_statistics_come_before_the_total(project):
@@ -98,7 +95,7 @@ def test_statistics_come_before_the_total(project):
 
 def test_json_stays_json_and_the_total_goes_to_stderr(project):
     result = loopguard(project, *CHECK, "--format", "json", ".")
-    assert result.returncode == 1
+    assert result.status == 1
     assert [(item["path"], item["line"]) for item in json.loads(result.stdout)] == [
         ("a.py", 5),  # JSON's paths are normalized
         ("a.py", 9),
@@ -113,32 +110,32 @@ def test_json_stays_json_and_the_total_goes_to_stderr(project):
 @pytest.mark.parametrize("format_name", ["sarif", "github"])
 def test_other_machine_formats_have_the_total_on_stderr(project, format_name):
     result = loopguard(project, *CHECK, "--format", format_name, ".")
-    assert result.returncode == 1
+    assert result.status == 1
     assert "findings in" not in result.stdout
     assert result.stderr == "3 findings in 2 of 3 files\n"
 
 
 def test_with_an_output_file_the_total_goes_to_stderr(project):
     result = loopguard(project, *CHECK, "--output-file", "report.txt", ".")
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", "3 findings in 2 of 3 files\n")
+    assert (result.status, result.stdout, result.stderr) == (1, "", "3 findings in 2 of 3 files\n")
     assert (project / "report.txt").read_text(encoding="utf-8") == FINDINGS
 
 
 def test_with_a_baseline_the_total_counts_new_findings_and_the_silenced_ones(project):
     written = loopguard(project, *CHECK, "--write-baseline", "baseline.json", ".")
-    assert (written.returncode, written.stdout, written.stderr) == (
+    assert (written.status, written.stdout, written.stderr) == (
         0,
         "",
         "loopguard: baseline.json: recorded 3 findings\n",
     )
     (project / "c.py").write_text(DROPS_A_TASK, encoding="utf-8")
     result = loopguard(project, *CHECK, "--baseline", "baseline.json", ".")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1,
         f"./c.py:5:5: {LG201}\n1 new finding in 1 of 3 files (3 silenced by the baseline)\n",
         "",
     )
     (project / "c.py").write_text(CLEAN, encoding="utf-8")
     clean = loopguard(project, *CHECK, "--baseline", "baseline.json", "--format", "json", ".")
-    assert (clean.returncode, clean.stdout) == (0, "[]\n")
+    assert (clean.status, clean.stdout) == (0, "[]\n")
     assert clean.stderr == "no new findings in 3 files (3 silenced by the baseline)\n"

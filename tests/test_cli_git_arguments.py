@@ -1,17 +1,17 @@
 """No value a user gives `loopguard` reaches git as an option (`--diff-against`, the paths).
 
 `git diff --output=FILE` writes the diff to FILE: a revision such as `--output=notes.txt` once
-overwrote a tracked file and passed the gate. Subprocess runs in a temporary git repository.
+overwrote a tracked file and passed the gate. Runs in a temporary git repository.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flake8_loopguard.commands import discovery
 from flake8_loopguard.commands.migrate.git import uncommitted_changes
+
+from .harness import git, loopguard
 
 LG102 = "LG102 asyncio.run() starts a new event loop outside the entry point; await the coroutine instead"
 LG201 = "LG201 task created with create_task() is never referenced; keep it in a TaskManager"
@@ -21,23 +21,7 @@ NOTES = "tracked notes\n"
 
 
 def check(cwd, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def git(repo, *args):
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return loopguard(cwd, "check", "--no-cache", *args)
 
 
 @pytest.fixture
@@ -58,7 +42,7 @@ def repo(tmp_path):
 @pytest.mark.parametrize("value", ["--output=notes.txt", "-x", "--no-index"])
 def test_an_option_like_revision_is_one_line_exit_2_and_git_writes_nothing(repo, value):
     result = check(repo, f"--diff-against={value}", ".")
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.status, result.stdout) == (2, "")
     assert result.stderr == f"loopguard: --diff-against {value}: not a revision: a revision cannot start with '-'\n"
     assert (repo / "notes.txt").read_text(encoding="utf-8") == NOTES
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
@@ -67,7 +51,7 @@ def test_an_option_like_revision_is_one_line_exit_2_and_git_writes_nothing(repo,
 def test_an_option_after_diff_against_is_a_usage_error(repo):
     # argparse reads `-x` as an option, not as the value of --diff-against.
     result = check(repo, "--diff-against", "-x", ".")
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.status, result.stdout) == (2, "")
     assert result.stderr.startswith("usage: loopguard check ")
     assert result.stderr.endswith("\nloopguard check: error: argument --diff-against: expected one argument\n")
 
@@ -75,7 +59,7 @@ def test_an_option_after_diff_against_is_a_usage_error(repo):
 @pytest.mark.parametrize("value", ["no-such-rev", "HEAD:a.py", ""])
 def test_a_revision_that_names_no_commit_is_one_line_exit_2(repo, value):
     result = check(repo, "--diff-against", value, ".")
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.status, result.stdout) == (2, "")
     assert result.stderr == (
         f"loopguard: --diff-against {value}: no commit of that name in the git repository {repo.resolve()}\n"
     )
@@ -86,13 +70,13 @@ def test_a_revision_reports_the_files_changed_since(repo, revision):
     if revision == "full id":
         revision = git(repo, "rev-parse", "HEAD~1").strip()
     result = check(repo, "--diff-against", revision, ".")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1,
         f"./b.py:5:5: {LG201}\n1 finding in 1 of 1 file\n",
         "",
     )
     unchanged = check(repo, "--diff-against", "HEAD", ".")
-    assert (unchanged.returncode, unchanged.stdout, unchanged.stderr) == (0, "no findings in 0 files\n", "")
+    assert (unchanged.status, unchanged.stdout, unchanged.stderr) == (0, "no findings in 0 files\n", "")
 
 
 def test_rev_parse_gets_end_of_options_where_git_knows_it(repo, monkeypatch):
@@ -126,7 +110,7 @@ def test_a_folder_named_like_an_option_is_walked_with_gitignore(repo, folder):
     git(repo, "add", "--", ".gitignore", f"{folder}/a.py")
     git(repo, "commit", "-q", "-m", "an option-like folder")
     result = check(repo, "--ignore", "LG107", "--", folder)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.status, result.stdout, result.stderr) == (
         1,
         f"{folder}/a.py:5:12: {LG102}\n1 finding in 1 of 1 file\n",
         "",

@@ -11,11 +11,12 @@ import pytest
 from flake8_loopguard.commands.rule_docs import with_generated_blocks
 from flake8_loopguard.core.rules import RULES, all_rules
 
+from . import harness
 from .conftest import REPO
 
 
 def loopguard(*args):
-    return subprocess.run([sys.executable, "-m", "flake8_loopguard", *args], capture_output=True, text=True, timeout=60)
+    return harness.loopguard(".", *args)
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/rules.md"])
@@ -40,7 +41,7 @@ def test_every_relative_link_of_the_documentation_names_a_file_that_exists():
 
 def test_rule_command_shows_the_whole_entry():
     result = loopguard("rule", "lg201")
-    assert result.returncode == 0
+    assert result.status == 0
     rule = RULES["LG201"]
     for part in ("LG201 fire-and-forget-task (default: on)", "Why is this bad:", "Example:", "Use instead:", "Fix:"):
         assert part in result.stdout
@@ -50,7 +51,7 @@ def test_rule_command_shows_the_whole_entry():
 
 def test_unknown_rule_is_a_usage_error():
     result = loopguard("rule", "LG999")
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.status, result.stdout) == (2, "")
     assert "unknown rule 'LG999'" in result.stderr
 
 

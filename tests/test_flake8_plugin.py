@@ -1,9 +1,13 @@
-"""The flake8 adapter as users run it: real flake8 subprocesses on small files."""
+"""The flake8 adapter as users run it, on small files: flake8's own `main` in the test's process
+(its options, configuration files, plugin loading and noqa), and a real flake8 process for the
+plugin's registration and a first report."""
 
 import subprocess
 import textwrap
 
 import pytest
+
+from . import harness
 
 UNOWNED_TASK = """\
 import asyncio
@@ -24,13 +28,27 @@ class Screen:
 """
 
 
-def flake8(flake8_command, tmp_path, *args, files=None):
+def write(folder, files):
     for name, text in (files or {}).items():
-        path = tmp_path / name
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    result = subprocess.run([*flake8_command, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in result.stderr
+
+
+def flake8(cwd, *args, files=None):
+    """flake8 run by its `main` in this process."""
+    write(cwd, files)
+    result = harness.flake8(cwd, *args)
+    harness.assert_no_traceback(result)
+    return result
+
+
+def flake8_process(flake8_command, cwd, *args, files=None):
+    """flake8 run as a real process, as a user or a hook starts it."""
+    write(cwd, files)
+    completed = subprocess.run([*flake8_command, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    result = harness.Result(completed.returncode, completed.stdout, completed.stderr)
+    harness.assert_no_traceback(result)
     return result
 
 
@@ -39,17 +57,17 @@ def codes(result):
 
 
 def test_plugin_is_registered(flake8_command, tmp_path):
-    result = flake8(flake8_command, tmp_path, "--version")
+    result = flake8_process(flake8_command, tmp_path, "--version")
     assert "flake8-loopguard" in result.stdout
 
 
 def test_noqa_silences_only_the_named_code(flake8_command, tmp_path):
-    result = flake8(flake8_command, tmp_path, "--select", "LG", "screen.py", files={"screen.py": UNOWNED_TASK})
+    result = flake8_process(flake8_command, tmp_path, "--select", "LG", "screen.py", files={"screen.py": UNOWNED_TASK})
     assert result.stdout.splitlines() == [
         "screen.py:9:9: LG201 task created with create_task() is never referenced; keep it in a TaskManager",
         "screen.py:11:9: LG201 task created with create_task() is never referenced; keep it in a TaskManager",
     ]
-    assert result.returncode == 1
+    assert result.status == 1
 
 
 @pytest.mark.parametrize(
@@ -66,16 +84,16 @@ def test_noqa_silences_only_the_named_code(flake8_command, tmp_path):
         (["--select", "LG", "--extend-select", "LG4"], ["LG201", "LG201"]),
     ],
 )
-def test_opt_in_rules_need_their_code_or_a_longer_prefix(flake8_command, tmp_path, args, expected):
-    result = flake8(flake8_command, tmp_path, *args, "screen.py", files={"screen.py": UNOWNED_TASK})
+def test_opt_in_rules_need_their_code_or_a_longer_prefix(tmp_path, args, expected):
+    result = flake8(tmp_path, *args, "screen.py", files={"screen.py": UNOWNED_TASK})
     assert codes(result) == expected
 
 
-def test_task_manager_option_names_the_receivers(flake8_command, tmp_path):
+def test_task_manager_option_names_the_receivers(tmp_path):
     files = {"screen.py": UNOWNED_TASK}
     args = ["--select", "LG203", "screen.py"]
-    assert codes(flake8(flake8_command, tmp_path, *args, files=files)) == ["LG203"]
-    assert codes(flake8(flake8_command, tmp_path, *args, "--loopguard-task-manager", "registry")) == []
+    assert codes(flake8(tmp_path, *args, files=files)) == ["LG203"]
+    assert codes(flake8(tmp_path, *args, "--loopguard-task-manager", "registry")) == []
 
 
 ENTRY_SCRIPT = """\
@@ -86,9 +104,9 @@ loop.run_until_complete(asyncio.sleep(0))
 """
 
 
-def test_main_py_is_an_entry_point_by_default(flake8_command, tmp_path):
+def test_main_py_is_an_entry_point_by_default(tmp_path):
     files = {"main.py": ENTRY_SCRIPT, "app/__main__.py": ENTRY_SCRIPT, "start.py": ENTRY_SCRIPT}
-    result = flake8(flake8_command, tmp_path, "--select", "LG", ".", files=files)
+    result = flake8(tmp_path, "--select", "LG", ".", files=files)
     assert result.stdout.splitlines() == [
         "./start.py:3:8: LG101 event loop created with asyncio.new_event_loop() outside the entry point; "
         "await on the running loop instead",
@@ -97,16 +115,16 @@ def test_main_py_is_an_entry_point_by_default(flake8_command, tmp_path):
     ]
 
 
-def test_entry_point_globs_from_the_command_line_and_config(flake8_command, tmp_path):
+def test_entry_point_globs_from_the_command_line_and_config(tmp_path):
     files = {"main.py": ENTRY_SCRIPT, "start.py": ENTRY_SCRIPT}
-    none = flake8(flake8_command, tmp_path, "--select", "LG", "--loopguard-entry-points", "", ".", files=files)
+    none = flake8(tmp_path, "--select", "LG", "--loopguard-entry-points", "", ".", files=files)
     assert sorted(set(line.split(":")[0] for line in none.stdout.splitlines())) == ["./main.py", "./start.py"]
     (tmp_path / "setup.cfg").write_text("[flake8]\nloopguard-entry-points = start.py\n", encoding="utf-8")
-    configured = flake8(flake8_command, tmp_path, "--select", "LG", ".")
+    configured = flake8(tmp_path, "--select", "LG", ".")
     assert sorted(set(line.split(":")[0] for line in configured.stdout.splitlines())) == ["./main.py"]
 
 
-def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
+def test_loop_bound_option_adds_factories(tmp_path):
     files = {
         "client.py": """\
             from myapp.clients import make_async_client
@@ -117,9 +135,8 @@ def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
                     self.client = make_async_client("stats:50051")
             """
     }
-    assert flake8(flake8_command, tmp_path, "--select", "LG", "client.py", files=files).stdout == ""
+    assert flake8(tmp_path, "--select", "LG", "client.py", files=files).stdout == ""
     result = flake8(
-        flake8_command,
         tmp_path,
         "--select",
         "LG",
@@ -131,18 +148,18 @@ def test_loop_bound_option_adds_factories(flake8_command, tmp_path):
     assert "myapp.clients.make_async_client() in __init__" in result.stdout
 
 
-def test_entry_point_globs_with_a_slash_follow_the_project_root_not_the_spelling(flake8_command, tmp_path):
+def test_entry_point_globs_with_a_slash_follow_the_project_root_not_the_spelling(tmp_path):
     """pre-commit passes `scripts/start.py`, a user types `./scripts/start.py` or runs from a
     subdirectory: the glob is relative to the directory of the flake8 configuration."""
     files = {"scripts/start.py": ENTRY_SCRIPT, "app/scripts/start.py": ENTRY_SCRIPT}
     (tmp_path / "setup.cfg").write_text("[flake8]\nloopguard-entry-points = scripts/*.py\n", encoding="utf-8")
     for spelling in ("scripts/start.py", "./scripts/start.py", str(tmp_path / "scripts" / "start.py")):
-        assert flake8(flake8_command, tmp_path, "--select", "LG", spelling, files=files).stdout == ""
-    from_app = flake8(flake8_command, tmp_path / "app", "--select", "LG", "scripts/start.py", "../scripts/start.py")
+        assert flake8(tmp_path, "--select", "LG", spelling, files=files).stdout == ""
+    from_app = flake8(tmp_path / "app", "--select", "LG", "scripts/start.py", "../scripts/start.py")
     assert sorted(set(line.split(":")[0] for line in from_app.stdout.splitlines())) == ["scripts/start.py"]
 
 
-def test_blocking_calls_option_adds_functions_and_methods(flake8_command, tmp_path):
+def test_blocking_calls_option_adds_functions_and_methods(tmp_path):
     files = {
         "feed.py": """\
             from mylib import Client, sync_fetch
@@ -155,9 +172,9 @@ def test_blocking_calls_option_adds_functions_and_methods(flake8_command, tmp_pa
                 client.close()
             """
     }
-    assert flake8(flake8_command, tmp_path, "--select", "LG", "feed.py", files=files).stdout == ""
+    assert flake8(tmp_path, "--select", "LG", "feed.py", files=files).stdout == ""
     result = flake8(
-        flake8_command, tmp_path, "--select", "LG", "--loopguard-blocking-calls", "mylib.sync_fetch,mylib.Client.get", "feed.py"
+        tmp_path, "--select", "LG", "--loopguard-blocking-calls", "mylib.sync_fetch,mylib.Client.get", "feed.py"
     )
     assert [line.split(": ", 1)[1][:22] for line in result.stdout.splitlines()] == [
         "LG403 blocking mylib.s",
@@ -165,7 +182,7 @@ def test_blocking_calls_option_adds_functions_and_methods(flake8_command, tmp_pa
     ]
 
 
-def test_async_slot_decorators_option_names_the_project_decorator(flake8_command, tmp_path):
+def test_async_slot_decorators_option_names_the_project_decorator(tmp_path):
     files = {
         "screen.py": """\
             from PySide6.QtWidgets import QWidget
@@ -186,8 +203,8 @@ def test_async_slot_decorators_option_names_the_project_decorator(flake8_command
                     pass
             """
     }
-    assert codes(flake8(flake8_command, tmp_path, "--select", "LG", "screen.py", files=files)) == ["LG501"]
+    assert codes(flake8(tmp_path, "--select", "LG", "screen.py", files=files)) == ["LG501"]
     configured = flake8(
-        flake8_command, tmp_path, "--select", "LG", "--loopguard-async-slot-decorators", "myapp.ui.coroutine_slot", "screen.py"
+        tmp_path, "--select", "LG", "--loopguard-async-slot-decorators", "myapp.ui.coroutine_slot", "screen.py"
     )
     assert codes(configured) == ["LG502"]

@@ -1,4 +1,6 @@
-"""``loopguard migrate``, run as a subprocess on temporary copies of small projects and of the fixtures."""
+"""``loopguard migrate`` on temporary copies of small projects and of the fixtures, run in the test's
+process (tests/harness.py); as a real process where a fault is patched in, on a terminal, or
+where what a fresh interpreter imports is the point."""
 
 import ast
 import os
@@ -10,6 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from .harness import Result, git, migrate
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((REPO / "fixtures").glob("*/repo"))
@@ -57,23 +61,13 @@ def command_env():
     return env
 
 
-def migrate(cwd, *args, env=None):
-    """The real command, as a user runs it; stdout and stderr as bytes."""
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "migrate", *args],
-        cwd=cwd,
-        capture_output=True,
-        timeout=300,
-        env=env or command_env(),
-    )
-
-
 def migrate_with_fault(cwd, fault, *args):
     """The command run in-process in a subprocess after ``fault`` (Python source) has patched something."""
     script = fault + f"\nfrom flake8_loopguard.cli import main\nsys.exit(main(['migrate', *{list(args)!r}]))\n"
-    return subprocess.run(
+    completed = subprocess.run(
         [sys.executable, "-c", "import sys\n" + script], cwd=cwd, capture_output=True, timeout=300, env=command_env()
     )
+    return Result(completed.returncode, completed.stdout.decode(), completed.stderr.decode())
 
 
 def make_project(root, files):
@@ -99,13 +93,6 @@ def snapshot(root):
     return found
 
 
-def git(cwd, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, timeout=60,
-    )
-
-
 # ----- the diff and --write ----------------------------------------------------------------------
 
 
@@ -113,12 +100,12 @@ def test_the_diff_goes_to_stdout_and_writes_nothing(tmp_path):
     make_project(tmp_path, {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP})
     before = snapshot(tmp_path)
     result = migrate(tmp_path, *ONLY_LOOP_FIX)
-    assert result.stdout.decode() == GET_EVENT_LOOP_DIFF
-    assert result.returncode == 1
+    assert result.stdout == GET_EVENT_LOOP_DIFF
+    assert result.status == 1
     assert snapshot(tmp_path) == before
-    stderr = result.stderr.decode()
+    stderr = result.stderr
     assert "1 file(s) would change: read the diff, then run again with --write." in stderr
-    assert "\x1b[" not in result.stdout.decode() + stderr  # not a terminal: no colour, no progress bar
+    assert "\x1b[" not in result.stdout + stderr  # not a terminal: no colour, no progress bar
 
 
 def test_the_summary_golden(tmp_path):
@@ -134,8 +121,8 @@ def test_the_summary_golden(tmp_path):
         },
     )
     result = migrate(tmp_path, *ONLY_LOOP_FIX)
-    assert result.returncode == 1
-    assert result.stderr.decode() == SUMMARY_GOLDEN
+    assert result.status == 1
+    assert result.stderr == SUMMARY_GOLDEN
 
 
 SUMMARY_GOLDEN = """\
@@ -164,7 +151,7 @@ def test_the_diff_applies_with_patch_and_git_apply_like_write(tmp_path):
     project = make_project(
         tmp_path / "project", {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP, "app/tasks.py": DROPPED_TASK}
     )
-    diff = migrate(project, "--jobs", "2").stdout
+    diff = migrate(project, "--jobs", "2").stdout_bytes
     with_patch = tmp_path / "with_patch"
     with_git_apply = tmp_path / "with_git_apply"
     shutil.copytree(project, with_patch)
@@ -174,7 +161,7 @@ def test_the_diff_applies_with_patch_and_git_apply_like_write(tmp_path):
     subprocess.run(["git", "apply"], input=diff, cwd=with_git_apply, check=True, timeout=60)
     shutil.rmtree(with_git_apply / ".git")
     written = migrate(project, "--write")
-    assert written.stdout == b""
+    assert written.stdout == ""
     assert snapshot(project) == snapshot(with_patch) == snapshot(with_git_apply)
     assert "loop_runtime.py" in snapshot(project)  # the scaffolded module is part of the diff
 
@@ -182,12 +169,12 @@ def test_the_diff_applies_with_patch_and_git_apply_like_write(tmp_path):
 def test_a_second_run_changes_nothing(tmp_path):
     make_project(tmp_path, {"app/__init__.py": "", "app/feed.py": GET_EVENT_LOOP, "app/tasks.py": DROPPED_TASK})
     first = migrate(tmp_path, "--write")
-    assert first.returncode == 0, first.stderr.decode()
+    assert first.status == 0, first.stderr
     after_first = snapshot(tmp_path)
     second = migrate(tmp_path)
-    assert (second.stdout, second.returncode) == (b"", 0)
-    assert second.stderr.decode().rstrip().endswith("nothing to change.")
-    assert migrate(tmp_path, "--write").returncode == 0
+    assert (second.stdout, second.status) == ("", 0)
+    assert second.stderr.rstrip().endswith("nothing to change.")
+    assert migrate(tmp_path, "--write").status == 0
     assert snapshot(tmp_path) == after_first
 
 
@@ -199,14 +186,14 @@ def test_jobs_give_the_same_diff(tmp_path):
     one = migrate(tmp_path, "--jobs", "1")
     two = migrate(tmp_path, "--jobs", "2")
     assert one.stdout and one.stdout == two.stdout
-    assert one.returncode == two.returncode == 1
+    assert one.status == two.status == 1
 
 
 def test_findings_left_make_exit_1_and_are_listed_with_file_and_line(tmp_path):
     make_project(tmp_path, {"app/sync.py": "import asyncio\n\n\ndef tick():\n    return asyncio.get_event_loop()\n"})
     result = migrate(tmp_path, "--write")
-    assert result.returncode == 1
-    stderr = result.stderr.decode()
+    assert result.status == 1
+    stderr = result.stderr
     lines = stderr.splitlines()
     assert lines[lines.index("left for a human (1):") + 1] == (
         "./app/sync.py:5: LG105 synchronous code: pass the loop in from a coroutine, or make this a coroutine "
@@ -217,9 +204,7 @@ def test_findings_left_make_exit_1_and_are_listed_with_file_and_line(tmp_path):
 
 def test_colour_only_when_asked_or_on_a_terminal(tmp_path):
     make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
-    env = command_env()
-    env["FORCE_COLOR"] = "1"
-    coloured = migrate(tmp_path, *ONLY_LOOP_FIX, env=env).stdout.decode()
+    coloured = migrate(tmp_path, *ONLY_LOOP_FIX, env={"FORCE_COLOR": "1"}).stdout
     assert "\x1b[31m-    loop = asyncio.get_event_loop()\x1b[0m" in coloured
     assert "\x1b[32m+    loop = asyncio.get_running_loop()\x1b[0m" in coloured
 
@@ -247,7 +232,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
         os.close(leader)
     assert b"migrating" in terminal
     assert b"migrating" not in result.stdout
-    assert b"migrating" not in migrate(tmp_path, *ONLY_LOOP_FIX).stderr
+    assert "migrating" not in migrate(tmp_path, *ONLY_LOOP_FIX).stderr
 
 
 def test_check_does_not_import_libcst_or_rich(tmp_path):
@@ -267,25 +252,25 @@ def test_check_does_not_import_libcst_or_rich(tmp_path):
 def test_unknown_codemod_is_a_usage_error_naming_it(tmp_path):
     make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP})
     result = migrate(tmp_path, "--select", "get_event_loop_to_running_loop,make_it_fast")
-    assert result.returncode == 2
-    assert result.stdout == b""
-    assert "make_it_fast" in result.stderr.decode()
-    assert "Traceback" not in result.stderr.decode()
+    assert result.status == 2
+    assert result.stdout == ""
+    assert "make_it_fast" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("spec", ["loop_runtime", "loop_runtime:", ":TaskManager", "a-b:TaskManager", "a.class:X"])
 def test_task_manager_must_be_module_colon_name(tmp_path, spec):
     result = migrate(tmp_path, "--task-manager", spec)
-    assert result.returncode == 2
-    assert result.stderr.decode() == (
+    assert result.status == 2
+    assert result.stderr == (
         f"loopguard migrate: --task-manager must be module:Name (e.g. loop_runtime:TaskManager), not {spec!r}\n"
     )
 
 
 def test_jobs_must_be_positive(tmp_path):
     result = migrate(tmp_path, "--jobs", "0")
-    assert result.returncode == 2
-    assert result.stderr.decode().endswith("loopguard migrate: error: argument --jobs/-j: must be at least 1, got 0\n")
+    assert result.status == 2
+    assert result.stderr.endswith("loopguard migrate: error: argument --jobs/-j: must be at least 1, got 0\n")
 
 
 # ----- the scaffolded runtime module ---------------------------------------------------------------
@@ -299,7 +284,7 @@ def test_runtime_module_is_created_inside_the_installed_package_when_used(tmp_pa
         {"src/desk/__init__.py": "", "src/desk/ui/__init__.py": "", "src/desk/ui/panel.py": DROPPED_TASK},
     )
     result = migrate(project, "src/desk/ui", "--write")
-    assert result.returncode == 0, result.stderr.decode()
+    assert result.status == 0, result.stderr
     created = project / "src" / "desk" / "loop_runtime.py"
     assert created.read_text(encoding="utf-8") == (REPO / "codemods" / "templates" / "loop_runtime.py").read_text(
         encoding="utf-8"
@@ -316,12 +301,12 @@ def test_runtime_module_is_created_inside_the_installed_package_when_used(tmp_pa
 def test_a_dotted_task_manager_creates_its_package_and_alias(tmp_path):
     make_project(tmp_path, {"app/__init__.py": "", "app/jobs.py": DROPPED_TASK})
     result = migrate(tmp_path, "--task-manager", "app.runtime.tasks:Tasks")
-    diff = result.stdout.decode()
+    diff = result.stdout
     assert "+from app.runtime.tasks import Tasks\n" in diff
     assert "--- /dev/null\n+++ b/app/runtime/__init__.py\n" in diff
     assert "--- /dev/null\n+++ b/app/runtime/tasks.py\n" in diff
     assert "+Tasks = TaskManager\n" in diff
-    assert migrate(tmp_path, "--task-manager", "app.runtime.tasks:Tasks", "--write").returncode == 0
+    assert migrate(tmp_path, "--task-manager", "app.runtime.tasks:Tasks", "--write").status == 0
     assert (tmp_path / "app/runtime/tasks.py").is_file()
 
 
@@ -329,7 +314,7 @@ def test_an_existing_runtime_module_is_used_not_replaced(tmp_path):
     own = "class TaskManager:\n    def add_task(self, task, name=None):\n        return task\n\n    async def cleanup_all(self):\n        pass\n"
     make_project(tmp_path, {"loop_runtime.py": own, "jobs.py": DROPPED_TASK})
     result = migrate(tmp_path, "--write")
-    assert result.returncode == 0, result.stderr.decode()
+    assert result.status == 0, result.stderr
     assert (tmp_path / "loop_runtime.py").read_text(encoding="utf-8") == own
 
 
@@ -337,18 +322,18 @@ def test_an_existing_module_without_the_class_is_listed_for_a_human(tmp_path):
     """The import would fail: the task is left, no import written, and the summary says what to define."""
     make_project(tmp_path, {"loop_runtime.py": "TASKS = set()\n", "jobs.py": DROPPED_TASK})
     result = migrate(tmp_path)
-    assert result.returncode == 1
-    assert result.stdout.decode() == ""
+    assert result.status == 1
+    assert result.stdout == ""
     assert (
         "jobs.py:5: LG201 loop_runtime (loop_runtime.py) defines no TaskManager: define it, or name another with "
         "--task-manager, then run again [fire_and_forget_to_task_manager]\n"
-    ) in result.stderr.decode()
+    ) in result.stderr
 
 
 def test_no_runtime_module_when_no_rewrite_imports_it(tmp_path):
     make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/jobs.py": DROPPED_TASK})
     result = migrate(tmp_path, *ONLY_LOOP_FIX, "--write")
-    assert result.returncode == 1  # the dropped task is left
+    assert result.status == 1  # the dropped task is left
     assert not (tmp_path / "loop_runtime.py").exists()
 
 
@@ -363,16 +348,16 @@ def test_refuses_to_write_over_uncommitted_changes(tmp_path):
     (tmp_path / "app/other.py").write_text("x = 2\n", encoding="utf-8")
     before = snapshot(tmp_path / "app")
     refused = migrate(tmp_path, "--write", *ONLY_LOOP_FIX)
-    assert refused.returncode == 2
-    assert refused.stderr.decode() == (
+    assert refused.status == 2
+    assert refused.stderr == (
         "loopguard migrate: refusing to write: 1 file(s) under the given paths have uncommitted changes "
         "(app/other.py); commit or stash them first so the migration can be reviewed and undone with git, "
         "or pass --allow-dirty\n"
     )
     assert snapshot(tmp_path / "app") == before
-    assert migrate(tmp_path, *ONLY_LOOP_FIX).returncode == 1  # showing the diff is always allowed
+    assert migrate(tmp_path, *ONLY_LOOP_FIX).status == 1  # showing the diff is always allowed
     allowed = migrate(tmp_path, "--write", "--allow-dirty", *ONLY_LOOP_FIX)
-    assert allowed.returncode == 0, allowed.stderr.decode()
+    assert allowed.status == 0, allowed.stderr
     assert "get_running_loop" in (tmp_path / "app/feed.py").read_text(encoding="utf-8")
 
 
@@ -381,7 +366,7 @@ def test_writes_into_a_clean_work_tree(tmp_path):
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "start")
-    assert migrate(tmp_path, "--write", *ONLY_LOOP_FIX).returncode == 0
+    assert migrate(tmp_path, "--write", *ONLY_LOOP_FIX).status == 0
 
 
 def test_keeps_encoding_bom_line_endings_and_mode(tmp_path):
@@ -396,9 +381,9 @@ def test_keeps_encoding_bom_line_endings_and_mode(tmp_path):
     no_final_newline = b"import asyncio\n\n\nasync def f():\n    return asyncio.get_event_loop()"
     make_project(tmp_path, {"latin.py": latin, "bom_crlf.py": bom_crlf, "tail.py": no_final_newline})
     os.chmod(tmp_path / "latin.py", 0o751)
-    diff = migrate(tmp_path, *ONLY_LOOP_FIX).stdout
+    diff = migrate(tmp_path, *ONLY_LOOP_FIX).stdout_bytes
     result = migrate(tmp_path, *ONLY_LOOP_FIX, "--write")
-    assert result.returncode == 0, result.stderr.decode()
+    assert result.status == 0, result.stderr
     assert (tmp_path / "latin.py").read_bytes() == latin.replace(b"get_event_loop", b"get_running_loop")
     assert (tmp_path / "bom_crlf.py").read_bytes() == bom_crlf.replace(b"get_event_loop", b"get_running_loop")
     assert (tmp_path / "tail.py").read_bytes() == no_final_newline.replace(b"get_event_loop", b"get_running_loop")
@@ -420,8 +405,8 @@ def test_a_result_that_does_not_compile_is_never_written(tmp_path):
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 2
-    stderr = result.stderr.decode()
+    assert result.status == 2
+    stderr = result.stderr
     assert "Traceback" not in stderr
     assert "app/feed.py: get_event_loop_to_running_loop produced code that does not compile" in stderr
     assert "app/more.py: get_event_loop_to_running_loop produced code that does not compile" in stderr
@@ -445,8 +430,8 @@ def test_interrupted_while_migrating_writes_nothing(tmp_path):
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 130
-    assert result.stderr.decode() == "loopguard migrate: interrupted; no file written\n"
+    assert result.status == 130
+    assert result.stderr == "loopguard migrate: interrupted; no file written\n"
     assert snapshot(tmp_path) == before
 
 
@@ -467,8 +452,8 @@ def test_a_worker_process_that_dies_is_one_line_naming_the_file_and_nothing_is_w
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", "--jobs", "2", *ONLY_LOOP_FIX)
-    assert result.returncode == 2
-    (message,) = result.stderr.decode().splitlines()
+    assert result.status == 2
+    (message,) = result.stderr.splitlines()
     assert message.startswith("loopguard migrate: a worker process died while migrating ")
     assert message.endswith(" (a crash, or out of memory); no file written")
     # The file it died of, and perhaps the one the other process was migrating at that moment.
@@ -492,8 +477,8 @@ def test_interrupted_while_writing_leaves_every_file_whole(tmp_path):
         """
     )
     result = migrate_with_fault(tmp_path, fault, "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 130
-    assert result.stderr.decode() == (
+    assert result.status == 130
+    assert result.stderr == (
         "loopguard migrate: warning: no git work tree holds .: nothing written there can be undone "
         "(no git history to restore it from)\n"
         "loopguard migrate: interrupted; 1 file(s) written before it, each completely\n"
@@ -507,7 +492,7 @@ def test_interrupted_while_writing_leaves_every_file_whole(tmp_path):
 def test_only_the_given_paths_are_touched(tmp_path):
     make_project(tmp_path, {"app/feed.py": GET_EVENT_LOOP, "app/other.py": GET_EVENT_LOOP, "lib/x.py": GET_EVENT_LOOP})
     result = migrate(tmp_path, "app/feed.py", "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 0, result.stderr.decode()
+    assert result.status == 0, result.stderr
     assert "get_running_loop" in (tmp_path / "app/feed.py").read_text(encoding="utf-8")
     assert (tmp_path / "app/other.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
     assert (tmp_path / "lib/x.py").read_text(encoding="utf-8") == GET_EVENT_LOOP
@@ -521,10 +506,10 @@ def test_symbolic_links_are_skipped_not_followed(tmp_path):
     (project / "app/linked_pkg").symlink_to(outside / "pkg", target_is_directory=True)
     before_outside = snapshot(outside)
     result = migrate(project, "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 0, result.stderr.decode()
+    assert result.status == 0, result.stderr
     assert snapshot(outside) == before_outside
     assert (project / "app/linked.py").is_symlink()
-    stderr = result.stderr.decode()
+    stderr = result.stderr
     assert "skipped ./app/linked.py: a symbolic link; not followed" in stderr.splitlines()
     assert "skipped  1" in stderr.splitlines()
 
@@ -544,8 +529,8 @@ def test_bad_input_gets_one_line_each_and_the_run_goes_on(tmp_path):
         },
     )
     result = migrate(tmp_path, ".", "missing.py", "--write", *ONLY_LOOP_FIX)
-    assert result.returncode == 2
-    lines = result.stderr.decode().splitlines()
+    assert result.status == 2
+    lines = result.stderr.splitlines()
     problems = [line for line in lines[: lines.index("files")] if ".py" in line]
     assert problems == [
         "missing.py: no such file or directory",
@@ -555,7 +540,7 @@ def test_bad_input_gets_one_line_each_and_the_run_goes_on(tmp_path):
         "./syntax.py:2:7: syntax error: invalid syntax; left unchanged",
     ]
     assert "get_running_loop" in (tmp_path / "good.py").read_text(encoding="utf-8")
-    assert "Traceback" not in result.stderr.decode()
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
@@ -566,8 +551,8 @@ def test_an_unreadable_file_is_named(tmp_path):
         result = migrate(tmp_path, "locked.py")
     finally:
         os.chmod(tmp_path / "locked.py", 0o644)
-    assert result.returncode == 2
-    assert "locked.py: cannot read: Permission denied" in result.stderr.decode()
+    assert result.status == 2
+    assert "locked.py: cannot read: Permission denied" in result.stderr
 
 
 def test_each_file_outcome_is_a_file_status(tmp_path):
@@ -610,18 +595,18 @@ def test_fixture_migration_parses_and_is_idempotent(tmp_path, fixture):
     shutil.copytree(fixture, project)
     pristine = snapshot(project)
     shown = migrate(project)
-    assert shown.returncode in (0, 1), shown.stderr.decode()
+    assert shown.status in (0, 1), shown.stderr
     assert snapshot(project) == pristine
     written = migrate(project, "--write")
-    assert written.returncode in (0, 1), written.stderr.decode()
+    assert written.status in (0, 1), written.stderr
     for path in project.rglob("*.py"):
         ast.parse(path.read_bytes(), filename=str(path))
     after = snapshot(project)
     again = migrate(project)
-    assert again.stdout == b""
+    assert again.stdout == ""
     assert snapshot(project) == after
     if fixture.parent.name == "clean_qasync_app":
-        assert (shown.stdout, shown.returncode, after) == (b"", 0, pristine)
+        assert (shown.stdout, shown.status, after) == ("", 0, pristine)
 
 
 def test_codes_the_configuration_ignores_are_neither_fixed_nor_listed(tmp_path):
@@ -635,6 +620,6 @@ def test_codes_the_configuration_ignores_are_neither_fixed_nor_listed(tmp_path):
         },
     )
     result = migrate(tmp_path)
-    assert (result.stdout, result.returncode) == (b"", 0), result.stderr.decode()
+    assert (result.stdout, result.status) == ("", 0), result.stderr
     (tmp_path / "pyproject.toml").write_text("[tool.loopguard]\n", encoding="utf-8")
-    assert b"get_running_loop" in migrate(tmp_path).stdout
+    assert "get_running_loop" in migrate(tmp_path).stdout

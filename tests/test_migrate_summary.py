@@ -1,18 +1,17 @@
 """The closing summary of ``loopguard migrate``: one plain line per finding left, where
 ``loopguard check`` reports it (in the file as it is in diff mode, as written with --write), with
-check's paths, sorted; a table and a verdict that count the same files. The real command runs
-as a subprocess, as a user runs it."""
+check's paths, sorted; a table and a verdict that count the same files. Both commands run in the
+test's process (tests/harness.py)."""
 
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 
 from flake8_loopguard.commands.discovery import discover, listed_path
 from flake8_loopguard.commands.migrate.output import Stderr
 
-from .test_migrate_command import command_env, make_project, migrate
+from .harness import check, migrate
+from .test_migrate_command import make_project
 
 
 def deadlock(name):
@@ -126,13 +125,6 @@ WARNING_OUTSIDE_GIT = (
 )
 
 
-def check(cwd, *paths):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", *paths],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env=command_env(),
-    )
-
-
 def located(text, pattern):
     """Counter of (path, line, code) over the lines of ``text`` that ``pattern`` matches."""
     return Counter(match.groups() for match in re.finditer(pattern, text, re.MULTILINE))
@@ -144,20 +136,20 @@ SUMMARY_LINE = r"^(.+?):(\d+): (LG\d+) "
 
 def test_diff_mode_golden(tmp_path):
     result = migrate(make_project(tmp_path, PROJECT))
-    assert result.returncode == 1
-    assert result.stderr.decode() == DIFF_MODE_GOLDEN
+    assert result.status == 1
+    assert result.stderr == DIFF_MODE_GOLDEN
 
 
 def test_write_mode_golden(tmp_path):
     result = migrate(make_project(tmp_path, PROJECT), "--write")
-    assert result.returncode == 1
-    assert result.stderr.decode() == WARNING_OUTSIDE_GIT + WRITE_MODE_GOLDEN
+    assert result.status == 1
+    assert result.stderr == WARNING_OUTSIDE_GIT + WRITE_MODE_GOLDEN
 
 
 def test_in_diff_mode_each_line_is_where_check_finds_it_in_the_file_as_it_is(tmp_path):
     project = make_project(tmp_path, PROJECT)
-    listed = located(migrate(project).stderr.decode(), SUMMARY_LINE)
-    found = located(check(project).stdout, CHECK_LINE)
+    listed = located(migrate(project).stderr, SUMMARY_LINE)
+    found = located(check(project, "--no-cache").stdout, CHECK_LINE)
     assert sum(listed.values()) == 4
     assert not listed - found, "listed where check finds nothing"
     # What check finds and the summary does not list is what the migration fixes.
@@ -166,17 +158,17 @@ def test_in_diff_mode_each_line_is_where_check_finds_it_in_the_file_as_it_is(tmp
 
 def test_with_write_each_line_is_where_check_finds_it_in_the_written_file(tmp_path):
     project = make_project(tmp_path, PROJECT)
-    listed = located(migrate(project, "--write").stderr.decode(), SUMMARY_LINE)
-    assert listed == located(check(project).stdout, CHECK_LINE)
+    listed = located(migrate(project, "--write").stderr, SUMMARY_LINE)
+    assert listed == located(check(project, "--no-cache").stdout, CHECK_LINE)
     assert listed[("./jobs.py", "16", "LG103")] == 1
 
 
 def test_the_diff_and_the_lines_are_sorted_by_path(tmp_path):
     project = make_project(tmp_path, PROJECT)
     result = migrate(project)
-    headers = [line[len("+++ b/"):] for line in result.stdout.decode().splitlines() if line.startswith("+++ ")]
+    headers = [line[len("+++ b/"):] for line in result.stdout.splitlines() if line.startswith("+++ ")]
     assert headers == ["app/worker.py", "jobs.py", "loop_runtime.py", "zz.py"]
-    listed = re.findall(SUMMARY_LINE, result.stderr.decode(), re.MULTILINE)
+    listed = re.findall(SUMMARY_LINE, result.stderr, re.MULTILINE)
     assert listed == sorted(listed, key=lambda where: (where[0], int(where[1])))
 
 
@@ -189,9 +181,9 @@ def test_the_paths_are_those_check_shows_for_the_same_arguments(tmp_path):
         (["./jobs.py"], {"./jobs.py"}),
         ([absolute], {absolute}),
     ):
-        shown = {path for path, _, _ in located(migrate(project, *paths).stderr.decode(), SUMMARY_LINE)}
+        shown = {path for path, _, _ in located(migrate(project, *paths).stderr, SUMMARY_LINE)}
         assert shown == expected
-        assert shown <= {path for path, _, _ in located(check(project, *paths).stdout, CHECK_LINE)}
+        assert shown <= {path for path, _, _ in located(check(project, "--no-cache", *paths).stdout, CHECK_LINE)}
 
 
 def test_a_created_file_is_named_as_check_lists_it(tmp_path, monkeypatch):

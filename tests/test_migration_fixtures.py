@@ -2,7 +2,7 @@
 
 Each fixture has ``migrated/`` (the whole repository after the migration, the scaffolded
 ``loop_runtime.py`` included) and ``remaining.txt`` (flake8 ``--select LG`` on that tree: what
-is left for a human). The real command runs as a subprocess, as a user runs it.
+is left for a human). Both commands run in the test's process (tests/harness.py).
 
 Set LOOPGUARD_UPDATE_GOLDENS=1 to rewrite ``migrated/`` and ``remaining.txt`` after a deliberate
 change to a codemod, then read the diff (``git diff fixtures/``) before committing it.
@@ -11,12 +11,11 @@ change to a codemod, then read the diff (``git diff fixtures/``) before committi
 import ast
 import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
 
+from . import harness
 from .conftest import REPO
 
 FIXTURES = sorted(path.parent for path in (REPO / "fixtures").glob("*/repo"))
@@ -24,30 +23,12 @@ FIXTURES = sorted(path.parent for path in (REPO / "fixtures").glob("*/repo"))
 IGNORED_DIRECTORIES = ("__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", ".loopguard_cache")
 
 
-def command_env():
-    # No colour forcing: the command writes plain text when its output is not a terminal.
-    return {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
-
-
 def migrate(cwd, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "migrate", *args, "."],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=command_env(),
-    )
+    return harness.migrate(cwd, *args, ".")
 
 
 def flake8(cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "LG", "."],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return harness.flake8(cwd, "--select", "LG", ".")
 
 
 def read_tree(root):
@@ -108,9 +89,9 @@ def test_migration_matches_golden_tree_and_remaining_findings(tmp_path, fixture)
 
     assert_same_tree(migrated, read_tree(golden_tree), f"{fixture.name}/migrated")
     assert remaining.stdout == golden_remaining.read_text(encoding="utf-8")
-    assert remaining.returncode == (1 if remaining.stdout else 0)
+    assert remaining.status == (1 if remaining.stdout else 0)
     # --write leaves nothing proposed: exit 1 exactly when findings are left for a human.
-    assert written.returncode == (1 if remaining.stdout else 0), written.stderr
+    assert written.status == (1 if remaining.stdout else 0), written.stderr
     assert written.stdout == ""
 
     for relative, data in migrated.items():
@@ -135,7 +116,7 @@ def test_diff_mode_proposes_the_golden_changes_without_writing(tmp_path, fixture
     shown = migrate(work)
 
     assert read_tree(work) == original
-    assert shown.returncode == (1 if changed or remaining else 0), shown.stderr
+    assert shown.status == (1 if changed or remaining else 0), shown.stderr
     # One unified diff section per file the migration changes or creates, and none for the others.
     shown_files = sorted(
         line[len("+++ b/"):] for line in shown.stdout.splitlines() if line.startswith("+++ b/")
@@ -153,7 +134,7 @@ def test_second_migration_changes_nothing(tmp_path, fixture):
 
     assert read_tree(work) == before
     assert again.stdout == ""
-    assert again.returncode == (1 if remaining else 0), again.stderr
+    assert again.status == (1 if remaining else 0), again.stderr
 
 
 def test_clean_app_is_left_as_it_is(tmp_path):
@@ -163,7 +144,7 @@ def test_clean_app_is_left_as_it_is(tmp_path):
 
     result = migrate(work, "--write", "--allow-dirty")
 
-    assert (result.returncode, result.stdout) == (0, "")
+    assert (result.status, result.stdout) == (0, "")
     assert read_tree(work) == original
     assert read_tree(fixture / "migrated") == original
     assert (fixture / "remaining.txt").read_text(encoding="utf-8") == ""

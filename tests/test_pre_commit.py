@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .harness import git
+
 PRE_COMMIT_CONFIG = """\
 repos:
   - repo: local
@@ -15,10 +17,6 @@ repos:
         language: system
         types: [python]
 """
-
-
-def git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
 def pre_commit_run(repo, tmp_path):

@@ -1,19 +1,19 @@
-"""Worker processes and Ctrl-C, with real signals sent to real processes (issue 12, items 5 and 10).
+"""Worker processes and Ctrl-C, with real signals sent to real processes (issue 12, item 5).
 
 * A worker process that stays stopped (SIGSTOP) ends ``loopguard check --jobs 2`` with one line
   naming the file it was checking, exit 2, instead of a run that waits forever.
 * Without ``--jobs``, worker processes are started only for work that pays for them.
 * Ctrl-C at any moment of ``loopguard check``'s first half second (imports included) is
   ``loopguard: interrupted`` and exit 130, from the console script and from ``python -m``.
-* Ctrl-C stops ``loopguard migrate --jobs 2`` at once (it waited for the files being migrated),
-  writes nothing and says so.
+* ``loopguard migrate --jobs 2``: tests/test_migrate_workers.py.
 
-Worker processes are found in /proc (Linux), as the command's child processes.
+Worker processes are found in /proc (Linux), as the command's child processes. A run whose
+process is not the point (no signal, nothing before `main`) runs in the test's process: its
+worker processes are forked from it, with what the test patched.
 """
 
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -23,7 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from flake8_loopguard.commands.check import files as check_files
+
+from .harness import LOOPGUARD, assert_no_traceback, check
+from .processes import children_of, command_env, cpu_ticks, end_all, is_gone, run_patched, wait_for
+from .samples import many_files
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc (Linux)")
 
@@ -54,9 +58,6 @@ ASYNC_MODULE = textwrap.dedent(
             await asyncio.sleep(every)
     """
 )
-GET_EVENT_LOOP = "import asyncio\n\n\n" + "".join(
-    f"async def fetch_{n}():\n    loop = asyncio.get_event_loop()\n    return loop\n\n\n" for n in range(6000)
-)
 
 
 def write_project(root, count, source=ASYNC_MODULE):
@@ -64,77 +65,6 @@ def write_project(root, count, source=ASYNC_MODULE):
         path = root / f"pkg{index // 100}" / f"m{index % 100:02}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
-
-
-def command_env():
-    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
-    env["PYTHONPATH"] = str(REPO)
-    return env
-
-
-def process_status(pid):
-    """(state, parent pid, CPU ticks) from /proc/<pid>/stat; None when the process is gone."""
-    try:
-        status = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return None
-    fields = status[status.rfind(b")") + 2 :].split()
-    return fields[0].decode(), int(fields[1]), int(fields[11]) + int(fields[12])
-
-
-def children_of(pid):
-    """The live (not yet ended) child processes of ``pid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            status = process_status(int(entry))
-            if status is not None and status[1] == pid and status[0] != "Z":
-                found.append(int(entry))
-    return sorted(found)
-
-
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {seconds} s: {what}")
-        time.sleep(0.02)
-
-
-def cpu_ticks(pid):
-    return (process_status(pid) or ("", 0, 0))[2]
-
-
-def is_gone(pid):
-    status = process_status(pid)
-    return status is None or status[0] == "Z"
-
-
-def end_all(process, pids):
-    """After the test: nothing of it keeps running (a stopped worker would stay forever). Only
-    processes that are still ours are killed, never one that took a reused pid."""
-    if process.poll() is None:
-        process.kill()
-    for pid in pids:
-        try:
-            if b"loopguard" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                os.kill(pid, signal.SIGKILL)
-        except OSError:  # it ended meanwhile
-            pass
-    process.wait()
-
-
-def run_patched(cwd, patch, *args):
-    """``loopguard`` run in a fresh interpreter after ``patch`` (Python source) has changed something;
-    stdout and stderr are pipes."""
-    script = (
-        f"import sys\n{textwrap.dedent(patch)}\n"
-        f"from flake8_loopguard.cli import main\nsys.exit(main({list(args)!r}))\n"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
-    )
 
 
 # ----- a stopped worker process (item 5) -----------------------------------------------------------
@@ -272,58 +202,117 @@ def test_a_fifo_named_like_a_module_is_one_line_not_a_run_that_never_ends(tmp_pa
     )
 
 
+# ----- a worker process that dies, Ctrl-C while the workers check, one process or two --------------------
+
+
+def test_ctrl_c_while_the_worker_processes_check_ends_the_run_at_once(tmp_path):
+    many_files(tmp_path)
+    started = tmp_path / "started"
+    # Every file takes a second in the worker processes; the first one says the workers run.
+    patch = f"""\
+        import time
+        from flake8_loopguard.commands.check import files as check_files
+        real = check_files.check_file
+        def slow(task, config):
+            open({str(started)!r}, "a").close()
+            time.sleep(1)
+            return real(task, config)
+        check_files.check_file = slow
+        """
+    process = run_patched(tmp_path, patch, "check", "--no-cache", "--jobs", "2", ".")
+    try:
+        wait_for(lambda: started.exists() or process.poll() is not None, 30, "a worker checks a file")
+        process.send_signal(signal.SIGINT)
+        # 40 files at a second each take 20 s: the run must end after the files being checked.
+        stdout, stderr = process.communicate(timeout=10)
+    finally:
+        end_all(process, children_of(process.pid))
+    assert (process.returncode, stdout, stderr) == (130, "", "loopguard: interrupted\n")
+
+
+def test_a_worker_process_that_dies_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    many_files(tmp_path)
+    test_process = os.getpid()
+    real = check_files.check_file
+
+    def fatal(task, config):
+        # A file that kills the interpreter checking it (as a crash in a C extension would).
+        if task.path.endswith("m07.py"):
+            assert os.getpid() != test_process, "--jobs 2 checked a file in the test's own process"
+            os._exit(70)
+        return real(task, config)
+
+    monkeypatch.setattr(check_files, "check_file", fatal)
+    result = check(tmp_path, "--no-cache", "--jobs", "2", ".")
+    assert_no_traceback(result)
+    assert result.status == 2
+    (message,) = result.stderr.splitlines()
+    assert message.startswith("loopguard: a worker process died while checking ")
+    assert message.endswith(" (a crash, or out of memory); the other files were not reported")
+    # The file it died of, and perhaps the one the other process was checking at that moment.
+    checking = message.split(" while checking ")[1].split(" (")[0].split(", ")
+    assert "./pkg/m07.py" in checking and len(checking) <= 2
+
+
+def test_one_process_and_two_give_the_same_report(tmp_path):
+    many_files(tmp_path)
+    one = check(tmp_path, "--no-cache", "--jobs", "1", ".")
+    two = check(tmp_path, "--no-cache", "--jobs", "2", ".")
+    assert one.status == two.status == 1
+    assert one.stdout == two.stdout
+    # One finding per file (no entry point: no LG107).
+    assert one.stdout.splitlines()[-1] == "40 findings in 40 of 40 files"
+    assert len(one.stdout.splitlines()) == 40 + 1
+
+
 # ----- when worker processes are used (item 5) --------------------------------------------------------
 
 
-POOL_STARTS_MARKED = """\
-    from flake8_loopguard.commands.check import files as check_files
-    real_init = check_files.FileWorkers.__init__
-    def init(self, count, config):
-        with open({marker!r}, "a") as stream:
-            stream.write(f"{{count}}\\n")
-        real_init(self, count, config)
-    check_files.FileWorkers.__init__ = init
-    """
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 two_cores = pytest.mark.skipif(CORES < 2, reason="the default is one process per core")
 
 
-@two_cores
-def test_by_default_a_project_checked_faster_than_processes_start_gets_none(tmp_path):
-    write_project(tmp_path / "project", 100)
-    marker = tmp_path / "pool-started"
-    process = run_patched(tmp_path, POOL_STARTS_MARKED.format(marker=str(marker)), "check", "--no-cache", "project")
-    stdout, stderr = process.communicate(timeout=120)
-    alone = subprocess.run(
-        [sys.executable, "-m", "flake8_loopguard", "check", "--no-cache", "--jobs", "1", "project"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=command_env(),
-    )
-    assert (process.returncode, stdout, stderr) == (alone.returncode, alone.stdout, alone.stderr)
-    assert alone.returncode == 1 and len(stdout.splitlines()) == 101  # LG102 in each file, and the total
-    assert not marker.exists()
+def pool_starts(monkeypatch):
+    """The process counts of the worker pools the run starts, in order."""
+    counts = []
+    real_init = check_files.FileWorkers.__init__
+
+    def init(self, count, config):
+        counts.append(count)
+        real_init(self, count, config)
+
+    monkeypatch.setattr(check_files.FileWorkers, "__init__", init)
+    return counts
 
 
 @two_cores
-def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path):
+def test_by_default_a_project_checked_faster_than_processes_start_gets_none(tmp_path, monkeypatch):
     write_project(tmp_path / "project", 100)
-    marker = tmp_path / "pool-started"
-    slow_files = """\
-        import time
-        real_check = check_files.check_file
-        def slow(task, config):  # 10 ms of CPU a file: the pace is measured in CPU time
-            spent_by = time.process_time() + 0.01
-            while time.process_time() < spent_by:
-                pass
-            return real_check(task, config)
-        check_files.check_file = slow
-        """
-    patch = textwrap.dedent(POOL_STARTS_MARKED.format(marker=str(marker))) + textwrap.dedent(slow_files)
-    process = run_patched(tmp_path, patch, "check", "--no-cache", "project")
-    stdout, stderr = process.communicate(timeout=120)
+    started = pool_starts(monkeypatch)
+    by_default = check(tmp_path, "--no-cache", "project")
+    alone = check(tmp_path, "--no-cache", "--jobs", "1", "project")
+    assert by_default == alone
+    assert alone.status == 1 and len(alone.stdout.splitlines()) == 101  # LG102 in each file, and the total
+    assert started == []
+
+
+@two_cores
+def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path, monkeypatch):
+    write_project(tmp_path / "project", 100)
+    started = pool_starts(monkeypatch)
+    real_check = check_files.check_file
+
+    def slow(task, config):  # 10 ms of CPU a file: the pace is measured in CPU time
+        spent_by = time.process_time() + 0.01
+        while time.process_time() < spent_by:
+            pass
+        return real_check(task, config)
+
+    monkeypatch.setattr(check_files, "check_file", slow)
+    result = check(tmp_path, "--no-cache", "project")
     # LG102 in each file, and the total
-    assert (process.returncode, len(stdout.splitlines()), stderr) == (1, 101, "")
+    assert (result.status, len(result.stdout.splitlines()), result.stderr) == (1, 101, "")
     # The first files, checked in the process itself, say that the rest takes about a second.
-    started = [int(count) for count in marker.read_text().split()]
     assert len(started) == 1 and 2 <= started[0] <= CORES
 
 
@@ -331,7 +320,7 @@ def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path):
 
 
 def launchers():
-    yield "python -m", [sys.executable, "-m", "flake8_loopguard"]
+    yield "python -m", LOOPGUARD
     script = Path(sys.executable).with_name("loopguard")
     if script.exists():
         yield "console script", [str(script)]
@@ -463,130 +452,6 @@ def test_under_python_m_a_ctrl_c_through_code_run_from_a_string_still_exits_130(
         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env,
     )
     assert (result.returncode, result.stdout, result.stderr) == (130, "", "loopguard: interrupted\n")
-
-
-# ----- Ctrl-C during `loopguard migrate --jobs 2` (item 10) ------------------------------------------
-
-
-def git(cwd, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, timeout=60,
-    )
-
-
-def slow_migration_project(root):
-    """Four files that take libcst seconds each (6,000 functions to rewrite), committed: a clean
-    git work tree, where `--write` writes without a word."""
-    for index in range(4):
-        (root / f"m{index}.py").write_text(GET_EVENT_LOOP, encoding="utf-8")
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "project")
-    return {path: path.read_bytes() for path in root.glob("*.py")}
-
-
-MIGRATE_WRITE = ["migrate", "--write", "--jobs", "2", "--select", "get_event_loop_to_running_loop", "."]
-
-
-def interrupt_when_both_workers_work(process):
-    """Ctrl-C once both worker processes have spent a second on their files; the worker pids."""
-    wait_for(lambda: len(children_of(process.pid)) == 2 or process.poll() is not None, 60, "two workers")
-    workers = children_of(process.pid)
-    assert len(workers) == 2
-    wait_for(
-        lambda: all(cpu_ticks(pid) >= 100 for pid in workers) or process.poll() is not None,
-        60,
-        "a second of work in each worker",
-    )
-    assert process.poll() is None, "the migration ended before it could be interrupted"
-    process.send_signal(signal.SIGINT)
-    return workers
-
-
-def test_ctrl_c_stops_migrate_jobs_2_at_once_writes_nothing_and_says_so(tmp_path):
-    before = slow_migration_project(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flake8_loopguard", *MIGRATE_WRITE],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
-    )
-    workers = []
-    try:
-        workers = interrupt_when_both_workers_work(process)
-        interrupted = time.monotonic()
-        stdout, stderr = process.communicate(timeout=60)
-        took = time.monotonic() - interrupted
-    finally:
-        end_all(process, workers)
-    # Each file has seconds of work left: waiting for them is what made Ctrl-C take 8-28 s.
-    assert took < 5, f"the run took {took:.1f} s to stop"
-    assert (process.returncode, stdout, stderr) == (130, "", "loopguard migrate: interrupted; no file written\n")
-    assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
-    for pid in workers:
-        assert is_gone(pid)
-
-
-def test_on_a_terminal_ctrl_c_stops_the_progress_bar_first(tmp_path):
-    before = slow_migration_project(tmp_path)
-    leader, follower = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flake8_loopguard", *MIGRATE_WRITE],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, env=command_env(),
-    )
-    os.close(follower)
-    terminal = b""
-    workers = []
-    try:
-        workers = interrupt_when_both_workers_work(process)
-        interrupted = time.monotonic()
-        # Read the terminal until the process closes it (it ends), at most for a minute.
-        while time.monotonic() - interrupted < 60:
-            if select.select([leader], [], [], 0.1)[0]:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the process ended: the terminal is closed
-                    break
-                if not chunk:
-                    break
-                terminal += chunk
-        process.wait(timeout=60)
-        took = time.monotonic() - interrupted
-    finally:
-        os.close(leader)
-        end_all(process, workers)
-    assert took < 5, f"the run took {took:.1f} s to stop"
-    assert process.returncode == 130
-    assert b"migrating" in terminal  # the bar was on the terminal
-    # The bar (transient) is erased, and nothing is drawn after the line saying what happened.
-    assert terminal.endswith(b"loopguard migrate: interrupted; no file written\r\n"), terminal[-300:]
-    assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
-
-
-def test_a_worker_stopped_while_migrating_ends_migrate_with_one_line_and_nothing_written(tmp_path):
-    before = slow_migration_project(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flake8_loopguard", *MIGRATE_WRITE],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(),
-    )
-    workers = []
-    try:
-        wait_for(lambda: len(children_of(process.pid)) == 2 or process.poll() is not None, 60, "two workers")
-        workers = children_of(process.pid)
-        wait_for(lambda: cpu_ticks(workers[0]) >= 50 or process.poll() is not None, 60, "the worker migrates")
-        assert process.poll() is None
-        os.kill(workers[0], signal.SIGSTOP)
-        stdout, stderr = process.communicate(timeout=30)
-    finally:
-        end_all(process, workers)
-    assert (process.returncode, stdout) == (2, "")
-    pattern = (
-        r"loopguard migrate: a worker process stayed stopped while migrating \./m[0-3]\.py \(SIGSTOP, or a "
-        r"debugger; killed after 2 s\); no file written\n"
-    )
-    assert re.fullmatch(pattern, stderr), stderr
-    assert {path: path.read_bytes() for path in tmp_path.glob("*.py")} == before
-    for pid in workers:
-        wait_for(lambda: is_gone(pid), 5, f"worker {pid} ends")
 
 
 # ----- one Ctrl-C path for every command (issue 13) ----------------------------------------------
