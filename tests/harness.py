@@ -1,16 +1,17 @@
-"""How the tests run `loopguard`: in the test's own process, or as a real process.
+"""How the tests run `loopguard` (and flake8): in the test's own process, or as a real process.
 
 `loopguard(cwd, *args)` calls `cli.main` in this process, as `python -m flake8_loopguard` would
 call it in its own: the current folder changed to `cwd`, the environment changed by `env`,
 stdout and stderr caught, `SystemExit` (argparse's usage errors, `-h`) read as the status. It
 is what most tests use: the exit status and the output are main's, and a run costs no
-interpreter start-up.
+interpreter start-up. `check` and `migrate` are its two commands; `flake8` is flake8's own
+`main`, run the same way.
 
 `loopguard_process(cwd, *args)` runs `python -m flake8_loopguard` as a subprocess, for the
 tests where the process is the point: a signal sent to it, what Python does before `main` runs,
-the launcher itself. Both take `env` as changes to this process's environment (None: unset).
+the launcher itself, a run that might never end. All take `env` as changes to this process's
+environment (None: unset).
 
-`flake8(cwd, *args)` is flake8's own `main`, in-process, as `loopguard` is.
 `git(repo, *args)` runs git in a test's repository, with an identity for its commits.
 """
 
@@ -34,7 +35,7 @@ NO_COLOUR_SETTING = {"NO_COLOR": None, "FORCE_COLOR": None}
 
 @dataclass(frozen=True)
 class Result:
-    """What a run of `loopguard` did: its exit status and what it wrote."""
+    """What a run (of `loopguard`, or flake8) did: its exit status and what it wrote."""
 
     status: int
     stdout: str
@@ -52,6 +53,11 @@ def loopguard(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None
     Output is decoded as UTF-8 with surrogate escapes: bytes that are no UTF-8 (a file name)
     come back as `os.fsdecode` gives them."""
     return _in_process(cli.main, cwd, args, env)
+
+
+def check(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
+    """`loopguard check ARGS`, in this process."""
+    return loopguard(cwd, "check", *args, env=env)
 
 
 def migrate(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
@@ -76,11 +82,6 @@ def _in_process(main: Callable[[List[str]], int], cwd, args, env) -> Result:
         except SystemExit as exit:
             status = _exit_status(exit, stderr)
     return Result(status, _text(stdout), _text(stderr))
-
-
-def check(cwd, *args: str, env: Optional[Mapping[str, Optional[str]]] = None) -> Result:
-    """`loopguard check ARGS`, in this process."""
-    return loopguard(cwd, "check", *args, env=env)
 
 
 def loopguard_process(
