@@ -38,6 +38,7 @@ from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import without_noqa
 from flake8_loopguard.core.findings import Finding
+from flake8_loopguard.project.await_plan import AwaitPlan, plan_module
 
 from .base import (
     DEFAULT_TASK_MANAGER,
@@ -58,13 +59,17 @@ from .fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from .lazy_loop_resource import LazyLoopResource
 from .running_branch_to_task import RunningBranchToTask
+from .run_to_await import RunToAwait
+from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN
 from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 
 # Order matters: whole-function rewrites first (they turn workers into coroutines, where the
-# call-level codemods then apply), task registration after the branches that create tasks.
+# call-level codemods then apply), task registration after the codemods that create tasks
+# (running branches, threads that become tasks).
 CODEMODS: Tuple[Type[FindingCodemod], ...] = (
     ThreadLoopToAsyncSlot,
     RunningBranchToTask,
+    RunToAwait,
     FireAndForgetToTaskManager,
     LazyLoopResource,
     GetEventLoopToRunningLoop,
@@ -95,6 +100,8 @@ class MigrationResult:
     left_for_human: List[HumanNote] = field(default_factory=list)
     findings_before: List[Finding] = field(default_factory=list)
     findings_after: List[Finding] = field(default_factory=list)
+    # The chains of the run_to_await plan that could not be rewritten in this file (chain -> why).
+    await_failures: Dict[int, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -121,11 +128,14 @@ def migrate_source(
     selected: Optional[Collection[str]] = None,
     task_manager: str = DEFAULT_TASK_MANAGER,
     reported: Optional[Callable[[str], bool]] = None,
+    await_plan: Optional[AwaitPlan] = None,
 ) -> MigrationResult:
     """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate.
 
     ``reported`` says which codes the user's selection reports for this file (``select``,
-    ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed.
+    ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed. ``await_plan``
+    is the ``run_to_await`` plan made over the whole project (without it, ``run_to_await``
+    plans over this module alone).
     """
     codemods = selected_codemods(selected)
 
@@ -138,11 +148,20 @@ def migrate_source(
     result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
     # reason noted on its findings; when none is left, libcst never parses the file.
+    scratch: Dict[str, object] = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
+    if await_plan is None and RunToAwait in codemods and any(f.code in RunToAwait.fixes for f in findings_before):
+        # No plan over a project: the module is the whole program (chains that stay inside it).
+        await_plan = plan_module(source, path, config, None if reported is None else lambda _path, code: reported(code))
+    if await_plan is not None:
+        scratch[SCRATCH_AWAIT_PLAN] = await_plan.for_path(path)
     declined_notes: List[HumanNote] = []
     willing = []
     for codemod in codemods:
         reason = codemod.declines(source)
-        if reason is None:
+        planned = codemod.planned_notes(scratch, findings_before)
+        if planned is not None:
+            declined_notes.extend(planned)
+        elif reason is None:
             willing.append(codemod)
         else:
             declined_notes.extend(
@@ -151,7 +170,8 @@ def migrate_source(
                 if finding.code in codemod.fixes
             )
     fixable = {code for codemod in willing for code in codemod.fixes}
-    if not any(finding.code in fixable for finding in findings_before):
+    planned_work = any(codemod.has_work(scratch) for codemod in willing)
+    if not planned_work and not any(finding.code in fixable for finding in findings_before):
         result.left_for_human = _left_for_human(findings_before, declined_notes, codemods)
         return result
 
@@ -161,13 +181,12 @@ def migrate_source(
         raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
     except RecursionError as error:
         raise UnsafeRewrite(path, "too deeply nested for libcst") from error
-    scratch = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
     context = CodemodContext(filename=path, scratch={**scratch, SCRATCH_METADATA: TreeMetadata.of_parsed(tree)})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.
     notes_by_source: List[Tuple[str, List[HumanNote]]] = [(source, declined_notes)]
     for codemod in willing:
-        if not any(finding.code in codemod.fixes for finding in current_findings):
+        if not any(finding.code in codemod.fixes for finding in current_findings) and not codemod.has_work(scratch):
             continue
         context.scratch[SCRATCH_LINT] = LintedSource(current_source, tuple(current_findings))
         context.scratch[SCRATCH_NOTES] = []
@@ -203,6 +222,7 @@ def migrate_source(
     result.source_after = current_source
     result.findings_after = findings_after
     result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
+    result.await_failures = dict(context.scratch.get(SCRATCH_AWAIT_OUTCOME, {}))
     result.left_for_human = _left_for_human(findings_after, notes, codemods)
     return result
 

@@ -337,6 +337,13 @@ def test_pipeline_chains_the_codemods_on_one_file():
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
     # (thread_loop_to_async_slot, which also fixes LG103, may add its own note for line 20.)
     assert [note for note in notes if note[2] != "thread_loop_to_async_slot"] == [
+        (
+            20,
+            "LG103",
+            "run_to_await",
+            "bus/publisher.py:19 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
+            "(a framework, a library's users) calls it synchronously",
+        ),
         (20, "LG103", "running_branch_to_task", RunningBranchToTask.NOT_THE_BRANCH),
         (20, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
         (24, "LG402", "", "no codemod fixes LG402"),
@@ -379,12 +386,16 @@ def test_codemods_that_decline_from_the_text_cost_no_libcst_parse(monkeypatch):
     """)
     result = migrate_source(text, "service.py")
     assert not result.changed
+    # run_to_await's plan (made without libcst) says the worker's chain stops at its thread.
     assert {(note.line, note.code, note.codemod) for note in result.left_for_human} == {
         (6, "LG102", "thread_loop_to_async_slot"),
         (7, "LG401", "thread_loop_to_async_slot"),
+        (6, "LG102", "run_to_await"),
+        (7, "LG401", "run_to_await"),
     }
     assert {note.reason for note in result.left_for_human} == {
-        "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
+        "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop",
+        "service.py:5 start.worker() stops the chain: service.py:7 runs it in a thread started by synchronous code",
     }
 
 
@@ -533,6 +544,7 @@ def test_every_codemod_is_named_after_its_module():
     assert [codemod.NAME for codemod in CODEMODS] == [
         "thread_loop_to_async_slot",
         "running_branch_to_task",
+        "run_to_await",
         "fire_and_forget_to_task_manager",
         "lazy_loop_resource",
         "get_event_loop_to_running_loop",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from typing import Any, FrozenSet, List, Optional, Sequence
 
 from ...core.rules import all_rules
@@ -25,6 +26,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
+from .chains import keep_chains_whole, plan_chains
 from .files import FAILED, UNCHANGED, FileResult, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
@@ -88,7 +90,15 @@ def run(args: argparse.Namespace) -> int:
         selection=Selection(settings),
     )
     try:
+        plan, planning_error = plan_chains(options, files)
+        if planning_error:
+            err.line(f"loopguard migrate: {planning_error}")
+            state.errors.append(planning_error)
+        options = replace(options, await_plan=plan)
         state.results = _migrate_all(options, files, args.jobs, err)
+        state.results = keep_chains_whole(
+            options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
+        )
         err.close_progress()
         for result in state.results:
             if result.status == FAILED:

@@ -26,6 +26,7 @@ class MigrationOptions:
     selected: Optional[FrozenSet[str]]
     task_manager: str
     selection: Selection  # what `loopguard check` reports: the codes worth fixing
+    await_plan: Optional[Any] = None  # project.await_plan.AwaitPlan: run_to_await's chains over the run
 
 
 @dataclass
@@ -42,6 +43,7 @@ class FileResult:
     findings_before: Dict[str, int] = field(default_factory=dict)
     findings_after: Dict[str, int] = field(default_factory=dict)
     imports_runtime: bool = False  # as the run leaves it: `from <runtime module> import <TaskManager>`
+    await_failures: Dict[int, str] = field(default_factory=dict)  # run_to_await chains not rewritten here
 
 
 class BadInput(Exception):
@@ -84,6 +86,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             options.selected,
             task_manager=options.task_manager,
             reported=partial(options.selection.reports, path=path),
+            await_plan=options.await_plan,
         )
         after_bytes = result.source_after.encode(encoding)
     except BadInput as error:
@@ -113,6 +116,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
         imports_runtime=imports_name(result.source_after, *options.task_manager.split(":")),
+        await_failures=result.await_failures,
     )
 
 

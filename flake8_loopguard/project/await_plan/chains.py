@@ -1,0 +1,457 @@
+"""The chains ``run_to_await`` rewrites, found over the whole project.
+
+A plain function whose own body runs a coroutine to completion (``asyncio.run(c)``,
+``loop.run_until_complete(c)``) becomes a coroutine that awaits it; then every caller must
+await it, so every plain function that calls it becomes a coroutine too, up the call graph. And
+a coroutine runs on a running loop: every plain function it calls that runs a loop of its own
+must become a coroutine as well, or it would start a loop inside the running one. A *chain* is
+therefore a connected part of the call graph among the plain functions that reach a loop run;
+it ends where a caller can already await (a coroutine), where a Qt signal calls it (the
+function becomes an ``@asyncSlot()``), and at the entry point (the ``__main__`` block's call
+becomes ``asyncio.run(f())``, the one loop, started once).
+
+A chain is rewritten whole or not at all. It stops at any function that must stay synchronous
+(a special method, a property, a function handed to a thread by synchronous code, to an
+executor or to another process, a function referenced without being called, one that nothing
+in the project calls), at a call that cannot await (in a lambda, a generator expression, at
+import time, under a threading lock), and at an entry point that would start more than one loop.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from .facts import (
+    THREAD_RUN,
+    AT_IMPORT,
+    EXECUTOR,
+    IN_COROUTINE,
+    IN_FUNCTION,
+    IN_GENERATOR,
+    IN_LAMBDA,
+    IN_MAIN,
+    PROCESS,
+    SIGNAL,
+    THREAD,
+    CallFacts,
+    FunctionFacts,
+    HandOverFacts,
+    ModuleFacts,
+)
+from .plan import AwaitPlan, Chain, FilePlan, Position, Stop as PlanStop, digest
+from .references import RESOLVED, NameUse
+
+Node = Tuple[str, str]  # (module name, qualified name of the function)
+FIXED_CODES = ("LG101", "LG102", "LG103", "LG104")
+THREAD_CODE = "LG401"
+
+
+@dataclass(frozen=True)
+class Stop:
+    node: Node  # the function the chain stops at
+    reason: str
+
+
+class ChainPlanner:
+    """Joins the modules' facts into chains; ``resolve`` maps a dotted target, as a module
+    spells it, to the project function it names (``Project.resolve``)."""
+
+    def __init__(self, facts: Sequence[ModuleFacts], resolve, sources: Mapping[str, str]) -> None:
+        self.facts = {module.module: module for module in facts}
+        self.resolve = resolve
+        self.sources = sources  # path -> the text the facts were read from
+        self.functions: Dict[Node, FunctionFacts] = {}
+        for module in self.facts.values():
+            for name, function in module.functions.items():
+                self.functions[(module.module, name)] = function
+        self.callers: Dict[Node, List[Tuple[str, CallFacts]]] = {}
+        self.hand_overs: Dict[Node, List[Tuple[str, HandOverFacts]]] = {}
+        for module in self.facts.values():
+            for call in module.calls:
+                callee = self.target(call.target, module.module)
+                if callee is None:
+                    continue
+                self.callers.setdefault(callee, []).append((module.module, call))
+            for hand_over in module.hand_overs:
+                callee = self.target(hand_over.target, module.module)
+                if callee is not None:
+                    self.hand_overs.setdefault(callee, []).append((module.module, hand_over))
+        self.reaching = self._reaching()
+        self.uses: Dict[Node, List[Tuple[str, NameUse]]] = {}
+        self.unresolved_uses: Dict[str, List[Tuple[str, NameUse]]] = {}  # short name -> attribute uses
+        self.unreadable: Dict[str, List[str]] = {}  # short name -> files that could not be parsed
+
+    def target(self, dotted: str, importer: str) -> Optional[Tuple[str, str]]:
+        node = self.resolve(dotted, importer)
+        return node if node in self.functions else None
+
+    # ----- the plain functions that reach a loop run -----------------------------------
+
+    def _reaching(self) -> Set[Node]:
+        """Plain functions whose own body runs a loop, and the plain functions that call one
+        (also from a lambda or a generator expression of theirs: it may run while they run)."""
+        found = {node for node, function in self.functions.items() if function.runs_loop and not function.is_async}
+        pending = list(found)
+        while pending:
+            for module, call in self.callers.get(pending.pop(), ()):
+                caller = (module, call.caller)
+                function = self.functions.get(caller)
+                if function is not None and not function.is_async and caller not in found:
+                    found.add(caller)
+                    pending.append(caller)
+        return found
+
+    def names_to_look_up(self) -> Set[str]:
+        """The names whose every use the plan must see: of the functions that may become coroutines."""
+        return {name.rpartition(".")[2] for _module, name in self.reaching}
+
+    def add_uses(self, module: str, uses: Iterable[NameUse]) -> None:
+        for use in uses:
+            if use.kind == RESOLVED and use.target is not None:
+                self.uses.setdefault(use.target, []).append((module, use))
+            else:
+                self.unresolved_uses.setdefault(use.name, []).append((module, use))
+
+    def add_unreadable(self, path: str, names: Iterable[str]) -> None:
+        for name in names:
+            self.unreadable.setdefault(name, []).append(path)
+
+    # ----- chains -----------------------------------------------------------------------
+
+    def chains(self) -> List[List[Node]]:
+        """The connected parts of the call graph among the functions that reach a loop run (and
+        the coroutines whose own body runs one), that hold at least one finding to fix; the
+        functions a ``__main__`` block calls are in one chain (it starts one loop)."""
+        parent: Dict[Node, Node] = {node: node for node in self.reaching}
+
+        def root(node: Node) -> Node:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        def join(a: Node, b: Node) -> None:
+            parent[root(a)] = root(b)
+
+        main_calls: Dict[str, List[Node]] = {}
+        for callee in self.reaching:
+            for module, call in self.callers.get(callee, ()):
+                caller = (module, call.caller)
+                if caller in parent:
+                    join(caller, callee)
+                elif call.place == IN_MAIN:
+                    main_calls.setdefault(module, []).append(callee)
+        for callees in main_calls.values():
+            for callee in callees[1:]:
+                join(callees[0], callee)
+        groups: Dict[Node, List[Node]] = {}
+        for node in sorted(self.reaching):
+            groups.setdefault(root(node), []).append(node)
+        found = [members for members in groups.values() if any(self.functions[m].seeds for m in members)]
+        # A coroutine that runs a loop itself only needs its own body rewritten.
+        found += [
+            [node] for node, function in sorted(self.functions.items()) if function.is_async and function.seeds
+        ]
+        return sorted(found, key=lambda members: self._first_place(members))
+
+    def _first_place(self, members: Sequence[Node]) -> Tuple[str, int]:
+        return min((self.facts[module].path, self.functions[(module, name)].line) for module, name in members)
+
+    # ----- why a chain stops -------------------------------------------------------------
+
+    def stops(self, members: Sequence[Node]) -> List[Stop]:
+        chain = set(members)
+        stops: List[Stop] = []
+        qasync_somewhere = any(module.imports_qasync for module in self.facts.values())
+        for node in members:
+            function = self.functions[node]
+            stops.extend(Stop(node, why) for why in self._own_reasons(node, function))
+            if function.is_async:
+                continue
+            handed = self.hand_overs.get(node, [])
+            called = self.callers.get(node, [])
+            for module, call in called:
+                why = self._call_reason(chain, module, call)
+                if why:
+                    stops.append(Stop(node, why))
+            slot = False
+            for module, hand_over in handed:
+                where = self.where(module, hand_over.line)
+                if hand_over.kind == THREAD:
+                    starter = (module, hand_over.starter)
+                    if not (hand_over.starter_is_async or starter in chain):
+                        stops.append(Stop(node, f"{where} runs it in a thread started by synchronous code"))
+                elif hand_over.kind == EXECUTOR:
+                    stops.append(Stop(node, f"{where} runs it in an executor's worker thread"))
+                elif hand_over.kind == PROCESS:
+                    stops.append(Stop(node, f"{where} runs it in another process"))
+                elif hand_over.kind == SIGNAL:
+                    slot = True
+                    why = self._slot_reason(module, qasync_somewhere)
+                    if why:
+                        stops.append(Stop(node, f"{where} connects it to a Qt signal, but {why}"))
+            if function.slot_decorated and not called and not handed:
+                slot = True
+                why = self._slot_reason(node[0], qasync_somewhere)
+                if why:
+                    stops.append(Stop(node, f"it is a Qt slot, but {why}"))
+            uses = self._use_reasons(node, function, handed, chain)
+            if not called and not handed and not slot and not uses:
+                stops.append(
+                    Stop(
+                        node,
+                        f"nothing in the project calls {node[1]}(): code outside it (a framework, a library's "
+                        "users) calls it synchronously",
+                    )
+                )
+            stops.extend(Stop(node, why) for why in uses)
+        stops.extend(self._main_block_stops(members))
+        return stops
+
+    def _own_reasons(self, node: Node, function: FunctionFacts) -> List[str]:
+        reasons = [function.stays_sync] if function.stays_sync else []
+        for call in function.loop_calls:
+            if call.silenced:
+                reasons.append(f"its {call.call}() at line {call.line} is silenced with # noqa")
+            elif call.unsafe_await and call.code in ("LG102", "LG103"):
+                reasons.append(f"line {call.line}: {call.unsafe_await}")
+        if function.other_codemods_loop_calls and not function.is_async:
+            line = function.other_codemods_loop_calls[0]
+            reasons.append(f"its `if loop.is_running():` branch at line {line} is running_branch_to_task's")
+        return reasons
+
+    def _call_reason(self, chain: Set[Node], module: str, call: CallFacts) -> str:
+        where = self.where(module, call.line)
+        if call.unsafe_await:
+            return f"{where}: {call.unsafe_await}"
+        if call.place == IN_FUNCTION and (module, call.caller) not in chain:
+            return f"{where}: called by {call.caller}(), which stays synchronous"
+        if call.place == AT_IMPORT:
+            return f"{where} calls it at import time"
+        if call.place == IN_LAMBDA:
+            return f"{where} calls it in a lambda"
+        if call.place == IN_GENERATOR:
+            return f"{where} calls it in a generator expression"
+        return ""
+
+    def _slot_reason(self, module: str, qasync_somewhere: bool) -> str:
+        facts = self.facts[module]
+        if not facts.imports_qt:
+            return "its module imports no Qt binding"
+        if not qasync_somewhere:
+            return "the program does not run qasync's loop, which an @asyncSlot() needs"
+        if facts.runs_qt_exec and not facts.imports_qasync:
+            return "its module runs Qt's own loop with exec()"
+        return ""
+
+    def _use_reasons(
+        self, node: Node, function: FunctionFacts, handed: Sequence[Tuple[str, HandOverFacts]], chain: Set[Node]
+    ) -> List[str]:
+        accounted = {(module, hand_over.argument) for module, hand_over in handed}
+        reasons = []
+        for module, use in self.uses.get(node, ()):
+            if use.called or (module, (use.line, use.col)) in accounted:
+                continue
+            reasons.append(f"{self.where(module, use.line)} uses {use.name} without calling it")
+        short = node[1].rpartition(".")[2]
+        if function.is_method:
+            for module, use in self.unresolved_uses.get(short, ()):
+                reasons.append(
+                    f"{self.where(module, use.line)} {'calls' if use.called else 'uses'} .{short} on an object the "
+                    "project pass cannot follow"
+                )
+            for other, facts in sorted(self.functions.items()):
+                if other != node and facts.is_method and facts.short_name == short and other not in chain:
+                    reasons.append(
+                        f"another method named {short}() ({self.where(other[0], facts.line)}) may run in its place"
+                    )
+        for path in self.unreadable.get(short, ()):
+            reasons.append(f"{os.path.normpath(path)} mentions {short} and cannot be parsed")
+        return reasons
+
+    def _main_block_stops(self, members: Sequence[Node]) -> List[Stop]:
+        stops = []
+        for module, callers in self._main_calls(members).items():
+            facts = self.facts[module]
+            path = os.path.normpath(facts.path)
+            first = callers[0][0]
+            if len(callers) > 1:
+                lines = ", ".join(str(call.line) for _node, call in callers)
+                why = f"the entry code of {path} would start the loop {len(callers)} times (lines {lines})"
+                stops.append(Stop(first, why))
+            if facts.main_loop_calls:
+                why = f"the entry code of {path} already runs a loop at line {facts.main_loop_calls[0]}"
+                stops.append(Stop(first, why))
+            if facts.imports_qt and (not facts.imports_qasync or facts.runs_qt_exec):
+                stops.append(Stop(first, f"Qt's own loop drives {path}: make qasync drive the application first"))
+        return stops
+
+    def _main_calls(self, members: Sequence[Node]) -> Dict[str, List[Tuple[Node, CallFacts]]]:
+        found: Dict[str, List[Tuple[Node, CallFacts]]] = {}
+        for node in members:
+            for module, call in self.callers.get(node, ()):
+                if call.place == IN_MAIN:
+                    found.setdefault(module, []).append((node, call))
+        for calls in found.values():
+            calls.sort(key=lambda item: (item[1].line, item[1].col))
+        return found
+
+    # ----- the plan ------------------------------------------------------------------------
+
+    def plan(self) -> AwaitPlan:
+        files: Dict[str, _FileEdits] = {}
+
+        def edits(module: str) -> "_FileEdits":
+            path = self.facts[module].path
+            if path not in files:
+                files[path] = _FileEdits(path)
+            return files[path]
+
+        chains: Dict[int, Chain] = {}
+        stopped: Dict[int, PlanStop] = {}
+        for number, members in enumerate(self.chains(), start=1):
+            findings: List[Tuple[str, int, str, Node]] = []
+            for module, name in members:
+                function = self.functions[(module, name)]
+                file = edits(module)
+                if not function.is_async:
+                    file.make_async[name] = number
+                for call in function.loop_calls:
+                    file.loop_calls[(call.line, call.col, call.name)] = (call.code, number)
+                    if call.reported and call.code in FIXED_CODES:
+                        findings.append((file.path, call.line, call.code, (module, name)))
+                if function.is_async:
+                    continue
+                for caller_module, call in self.callers.get((module, name), ()):
+                    if call.place == IN_MAIN:
+                        runner = "qasync" if self.facts[caller_module].imports_qt else "asyncio"
+                        edits(caller_module).loop_starts[(call.line, call.col, call.name)] = (runner, number)
+                    else:
+                        edits(caller_module).awaits[(call.line, call.col, call.name)] = number
+                if function.stays_sync.endswith(THREAD_RUN):
+                    findings.append((file.path, function.line, THREAD_CODE, (module, name)))
+                for caller_module, hand_over in self.hand_overs.get((module, name), ()):
+                    if hand_over.kind in (THREAD, EXECUTOR):
+                        findings.append((self.facts[caller_module].path, hand_over.line, THREAD_CODE, (module, name)))
+                    if hand_over.kind == THREAD:
+                        key = (hand_over.line, hand_over.col, hand_over.name)
+                        edits(caller_module).thread_tasks[key] = number
+                    elif hand_over.kind == SIGNAL:
+                        file.slots[name] = number
+                if function.slot_decorated and name not in file.slots and not self.callers.get((module, name)):
+                    file.slots[name] = number
+            paths = tuple(sorted(path for path, file in files.items() if number in file.numbers()))
+            stops = self.stops(members)
+            stop = min(stops, key=lambda s: self._place_of(s.node)) if stops else None
+            until = stop.node if stop is not None else None
+            routes = {node: self.describe(members, node, until) for *_rest, node in findings}
+            chains[number] = Chain(
+                number, paths, tuple(sorted({(p, line, code, routes[node]) for p, line, code, node in findings}))
+            )
+            if stop is not None:
+                more = f" (and {len(stops) - 1} more)" if len(stops) > 1 else ""
+                stopped[number] = PlanStop(self.name_of(stop.node), stop.reason + more)
+        plan = AwaitPlan(
+            {path: file.freeze(digest(self.sources.get(path, ""))) for path, file in files.items()}, chains
+        )
+        plan = plan.stopped(stopped)
+        return self._with_other_notes(plan)
+
+    def _with_other_notes(self, plan: AwaitPlan) -> AwaitPlan:
+        """The findings no chain holds, each with why."""
+        files = dict(plan.files)
+        for module in self.facts.values():
+            notes: Dict[Tuple[int, str], str] = {}
+            for line, code, where in module.stray_findings:
+                notes[(line, code)] = f"not in a function ({where}): nothing to make a coroutine of"
+            for name, function in module.functions.items():
+                for line in function.other_codemods_loop_calls:
+                    notes[(line, "LG103")] = (
+                        f"an `if loop.is_running():` branch of {name}(): running_branch_to_task's shape, not this codemod's"
+                    )
+            for name, function in module.functions.items():
+                if function.runs_loop:
+                    continue
+                for call in function.loop_calls:
+                    if call.reported and call.code in FIXED_CODES:
+                        notes[(call.line, call.code)] = (
+                            f"{name}() makes or installs a loop but runs no coroutine on it: "
+                            "the loop is set up for other code"
+                        )
+            current = files.get(module.path)
+            if notes:
+                known = dict(current.notes) if current is not None else {}
+                base = current if current is not None else FilePlan(module.path, digest(self.sources.get(module.path, "")))
+                files[module.path] = _with_notes(base, {**notes, **known})
+        return AwaitPlan(files, plan.chains)
+
+    def _place_of(self, node: Node) -> Tuple[str, int]:
+        return self.facts[node[0]].path, self.functions[node].line
+
+    def where(self, module: str, line: int) -> str:
+        return f"{os.path.normpath(self.facts[module].path)}:{line}"
+
+    def name_of(self, node: Node) -> str:
+        return f"{self.where(node[0], self.functions[node].line)} {node[1]}()"
+
+    def describe(self, members: Sequence[Node], start: Node, until: Optional[Node] = None) -> str:
+        """``a.py:3 fetch() -> b.py:9 load()``: from ``start`` up its callers in the chain, to
+        ``until`` when the way leads there, else as far up as it goes."""
+        chain = set(members)
+        previous: Dict[Node, Optional[Node]] = {start: None}
+        queue = deque([start])
+        last = start
+        while queue:
+            node = queue.popleft()
+            last = node
+            if node == until:
+                break
+            for module, call in sorted(self.callers.get(node, ()), key=lambda item: (item[1].line, item[1].col)):
+                caller = (module, call.caller)
+                if caller in chain and caller not in previous:
+                    previous[caller] = node
+                    queue.append(caller)
+        path: List[Node] = []
+        hop: Optional[Node] = until if until in previous else last
+        while hop is not None:
+            path.append(hop)
+            hop = previous.get(hop)
+        return " -> ".join(self.name_of(node) for node in reversed(path))
+
+
+class _FileEdits:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.make_async: Dict[str, int] = {}
+        self.loop_calls: Dict[Position, Tuple[str, int]] = {}
+        self.awaits: Dict[Position, int] = {}
+        self.loop_starts: Dict[Position, Tuple[str, int]] = {}
+        self.slots: Dict[str, int] = {}
+        self.thread_tasks: Dict[Position, int] = {}
+
+    def numbers(self) -> Set[int]:
+        found = set(self.make_async.values()) | set(self.awaits.values()) | set(self.slots.values())
+        found |= {number for _code, number in self.loop_calls.values()}
+        found |= {number for _runner, number in self.loop_starts.values()}
+        return found | set(self.thread_tasks.values())
+
+    def freeze(self, source_digest: str) -> FilePlan:
+        return FilePlan(
+            self.path,
+            source_digest,
+            dict(self.make_async),
+            dict(self.loop_calls),
+            dict(self.awaits),
+            dict(self.loop_starts),
+            dict(self.slots),
+            dict(self.thread_tasks),
+        )
+
+
+def _with_notes(plan: FilePlan, notes: Mapping[Tuple[int, str], str]) -> FilePlan:
+    from dataclasses import replace
+
+    return replace(plan, notes=dict(notes))

@@ -1,0 +1,466 @@
+"""What the ``run_to_await`` plan needs of one module, read from the model the engine built and
+from its ``ast`` tree: its functions (and why one must stay synchronous), the calls of project
+functions (and where each runs: a function, a coroutine, the ``__main__`` block, import time, a
+lambda), the functions handed over instead of called (thread targets, executors, other
+processes, Qt signals), and the loop calls (LG101-LG104) a rewrite turns into awaits or drops.
+
+Positions are ``ast``'s: 1-based lines, columns in UTF-8 bytes (the codemod converts them)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from ...core.apis import ASYNC_SLOT_NAMES
+from ...core.findings import Finding
+from ...core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
+from ..summary import target_finder
+
+# Decorators that leave a function a plain function, callable and awaitable as before.
+TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod", "override", "abstractmethod"})
+QT_SLOT_DECORATORS = frozenset({"Slot", "pyqtSlot"})
+PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "getter", "deleter"})
+SET_EVENT_LOOP = "asyncio.set_event_loop"
+TEST_PREFIXES = ("test", "setUp", "tearDown")
+THREAD_RUN = "its thread calls it"  # the end of why a thread class's run() stays synchronous
+
+# Where a call runs, as far as awaiting it goes.
+IN_FUNCTION = "function"  # a plain function's own body
+IN_COROUTINE = "coroutine"  # an `async def`'s own body
+IN_MAIN = "main"  # the `__main__` block, or module-level code of an entry-point file
+AT_IMPORT = "import"  # module-level code, or a class body, run at import time
+IN_LAMBDA = "lambda"
+IN_GENERATOR = "generator"  # a generator expression: an await there makes it an async generator
+
+# What a function handed over (not called) is handed to.
+THREAD = "thread"  # threading.Thread(target=f)
+EXECUTOR = "executor"  # <executor>.submit(f), run_in_executor, asyncio.to_thread
+PROCESS = "process"  # another process's entry point
+SIGNAL = "signal"  # <signal>.connect(f)
+
+
+@dataclass(frozen=True)
+class LoopCall:
+    """A call that creates (LG101), runs (LG102), drives (LG103) or installs (LG104) a loop, or
+    asks for one (``get_event_loop``: ``"get"``), in a function's own body."""
+
+    line: int
+    col: int
+    code: str
+    reported: bool  # a finding the user's selection reports (noqa, per-file-ignores applied)
+    silenced: bool  # a finding that a `# noqa` silences: the code must stay as it is
+    call: str  # "asyncio.run", "run_until_complete", "run_forever", ...
+    name: str  # the called name as written (`run`, `run_until_complete`, an import's alias)
+    unsafe_await: str = ""  # why an await here would break the program
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    name: str  # qualified in its module: `Client.fetch`, `main.inner`
+    line: int
+    is_async: bool
+    is_method: bool
+    stays_sync: str = ""  # why it must stay a plain function; "" when it may become a coroutine
+    slot_decorated: bool = False  # @Slot(...)/@pyqtSlot(...): Qt may call it by name
+    loop_calls: Tuple[LoopCall, ...] = ()
+    # Loop calls left to another codemod (an `if loop.is_running():` branch).
+    other_codemods_loop_calls: Tuple[int, ...] = ()
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rpartition(".")[2]
+
+    @property
+    def runs_loop(self) -> bool:
+        """Its own body runs a coroutine to completion, or drives a loop (LG102/LG103)."""
+        return any(call.code in ("LG102", "LG103") for call in self.loop_calls)
+
+    @property
+    def seeds(self) -> bool:
+        """A loop run of its own body is a finding the migration is asked to fix."""
+        return any(call.code in ("LG102", "LG103") and call.reported for call in self.loop_calls)
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """A call whose target may be a project function."""
+
+    line: int
+    col: int
+    name: str  # the called name as written
+    target: str  # dotted, through the module's imports
+    caller: str  # the def it runs in, or that holds the lambda it runs in ("" for module-level code)
+    place: str  # IN_FUNCTION, IN_COROUTINE, IN_MAIN, AT_IMPORT, IN_LAMBDA, IN_GENERATOR
+    # An await here would break the program: held threading lock, read-modify-write of an attribute.
+    unsafe_await: str = ""
+
+
+@dataclass(frozen=True)
+class HandOverFacts:
+    kind: str  # THREAD, EXECUTOR, PROCESS, SIGNAL
+    line: int  # of the call that hands over
+    col: int
+    name: str  # its called name as written (`Thread`, `submit`, `connect`)
+    target: str
+    starter: str  # the function that hands over ("" at module level)
+    starter_is_async: bool
+    argument: Tuple[int, int]  # where the callable is written: the reference the call accounts for
+
+
+@dataclass
+class ModuleFacts:
+    module: str
+    path: str
+    functions: Dict[str, FunctionFacts] = field(default_factory=dict)
+    calls: List[CallFacts] = field(default_factory=list)
+    hand_overs: List[HandOverFacts] = field(default_factory=list)
+    imports_qt: bool = False
+    imports_qasync: bool = False
+    runs_qt_exec: bool = False  # `app.exec()`: Qt's own loop drives the program
+    # Loop calls of the `__main__` block's own code (an entry point that already runs a loop).
+    main_loop_calls: Tuple[int, ...] = ()
+    # Findings of the codes the codemod fixes that are outside any function (module level, class
+    # bodies, lambdas): (line, code, where).
+    stray_findings: Tuple[Tuple[int, str, str], ...] = ()
+
+
+def module_facts(
+    module: Module, tree: ast.Module, path: str, module_name: str, findings: Sequence[Finding], silenced: Sequence[Finding]
+) -> ModuleFacts:
+    """The facts of one modelled module. ``findings`` are the ones the user's selection reports
+    (after ``# noqa``); ``silenced`` those a ``# noqa`` silences."""
+    return _FactsReader(module, tree, path, module_name, findings, silenced).facts()
+
+
+class _FactsReader:
+    def __init__(
+        self,
+        module: Module,
+        tree: ast.Module,
+        path: str,
+        module_name: str,
+        findings: Sequence[Finding],
+        silenced: Sequence[Finding],
+    ) -> None:
+        self.model = module
+        self.tree = tree
+        self.path = path
+        self.module_name = module_name
+        self.targets = target_finder(module, path, module_name, tree)
+        self.reported = {(f.line, f.col, f.code) for f in findings}
+        self.silenced = {(f.line, f.col, f.code) for f in silenced}
+        self.findings = findings
+        self.context = _CallContexts(tree)
+
+    def facts(self) -> ModuleFacts:
+        model = self.model
+        facts = ModuleFacts(self.module_name, self.path)
+        facts.imports_qt = model.imports_qt
+        facts.imports_qasync = model.imports_qasync
+        facts.runs_qt_exec = model.imports_qt and any(
+            site.attr in ("exec", "exec_") and site.receiver is not None for site in model.calls
+        )
+        names = [function.scope.qualified_name for function in model.functions]
+        defined_twice = {name for name in names if names.count(name) > 1}
+        process_runs = {id(run.node) for run in model.process_run_methods}
+        thread_runs = {id(run.node) for run in model.thread_run_methods}
+        for function in model.functions:
+            name = function.scope.qualified_name
+            why = self.stays_sync(function, name in defined_twice, id(function.node) in thread_runs)
+            if id(function.node) in process_runs or model.in_process_entry(function.scope):
+                why = "another process runs it: its loop is that process's one loop"
+            loop_calls, elsewhere = self.loop_calls(function)
+            facts.functions[name] = FunctionFacts(
+                name,
+                function.node.lineno,
+                function.is_async,
+                function.parent_scope.kind is ScopeKind.CLASS,
+                why,
+                self.slot_decorated(function),
+                loop_calls,
+                elsewhere,
+            )
+        facts.calls = list(self.calls())
+        facts.hand_overs = sorted(self.hand_overs(), key=lambda h: (h.line, h.col))
+        facts.main_loop_calls = tuple(
+            site.line
+            for site in model.calls
+            if site.scope is model.module_scope
+            and (site.in_main_block or model.is_entry_point_file)
+            and model.loop_call_code(site) in ("LG102", "LG103")
+        )
+        in_functions = {(call.line, call.col) for function in facts.functions.values() for call in function.loop_calls}
+        in_functions |= {
+            (site.line, site.col)
+            for site in model.calls
+            if site.scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
+            and self.context.in_running_branch(site.node)
+        }
+        facts.stray_findings = tuple(
+            (f.line, f.code, f.context or "module level")
+            for f in self.findings
+            if f.code in ("LG101", "LG102", "LG103", "LG104") and (f.line, f.col) not in in_functions
+        )
+        return facts
+
+    # ----- functions -----------------------------------------------------------------
+
+    def stays_sync(self, function: FunctionInfo, defined_twice: bool, thread_run: bool) -> str:
+        name = function.name
+        if function.is_async:
+            return ""
+        if defined_twice:
+            return f"{name}() is defined more than once in its module"
+        if name.startswith("__") and name.endswith("__"):
+            return f"{name}() is a special method: Python calls it synchronously"
+        if thread_run:
+            return f"{name}() is the run() of a thread class: {THREAD_RUN}"
+        for decorator in function.decorators:
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            parts = dotted_parts(called)
+            last = parts[-1] if parts else ""
+            if last in TRANSPARENT_DECORATORS or last in QT_SLOT_DECORATORS:
+                continue
+            if last in PROPERTY_DECORATORS:
+                return f"{name}() is a property: reading it cannot await"
+            if last in ASYNC_SLOT_NAMES:
+                return f"{name}() is an @{last} on a plain def (LG502)"
+            shown = ".".join(parts) if parts else "an expression"
+            return f"{name}() is decorated with @{shown}, which may call it synchronously"
+        if _is_generator(function.node):
+            return f"{name}() is a generator"
+        stem = self.path.replace("\\", "/").rpartition("/")[2]
+        in_test_file = stem.startswith("test_") or stem.endswith("_test.py")
+        owner = function.parent_scope.class_info
+        in_test_class = owner is not None and (owner.name.startswith("Test") or owner.name.endswith(("Test", "Tests")))
+        if name.startswith(TEST_PREFIXES) and (in_test_file or in_test_class):
+            return f"{name}() is a test: its runner calls it and expects it to finish"
+        return ""
+
+    def slot_decorated(self, function: FunctionInfo) -> bool:
+        for decorator in function.decorators:
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            parts = dotted_parts(called)
+            if parts and parts[-1] in QT_SLOT_DECORATORS:
+                return True
+        return False
+
+    def loop_calls(self, function: FunctionInfo) -> Tuple[Tuple[LoopCall, ...], Tuple[int, ...]]:
+        model = self.model
+        found: List[LoopCall] = []
+        elsewhere: List[int] = []
+        for site in model.calls_in(function):
+            code = model.loop_call_code(site)
+            if code is None:
+                if site.qualified == SET_EVENT_LOOP:
+                    code = "LG104"
+                elif site.qualified in ("asyncio.get_event_loop", "asyncio.get_running_loop"):
+                    code = "get"
+                else:
+                    continue
+            elif model.makes_runners_loop(site):
+                continue
+            if code == "LG103" and self.context.in_running_branch(site.node):
+                elsewhere.append(site.line)
+                continue
+            key = (site.line, site.col, code)
+            call = site.attr if code == "LG103" else (site.qualified or site.function_name)
+            found.append(
+                LoopCall(
+                    site.line,
+                    site.col,
+                    code,
+                    key in self.reported,
+                    key in self.silenced,
+                    call or "",
+                    site.attr or "",
+                    self.context.unsafe_await(site.node),
+                )
+            )
+        return tuple(found), tuple(elsewhere)
+
+    # ----- calls and hand-overs -------------------------------------------------------------
+
+    def calls(self) -> Iterator[CallFacts]:
+        model = self.model
+        for site in model.calls:
+            target = self.targets.call_target(site)
+            if target is None:
+                continue
+            place, caller = self.place(site)
+            yield CallFacts(
+                site.line, site.col, site.attr or "", target, caller, place, self.context.unsafe_await(site.node)
+            )
+
+    def place(self, site: CallSite) -> Tuple[str, str]:
+        """Where the call runs, and the def it runs in (a lambda's or a generator expression's
+        enclosing def: the code that may run it; ``""`` at module level)."""
+        model = self.model
+        scope = site.scope
+        enclosing: Optional[Scope] = scope
+        while enclosing is not None and enclosing.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+            enclosing = enclosing.parent
+        caller = enclosing.qualified_name if enclosing is not None else ""
+        if scope.kind is ScopeKind.LAMBDA:
+            return IN_LAMBDA, caller
+        if self.context.in_generator(site.node):
+            return IN_GENERATOR, caller
+        if scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+            return (IN_COROUTINE if scope.is_coroutine else IN_FUNCTION), caller
+        if scope is model.module_scope and (site.in_main_block or model.is_entry_point_file):
+            return IN_MAIN, ""
+        return AT_IMPORT, caller
+
+    def hand_overs(self) -> Iterator[HandOverFacts]:
+        model = self.model
+        for site, worker in model.thread_hand_overs:
+            kind = THREAD if site.qualified == "threading.Thread" else EXECUTOR
+            yield from self.hand_over(kind, site, worker)
+        for site, worker in model.process_hand_overs:
+            yield from self.hand_over(PROCESS, site, worker)
+        for site in model.method_calls(("connect",)):
+            slot = site.argument(0, "slot")
+            if isinstance(site.receiver, ast.Attribute) and slot is not None:
+                yield from self.hand_over(SIGNAL, site, slot)
+
+    def hand_over(self, kind: str, site: CallSite, worker: Optional[ast.expr]) -> Iterator[HandOverFacts]:
+        if worker is None:
+            return
+        target = self.targets.worker_target(worker, site.name_scope)
+        if target is None:
+            return
+        argument = self.model.unwrap_partial(worker, site.name_scope)
+        if isinstance(argument, ast.Lambda):
+            argument = argument.body.func if isinstance(argument.body, ast.Call) else argument
+        yield HandOverFacts(
+            kind,
+            site.line,
+            site.col,
+            site.attr or "",
+            target,
+            site.scope.qualified_name,
+            site.in_coroutine,
+            (getattr(argument, "lineno", 0), getattr(argument, "col_offset", 0)),
+        )
+
+
+def _is_generator(node: ast.AST) -> bool:
+    """A ``yield`` in the function's own body (not in a nested def, class or lambda)."""
+    stack: List[ast.AST] = list(getattr(node, "body", []))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
+
+
+class _CallContexts:
+    """What surrounds each call within its function: a generator expression, a ``with`` on a
+    lock, an assignment that reads and writes the same attribute, an ``if x.is_running():``."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.generator_calls: Set[int] = set()
+        self.unsafe: Dict[int, str] = {}
+        self.running_branch_calls: Set[int] = set()
+        self._walk(tree, generator=False, locks=(), read_write="", running=False)
+
+    def in_generator(self, node: ast.Call) -> bool:
+        return id(node) in self.generator_calls
+
+    def unsafe_await(self, node: ast.Call) -> str:
+        return self.unsafe.get(id(node), "")
+
+    def in_running_branch(self, node: ast.Call) -> bool:
+        return id(node) in self.running_branch_calls
+
+    def _walk(self, root: ast.AST, generator: bool, locks: Tuple[str, ...], read_write: str, running: bool) -> None:
+        stack: List[Tuple[ast.AST, bool, Tuple[str, ...], str, bool]] = [(root, generator, locks, read_write, running)]
+        while stack:
+            node, generator, locks, read_write, running = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                generator, locks, read_write, running = False, (), "", False  # a new frame
+            if isinstance(node, ast.Call):
+                if generator:
+                    self.generator_calls.add(id(node))
+                if running:
+                    self.running_branch_calls.add(id(node))
+                if locks:
+                    self.unsafe[id(node)] = f"it would await while `with {locks[-1]}:` holds a threading lock"
+                elif read_write:
+                    self.unsafe[id(node)] = read_write
+            children: List[Tuple[ast.AST, bool, Tuple[str, ...], str, bool]] = []
+            if isinstance(node, ast.GeneratorExp):
+                children = [(child, True, locks, read_write, running) for child in ast.iter_child_nodes(node)]
+            elif isinstance(node, ast.With):
+                held = tuple(_lock_text(item.context_expr) for item in node.items if _lock_text(item.context_expr))
+                children = [(item, generator, locks, read_write, running) for item in node.items]
+                children += [(child, generator, locks + held, read_write, running) for child in node.body]
+            elif isinstance(node, (ast.Assign, ast.AugAssign)):
+                written = _read_and_written(node)
+                why = f"it would await between a read and a write of {written}" if written else read_write
+                children = [(child, generator, locks, why, running) for child in ast.iter_child_nodes(node)]
+            elif isinstance(node, ast.If) and _tests_is_running(node.test):
+                children = [(child, generator, locks, read_write, True) for child in ast.iter_child_nodes(node)]
+            else:
+                children = [(child, generator, locks, read_write, running) for child in ast.iter_child_nodes(node)]
+            stack.extend(children)
+
+
+def _lock_text(node: ast.expr) -> str:
+    """``self._lock`` for a ``with`` on something named like a lock, or on ``threading.Lock()``."""
+    parts = dotted_parts(node.func if isinstance(node, ast.Call) else node)
+    if parts is None:
+        return ""
+    if "lock" in parts[-1].lower() and parts[0] != "asyncio":
+        return ".".join(parts) + ("()" if isinstance(node, ast.Call) else "")
+    return ""
+
+
+def _read_and_written(node: ast.stmt) -> str:
+    """The attribute an assignment both reads and writes (``self.total += f()``), else ``""``."""
+    targets = [node.target] if isinstance(node, ast.AugAssign) else list(node.targets)  # type: ignore[union-attr]
+    written = {".".join(parts) for parts in map(dotted_parts, targets) if parts is not None and len(parts) > 1}
+    if not written:
+        return ""
+    if isinstance(node, ast.AugAssign):
+        return sorted(written)[0]
+    read = {
+        ".".join(parts)
+        for child in ast.walk(node.value)  # type: ignore[union-attr]
+        if isinstance(child, ast.Attribute)
+        for parts in [dotted_parts(child)]
+        if parts is not None
+    }
+    both = written & read
+    return sorted(both)[0] if both else ""
+
+
+def _tests_is_running(test: ast.expr) -> bool:
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "is_running"
+        for node in ast.walk(test)
+    )
+
+
+__all__ = [
+    "AT_IMPORT",
+    "EXECUTOR",
+    "IN_COROUTINE",
+    "IN_FUNCTION",
+    "IN_GENERATOR",
+    "IN_LAMBDA",
+    "IN_MAIN",
+    "PROCESS",
+    "SIGNAL",
+    "THREAD",
+    "CallFacts",
+    "FunctionFacts",
+    "HandOverFacts",
+    "LoopCall",
+    "ModuleFacts",
+    "module_facts",
+]
