@@ -28,6 +28,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
@@ -39,6 +40,7 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import without_noqa
 from flake8_loopguard.core.findings import Finding
 from flake8_loopguard.project.await_plan import AwaitPlan, plan_module
+from flake8_loopguard.project.await_plan.plan import Stop
 
 from .base import (
     DEFAULT_TASK_MANAGER,
@@ -145,15 +147,41 @@ def migrate_source(
 
     raw_before = lint(source)
     findings_before = _unsilenced(raw_before, source)
-    result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
-    # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
-    # reason noted on its findings; when none is left, libcst never parses the file.
-    scratch: Dict[str, object] = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
     if await_plan is None and RunToAwait in codemods and any(f.code in RunToAwait.fixes for f in findings_before):
         # No plan over a project: the module is the whole program (chains that stay inside it).
-        await_plan = plan_module(source, path, config, None if reported is None else lambda _path, code: reported(code))
+        await_plan = plan_module(source, path, config, None if reported is None else lambda _, code: reported(code))
+    migrate = partial(_migrate, source, path, config, codemods, task_manager, lint, raw_before)
+    try:
+        return migrate(await_plan)
+    except UnsafeRewrite as error:
+        part = await_plan.for_path(path) if await_plan is not None else None
+        if part is None or not part.has_edits:
+            raise
+        # The file is refused with run_to_await's chains: keep the other codemods' work, and
+        # say why the chains stop (the caller stops them in their other files too).
+        why = f"{path} cannot take it: {error.reason}"
+        result = migrate(await_plan.stopped({number: Stop("", why) for number in part.chains}))
+        result.await_failures = {number: why for number in part.chains}
+        return result
+
+
+def _migrate(
+    source: str,
+    path: str,
+    config: Config,
+    codemods: Sequence[Type[FindingCodemod]],
+    task_manager: str,
+    lint: Callable[[str], List[Finding]],
+    raw_before: List[Finding],
+    await_plan: Optional[AwaitPlan],
+) -> MigrationResult:
+    findings_before = _unsilenced(raw_before, source)
+    result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
+    scratch: Dict[str, object] = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
     if await_plan is not None:
         scratch[SCRATCH_AWAIT_PLAN] = await_plan.for_path(path)
+    # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
+    # reason noted on its findings; when none is left, libcst never parses the file.
     declined_notes: List[HumanNote] = []
     willing = []
     for codemod in codemods:

@@ -16,11 +16,14 @@ the reason, for the caller to stop it in every file.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
+from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.findings import Finding
 from flake8_loopguard.project.await_plan import FilePlan
 
@@ -46,10 +49,11 @@ class RunToAwait(FindingCodemod):
         self._plan = FilePlan("")
         self._edits = Edits()
         self._failed: Dict[int, str] = {}
-        self._removed_lines: Set[int] = set()  # ids of updated lines whose every statement goes
-        # ids of updated `try` statements -> what stands in their place (statements, carried comments)
-        self._replacements: Dict[int, List[Union[cst.BaseStatement, Carried]]] = {}
-        self._placeholders: Set[int] = set()  # ids of the `pass` lines put in blocks the rewrite emptied
+        # Updated nodes, held (not their ids: a freed node's id may be another's later).
+        self._removed_lines: Set[cst.CSTNode] = set()  # lines whose every statement goes
+        # `try` statements -> what stands in their place (statements, carried comments)
+        self._replacements: Dict[cst.CSTNode, List[Union[cst.BaseStatement, Carried]]] = {}
+        self._placeholders: Set[cst.CSTNode] = set()  # the `pass` lines put in blocks the rewrite emptied
 
     # ----- what the pipeline asks before parsing --------------------------------------
 
@@ -97,7 +101,8 @@ class RunToAwait(FindingCodemod):
             thread_call = updated_node.func.value if task.start_call is original_node else updated_node  # type: ignore[attr-defined]
             self.remove_unused_import("threading")
             self.remove_unused_import("threading", "Thread")
-            return task.task_call(thread_call, self.asyncio_attr("create_task"))
+            created = task.task_call(thread_call, self.asyncio_attr("create_task"))
+            return self.register_task(created, Finding(0, 0, "LG401", "", context=task.context))
         if original_node in edits.joins:
             name, _ = edits.joins[original_node]
             return cst.Await(cst.Name(name))
@@ -107,6 +112,17 @@ class RunToAwait(FindingCodemod):
             runner, _ = edits.loop_starts[original_node]
             return loop_started(result, self._runner(runner))
         return result
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        result = super().transform_module(tree)
+        # Dropping the file's first import (asyncio, threading) must not leave it opening on a blank line.
+        if result.header or not result.body or not tree.body or tree.body[0].leading_lines:
+            return result
+        first = result.body[0]
+        lines = list(first.leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        return result.with_changes(body=[first.with_changes(leading_lines=lines), *result.body[1:]])
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         return with_awaited_operand(updated_node)
@@ -122,7 +138,7 @@ class RunToAwait(FindingCodemod):
             return updated_node
         kept = [new for old, new in zip(original_node.body, updated_node.body) if old not in removed]
         if not kept:
-            self._removed_lines.add(id(updated_node))
+            self._removed_lines.add(updated_node)
             return updated_node
         kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(body=kept)
@@ -143,32 +159,32 @@ class RunToAwait(FindingCodemod):
         if final is not None:
             return updated_node
         if self._empty(body):
-            self._replacements[id(updated_node)] = [
+            self._replacements[updated_node] = [
                 Carried([*comments_only(updated_node.leading_lines), *_comments_within(updated_node)])
             ]
             return updated_node
         # The loop's plumbing only, around the work: its body takes its place.
         handler_comments = [line for handler in handlers for line in _comments_within(handler)]
-        self._replacements[id(updated_node)] = [
+        self._replacements[updated_node] = [
             Carried([*updated_node.leading_lines, *header_comment(body)]),  # type: ignore[arg-type]
-            *(s for s in body.body if id(s) not in self._placeholders),  # type: ignore[union-attr]
+            *(s for s in body.body if s not in self._placeholders),  # type: ignore[union-attr]
             Carried([*comments_only(body.footer), *handler_comments, *dropped]),  # type: ignore[union-attr]
         ]
         return updated_node
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        if not any(id(s) in self._removed_lines or id(s) in self._replacements for s in updated_node.body):
+        if not any(s in self._removed_lines or s in self._replacements for s in updated_node.body):
             return updated_node
         items: List[Union[cst.BaseStatement, Carried]] = []
         for statement in updated_node.body:
-            if id(statement) in self._removed_lines:
+            if statement in self._removed_lines:
                 items.append(Carried(comment_lines(statement)))
             else:
-                items.extend(self._replacements.get(id(statement), [statement]))
+                items.extend(self._replacements.get(statement, [statement]))
         statements, leftover = settle(items)
         if not statements:
             placeholder = cst.SimpleStatementLine(body=[cst.Pass()])
-            self._placeholders.add(id(placeholder))
+            self._placeholders.add(placeholder)
             statements = [placeholder]
         return updated_node.with_changes(body=statements, footer=[*leftover, *updated_node.footer])
 
@@ -186,8 +202,27 @@ class RunToAwait(FindingCodemod):
         return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if SCRATCH_AWAIT_PLAN not in self.context.scratch:
+            # Run alone, nothing after this codemod fixes what its coroutines would be flagged
+            # for (blocking calls: blocking_to_async, in loopguard migrate): then it rewrites nothing.
+            introduced = self._introduced(updated_node.code)
+            if introduced:
+                why = f"as coroutines, its functions would be flagged {introduced} (loopguard migrate fixes that too)"
+                self._failed = {number: why for number in self._plan.chains}
+                self._edits = Edits()
+                self._deferred.clear()  # nothing is added either: the manager, the imports
+                self.context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+                self.context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+                self.context.scratch[SCRATCH_AWAIT_OUTCOME] = dict(self._failed)
+                self._settle_findings()
+                return original_node
         self._settle_findings()
         return updated_node
+
+    def _introduced(self, code: str) -> str:
+        before = Counter(finding.code for finding in self.module_findings)
+        after = Counter(finding.code for finding in check_source(code, self.context.filename or "<string>", self.config))
+        return ", ".join(sorted(after - before))
 
     # ----- helpers -------------------------------------------------------------------
 
@@ -199,7 +234,7 @@ class RunToAwait(FindingCodemod):
 
     def _empty(self, block: cst.BaseSuite) -> bool:
         """A block the rewrite left holding only a ``pass`` of its own."""
-        return isinstance(block, cst.IndentedBlock) and all(id(s) in self._placeholders for s in block.body)
+        return isinstance(block, cst.IndentedBlock) and all(s in self._placeholders for s in block.body)
 
     def _runner(self, runner: str) -> cst.BaseExpression:
         if runner == "qasync":

@@ -11,7 +11,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from ..syntax import dotted, variable_names
+from ..syntax import dotted
 from . import NotRewritable
 
 LOOP_SHUTDOWN_METHODS = frozenset({"shutdown_asyncgens", "shutdown_default_executor"})
@@ -94,6 +94,8 @@ def _check_loop_names_unused(function: cst.FunctionDef, plumbing: Plumbing, loop
 
 
 class _LoopNameUses(cst.CSTVisitor):
+    """The first use of a loop name outside the removed statements and the awaited runs' receivers."""
+
     def __init__(self, names: Set[str], plumbing: Plumbing) -> None:
         self.names = names
         self.plumbing = plumbing
@@ -104,13 +106,16 @@ class _LoopNameUses(cst.CSTVisitor):
             return False
         if isinstance(node, cst.Call) and node in self.plumbing.awaited:
             for arg in node.args:
-                arg.visit(self)
+                arg.value.visit(self)
             return False
-        if isinstance(node, (cst.Attribute, cst.Name, cst.Arg)):
-            for name in variable_names([node]):
-                if name.value in self.names:
-                    self.used = name.value
+        if isinstance(node, cst.Attribute):
+            node.value.visit(self)
             return False
+        if isinstance(node, cst.Arg):
+            node.value.visit(self)
+            return False
+        if isinstance(node, cst.Name) and node.value in self.names:
+            self.used = node.value
         return True
 
 

@@ -2,11 +2,13 @@
 
 Two shapes, in a starter that runs on the loop (a coroutine, or a function of the same chain):
 
-- ``threading.Thread(target=f, args=(a,), daemon=True).start()`` -> ``asyncio.create_task(f(a))``
-  (``fire_and_forget_to_task_manager`` then registers the task with the TaskManager);
+- ``threading.Thread(target=f, args=(a,), daemon=True).start()`` -> the task
+  ``asyncio.create_task(f(a))``, registered with the TaskManager (which keeps it, and cancels
+  it at shutdown as the daemon thread was killed at exit);
 - ``t = threading.Thread(target=f, ...)``, its settings (``t.daemon = True``, ``t.setDaemon``,
-  ``t.name``), ``t.start()`` and ``t.join()`` -> ``t = asyncio.create_task(f(...))`` and
-  ``await t`` where it was joined.
+  ``t.name``), ``t.start()`` and ``t.join()`` -> ``t = asyncio.create_task(f(...))``, registered,
+  and ``await t`` where it was joined; also when the thread is kept in a local list that is only
+  iterated to join them (``threads.append(t)`` ... ``for t in threads: t.join()``).
 
 A non-daemon thread that is never joined kept the program alive until it ended; a task is
 cancelled when the loop ends, so that thread stops the chain, as does any other use of the
@@ -32,9 +34,10 @@ class ThreadTask:
     """How one ``Thread(...)`` call and the statements that use its thread are rewritten."""
 
     thread_call: cst.Call
+    context: str  # the starter's qualified name: the registered task is named after it
     start_call: Optional[cst.Call] = None  # `Thread(...).start()`: replaced by the task
     removed: Set[cst.BaseSmallStatement] = field(default_factory=set)  # settings and `t.start()`
-    joins: Dict[cst.Call, str] = field(default_factory=dict)  # `t.join()` -> `await t`
+    joins: Dict[cst.Call, str] = field(default_factory=dict)  # `t.join()` -> `await t` (by the joined name)
 
     def task_call(self, thread_call: cst.Call, create_task: cst.BaseExpression) -> cst.Call:
         """``create_task(f(*args, **kwargs))`` from the (updated) ``Thread(...)`` call."""
@@ -84,7 +87,8 @@ def plan_thread_task(
     parent = ancestors[-1] if ancestors else None
     grandparent = ancestors[-2] if len(ancestors) > 1 else None
     statement = ancestors[-3] if len(ancestors) > 2 else None
-    task = ThreadTask(thread_call)
+    context = ".".join(node.name.value for node in ancestors if isinstance(node, (cst.FunctionDef, cst.ClassDef)))
+    task = ThreadTask(thread_call, context)
     if (
         isinstance(parent, cst.Attribute)
         and parent.attr.value == "start"
@@ -106,6 +110,12 @@ def plan_thread_task(
     starter.body.visit(uses)
     if uses.other:
         raise NotRewritable(f"the thread '{name}' is used for more than starting and joining it")
+    for kept_in in sorted(uses.lists):
+        joined = _ListUses(kept_in, uses.appends)
+        starter.body.visit(joined)
+        if joined.other:
+            raise NotRewritable(f"the list '{kept_in}' of threads is used for more than joining them")
+        uses.joins.extend(joined.joins)
     if not uses.started:
         raise NotRewritable(f"the thread '{name}' is not started by a statement of {starter.name.value}()")
     if not (daemon or uses.daemon or uses.joins):
@@ -114,7 +124,7 @@ def plan_thread_task(
             "would be cancelled when the loop ends"
         )
     task.removed = uses.removed
-    task.joins = {join: name for join in uses.joins}
+    task.joins = {join: dotted(join.func.value) for join in uses.joins}  # type: ignore[attr-defined]
     return task
 
 
@@ -129,6 +139,8 @@ class _ThreadUses(cst.CSTVisitor):
         self.started = False
         self.daemon = False
         self.other = False
+        self.lists: Set[str] = set()  # local lists the thread is appended to
+        self.appends: Set[cst.Call] = set()
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         if node is self.creation:
@@ -161,6 +173,26 @@ class _ThreadUses(cst.CSTVisitor):
             return False
         return True
 
+    def visit_For(self, node: cst.For) -> bool:
+        # `for t in threads: t.join()`: joins a list of threads, checked by _ListUses.
+        return not _joins_each(node)
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        # `threads.append(t)`: kept in a local list, which must only be joined (_ListUses).
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "append"
+            and isinstance(func.value, cst.Name)
+            and len(node.args) == 1
+            and isinstance(node.args[0].value, cst.Name)
+            and node.args[0].value.value == self.name
+        ):
+            self.lists.add(func.value.value)
+            self.appends.add(node)
+            return False
+        return True
+
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.name:
             self.other = True
@@ -172,6 +204,68 @@ class _ThreadUses(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.other = self.other or _mentions(node, self.name)
         return False
+
+
+class _ListUses(cst.CSTVisitor):
+    """A local list of threads: made, appended to, and only iterated to join each thread
+    (``for t in threads: t.join()``)."""
+
+    def __init__(self, name: str, appends: Set[cst.Call]) -> None:
+        self.name = name
+        self.appends = appends
+        self.joins: List[cst.Call] = []
+        self.other = False
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        if len(node.targets) == 1 and dotted(node.targets[0].target) == self.name:
+            return _mentions(node.value, self.name) and self._other()
+        return True
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        return node not in self.appends
+
+    def visit_For(self, node: cst.For) -> bool:
+        if dotted(node.iter) != self.name:
+            return True
+        joins = _joins_each(node)
+        if not joins:
+            return self._other()
+        self.joins.extend(joins)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.other = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def _other(self) -> bool:
+        self.other = True
+        return False
+
+
+def _joins_each(loop: cst.For) -> List[cst.Call]:
+    """The ``t.join()`` calls of ``for t in <name>: t.join()``, when that is all the loop does."""
+    element = dotted(loop.target)
+    body = loop.body.body if isinstance(loop.body, cst.IndentedBlock) else ()
+    if not element or not isinstance(loop.iter, cst.Name) or loop.orelse is not None or not body:
+        return []
+    joins = []
+    for statement in body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        call = small.value if isinstance(small, cst.Expr) else None
+        if not (
+            isinstance(call, cst.Call)
+            and not call.args
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "join"
+            and dotted(call.func.value) == element
+        ):
+            return []
+        joins.append(call)
+    return joins
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:

@@ -2,7 +2,8 @@
 
 The files the prefilter lets through (they mention a loop) are modelled first; then, round after
 round, every other file that spells the name of a function that may become a coroutine (a caller,
-a re-export, a reference), until no new file is needed. Every other file counts for its import
+a re-export, a reference), and the uses of those names are read, until no new file or name is
+needed. Every other file counts for its import
 lines alone, read without parsing, as in the check command's project pass."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ...core.config import Config
 from ...core.engine import analyse_source
@@ -20,7 +21,7 @@ from ...core.noqa import is_silenced, noqa_lines, silences_file, source_lines
 from ...core.prefilter import may_have_findings
 from ..graph import Project
 from ..imports import module_name_for
-from ..summary import ModuleSummary, summarize, summarize_imports_only, target_finder
+from ..summary import FunctionSummary, ModuleSummary, summarize, summarize_imports_only, target_finder
 from .chains import ChainPlanner
 from .facts import ModuleFacts, module_facts
 from .plan import AwaitPlan
@@ -64,23 +65,24 @@ class _Builder:
             for path, source in self.sources.items():
                 if path not in self.modelled and path not in self.unreadable:
                     self.summaries[path] = summarize_imports_only(source, path, self.names[path])
+            scanned: Set[str] = set()
             while True:
+                # The uses of the names known so far may add callers (an unfollowed method call),
+                # whose names need their own uses, maybe in files not modelled yet.
                 planner = self.planner()
+                self.add_uses(planner, scanned)
                 names = planner.names_to_look_up()
-                if not names:
-                    return AwaitPlan()
                 spelled = _word_pattern(names)
                 wanted = [
                     path
                     for path, source in self.sources.items()
-                    if path not in self.modelled and path not in self.unreadable and spelled.search(source)
+                    if names and path not in self.modelled and path not in self.unreadable and spelled.search(source)
                 ]
-                if not wanted:
-                    break
                 for path in wanted:
                     self.model(path)
-            self.add_uses(planner, names)
-            return planner.plan()
+                if not wanted and names <= scanned:
+                    return planner.plan()
+                scanned |= names
         finally:
             for modelled in self.modelled.values():
                 modelled.module.release()
@@ -98,7 +100,12 @@ class _Builder:
         name = self.names[path]
         facts = module_facts(analysis.module, analysis.tree, path, name, reported, silenced)
         self.modelled[path] = _Modelled(analysis.module, analysis.tree, facts)
-        self.summaries[path] = summarize(analysis.module, path, name, analysis.tree)
+        summary = summarize(analysis.module, path, name, analysis.tree)
+        # Every function resolves, also one that calls nothing of the project's (the check
+        # command's summary leaves those out: they lead to no loop).
+        for qualified, function in facts.functions.items():
+            summary.functions.setdefault(qualified, FunctionSummary(function.line, function.is_async))
+        self.summaries[path] = summary
 
     def split(self, path: str, source: str, findings: Iterable[Finding]) -> Tuple[List[Finding], List[Finding]]:
         """The findings the user's selection reports, and those a ``# noqa`` silences."""
@@ -115,10 +122,12 @@ class _Builder:
 
     def planner(self) -> ChainPlanner:
         project = Project(list(self.summaries.values()))
-        return ChainPlanner([m.facts for m in self.modelled.values()], project.resolve, self.sources)
+        return ChainPlanner([m.facts for m in self.modelled.values()], project, self.sources)
 
     def add_uses(self, planner: ChainPlanner, names: Iterable[str]) -> None:
         wanted = frozenset(names)
+        if not wanted:
+            return
         spelled = _word_pattern(wanted)
         for path, modelled in self.modelled.items():
             if not spelled.search(self.sources[path]):
@@ -132,7 +141,7 @@ class _Builder:
             def resolve(target: str, importer: str = module) -> Optional[Tuple[str, str]]:
                 return planner.target(target, importer)
 
-            planner.add_uses(module, name_uses(modelled.module, modelled.tree, finder, resolve, wanted | local))
+            planner.add_uses(module, name_uses(modelled.module, modelled.tree, module, finder, resolve, wanted | local))
         for path in self.unreadable:
             planner.add_unreadable(path, (name for name in wanted if re.search(rf"\b{name}\b", self.sources[path])))
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 import os
 from collections import deque
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .facts import (
+    OTHER_PROCESS,
     THREAD_RUN,
     AT_IMPORT,
     EXECUTOR,
@@ -53,15 +54,19 @@ THREAD_CODE = "LG401"
 class Stop:
     node: Node  # the function the chain stops at
     reason: str
+    # The function runs in a worker thread or another process, never on the main thread: its
+    # own loop cannot clash with the one an entry point starts.
+    elsewhere: bool = False
 
 
 class ChainPlanner:
-    """Joins the modules' facts into chains; ``resolve`` maps a dotted target, as a module
-    spells it, to the project function it names (``Project.resolve``)."""
+    """Joins the modules' facts into chains; ``project`` (a ``graph.Project``) resolves a dotted
+    target, as a module spells it, to the project function it names, and knows the imports."""
 
-    def __init__(self, facts: Sequence[ModuleFacts], resolve, sources: Mapping[str, str]) -> None:
+    def __init__(self, facts: Sequence[ModuleFacts], project, sources: Mapping[str, str]) -> None:
         self.facts = {module.module: module for module in facts}
-        self.resolve = resolve
+        self.project = project  # graph.Project over every file's summary
+        self.resolve = project.resolve
         self.sources = sources  # path -> the text the facts were read from
         self.functions: Dict[Node, FunctionFacts] = {}
         for module in self.facts.values():
@@ -79,7 +84,7 @@ class ChainPlanner:
                 callee = self.target(hand_over.target, module.module)
                 if callee is not None:
                     self.hand_overs.setdefault(callee, []).append((module.module, hand_over))
-        self.reaching = self._reaching()
+        self._reaching: Optional[Set[Node]] = None
         self.uses: Dict[Node, List[Tuple[str, NameUse]]] = {}
         self.unresolved_uses: Dict[str, List[Tuple[str, NameUse]]] = {}  # short name -> attribute uses
         self.unreadable: Dict[str, List[str]] = {}  # short name -> files that could not be parsed
@@ -90,25 +95,39 @@ class ChainPlanner:
 
     # ----- the plain functions that reach a loop run -----------------------------------
 
-    def _reaching(self) -> Set[Node]:
+    @property
+    def reaching(self) -> Set[Node]:
         """Plain functions whose own body runs a loop, and the plain functions that call one
-        (also from a lambda or a generator expression of theirs: it may run while they run)."""
-        found = {node for node, function in self.functions.items() if function.runs_loop and not function.is_async}
-        pending = list(found)
-        while pending:
-            for module, call in self.callers.get(pending.pop(), ()):
-                caller = (module, call.caller)
-                function = self.functions.get(caller)
-                if function is not None and not function.is_async and caller not in found:
-                    found.add(caller)
-                    pending.append(caller)
-        return found
+        (also from a lambda or a generator expression of theirs: it may run while they run;
+        also through a method call the project pass cannot follow, when a method of that name
+        reaches a loop)."""
+        if self._reaching is None:
+            found = {node for node, function in self.functions.items() if function.runs_loop and not function.is_async}
+            pending = list(found)
+            while pending:
+                for caller in self._callers_of(pending.pop()):
+                    function = self.functions.get(caller)
+                    if function is not None and not function.is_async and caller not in found:
+                        found.add(caller)
+                        pending.append(caller)
+            self._reaching = found
+        return self._reaching
+
+    def _callers_of(self, node: Node) -> Iterator[Node]:
+        """The defs that call the function, or may: an unfollowed call of a method of its name."""
+        for module, call in self.callers.get(node, ()):
+            yield module, call.caller
+        if self.functions[node].is_method:
+            for module, use in self.unresolved_uses.get(node[1].rpartition(".")[2], ()):
+                if use.caller:
+                    yield module, use.caller
 
     def names_to_look_up(self) -> Set[str]:
         """The names whose every use the plan must see: of the functions that may become coroutines."""
         return {name.rpartition(".")[2] for _module, name in self.reaching}
 
     def add_uses(self, module: str, uses: Iterable[NameUse]) -> None:
+        self._reaching = None
         for use in uses:
             if use.kind == RESOLVED and use.target is not None:
                 self.uses.setdefault(use.target, []).append((module, use))
@@ -125,7 +144,12 @@ class ChainPlanner:
         """The connected parts of the call graph among the functions that reach a loop run (and
         the coroutines whose own body runs one), that hold at least one finding to fix; the
         functions a ``__main__`` block calls are in one chain (it starts one loop)."""
-        parent: Dict[Node, Node] = {node: node for node in self.reaching}
+        return [members for members, seeded in self._groups() if seeded]
+
+    def _groups(self) -> List[Tuple[List[Node], bool]]:
+        """Every connected part (with whether it holds a finding to fix), in file order."""
+        reaching = self.reaching
+        parent: Dict[Node, Node] = {node: node for node in reaching}
 
         def root(node: Node) -> Node:
             while parent[node] != node:
@@ -133,29 +157,29 @@ class ChainPlanner:
                 node = parent[node]
             return node
 
-        def join(a: Node, b: Node) -> None:
-            parent[root(a)] = root(b)
-
         main_calls: Dict[str, List[Node]] = {}
-        for callee in self.reaching:
-            for module, call in self.callers.get(callee, ()):
-                caller = (module, call.caller)
+        for callee in reaching:
+            for caller in self._callers_of(callee):
                 if caller in parent:
-                    join(caller, callee)
-                elif call.place == IN_MAIN:
+                    parent[root(caller)] = root(callee)
+            for module, call in self.callers.get(callee, ()):
+                if call.place == IN_MAIN:
                     main_calls.setdefault(module, []).append(callee)
+            for module, hand_over in self.hand_overs.get(callee, ()):
+                starter = (module, hand_over.starter)
+                if hand_over.kind == THREAD and starter in parent:
+                    # A starter that becomes a coroutine runs the worker as a task on its loop.
+                    parent[root(starter)] = root(callee)
         for callees in main_calls.values():
             for callee in callees[1:]:
-                join(callees[0], callee)
+                parent[root(callees[0])] = root(callee)
         groups: Dict[Node, List[Node]] = {}
-        for node in sorted(self.reaching):
+        for node in sorted(reaching):
             groups.setdefault(root(node), []).append(node)
-        found = [members for members in groups.values() if any(self.functions[m].seeds for m in members)]
+        found = [(members, any(self.functions[m].seeds for m in members)) for members in groups.values()]
         # A coroutine that runs a loop itself only needs its own body rewritten.
-        found += [
-            [node] for node, function in sorted(self.functions.items()) if function.is_async and function.seeds
-        ]
-        return sorted(found, key=lambda members: self._first_place(members))
+        found += [([node], True) for node, function in sorted(self.functions.items()) if function.is_async and function.seeds]
+        return sorted(found, key=lambda group: self._first_place(group[0]))
 
     def _first_place(self, members: Sequence[Node]) -> Tuple[str, int]:
         return min((self.facts[module].path, self.functions[(module, name)].line) for module, name in members)
@@ -168,7 +192,8 @@ class ChainPlanner:
         qasync_somewhere = any(module.imports_qasync for module in self.facts.values())
         for node in members:
             function = self.functions[node]
-            stops.extend(Stop(node, why) for why in self._own_reasons(node, function))
+            elsewhere = function.stays_sync.endswith((THREAD_RUN, OTHER_PROCESS))
+            stops.extend(Stop(node, why, elsewhere) for why in self._own_reasons(node, function))
             if function.is_async:
                 continue
             handed = self.hand_overs.get(node, [])
@@ -183,11 +208,11 @@ class ChainPlanner:
                 if hand_over.kind == THREAD:
                     starter = (module, hand_over.starter)
                     if not (hand_over.starter_is_async or starter in chain):
-                        stops.append(Stop(node, f"{where} runs it in a thread started by synchronous code"))
+                        stops.append(Stop(node, f"{where} runs it in a thread started by synchronous code", True))
                 elif hand_over.kind == EXECUTOR:
-                    stops.append(Stop(node, f"{where} runs it in an executor's worker thread"))
+                    stops.append(Stop(node, f"{where} runs it in an executor's worker thread", True))
                 elif hand_over.kind == PROCESS:
-                    stops.append(Stop(node, f"{where} runs it in another process"))
+                    stops.append(Stop(node, f"{where} runs it in another process", True))
                 elif hand_over.kind == SIGNAL:
                     slot = True
                     why = self._slot_reason(module, qasync_somewhere)
@@ -312,6 +337,8 @@ class ChainPlanner:
 
         chains: Dict[int, Chain] = {}
         stopped: Dict[int, PlanStop] = {}
+        all_stops, needs = self._all_stops()
+        numbers = {members[0]: number for number, members in enumerate(self.chains(), start=1)}
         for number, members in enumerate(self.chains(), start=1):
             findings: List[Tuple[str, int, str, Node]] = []
             for module, name in members:
@@ -344,12 +371,15 @@ class ChainPlanner:
                 if function.slot_decorated and name not in file.slots and not self.callers.get((module, name)):
                     file.slots[name] = number
             paths = tuple(sorted(path for path, file in files.items() if number in file.numbers()))
-            stops = self.stops(members)
+            stops = all_stops[members[0]]
             stop = min(stops, key=lambda s: self._place_of(s.node)) if stops else None
             until = stop.node if stop is not None else None
             routes = {node: self.describe(members, node, until) for *_rest, node in findings}
             chains[number] = Chain(
-                number, paths, tuple(sorted({(p, line, code, routes[node]) for p, line, code, node in findings}))
+                number,
+                paths,
+                tuple(sorted({(p, line, code, routes[node]) for p, line, code, node in findings})),
+                tuple(sorted(numbers[first] for first in needs.get(members[0], ()))),
             )
             if stop is not None:
                 more = f" (and {len(stops) - 1} more)" if len(stops) > 1 else ""
@@ -359,6 +389,59 @@ class ChainPlanner:
         )
         plan = plan.stopped(stopped)
         return self._with_other_notes(plan)
+
+    def _all_stops(self) -> Tuple[Dict[Node, List[Stop]], Dict[Node, List[Node]]]:
+        """Each chain's stops, and the chains it needs rewritten too, by their first functions.
+
+        An entry point may start the loop only if no function that runs a loop of its own and
+        stays synchronous could run on the main thread of its program (the modules its entry
+        module imports, at any depth): the other chains there must be rewritten as well, or stop
+        only where their functions run in a thread or another process."""
+        groups = self._groups()
+        own = {members[0]: self.stops(members) for members, _seeded in groups}
+        stops_of: Dict[Node, List[Stop]] = {}
+        needs: Dict[Node, List[Node]] = {}
+        for members, seeded in groups:
+            stops = list(own[members[0]])
+            entries = self._main_calls(members)
+            if seeded and entries and not stops:
+                program = self._imported_from(entries)
+                for others, others_seeded in groups:
+                    if others is members or not any(module in program for module, _name in others):
+                        continue
+                    theirs = own[others[0]]
+                    if others_seeded and not theirs:
+                        needs.setdefault(members[0], []).append(others[0])
+                    elif not theirs or any(not stop.elsewhere for stop in theirs):
+                        first_entry = next(iter(entries.values()))[0][0]
+                        why = (
+                            f"{self.name_of(min(others, key=self._place_of))} runs a loop of its own and stays "
+                            "synchronous: inside the loop this entry point would start, it would fail"
+                        )
+                        stops.append(Stop(first_entry, why))
+                        break
+            stops_of[members[0]] = stops
+        return stops_of, needs
+
+    def _imported_from(self, modules: Iterable[str]) -> Set[str]:
+        """The project modules these modules import, at any depth, with themselves."""
+        known = self.project.modules
+        found: Set[str] = set()
+        pending = list(modules)
+        while pending:
+            module = pending.pop()
+            if module in found or module not in known:
+                continue
+            found.add(module)
+            summary = known[module]
+            for target in [*summary.imports.values(), *summary.star_imports]:
+                parts = target.split(".")
+                for cut in range(len(parts), 0, -1):
+                    name = ".".join(parts[:cut])
+                    if name in known:
+                        pending.append(name)
+                        break
+        return found
 
     def _with_other_notes(self, plan: AwaitPlan) -> AwaitPlan:
         """The findings no chain holds, each with why."""

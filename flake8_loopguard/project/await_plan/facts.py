@@ -24,6 +24,7 @@ PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "gette
 SET_EVENT_LOOP = "asyncio.set_event_loop"
 TEST_PREFIXES = ("test", "setUp", "tearDown")
 THREAD_RUN = "its thread calls it"  # the end of why a thread class's run() stays synchronous
+OTHER_PROCESS = "that process's one loop"  # the end of why a function of another process does
 
 # Where a call runs, as far as awaiting it goes.
 IN_FUNCTION = "function"  # a plain function's own body
@@ -148,6 +149,7 @@ class _FactsReader:
         self.path = path
         self.module_name = module_name
         self.targets = target_finder(module, path, module_name, tree)
+        self.call_targets = CallTargets(module, self.targets, module_name)
         self.reported = {(f.line, f.col, f.code) for f in findings}
         self.silenced = {(f.line, f.col, f.code) for f in silenced}
         self.findings = findings
@@ -169,7 +171,7 @@ class _FactsReader:
             name = function.scope.qualified_name
             why = self.stays_sync(function, name in defined_twice, id(function.node) in thread_runs)
             if id(function.node) in process_runs or model.in_process_entry(function.scope):
-                why = "another process runs it: its loop is that process's one loop"
+                why = f"another process runs it: its loop is {OTHER_PROCESS}"
             loop_calls, elsewhere = self.loop_calls(function)
             facts.functions[name] = FunctionFacts(
                 name,
@@ -285,7 +287,7 @@ class _FactsReader:
     def calls(self) -> Iterator[CallFacts]:
         model = self.model
         for site in model.calls:
-            target = self.targets.call_target(site)
+            target = self.call_targets.of(site)
             if target is None:
                 continue
             place, caller = self.place(site)
@@ -343,6 +345,48 @@ class _FactsReader:
             site.in_coroutine,
             (getattr(argument, "lineno", 0), getattr(argument, "col_offset", 0)),
         )
+
+
+class CallTargets:
+    """The project function a call names, as the summary reads it (``f()``, ``mod.f()``,
+    ``self.m()``), and also a method called on an instance of a project class made here:
+    ``Bot().run()``, ``bot.run()`` where every binding of ``bot`` is ``Bot(...)`` or its
+    annotation says ``Bot``."""
+
+    def __init__(self, model: Module, finder, module_name: str) -> None:
+        self.model = model
+        self.finder = finder
+        self.module_name = module_name
+
+    def of(self, site: CallSite) -> Optional[str]:
+        target = self.finder.call_target(site)
+        if target is not None or site.receiver is None or site.attr is None:
+            return target
+        receiver = site.receiver
+        if isinstance(receiver, ast.Call):
+            owner = self.class_named(receiver.func, site.name_scope)
+            return f"{owner}.{site.attr}" if owner else None
+        if not isinstance(receiver, ast.Name) or receiver.id in ("self", "cls"):
+            return None
+        owner_scope = site.name_scope.binding_scope(receiver.id) or self.model.module_scope
+        bindings = owner_scope.bindings.get(receiver.id, [])
+        made = self.model.assignments_to((receiver.id,), site.name_scope)
+        classes = {self.class_named(bound.node.func, bound.name_scope) for bound in made}
+        annotated = self.model.annotated_types((receiver.id,), site.name_scope)
+        classes |= {self.class_named(member, read_in) for member, read_in in annotated}
+        if len(classes) != 1 or None in classes:
+            return None
+        if len(made) != len(bindings) and not annotated:
+            return None  # bound to something else somewhere too
+        return f"{classes.pop()}.{site.attr}"
+
+    def class_named(self, node: ast.AST, scope: Scope) -> Optional[str]:
+        cls = self.model.same_file_class(node, scope)
+        if cls is not None:
+            return f"{self.module_name}.{cls.name}" if self.module_name else cls.name
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+        return self.finder.reference(node, scope, getattr(node, "lineno", 0))
 
 
 def _is_generator(node: ast.AST) -> bool:

@@ -74,6 +74,9 @@ class Chain:
     number: int
     paths: Tuple[str, ...]
     findings: Tuple[Tuple[str, int, str, str], ...]  # (path, line, code, route)
+    # Chains of the same program that must be rewritten too (this one starts the loop they
+    # would otherwise run their own loops inside).
+    needs: Tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,15 @@ class AwaitPlan:
         """The plan without these chains; their findings are noted with the reason."""
         files = dict(self.files)
         chains = dict(self.chains)
+        stops = dict(stops)
+        pending = sorted(stops)
+        while pending:  # a chain that needs a stopped one stops too
+            stopped = pending.pop(0)
+            for chain in chains.values():
+                if stopped in chain.needs and chain.number not in stops:
+                    first = chains[stopped].findings[0][3] if chains[stopped].findings else f"chain {stopped}"
+                    stops[chain.number] = Stop("", f"it would start the loop while {first} stays synchronous")
+                    pending.append(chain.number)
         for number, stop in sorted(stops.items()):
             chain = chains.pop(number, None)
             if chain is None:

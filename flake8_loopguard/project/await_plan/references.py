@@ -14,7 +14,8 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, Iterator, List, Optional, Tuple
 
-from ...core.model import Module, Scope
+from ...core.model import Module, Scope, ScopeKind
+from .facts import CallTargets
 
 Node = Tuple[str, str]  # (module name, qualified name of the function)
 RESOLVED = "resolved"  # names the function itself
@@ -29,11 +30,13 @@ class NameUse:
     kind: str  # RESOLVED or UNRESOLVED
     target: Optional[Node]  # for RESOLVED
     called: bool  # the use is the called expression of a call
+    caller: str  # the def the use is in (a lambda's enclosing def; "" at module level)
 
 
 def name_uses(
     model: Module,
     tree: ast.Module,
+    module_name: str,
     finder,  # summary.target_finder(...)
     resolve: Callable[[str], Optional[Node]],
     names: Collection[str],
@@ -47,6 +50,7 @@ def name_uses(
         scopes[id(cls.node)] = cls.scope
     scopes.update(model.lambda_scopes)
     wanted = frozenset(names)
+    targets = CallTargets(model, finder, module_name)
     stack: List[Tuple[ast.AST, Scope]] = [(tree, model.module_scope)]
     while stack:
         node, scope = stack.pop()
@@ -69,7 +73,7 @@ def name_uses(
             name = _own_name(func)
             if name in wanted:
                 site = model.call_site(node)
-                if site is None or finder.call_target(site) is None:
+                if site is None or targets.of(site) is None:
                     yield from _use(func, name, scope, finder, resolve, called=True)
             if isinstance(func, ast.Attribute):
                 stack.append((func.value, scope))
@@ -89,10 +93,14 @@ def _use(node: ast.expr, name: str, scope: Scope, finder, resolve, called: bool)
     line, col = node.lineno, node.col_offset
     target = finder.reference(node, scope, line) if isinstance(node.ctx, ast.Load) else None
     found = resolve(target) if target is not None else None
+    enclosing: Optional[Scope] = scope
+    while enclosing is not None and enclosing.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+        enclosing = enclosing.parent
+    caller = enclosing.qualified_name if enclosing is not None else ""
     if found is not None:
-        yield NameUse(name, line, col, RESOLVED, found, called)
+        yield NameUse(name, line, col, RESOLVED, found, called, caller)
     elif isinstance(node, ast.Attribute):
-        yield NameUse(name, line, col, UNRESOLVED, None, called)
+        yield NameUse(name, line, col, UNRESOLVED, None, called, caller)
 
 
 def _own_name(node: ast.AST) -> str:
