@@ -24,6 +24,7 @@ Findings silenced by ``# noqa`` are left out of every list, as ``loopguard check
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import warnings
 from collections import Counter
@@ -159,9 +160,9 @@ def migrate_source(
             raise
         # The file is refused with run_to_await's chains: keep the other codemods' work, and
         # say why the chains stop (the caller stops them in their other files too).
-        why = f"{path} cannot take it: {error.reason}"
+        why = f"{os.path.normpath(path)} cannot take it: {error.reason}"
         result = migrate(await_plan.stopped({number: Stop("", why) for number in part.chains}))
-        result.await_failures = {number: why for number in part.chains}
+        result.await_failures = {number: error.reason for number in part.chains}
         return result
 
 

@@ -10,6 +10,7 @@ once never comes back, so this ends.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -56,10 +57,11 @@ def keep_chains_whole(
                 result = by_path.get(path)
                 if result is None:
                     continue
+                shown = os.path.normpath(path)
                 if result.status == FAILED:
-                    failures[number] = Stop("", f"{path} cannot be rewritten ({_short(result.error, path)})")
+                    failures[number] = Stop("", f"{shown} cannot be rewritten ({_short(result.error, path)})")
                 elif number in result.await_failures:
-                    failures[number] = Stop("", f"in {path}: {result.await_failures[number]}")
+                    failures[number] = Stop("", f"in {shown}: {result.await_failures[number]}")
                 if number in failures:
                     break
         if not failures:
