@@ -31,7 +31,7 @@ from .await_chain.expressions import awaited, loop_started, qasync_spelling, wit
 from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN, Edits, file_plan, locate_edits
 from .base import FindingCodemod, HumanNote, Rewritten
 from .thread_loop.expressions import await_argument
-from .thread_loop.settle import Carried, comment_lines, comments_only, header_comment, settle
+from .thread_loop.settle import Carried, comment_lines, comments_only, header_comment, keep_opening_spacing, settle
 
 LOOP_CODES = ("LG101", "LG102", "LG103", "LG104")
 NOT_IN_A_CHAIN = "not in a synchronous function that runs a coroutine to completion"
@@ -186,6 +186,7 @@ class RunToAwait(FindingCodemod):
             placeholder = cst.SimpleStatementLine(body=[cst.Pass()])
             self._placeholders.add(placeholder)
             statements = [placeholder]
+        statements = keep_opening_spacing(updated_node.body, statements)
         return updated_node.with_changes(body=statements, footer=[*leftover, *updated_node.footer])
 
     def leave_FunctionDef(

@@ -449,7 +449,12 @@ class ChainPlanner:
         for module in self.facts.values():
             notes: Dict[Tuple[int, str], str] = {}
             for line, code, where in module.stray_findings:
-                notes[(line, code)] = f"not in a function ({where}): nothing to make a coroutine of"
+                notes[(line, code)] = (
+                    f"module-level code of a module that is not an entry point: if the file is a script, "
+                    "name it in `entry-points`; else it runs a loop at import time"
+                    if where == "module level"
+                    else f"not in a function ({where}): nothing to make a coroutine of"
+                )
             for name, function in module.functions.items():
                 for line in function.other_codemods_loop_calls:
                     notes[(line, "LG103")] = (
