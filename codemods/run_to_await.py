@@ -182,11 +182,11 @@ class RunToAwait(FindingCodemod):
             else:
                 items.extend(self._replacements.get(statement, [statement]))
         statements, leftover = settle(items)
+        statements = keep_opening_spacing(updated_node.body, statements)
         if not statements:
             placeholder = cst.SimpleStatementLine(body=[cst.Pass()])
             self._placeholders.add(placeholder)
             statements = [placeholder]
-        statements = keep_opening_spacing(updated_node.body, statements)
         return updated_node.with_changes(body=statements, footer=[*leftover, *updated_node.footer])
 
     def leave_FunctionDef(

@@ -96,8 +96,8 @@ def test_a_chain_that_must_stay_synchronous_is_listed_and_left(tmp_path):
     work, _before, original, written = migrate_copy("registry_stopped", tmp_path)
     assert sources(work) == original
     assert (
-        "app.py:12: LG102 app.py:11 load() stops the chain: app.py:21 uses load without calling it (and 2 more) "
-        "[run_to_await]"
+        "app.py:12: LG102 app.py:11 load() -> app.py:17 Settings.user() stops the chain: user() is a property: "
+        "reading it cannot await (and 1 more) [run_to_await]"
     ) in written.stderr.splitlines()
     assert written.returncode == 1
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ...core.config import Config
 from ...core.engine import analyse_source
@@ -25,7 +26,7 @@ from ..summary import FunctionSummary, ModuleSummary, summarize, summarize_impor
 from .chains import ChainPlanner
 from .facts import ModuleFacts, module_facts
 from .plan import AwaitPlan
-from .references import name_uses
+from .references import NameUse, name_uses
 
 Reports = Callable[[str, str], bool]  # (path, code) -> whether the user's selection reports it
 
@@ -56,6 +57,10 @@ class _Builder:
         self.modelled: Dict[str, _Modelled] = {}
         self.unreadable: List[str] = []
         self.summaries: Dict[str, ModuleSummary] = {}
+        self.scanned: Dict[str, Set[str]] = {}  # path -> the names whose uses were read there
+        self.uses: Dict[str, Tuple[str, List[NameUse]]] = {}  # path -> (module, the uses read)
+        self._project: Optional[Project] = None
+        self.everywhere: Set[str] = set()  # names whose uses are read in every modelled file
 
     def plan(self) -> AwaitPlan:
         try:
@@ -65,24 +70,30 @@ class _Builder:
             for path, source in self.sources.items():
                 if path not in self.modelled and path not in self.unreadable:
                     self.summaries[path] = summarize_imports_only(source, path, self.names[path])
-            scanned: Set[str] = set()
             while True:
                 # The uses of the names known so far may add callers (an unfollowed method call),
                 # whose names need their own uses, maybe in files not modelled yet.
                 planner = self.planner()
-                self.add_uses(planner, scanned)
-                names = planner.names_to_look_up()
-                spelled = _word_pattern(names)
+                everywhere, methods, modules = planner.names_to_scan()
+                spelled = _word_pattern(planner.names_to_model())
+                modules = planner.modules_to_model()
                 wanted = [
                     path
                     for path, source in self.sources.items()
-                    if names and path not in self.modelled and path not in self.unreadable and spelled.search(source)
+                    if path not in self.modelled
+                    and path not in self.unreadable
+                    and self.imports_any(path, modules)
+                    and spelled.search(source)
                 ]
                 for path in wanted:
                     self.model(path)
-                if not wanted and names <= scanned:
+                scanned = self.scan_uses(everywhere, [*self.modelled, *self.unreadable])
+                in_chains = [path for path, modelled in self.modelled.items() if modelled.facts.module in modules]
+                scanned = self.scan_uses(methods, in_chains) or scanned
+                self.everywhere |= everywhere
+                if not wanted and not scanned:
+                    planner.scanned_everywhere = set(self.everywhere)
                     return planner.plan()
-                scanned |= names
         finally:
             for modelled in self.modelled.values():
                 modelled.module.release()
@@ -120,31 +131,70 @@ class _Builder:
                 reported.append(finding)
         return reported, silenced
 
+    def imports_any(self, path: str, modules: Set[str]) -> bool:
+        """Whether the file's imports may reach one of the modules: it imports the module, a
+        package above it, a name of it, or a module whose name ends like it (a script's
+        directory on the path: `services.broker` for `app.services.broker`)."""
+        summary = self.summaries.get(path)
+        if summary is None:
+            return True  # not read yet: assume it may
+        targets = [*summary.imports.values(), *summary.star_imports]
+        return any(_related(target, module) for target in targets for module in modules)
+
     def planner(self) -> ChainPlanner:
         project = Project(list(self.summaries.values()))
-        return ChainPlanner([m.facts for m in self.modelled.values()], project, self.sources)
+        planner = ChainPlanner([m.facts for m in self.modelled.values()], project, self.sources)
+        for module, uses in self.uses.values():
+            planner.add_uses(module, uses)
+        for path in self.unreadable:
+            source = self.sources[path]
+            planner.add_unreadable(path, (name for name in self.scanned.get(path, ()) if re.search(rf"\b{name}\b", source)))
+        return planner
 
-    def add_uses(self, planner: ChainPlanner, names: Iterable[str]) -> None:
-        wanted = frozenset(names)
-        if not wanted:
-            return
-        spelled = _word_pattern(wanted)
-        for path, modelled in self.modelled.items():
-            if not spelled.search(self.sources[path]):
+    def scan_uses(self, names: Set[str], paths: Iterable[str]) -> bool:
+        """Read the uses of the names not read yet in these files; whether there were any."""
+        scanned_any = False
+        for path in paths:
+            new = names - self.scanned.setdefault(path, set())
+            if not new:
+                continue
+            scanned_any = True
+            self.scanned[path] |= new
+            modelled = self.modelled.get(path)
+            if modelled is None or not _word_pattern(new).search(self.sources[path]):
                 continue
             summary = self.summaries[path]
             module = summary.module
             # Names this module's imports give to those functions (`from helpers import fetch as f`).
-            local = {alias for alias, target in summary.imports.items() if target.rpartition(".")[2] in wanted}
+            local = {alias for alias, target in summary.imports.items() if target.rpartition(".")[2] in new}
             finder = target_finder(modelled.module, path, module, modelled.tree)
+            project = Project(list(self.summaries.values())) if self._project is None else self._project
+            self._project = project
+            facts_functions = {m.facts.module: m.facts.functions for m in self.modelled.values()}
 
             def resolve(target: str, importer: str = module) -> Optional[Tuple[str, str]]:
-                return planner.target(target, importer)
+                node = project.resolve(target, importer)
+                return node if node is not None and node[1] in facts_functions.get(node[0], {}) else None
 
-            planner.add_uses(module, name_uses(modelled.module, modelled.tree, module, finder, resolve, wanted | local))
-        for path in self.unreadable:
-            planner.add_unreadable(path, (name for name in wanted if re.search(rf"\b{name}\b", self.sources[path])))
+            found = list(name_uses(modelled.module, modelled.tree, module, finder, resolve, new | local))
+            self.uses.setdefault(path, (module, []))[1].extend(found)
+        self._project = None
+        return scanned_any
+
+
+def _related(target: str, module: str) -> bool:
+    """``target`` (an imported dotted name) may lead to ``module``: its first name is one of the
+    module's (``store.query`` re-exported by the package of ``store.db``; ``services.broker.f``
+    for ``app.services.broker``, a script's directory on the path)."""
+    return target.partition(".")[0] in module.split(".")
+
+
+@lru_cache(maxsize=256)
+def _words(names: FrozenSet[str]) -> "re.Pattern[str]":
+    if not names:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
 
 
 def _word_pattern(names: Iterable[str]) -> "re.Pattern[str]":
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    return _words(frozenset(names))

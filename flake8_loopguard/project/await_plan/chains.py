@@ -85,6 +85,12 @@ class ChainPlanner:
                 if callee is not None:
                     self.hand_overs.setdefault(callee, []).append((module.module, hand_over))
         self._reaching: Optional[Set[Node]] = None
+        self.scanned_everywhere: Set[str] = set()  # names whose uses were read in every modelled file
+        self._groups_found: Optional[List[Tuple[List[Node], bool]]] = None
+        self.methods_named: Dict[str, List[Node]] = {}
+        for node, function in sorted(self.functions.items()):
+            if function.is_method:
+                self.methods_named.setdefault(function.short_name, []).append(node)
         self.uses: Dict[Node, List[Tuple[str, NameUse]]] = {}
         self.unresolved_uses: Dict[str, List[Tuple[str, NameUse]]] = {}  # short name -> attribute uses
         self.unreadable: Dict[str, List[str]] = {}  # short name -> files that could not be parsed
@@ -122,12 +128,47 @@ class ChainPlanner:
                 if use.caller:
                     yield module, use.caller
 
-    def names_to_look_up(self) -> Set[str]:
-        """The names whose every use the plan must see: of the functions that may become coroutines."""
-        return {name.rpartition(".")[2] for _module, name in self.reaching}
+    def converting(self) -> List[List[Node]]:
+        """The chains that may still be rewritten: none of their functions must stay synchronous
+        for a reason of its own (a test, a property, a decorator...), which stops a chain
+        whatever its other callers are."""
+        return [
+            members
+            for members, seeded in self._groups()
+            if seeded and not any(self._own_reasons(node, self.functions[node]) for node in members)
+        ]
+
+    def names_to_model(self) -> Set[str]:
+        """The names of the functions of the chains that may be rewritten: a file that spells none
+        of them holds no caller of theirs (a file never modelled has no function rewritten)."""
+        return {name.rpartition(".")[2] for members in self.converting() for _module, name in members}
+
+    def modules_to_model(self) -> Set[str]:
+        """The modules of those functions: a caller of one imports its module, a package above
+        it, or a name from them (or is that module)."""
+        return {module for members in self.converting() for module, _name in members}
+
+    def names_to_scan(self) -> Tuple[Set[str], Set[str], Set[str]]:
+        """(names whose uses are read in every file, method names whose uses are read in the
+        modules of these chains, those modules). Every use of a function of a chain that may be
+        rewritten matters (a reference stops it), and of the functions of the other chains of
+        its program (whether they stay on other threads); an unfollowed call of a method that
+        runs a loop matters where it could join a chain that may be rewritten."""
+        converting = self.converting()
+        everywhere = self.names_to_model()
+        modules = {module for members in converting for module, _name in members}
+        entries = [module for members in converting for module in self._main_calls(members)]
+        if entries:
+            program = self._imported_from(entries)
+            for members, _seeded in self._groups():
+                if any(module in program for module, _name in members):
+                    everywhere.update(name.rpartition(".")[2] for _module, name in members)
+        methods = {node[1].rpartition(".")[2] for node in self.reaching if self.functions[node].is_method}
+        return everywhere, methods, modules
 
     def add_uses(self, module: str, uses: Iterable[NameUse]) -> None:
         self._reaching = None
+        self._groups_found = None
         for use in uses:
             if use.kind == RESOLVED and use.target is not None:
                 self.uses.setdefault(use.target, []).append((module, use))
@@ -148,6 +189,11 @@ class ChainPlanner:
 
     def _groups(self) -> List[Tuple[List[Node], bool]]:
         """Every connected part (with whether it holds a finding to fix), in file order."""
+        if self._groups_found is None:
+            self._groups_found = self._find_groups()
+        return self._groups_found
+
+    def _find_groups(self) -> List[Tuple[List[Node], bool]]:
         reaching = self.reaching
         parent: Dict[Node, Node] = {node: node for node in reaching}
 
@@ -288,8 +334,9 @@ class ChainPlanner:
                     f"{self.where(module, use.line)} {'calls' if use.called else 'uses'} .{short} on an object the "
                     "project pass cannot follow"
                 )
-            for other, facts in sorted(self.functions.items()):
-                if other != node and facts.is_method and facts.short_name == short and other not in chain:
+            for other in self.methods_named.get(short, ()):
+                facts = self.functions[other]
+                if other != node and other not in chain:
                     reasons.append(
                         f"another method named {short}() ({self.where(other[0], facts.line)}) may run in its place"
                     )
@@ -410,9 +457,12 @@ class ChainPlanner:
                     if others is members or not any(module in program for module, _name in others):
                         continue
                     theirs = own[others[0]]
-                    if others_seeded and not theirs:
+                    seen_everywhere = all(
+                        name.rpartition(".")[2] in self.scanned_everywhere for _module, name in others
+                    )
+                    if others_seeded and not theirs and seen_everywhere:
                         needs.setdefault(members[0], []).append(others[0])
-                    elif not theirs or any(not stop.elsewhere for stop in theirs):
+                    elif not theirs or not seen_everywhere or any(not stop.elsewhere for stop in theirs):
                         first_entry = next(iter(entries.values()))[0][0]
                         why = (
                             f"{self.name_of(min(others, key=self._place_of))} runs a loop of its own and stays "

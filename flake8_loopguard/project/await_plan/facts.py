@@ -235,7 +235,11 @@ class _FactsReader:
         stem = self.path.replace("\\", "/").rpartition("/")[2]
         in_test_file = stem.startswith("test_") or stem.endswith("_test.py")
         owner = function.parent_scope.class_info
-        in_test_class = owner is not None and (owner.name.startswith("Test") or owner.name.endswith(("Test", "Tests")))
+        in_test_class = owner is not None and (
+            owner.name.startswith("Test")
+            or owner.name.endswith(("Test", "Tests"))
+            or any((dotted_parts(base) or ("",))[-1].endswith("TestCase") for base in owner.node.bases)
+        )
         if name.startswith(TEST_PREFIXES) and (in_test_file or in_test_class):
             return f"{name}() is a test: its runner calls it and expects it to finish"
         return ""

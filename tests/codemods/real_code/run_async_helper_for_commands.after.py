@@ -12,10 +12,6 @@ async def load_user(user_id):
 
 async def run_async(coro):
     """Run an async coroutine in a synchronous context."""
-    try:
-        pass
-    except RuntimeError:
-        pass
     return await coro
 
 
