@@ -160,7 +160,7 @@ def migrate_source(
             raise
         # The file is refused with run_to_await's chains: keep the other codemods' work, and
         # say why the chains stop (the caller stops them in their other files too).
-        why = f"{os.path.normpath(path)} cannot take it: {error.reason}"
+        why = f"in {os.path.normpath(path)}: {error.reason}"
         result = migrate(await_plan.stopped({number: Stop("", why) for number in part.chains}))
         result.await_failures = {number: error.reason for number in part.chains}
         return result

@@ -16,6 +16,7 @@ the reason, for the caller to stop it in every file.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Union
 
@@ -261,7 +262,9 @@ class RunToAwait(FindingCodemod):
             if where in applied_positions and bool(self._edits):
                 self.record_fix(finding)
             elif where in failed_at:
-                self.leave_for_human(finding, f"the chain cannot be rewritten: {failed_at[where]}")
+                route = plan.routes.get((finding.line, finding.code))
+                why = f"in {os.path.normpath(plan.path)}: {failed_at[where]}"
+                self.leave_for_human(finding, f"{route}: {why}" if route else f"the chain cannot be rewritten: {why}")
             else:
                 self.leave_for_human(finding, plan.notes.get((finding.line, finding.code), NOT_IN_A_CHAIN))
 

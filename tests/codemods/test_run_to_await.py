@@ -571,8 +571,8 @@ class TestChainsThatStop(FindingCodemodTest):
     def test_a_non_daemon_thread_never_joined(self):
         """The program waited for that thread at exit; a task would be cancelled with the loop."""
         why = (
-            "the chain cannot be rewritten: line 14: the thread is not a daemon and never joined: the program "
-            "waits for it at exit, and a task would be cancelled when the loop ends"
+            "service.py:9 worker(): in service.py: line 14: the thread is not a daemon and never joined: the "
+            "program waits for it at exit, and a task would be cancelled when the loop ends"
         )
         self.assertLeft(
             """
@@ -742,7 +742,10 @@ class TestChainsThatStop(FindingCodemodTest):
         )
 
     def test_a_loop_that_runs_forever(self):
-        why = "the chain cannot be rewritten: run_server() runs a loop forever: a long-lived loop that other code feeds"
+        why = (
+            "service.py:8 run_server(): in service.py: run_server() runs a loop forever: a long-lived loop that "
+            "other code feeds"
+        )
         self.assertLeft(
             """
             import asyncio
@@ -784,7 +787,14 @@ class TestChainsThatStop(FindingCodemodTest):
                 async def check(self):
                     return self.ping()
             """,
-            [(13, "LG103", "the chain cannot be rewritten: ping() runs its coroutine on self._loop, a loop made elsewhere")],
+            [
+                (
+                    13,
+                    "LG103",
+                    "service.py:12 Client.ping(): in service.py: ping() runs its coroutine on self._loop, a loop made "
+                    "elsewhere",
+                )
+            ],
         )
 
     def test_run_alone_it_leaves_a_chain_whose_coroutines_would_block(self):
@@ -812,7 +822,7 @@ class TestChainsThatStop(FindingCodemodTest):
                 (
                     11,
                     "LG102",
-                    "the chain cannot be rewritten: as coroutines, its functions would be flagged LG403 "
+                    "service.py:9 step(): in service.py: as coroutines, its functions would be flagged LG403 "
                     "(loopguard migrate fixes that too)",
                 )
             ],

@@ -66,7 +66,12 @@ def keep_chains_whole(
                     break
         if not failures:
             break
-        touched = sorted({path for number in failures for path in plan.chains[number].paths})
+        # The file that refused a chain already left it (and says why): the others take it back.
+        refused = {(number, result.path) for result in results for number in result.await_failures}
+        refused |= {(number, result.path) for result in results if result.status == FAILED for number in failures}
+        touched = sorted(
+            {path for number in failures for path in plan.chains[number].paths if (number, path) not in refused}
+        )
         plan = plan.stopped(failures)
         options = replace(options, await_plan=plan)
         again = {result.path: result for result in migrate_all(options, [p for p in files if p in touched])}

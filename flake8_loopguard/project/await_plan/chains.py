@@ -431,8 +431,16 @@ class ChainPlanner:
             if stop is not None:
                 more = f" (and {len(stops) - 1} more)" if len(stops) > 1 else ""
                 stopped[number] = PlanStop(self.name_of(stop.node), stop.reason + more)
+        routes: Dict[str, Dict[Tuple[int, str], str]] = {}
+        for chain in chains.values():
+            for path, line, code, route in chain.findings:
+                routes.setdefault(path, {})[(line, code)] = route
         plan = AwaitPlan(
-            {path: file.freeze(digest(self.sources.get(path, ""))) for path, file in files.items()}, chains
+            {
+                path: file.freeze(digest(self.sources.get(path, "")), routes.get(path, {}))
+                for path, file in files.items()
+            },
+            chains,
         )
         plan = plan.stopped(stopped)
         return self._with_other_notes(plan)
@@ -576,7 +584,7 @@ class _FileEdits:
         found |= {number for _runner, number in self.loop_starts.values()}
         return found | set(self.thread_tasks.values())
 
-    def freeze(self, source_digest: str) -> FilePlan:
+    def freeze(self, source_digest: str, routes: Mapping[Tuple[int, str], str]) -> FilePlan:
         return FilePlan(
             self.path,
             source_digest,
@@ -586,6 +594,7 @@ class _FileEdits:
             dict(self.loop_starts),
             dict(self.slots),
             dict(self.thread_tasks),
+            routes=dict(routes),
         )
 
 

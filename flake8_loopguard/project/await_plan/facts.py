@@ -211,6 +211,9 @@ class _FactsReader:
     def stays_sync(self, function: FunctionInfo, defined_twice: bool, thread_run: bool) -> str:
         name = function.name
         if function.is_async:
+            if self.in_test_code(function):
+                # asyncio.run() in a coroutine raises; a test may be there to see it raise.
+                return f"{name}() is test code, which may expect the error its loop call raises"
             return ""
         if defined_twice:
             return f"{name}() is defined more than once in its module"
@@ -232,17 +235,28 @@ class _FactsReader:
             return f"{name}() is decorated with @{shown}, which may call it synchronously"
         if _is_generator(function.node):
             return f"{name}() is a generator"
-        stem = self.path.replace("\\", "/").rpartition("/")[2]
-        in_test_file = stem.startswith("test_") or stem.endswith("_test.py")
         owner = function.parent_scope.class_info
-        in_test_class = owner is not None and (
-            owner.name.startswith("Test")
-            or owner.name.endswith(("Test", "Tests"))
-            or any((dotted_parts(base) or ("",))[-1].endswith("TestCase") for base in owner.node.bases)
-        )
-        if name.startswith(TEST_PREFIXES) and (in_test_file or in_test_class):
+        if name.startswith(TEST_PREFIXES) and (self.in_test_file or (owner is not None and _is_test_class(owner))):
             return f"{name}() is a test: its runner calls it and expects it to finish"
         return ""
+
+    @property
+    def in_test_file(self) -> bool:
+        stem = self.path.replace("\\", "/").rpartition("/")[2]
+        return stem.startswith("test_") or stem.endswith("_test.py")
+
+    def in_test_code(self, function: FunctionInfo) -> bool:
+        """In a test file, a test class, or a test function (at any depth)."""
+        if self.in_test_file:
+            return True
+        scope = function.parent_scope
+        while scope is not None:
+            if scope.class_info is not None and _is_test_class(scope.class_info):
+                return True
+            if scope.function_info is not None and scope.function_info.name.startswith(TEST_PREFIXES):
+                return True
+            scope = scope.parent
+        return False
 
     def slot_decorated(self, function: FunctionInfo) -> bool:
         for decorator in function.decorators:
@@ -391,6 +405,14 @@ class CallTargets:
         if not isinstance(node, (ast.Name, ast.Attribute)):
             return None
         return self.finder.reference(node, scope, getattr(node, "lineno", 0))
+
+
+def _is_test_class(cls) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        cls.name.startswith("Test")
+        or cls.name.endswith(("Test", "Tests"))
+        or any((dotted_parts(base) or ("",))[-1].endswith("TestCase") for base in cls.node.bases)
+    )
 
 
 def _is_generator(node: ast.AST) -> bool:

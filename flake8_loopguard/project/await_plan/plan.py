@@ -39,6 +39,9 @@ class FilePlan:
     thread_tasks: Mapping[Position, int] = field(default_factory=dict)  # Thread(...) calls that become tasks
     # Why each finding the codemod fixes is left, by (line, code).
     notes: Mapping[Tuple[int, str], str] = field(default_factory=dict)
+    # The chain each finding of a chain is in, from its loop run up (for the note when the file
+    # cannot take the chain).
+    routes: Mapping[Tuple[int, str], str] = field(default_factory=dict)
 
     @property
     def chains(self) -> List[int]:
