@@ -20,14 +20,16 @@ from ...core.findings import Finding
 from ...core.model import Module
 from ...core.noqa import is_silenced, noqa_lines, silences_file, source_lines
 from ...core.prefilter import may_have_findings
+from ...core.rules import enabled_rules
 from ..graph import Project
 from ..imports import module_name_for
 from ..summary import FunctionSummary, ModuleSummary, summarize, summarize_imports_only, target_finder
-from .chains import ChainPlanner
+from .chains import FIXED_CODES, THREAD_CODE, ChainPlanner
 from .facts import ModuleFacts, module_facts
 from .plan import AwaitPlan
 from .references import NameUse, name_uses
 
+PLANNED_CODES = frozenset({*FIXED_CODES, THREAD_CODE})
 Reports = Callable[[str, str], bool]  # (path, code) -> whether the user's selection reports it
 
 
@@ -54,6 +56,8 @@ class _Builder:
         self.config = config
         self.reports = reports
         self.names = {path: module_name_for(path, config.project_root) for path in sources}
+        # Only the findings of the codes run_to_await fixes matter here.
+        self.rules = [rule for rule in enabled_rules(config) if rule.code in PLANNED_CODES]
         self.modelled: Dict[str, _Modelled] = {}
         self.unreadable: List[str] = []
         self.summaries: Dict[str, ModuleSummary] = {}
@@ -101,7 +105,7 @@ class _Builder:
     def model(self, path: str) -> None:
         source = self.sources[path]
         try:
-            analysis = analyse_source(source, path, self.config, model_anyway=True)
+            analysis = analyse_source(source, path, self.config, self.rules, model_anyway=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             self.unreadable.append(path)
             self.summaries.pop(path, None)

@@ -233,12 +233,26 @@ class _FactsReader:
                 return f"{name}() is an @{last} on a plain def (LG502)"
             shown = ".".join(parts) if parts else "an expression"
             return f"{name}() is decorated with @{shown}, which may call it synchronously"
-        if _is_generator(function.node):
+        if self.is_generator(function):
             return f"{name}() is a generator"
         owner = function.parent_scope.class_info
         if name.startswith(TEST_PREFIXES) and (self.in_test_file or (owner is not None and _is_test_class(owner))):
             return f"{name}() is a test: its runner calls it and expects it to finish"
         return ""
+
+    def is_generator(self, function: FunctionInfo) -> bool:
+        """A ``yield`` in the function's own body: inside it, and in no def nested in it."""
+        node = function.node
+        first, last = node.lineno, getattr(node, "end_lineno", node.lineno)
+        lines = [line for line in self.context.yield_lines if first <= line <= last]
+        if not lines:
+            return False
+        nested = [
+            (inner.node.lineno, getattr(inner.node, "end_lineno", inner.node.lineno))
+            for inner in self.model.functions
+            if inner is not function and first < inner.node.lineno <= last
+        ]
+        return any(not any(start <= line <= end for start, end in nested) for line in lines)
 
     @property
     def in_test_file(self) -> bool:
@@ -415,28 +429,45 @@ def _is_test_class(cls) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _is_generator(node: ast.AST) -> bool:
-    """A ``yield`` in the function's own body (not in a nested def, class or lambda)."""
-    stack: List[ast.AST] = list(getattr(node, "body", []))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return False
-
-
 class _CallContexts:
     """What surrounds each call within its function: a generator expression, a ``with`` on a
-    lock, an assignment that reads and writes the same attribute, an ``if x.is_running():``."""
+    lock, an assignment that reads and writes the same attribute, an ``if x.is_running():``;
+    and which functions are generators. One pass collects the few nodes that matter; only their
+    own subtrees are read again."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.generator_calls: Set[int] = set()
         self.unsafe: Dict[int, str] = {}
         self.running_branch_calls: Set[int] = set()
-        self._walk(tree, generator=False, locks=(), read_write="", running=False)
+        self.yield_lines: List[int] = []
+        generators, locked, assignments, branches = [], [], [], []
+        for node in ast.walk(tree):
+            kind = type(node)
+            if kind is ast.GeneratorExp:
+                generators.append(node)
+            elif kind is ast.With:
+                locked.append(node)
+            elif kind is ast.Assign or kind is ast.AugAssign:
+                assignments.append(node)
+            elif kind is ast.If:
+                branches.append(node)
+            elif kind is ast.Yield or kind is ast.YieldFrom:
+                self.yield_lines.append(node.lineno)
+        for node in assignments:
+            written = _read_and_written(node)
+            if written:
+                why = f"it would await between a read and a write of {written}"
+                self.unsafe.update((id(call), why) for call in _own_calls([node]))
+        for node in locked:
+            held = [_lock_text(item.context_expr) for item in node.items if _lock_text(item.context_expr)]
+            if held:
+                why = f"it would await while `with {held[-1]}:` holds a threading lock"
+                self.unsafe.update((id(call), why) for call in _own_calls(node.body))
+        for node in generators:
+            self.generator_calls.update(id(call) for call in _own_calls([node]))
+        for node in branches:
+            if _tests_is_running(node.test):
+                self.running_branch_calls.update(id(call) for call in _own_calls([node]))
 
     def in_generator(self, node: ast.Call) -> bool:
         return id(node) in self.generator_calls
@@ -447,37 +478,17 @@ class _CallContexts:
     def in_running_branch(self, node: ast.Call) -> bool:
         return id(node) in self.running_branch_calls
 
-    def _walk(self, root: ast.AST, generator: bool, locks: Tuple[str, ...], read_write: str, running: bool) -> None:
-        stack: List[Tuple[ast.AST, bool, Tuple[str, ...], str, bool]] = [(root, generator, locks, read_write, running)]
-        while stack:
-            node, generator, locks, read_write, running = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                generator, locks, read_write, running = False, (), "", False  # a new frame
-            if isinstance(node, ast.Call):
-                if generator:
-                    self.generator_calls.add(id(node))
-                if running:
-                    self.running_branch_calls.add(id(node))
-                if locks:
-                    self.unsafe[id(node)] = f"it would await while `with {locks[-1]}:` holds a threading lock"
-                elif read_write:
-                    self.unsafe[id(node)] = read_write
-            children: List[Tuple[ast.AST, bool, Tuple[str, ...], str, bool]] = []
-            if isinstance(node, ast.GeneratorExp):
-                children = [(child, True, locks, read_write, running) for child in ast.iter_child_nodes(node)]
-            elif isinstance(node, ast.With):
-                held = tuple(_lock_text(item.context_expr) for item in node.items if _lock_text(item.context_expr))
-                children = [(item, generator, locks, read_write, running) for item in node.items]
-                children += [(child, generator, locks + held, read_write, running) for child in node.body]
-            elif isinstance(node, (ast.Assign, ast.AugAssign)):
-                written = _read_and_written(node)
-                why = f"it would await between a read and a write of {written}" if written else read_write
-                children = [(child, generator, locks, why, running) for child in ast.iter_child_nodes(node)]
-            elif isinstance(node, ast.If) and _tests_is_running(node.test):
-                children = [(child, generator, locks, read_write, True) for child in ast.iter_child_nodes(node)]
-            else:
-                children = [(child, generator, locks, read_write, running) for child in ast.iter_child_nodes(node)]
-            stack.extend(children)
+
+def _own_calls(nodes: Sequence[ast.AST]) -> Iterator[ast.Call]:
+    """The calls in these subtrees that run in their frame (nested defs and lambdas not entered)."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _lock_text(node: ast.expr) -> str:
