@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .facts import (
@@ -29,7 +29,6 @@ from .facts import (
     THREAD_RUN,
     AT_IMPORT,
     EXECUTOR,
-    IN_COROUTINE,
     IN_FUNCTION,
     IN_GENERATOR,
     IN_LAMBDA,
@@ -508,7 +507,7 @@ class ChainPlanner:
             notes: Dict[Tuple[int, str], str] = {}
             for line, code, where in module.stray_findings:
                 notes[(line, code)] = (
-                    f"module-level code of a module that is not an entry point: if the file is a script, "
+                    "module-level code of a module that is not an entry point: if the file is a script, "
                     "name it in `entry-points`; else it runs a loop at import time"
                     if where == "module level"
                     else f"not in a function ({where}): nothing to make a coroutine of"
@@ -531,7 +530,7 @@ class ChainPlanner:
             if notes:
                 known = dict(current.notes) if current is not None else {}
                 base = current if current is not None else FilePlan(module.path, digest(self.sources.get(module.path, "")))
-                files[module.path] = _with_notes(base, {**notes, **known})
+                files[module.path] = replace(base, notes={**notes, **known})
         return AwaitPlan(files, plan.chains)
 
     def _place_of(self, node: Node) -> Tuple[str, int]:
@@ -596,9 +595,3 @@ class _FileEdits:
             dict(self.thread_tasks),
             routes=dict(routes),
         )
-
-
-def _with_notes(plan: FilePlan, notes: Mapping[Tuple[int, str], str]) -> FilePlan:
-    from dataclasses import replace
-
-    return replace(plan, notes=dict(notes))

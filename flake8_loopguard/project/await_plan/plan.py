@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Tuple
+from typing import List, Mapping, Tuple
 
 # A call: ast's line and column (UTF-8 bytes), and its called name as written (calls that start at
 # the same place, `asyncio.get_event_loop().run_until_complete(c)`, differ by it).
