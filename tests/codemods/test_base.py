@@ -342,7 +342,7 @@ def test_pipeline_chains_the_codemods_on_one_file():
             "LG103",
             "run_to_await",
             "bus/publisher.py:19 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
-            "(a framework, a library's users) calls it synchronously",
+            "(a framework, a callback's caller, a library's users) calls it synchronously",
         ),
         (20, "LG103", "running_branch_to_task", RunningBranchToTask.NOT_THE_BRANCH),
         (20, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),

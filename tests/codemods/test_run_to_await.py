@@ -540,7 +540,7 @@ class TestChainsThatStop(FindingCodemodTest):
                     9,
                     "LG102",
                     "service.py:8 load_sync() stops the chain: nothing in the project calls load_sync(): code "
-                    "outside it (a framework, a library's users) calls it synchronously",
+                    "outside it (a framework, a callback's caller, a library's users) calls it synchronously",
                 )
             ],
         )

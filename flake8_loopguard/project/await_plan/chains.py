@@ -273,8 +273,8 @@ class ChainPlanner:
                 stops.append(
                     Stop(
                         node,
-                        f"nothing in the project calls {node[1]}(): code outside it (a framework, a library's "
-                        "users) calls it synchronously",
+                        f"nothing in the project calls {node[1]}(): code outside it (a framework, a callback's "
+                        "caller, a library's users) calls it synchronously",
                     )
                 )
             stops.extend(Stop(node, why) for why in uses)
