@@ -49,7 +49,7 @@ from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
@@ -232,6 +232,20 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         worker class) leaves the others to the codemods that fix the other shapes.
         """
         return module_findings
+
+    @classmethod
+    def has_work(cls, scratch: Mapping[str, object]) -> bool:
+        """Whether what the caller handed over (``scratch``: a plan made over the whole project)
+        gives this codemod something to rewrite here, findings or not (a caller of a function
+        that becomes a coroutine has no finding of its own)."""
+        return False
+
+    @classmethod
+    def planned_notes(cls, scratch: Mapping[str, object], findings: Sequence[Finding]) -> Optional[List["HumanNote"]]:
+        """When what the caller handed over says the codemod rewrites nothing here: why, for each
+        of ``findings`` it fixes (the pipeline then skips it, without a libcst parse). None: it
+        may rewrite something, or was handed nothing."""
+        return None
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         """Whether the original call ``node``, which starts where ``finding`` is, is the one it reports.

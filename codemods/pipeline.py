@@ -26,10 +26,12 @@ Findings silenced by ``# noqa`` are left out of every list, as ``loopguard check
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
@@ -40,6 +42,8 @@ from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import without_noqa
 from flake8_loopguard.core.findings import Finding
+from flake8_loopguard.project.await_plan import AwaitPlan, plan_module
+from flake8_loopguard.project.await_plan.plan import Stop
 
 from .base import (
     DEFAULT_TASK_MANAGER,
@@ -66,18 +70,22 @@ from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from .lazy_loop_resource import LazyLoopResource
 from .qasync_runs_application import QasyncRunsApplication
 from .running_branch_to_task import RunningBranchToTask
+from .run_to_await import RunToAwait
+from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN
 from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 from .worker_class_to_task import WorkerClassToTask
 
 # Order matters: whole-class and whole-function rewrites first (they turn workers into coroutines,
 # where the call-level codemods then apply; a worker class's run() is its codemod's, before the
-# function-level one sees it), task registration after the branches that create tasks.
+# function-level one sees it), task registration after the codemods that create tasks (running
+# branches, threads that become tasks).
 # The Qt slot codemods come after the rewrites that make slots; the application is driven by
 # the qasync loop before a slot codemod needs qasync imported (which would make exec() LG503).
 CODEMODS: Tuple[Type[FindingCodemod], ...] = (
     WorkerClassToTask,
     ThreadLoopToAsyncSlot,
     RunningBranchToTask,
+    RunToAwait,
     QasyncRunsApplication,
     ConnectedCoroutineToAsyncSlot,
     AsyncSlotOnPlainDef,
@@ -114,6 +122,8 @@ class MigrationResult:
     findings_after: List[Finding] = field(default_factory=list)
     # placement.TaskManagerImport chosen for the file, when a codemod asked for the TaskManager
     task_manager_import: Optional[Any] = None
+    # The chains of the run_to_await plan that could not be rewritten in this file (chain -> why).
+    await_failures: Dict[int, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -141,13 +151,15 @@ def migrate_source(
     task_manager: str = DEFAULT_TASK_MANAGER,
     reported: Optional[Callable[[str], bool]] = None,
     placement: Optional[Any] = None,
+    await_plan: Optional[AwaitPlan] = None,
 ) -> MigrationResult:
     """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate.
 
     ``reported`` says which codes the user's selection reports for this file (``select``,
     ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed. ``placement``
     (a ``placement.RuntimePlacement``) chooses the file's TaskManager import when a codemod needs
-    one, instead of ``task_manager``.
+    one, instead of ``task_manager``. ``await_plan`` is the ``run_to_await`` plan made over the
+    whole project (without it, ``run_to_await`` plans over this module alone).
     """
     codemods = selected_codemods(selected)
 
@@ -157,7 +169,42 @@ def migrate_source(
 
     raw_before = lint(source)
     findings_before = _unsilenced(raw_before, source)
+    if await_plan is None and RunToAwait in codemods and any(f.code in RunToAwait.fixes for f in findings_before):
+        # No plan over a project: the module is the whole program (chains that stay inside it).
+        await_plan = plan_module(source, path, config, None if reported is None else lambda _, code: reported(code))
+    migrate = partial(_migrate, source, path, config, codemods, task_manager, placement, lint, raw_before)
+    try:
+        return migrate(await_plan)
+    except UnsafeRewrite as error:
+        part = await_plan.for_path(path) if await_plan is not None else None
+        if part is None or not part.has_edits:
+            raise
+        # The file is refused with run_to_await's chains: keep the other codemods' work, and
+        # say why the chains stop (the caller stops them in their other files too).
+        why = f"in {os.path.normpath(path)}: {error.reason}"
+        result = migrate(await_plan.stopped({number: Stop("", why) for number in part.chains}))
+        result.await_failures = {number: error.reason for number in part.chains}
+        return result
+
+
+def _migrate(
+    source: str,
+    path: str,
+    config: Config,
+    codemods: Sequence[Type[FindingCodemod]],
+    task_manager: str,
+    placement: Optional[Any],
+    lint: Callable[[str], List[Finding]],
+    raw_before: List[Finding],
+    await_plan: Optional[AwaitPlan],
+) -> MigrationResult:
+    findings_before = _unsilenced(raw_before, source)
     result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
+    scratch: Dict[str, Any] = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
+    if placement is not None:
+        scratch[SCRATCH_PLACEMENT] = placement
+    if await_plan is not None:
+        scratch[SCRATCH_AWAIT_PLAN] = await_plan.for_path(path)
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
     # reason noted on its findings; when none is left, libcst never parses the file.
     declined_notes: List[HumanNote] = []
@@ -166,7 +213,10 @@ def migrate_source(
     willing = []
     for codemod in codemods:
         reason = codemod.declines(source)
-        if reason is None:
+        planned = codemod.planned_notes(scratch, findings_before)
+        if planned is not None:
+            declined_notes.extend(planned)
+        elif reason is None:
             willing.append(codemod)
         else:
             generic.add((codemod.NAME, reason))
@@ -176,7 +226,8 @@ def migrate_source(
                 if finding.code in codemod.fixes
             )
     fixable = {code for codemod in willing for code in codemod.fixes}
-    if not any(finding.code in fixable for finding in findings_before):
+    planned_work = any(codemod.has_work(scratch) for codemod in willing)
+    if not planned_work and not any(finding.code in fixable for finding in findings_before):
         result.left_for_human = _left_for_human(findings_before, declined_notes, codemods, generic)
         result.left_for_human_before = list(result.left_for_human)
         return result
@@ -187,19 +238,13 @@ def migrate_source(
         raise UnsafeRewrite(path, f"libcst cannot parse this file: {error.message}") from error
     except RecursionError as error:
         raise UnsafeRewrite(path, "too deeply nested for libcst") from error
-    scratch: Dict[str, Any] = {
-        SCRATCH_CONFIG: config,
-        SCRATCH_TASK_MANAGER: task_manager,
-        SCRATCH_CHAIN: [c.NAME for c in willing],
-    }
-    if placement is not None:
-        scratch[SCRATCH_PLACEMENT] = placement
+    scratch[SCRATCH_CHAIN] = [c.NAME for c in willing]
     context = CodemodContext(filename=path, scratch={**scratch, SCRATCH_METADATA: TreeMetadata.of_parsed(tree)})
     current_source, current_findings = source, raw_before
     # Each step's notes are numbered in the source that step saw; mapped to the result below.
     notes_by_source: List[Tuple[str, List[HumanNote]]] = [(source, declined_notes)]
     for codemod in willing:
-        if not any(finding.code in codemod.fixes for finding in current_findings):
+        if not any(finding.code in codemod.fixes for finding in current_findings) and not codemod.has_work(scratch):
             continue
         context.scratch[SCRATCH_LINT] = LintedSource(current_source, tuple(current_findings))
         context.scratch[SCRATCH_NOTES] = []
@@ -236,6 +281,7 @@ def migrate_source(
     result.findings_after = findings_after
     result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
     result.task_manager_import = context.scratch.get(SCRATCH_TASK_MANAGER_IMPORT)
+    result.await_failures = dict(context.scratch.get(SCRATCH_AWAIT_OUTCOME, {}))
     result.left_for_human = _left_for_human(findings_after, notes, codemods, generic)
     result.left_for_human_before = _in_source_before(
         result.left_for_human, findings_after, findings_before, source, current_source
@@ -333,17 +379,20 @@ def most_specific(notes: Sequence[HumanNote], code: str, generic: Collection[Tup
     In this order: a note that is not ``generic`` (the codemod recognised its own target shape
     there and says why it could not rewrite it) before a generic one ("not an is_running
     branch", "the module imports no Qt binding": a codemod's ``NOT_ITS_SHAPE`` reasons, and the
-    reasons of ``declines()``, which looks at the text only); then the codemod for which
+    reasons of ``declines()``, which looks at the text only); then a narrower codemod's note
+    before ``run_to_await``'s (it takes a loop call in any synchronous code, where a worker
+    codemod that recognised its worker names what in that worker kept it); then the codemod for which
     ``code`` comes first in ``fixes`` (the code it exists for before a code it fixes only
     inside its shape: LG103 is ``running_branch_to_task``'s own, ``thread_loop_to_async_slot``
     fixes it inside a worker); then the pipeline order.
     """
     order = {codemod.NAME: index for index, codemod in enumerate(CODEMODS)}
 
-    def rank(note: HumanNote) -> Tuple[bool, int, int]:
+    def rank(note: HumanNote) -> Tuple[bool, bool, int, int]:
         codemod = CODEMODS_BY_NAME.get(note.codemod)
         primacy = codemod.fixes.index(code) if codemod is not None and code in codemod.fixes else len(CODEMODS)
-        return ((note.codemod, note.reason) in generic, primacy, order.get(note.codemod, len(CODEMODS)))
+        generic_note = (note.codemod, note.reason) in generic
+        return (generic_note, note.codemod == RunToAwait.NAME, primacy, order.get(note.codemod, len(CODEMODS)))
 
     return min(notes, key=rank)
 

@@ -47,10 +47,11 @@ PROJECT = {
     "zz.py": "import asyncio\n\n\nasync def start(job):\n    asyncio.ensure_future(job())\n",
     "app/worker.py": "import asyncio\n\n\nasync def fetch():\n    return asyncio.get_event_loop()\n",
 }
-NO_QT = "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop [thread_loop_to_async_slot]"
-NOT_THE_BRANCH = (
-    "not an `if loop.is_running(): create_task(x) else: run_until_complete(x)` branch: await the coroutine from "
-    "a coroutine instead [running_branch_to_task]"
+# run_to_await's reason, over the thread and branch codemods' generic ones. It names legacy() where
+# the plan found it, in the file as it was (line 13), in diff and write mode alike.
+UNCALLED = (
+    "jobs.py:13 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
+    "(a framework, a callback's caller, a library's users) calls it synchronously [run_to_await]"
 )
 
 DIFF_MODE_VERDICT = (
@@ -73,8 +74,8 @@ get_event_loop_to_running_loop       1
 left for a human (4):
 ./far.py:100: LG402 no codemod fixes LG402
 ./far.py:1234: LG402 no codemod fixes LG402
-./jobs.py:14: LG101 {NO_QT}
-./jobs.py:14: LG103 {NOT_THE_BRANCH}
+./jobs.py:14: LG101 {UNCALLED}
+./jobs.py:14: LG103 {UNCALLED}
 
 linter findings  before  after
 LG101                 1      1
@@ -104,8 +105,8 @@ get_event_loop_to_running_loop       1
 left for a human (4):
 ./far.py:100: LG402 no codemod fixes LG402
 ./far.py:1234: LG402 no codemod fixes LG402
-./jobs.py:16: LG101 {NO_QT}
-./jobs.py:16: LG103 {NOT_THE_BRANCH}
+./jobs.py:16: LG101 {UNCALLED}
+./jobs.py:16: LG103 {UNCALLED}
 
 linter findings  before  after
 LG101                 1      1

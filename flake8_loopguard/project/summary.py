@@ -263,6 +263,13 @@ def summarize(module: Module, path: str, module_name: str, tree: Optional[ast.AS
     relative imports, which the model does not record. Without it only absolute imports
     are seen.
     """
+    return target_finder(module, path, module_name, tree).summary(path)
+
+
+def target_finder(module: Module, path: str, module_name: str, tree: Optional[ast.AST] = None) -> "_Summarizer":
+    """What :func:`summarize` reads a module with: the dotted project target of a call
+    (``call_target``), of a callable handed over (``worker_target``) or of a reference
+    (``reference``), through the module's imports (relative ones too, given ``tree``)."""
     table = ImportTable(module_name, is_package(path))
     if isinstance(tree, ast.Module):
         for node in module_level_imports(tree.body):
@@ -272,7 +279,7 @@ def summarize(module: Module, path: str, module_name: str, tree: Optional[ast.AS
             absolute = [qualified for _line, qualified in bindings if qualified is not None]
             if absolute:
                 table.targets[name] = absolute[-1]
-    return _Summarizer(module, module_name, table).summary(path)
+    return _Summarizer(module, module_name, table)
 
 
 class _Summarizer:

@@ -24,7 +24,6 @@ from loopguard_codemods.base import (
 )
 from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from loopguard_codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
-from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 
 from ..conftest import REPO
 from .helpers import FindingCodemodTest
@@ -343,10 +342,16 @@ def test_pipeline_chains_the_codemods_on_one_file():
     ]
     assert [(f.line, f.code) for f in result.findings_after] == [(21, "LG103"), (21, "LG105"), (25, "LG402")]
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
-    # One note per finding: thread_loop_to_async_slot's "no Qt" for LG103 gives way to the
-    # reason of running_branch_to_task, the codemod that exists for LG103.
+    # One note per finding: for LG103, thread_loop_to_async_slot's "no Qt" and running_branch_to_task's
+    # "not the branch" give way to run_to_await's, which names what stops the chain.
     assert notes == [
-        (21, "LG103", "running_branch_to_task", RunningBranchToTask.NOT_THE_BRANCH),
+        (
+            21,
+            "LG103",
+            "run_to_await",
+            "bus/publisher.py:22 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
+            "(a framework, a callback's caller, a library's users) calls it synchronously",
+        ),
         (21, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
         (25, "LG402", "", "no codemod fixes LG402"),
     ]
@@ -388,12 +393,14 @@ def test_codemods_that_decline_from_the_text_cost_no_libcst_parse(monkeypatch):
     """)
     result = migrate_source(text, "service.py")
     assert not result.changed
+    # run_to_await's plan (made without libcst) says the worker's chain stops at its thread: one
+    # note per finding, that reason rather than thread_loop_to_async_slot's "no Qt here".
     assert {(note.line, note.code, note.codemod) for note in result.left_for_human} == {
-        (6, "LG102", "thread_loop_to_async_slot"),
-        (7, "LG401", "thread_loop_to_async_slot"),
+        (6, "LG102", "run_to_await"),
+        (7, "LG401", "run_to_await"),
     }
     assert {note.reason for note in result.left_for_human} == {
-        "the module imports no Qt binding or qasync: @asyncSlot needs the qasync loop"
+        "service.py:5 start.worker() stops the chain: service.py:7 runs it in a thread started by synchronous code",
     }
 
 
@@ -427,7 +434,7 @@ def test_codemods_on_an_unchanged_tree_share_its_metadata(monkeypatch):
     """)
     result = migrate_source(text, "service.py")
     assert result.fixes == {"fire_and_forget_to_task_manager": 1}
-    assert ("LG103", "running_branch_to_task") in {(note.code, note.codemod) for note in result.left_for_human}
+    assert ("LG103", "run_to_await") in {(note.code, note.codemod) for note in result.left_for_human}
     assert len(resolved) == 1
 
 
@@ -533,8 +540,8 @@ def test_notes_follow_lines_moved_by_later_codemods():
     result = migrate_source(text, "service.py")
     assert "import asyncio\n" in result.source_after
     lines = result.source_after.splitlines()
-    noted = [note for note in result.left_for_human if note.codemod == "running_branch_to_task"]
-    assert [note.code for note in noted] == ["LG103"]
+    noted = [note for note in result.left_for_human if note.code == "LG103"]
+    assert [note.codemod for note in noted] == ["run_to_await"]
     assert "run_until_complete" in lines[noted[0].line - 1]
 
 
@@ -544,6 +551,7 @@ def test_every_codemod_is_named_after_its_module():
         "worker_class_to_task",
         "thread_loop_to_async_slot",
         "running_branch_to_task",
+        "run_to_await",
         "qasync_runs_application",
         "connected_coroutine_to_async_slot",
         "async_slot_on_plain_def",

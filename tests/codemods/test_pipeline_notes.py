@@ -6,8 +6,6 @@ import textwrap
 from flake8_loopguard.core.engine import check_source
 from loopguard_codemods.base import HumanNote
 from loopguard_codemods.pipeline import migrate_source, most_specific
-from loopguard_codemods.running_branch_to_task import RunningBranchToTask
-from loopguard_codemods.thread_loop.slot import NO_QT_MODULE
 
 
 def source(text: str) -> str:
@@ -46,6 +44,10 @@ QT_LOADER = source("""
         return asyncio.run_coroutine_threadsafe(coro, loop).result()
 """)
 USED_AT = "the value of load() is used at line {}"
+UNCALLED = (
+    "tools/legacy.py:{} legacy() stops the chain: nothing in the project calls legacy(): code outside it "
+    "(a framework, a callback's caller, a library's users) calls it synchronously"
+)
 
 
 def test_one_note_per_finding_the_specific_reason_before_the_generic_one():
@@ -102,9 +104,9 @@ def test_lines_removed_above_move_the_notes_up_in_the_result_only():
     assert after == [(9, "LG101"), (9, "LG103")]
 
 
-def test_a_module_without_qt_lists_each_loop_call_once_with_the_running_branch_reason():
-    """Both LG103 codemods decline here (no Qt; no is_running branch): the one that exists for
-    LG103 gives the reason, and LG101 keeps the only one it has."""
+def test_a_module_without_qt_lists_each_loop_call_once_with_the_chain_reason():
+    """The thread and branch codemods decline here (no Qt; no is_running branch), generic
+    reasons: run_to_await's, which names what stops the chain, is the one listed."""
     text = source("""
         import asyncio
 
@@ -115,13 +117,14 @@ def test_a_module_without_qt_lists_each_loop_call_once_with_the_running_branch_r
     """)
     result = migrate_source(text, "tools/legacy.py")
     assert [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human] == [
-        (5, "LG101", "thread_loop_to_async_slot", NO_QT_MODULE),
-        (6, "LG103", "running_branch_to_task", RunningBranchToTask.NOT_THE_BRANCH),
+        (5, "LG101", "run_to_await", UNCALLED.format(4)),
+        (6, "LG103", "run_to_await", UNCALLED.format(4)),
     ]
 
 
 def test_the_order_of_reasons():
-    """Specific before generic; then the codemod whose first code it is; then the pipeline order."""
+    """Specific before generic; a narrower codemod before run_to_await; then the codemod whose
+    first code it is; then the pipeline order."""
     generic = {("running_branch_to_task", "not a branch"), ("thread_loop_to_async_slot", "no Qt")}
     branch = HumanNote(3, "LG103", "running_branch_to_task", "not a branch")
     no_qt = HumanNote(3, "LG103", "thread_loop_to_async_slot", "no Qt")
@@ -130,6 +133,9 @@ def test_the_order_of_reasons():
     assert most_specific([branch, used], "LG103", generic) == used
     assert most_specific([no_qt, branch], "LG103", generic) == branch
     assert most_specific([used, elif_branch], "LG103", generic) == elif_branch
+    chain = HumanNote(3, "LG103", "run_to_await", "the chain stops")
+    assert most_specific([chain, used], "LG103", generic) == used
+    assert most_specific([branch, chain, no_qt], "LG103", generic) == chain
     first = HumanNote(3, "LG201", "fire_and_forget_to_task_manager", "a callback")
     later = HumanNote(3, "LG201", "lazy_loop_resource", "something")
     assert most_specific([later, first], "LG201", generic) == first

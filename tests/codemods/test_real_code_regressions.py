@@ -101,6 +101,40 @@ def test_shapes_the_codemods_cannot_handle_are_listed_by_the_thread_codemods(sha
     assert {(note.line, note.code) for note in result.left_for_human if note.codemod == codemod} == expected
 
 
+# run_to_await's shapes: the chain each stopped shape's loop call is in, and where it stops.
+STOPPED_CHAINS = {
+    "click_command_calls_run_async": (
+        16,
+        "LG102",
+        "click_command_calls_run_async.py:14 run_async() -> click_command_calls_run_async.py:26 status() stops the "
+        "chain: status() is decorated with @cli.command, which may call it synchronously (and 1 more)",
+    ),
+    "thread_pool_worker_owns_loop": (
+        16,
+        "LG103",
+        "thread_pool_worker_owns_loop.py:13 work() stops the chain: thread_pool_worker_owns_loop.py:23 uses work "
+        "without calling it",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(STOPPED_CHAINS))
+def test_stopped_chains_say_where_they_stop(shape):
+    before = REAL_CODE / f"{shape}.py"
+    result = migrate_source(before.read_text(encoding="utf-8"), before.name, DEFAULT)
+    assert not result.changed
+    line, code, reason = STOPPED_CHAINS[shape]
+    notes = [(note.line, note.code, note.reason) for note in result.left_for_human if note.codemod == "run_to_await"]
+    assert (line, code, reason) in notes, notes
+
+
+@pytest.mark.parametrize("shape", ["run_async_helper_for_commands", "telegram_connector_private_loop"])
+def test_rewritten_chains_leave_one_loop_at_the_entry_point(shape):
+    after = after_file(REAL_CODE / f"{shape}.py").read_text(encoding="utf-8")
+    assert after.count("asyncio.run(") == 1
+    assert "run_until_complete" not in after and "new_event_loop" not in after
+
+
 def run_migrate(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flake8_loopguard", "migrate", "--allow-dirty", *args, "."],

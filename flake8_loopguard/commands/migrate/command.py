@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import FrozenSet, List, Optional, Sequence
 
@@ -27,6 +28,7 @@ EXIT_WORK_LEFT = 1  # changes proposed, or findings left
 EXIT_ERROR = 2
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
+from .chains import keep_chains_whole, plan_chains
 from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
@@ -63,7 +65,15 @@ def run(args: argparse.Namespace) -> int:
         placement=RuntimePlacement(target, scaffolds=True, cwd=Path.cwd()),
     )
     try:
+        plan, planning_error = plan_chains(options, files)
+        if planning_error:
+            err.line(f"loopguard migrate: {planning_error}")
+            state.errors.append(planning_error)
+        options = replace(options, await_plan=plan)
         state.results = _migrate_all(options, files, args.jobs, err)
+        state.results = keep_chains_whole(
+            options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
+        )
         err.close_progress()
         for result in state.results:
             if result.status is FileStatus.FAILED:

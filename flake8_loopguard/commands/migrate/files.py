@@ -35,6 +35,7 @@ class MigrationOptions:
     selected: Optional[FrozenSet[str]]
     selection: Selection  # what `loopguard check` reports: the codes worth fixing
     placement: Any  # loopguard_codemods.placement.RuntimePlacement: each file's TaskManager import
+    await_plan: Optional[Any] = None  # project.await_plan.AwaitPlan: run_to_await's chains over the run
 
 
 @dataclass
@@ -57,6 +58,7 @@ class FileResult:
     # As the run leaves it: `from <module> import <TaskManager or a worker base>`, where the module
     # is (or is to be created).
     task_manager_import: Any = None  # placement.TaskManagerImport
+    await_failures: Dict[int, str] = field(default_factory=dict)  # run_to_await chains not rewritten here
 
     @property
     def imports_runtime(self) -> bool:
@@ -78,6 +80,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             options.selected,
             reported=partial(options.selection.reports, path=path),
             placement=options.placement,
+            await_plan=options.await_plan,
         )
         after_bytes = result.source_after.encode(encoding)
         runtime = options.placement.settle(path, source, result.source_after, result.task_manager_import)
@@ -111,6 +114,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         findings_before=dict(Counter(finding.code for finding in result.findings_before)),
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
         task_manager_import=runtime.imported,
+        await_failures=result.await_failures,
     )
 
 

@@ -29,7 +29,7 @@ class LoopCreatedOutsideEntryPoint(Rule):
     """
 
     code = "LG101"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
@@ -127,10 +127,11 @@ class LoopRunOutsideEntryPoint(Rule):
     Fix: make the caller `async def` and `await` the coroutine; in Qt code, turn the
     slot into an `@asyncSlot()` coroutine. Only the entry point runs the loop:
     `qasync.run(main())` or `asyncio.run(main(), loop_factory=QEventLoop)`.
+    `run_to_await` does this up the callers, across modules, to the entry point.
     """
 
     code = "LG102"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
     name = "loop-run-outside-entry-point"
     message = "{call}() starts a new event loop outside the entry point; await the coroutine instead"
     # A coroutine whose chain of calls reaches this call in another module (project pass).
@@ -226,11 +227,12 @@ class LoopDrivenOutsideEntryPoint(Rule):
 
     Fix: await the coroutine from a coroutine; from synchronous code that runs on the
     loop, schedule it with `asyncio.get_running_loop().create_task(...)` and register the
-    task with the TaskManager.
+    task with the TaskManager. `run_to_await` makes the function and its callers coroutines
+    that await it, up to the entry point.
     """
 
     code = "LG103"
-    codemods = ("running_branch_to_task", "thread_loop_to_async_slot", "worker_class_to_task")
+    codemods = ("running_branch_to_task", "thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     # A coroutine whose chain of calls reaches this call in another module (project pass).
@@ -317,7 +319,7 @@ class SetEventLoopOutsideEntryPoint(Rule):
     """
 
     code = "LG104"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [

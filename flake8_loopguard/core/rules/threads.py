@@ -47,7 +47,7 @@ class ThreadWithPrivateLoop(Rule):
     """
 
     code = "LG401"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     # A worker in one module whose chain of calls reaches a loop helper in another (project pass).

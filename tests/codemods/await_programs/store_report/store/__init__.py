@@ -1,0 +1,5 @@
+"""The store's public face."""
+
+from .db import query
+
+__all__ = ["query"]
