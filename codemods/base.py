@@ -61,6 +61,7 @@ from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
 from .layout import package_name
+from .scaffold import DEFAULT_TASK_MANAGER
 from .syntax import dotted, instance_parameter
 from .task_manager import (
     MANAGER_ATTRIBUTE,
@@ -84,7 +85,6 @@ SCRATCH_CHAIN = "loopguard.chain"  # NAMEs of the codemods the pipeline runs on 
 SCRATCH_PLACEMENT = "loopguard.placement"  # placement.RuntimePlacement: chooses each file's TaskManager import
 SCRATCH_TASK_MANAGER_IMPORT = "loopguard.task_manager_import"  # placement.TaskManagerImport of this file
 
-DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .base import DEFAULT_TASK_MANAGER
+# Where the rewritten code imports its TaskManager from, unless --task-manager says otherwise.
+DEFAULT_TASK_MANAGER = "loop_runtime:TaskManager"
+
 
 TEMPLATE = Path(__file__).resolve().with_name("templates") / "loop_runtime.py"
 # Appended to the runtime module when a rewritten worker class derives from one of its bases; its

@@ -12,20 +12,20 @@ from ...core.findings import Finding
 from ...core.noqa import silences_file, source_lines, without_noqa
 from ...project import ModuleSummary, module_name_for, summarize, summarize_imports_only
 from ..settings import SYNTAX_ERROR_CODE
-from .files import FileTask
 from .located import line_text_of
 from .records import FileRecord, RecordedFinding
 
 
-def analyse(source: str, task: FileTask, config: Config) -> FileRecord:
-    """The cache record of one file: its findings after ``# noqa``, its whole-project summary, and
-    whether that summary is the full model's (``modelled``) or the imports only (a later phase
-    may need the file modelled)."""
+def analyse(source: str, path: str, config: Config, summarize_it: bool, model_anyway: bool) -> FileRecord:
+    """The cache record of one file: its findings after ``# noqa``, its whole-project summary
+    (``summarize_it``: the whole-project rules need it), and whether that summary is the full
+    model's (``modelled``) or the imports only (a later phase may need the file modelled);
+    ``model_anyway`` models a file the prefilter would skip."""
     summary: Optional[ModuleSummary] = None
     # Module names are relative to the project root, so the summary does not depend on the spelling.
-    module_name = module_name_for(task.path, config.project_root) if task.summarize else ""
+    module_name = module_name_for(path, config.project_root) if summarize_it else ""
     try:
-        analysis = analyse_source(source, task.path, config, model_anyway=task.model)
+        analysis = analyse_source(source, path, config, model_anyway=model_anyway)
     except SyntaxError as error:
         if silences_file(source):  # flake8 does not even parse such a file
             return FileRecord((), None, modelled=True)
@@ -39,11 +39,11 @@ def analyse(source: str, task: FileTask, config: Config) -> FileRecord:
         # Modelled as far as it goes: parsing it again would find nothing more.
         return FileRecord((RecordedFinding(syntax_error, line_text),), None, modelled=True)
     modelled = analysis.module is not None
-    if task.summarize:
+    if summarize_it:
         if analysis.module is None:
-            summary = summarize_imports_only(source, task.path, module_name)
+            summary = summarize_imports_only(source, path, module_name)
         else:
-            summary = summarize(analysis.module, task.path, module_name, analysis.tree)
+            summary = summarize(analysis.module, path, module_name, analysis.tree)
     if analysis.module is not None:
         analysis.module.release()
     findings = analysis.findings

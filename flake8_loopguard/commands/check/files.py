@@ -114,7 +114,7 @@ def check_file(task: FileTask, config: Config) -> FileOutcome:
         # cache answers never imports them.
         from .analysis import analyse
 
-        record = analyse(source, task, config)
+        record = analyse(source, task.path, config, task.summarize, task.model)
     except SourceError as error:
         return FileOutcome(task, file_stat, digest, None, str(error))
     except RecursionError:
