@@ -6,6 +6,7 @@ to is the linter's business (the findings), or libcst's metadata providers'.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, List, Optional, Sequence, Set, Union
 
 import libcst as cst
@@ -146,7 +147,18 @@ def variable_names(nodes: Iterable[cst.CSTNode]) -> List[cst.Name]:
 def mentions_name(node: cst.CSTNode, name: str, ignoring: Optional[cst.CSTNode] = None) -> bool:
     """Whether ``name`` is written anywhere in the subtree, outside ``ignoring``: as a variable,
     an attribute (``obj.name``) or a keyword."""
+    if ignoring is None:
+        return _mentions_anywhere(node, name)
     finder = _Mention(name, ignoring)
+    node.visit(finder)
+    return finder.found
+
+
+# Nodes are immutable and hashed by identity: the answer for a (class, name) holds for as long as
+# the node lives, and every finding in a class asks it again (a whole-class visit each time).
+@lru_cache(maxsize=256)
+def _mentions_anywhere(node: cst.CSTNode, name: str) -> bool:
+    finder = _Mention(name, None)
     node.visit(finder)
     return finder.found
 

@@ -5,6 +5,7 @@ after the imports."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -50,6 +51,7 @@ def _names_manager(target: cst.BaseExpression) -> bool:
     return isinstance(target, cst.Name) and target.value == MANAGER_ATTRIBUTE
 
 
+@lru_cache(maxsize=256)  # asked for every finding in the class; nodes are immutable, hashed by identity
 def assigns_manager(node: cst.CSTNode) -> bool:
     """Whether the class (methods or body) already assigns ``_task_manager`` somewhere."""
     finder = _ManagerAssignmentFinder()
