@@ -303,7 +303,7 @@ def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:
         raise UnsafeRewrite(path, f"{codemod_name} produced code that does not compile: {error}") from error
 
 
-def _line_mover(before: str, after: str) -> Callable[[int], int]:
+def line_mover(before: str, after: str) -> Callable[[int], int]:
     """A line of ``before`` -> the line at the same place in ``after`` (a line of a block the
     diff replaced goes to the same offset in the new block, or to its last line)."""
     opcodes = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False).get_opcodes()
@@ -324,7 +324,7 @@ def _moved_notes(notes: Sequence[HumanNote], before: str, after: str) -> List[Hu
     from ``before`` to the same places in ``after``."""
     if before == after or not notes:
         return list(notes)
-    moved = _line_mover(before, after)
+    moved = line_mover(before, after)
     return [HumanNote(moved(note.line), note.code, note.codemod, _moved_reason(note.reason, moved)) for note in notes]
 
 
@@ -348,7 +348,7 @@ def _in_source_before(
     """
     if before == after:
         return list(left)
-    moved_back = _line_mover(after, before)
+    moved_back = line_mover(after, before)
     unclaimed = list(findings_before)
     placed: List[HumanNote] = []
     for note, finding in zip(left, findings_after):

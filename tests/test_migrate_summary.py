@@ -48,9 +48,10 @@ PROJECT = {
     "app/worker.py": "import asyncio\n\n\nasync def fetch():\n    return asyncio.get_event_loop()\n",
 }
 # run_to_await's reason, over the thread and branch codemods' generic ones. It names legacy() where
-# the plan found it, in the file as it was (line 13), in diff and write mode alike.
+# it is in the file the summary speaks of: as it was (line 13) in diff mode, as written (line 15,
+# as its findings are) with --write.
 UNCALLED = (
-    "jobs.py:13 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
+    "jobs.py:{} legacy() stops the chain: nothing in the project calls legacy(): code outside it "
     "(a framework, a callback's caller, a library's users) calls it synchronously [run_to_await]"
 )
 
@@ -74,8 +75,8 @@ get_event_loop_to_running_loop       1
 left for a human (4):
 ./far.py:100: LG402 no codemod fixes LG402
 ./far.py:1234: LG402 no codemod fixes LG402
-./jobs.py:14: LG101 {UNCALLED}
-./jobs.py:14: LG103 {UNCALLED}
+./jobs.py:14: LG101 {UNCALLED.format(13)}
+./jobs.py:14: LG103 {UNCALLED.format(13)}
 
 linter findings  before  after
 LG101                 1      1
@@ -105,8 +106,8 @@ get_event_loop_to_running_loop       1
 left for a human (4):
 ./far.py:100: LG402 no codemod fixes LG402
 ./far.py:1234: LG402 no codemod fixes LG402
-./jobs.py:16: LG101 {UNCALLED}
-./jobs.py:16: LG103 {UNCALLED}
+./jobs.py:16: LG101 {UNCALLED.format(15)}
+./jobs.py:16: LG103 {UNCALLED.format(15)}
 
 linter findings  before  after
 LG101                 1      1

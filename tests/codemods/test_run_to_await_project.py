@@ -246,3 +246,62 @@ def test_a_chain_through_a_file_silenced_as_a_whole_is_left_in_every_file(tmp_pa
         "./step.py:9: LG102 step.py:8 step() -> run.py:5 main(): run.py is not migrated (# flake8: noqa) [run_to_await]"
     ) in written.stderr.splitlines(), written.stderr
     assert written.status == 1
+
+
+STOPPED_BY_A_PROPERTY = {
+    "helpers.py": textwrap.dedent(
+        """\
+        import asyncio
+
+
+        async def ping():
+            asyncio.create_task(asyncio.sleep(0))
+
+
+        def load():
+            return asyncio.run(fetch())
+
+
+        async def fetch():
+            return "u"
+        """
+    ),
+    "settings.py": textwrap.dedent(
+        """\
+        import asyncio
+
+        from helpers import load
+
+
+        async def spawn():
+            asyncio.create_task(asyncio.sleep(0))
+
+
+        class Settings:
+            @property
+            def user(self):
+                return load()
+        """
+    ),
+}
+
+
+def test_with_write_the_places_a_reason_names_are_those_of_the_written_files(tmp_path):
+    """The task registrations add lines above load() and above the property in both files: with
+    --write, the chain the note names points into the files as written (diff mode: as they are)."""
+    write(tmp_path, STOPPED_BY_A_PROPERTY)
+    shown = loopguard(tmp_path, "migrate", "--allow-dirty", ".")
+    why = (
+        "load() -> settings.py:{} Settings.user() stops the chain: user() is a property: reading it cannot await "
+        "(and 1 more)"
+    )
+    assert f"./helpers.py:9: LG102 helpers.py:8 {why.format(12)} [run_to_await]" in shown.stderr.splitlines()
+    written = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
+    assert f"./helpers.py:12: LG102 helpers.py:11 {why.format(15)} [run_to_await]" in written.stderr.splitlines()
+    helpers = (tmp_path / "helpers.py").read_text().splitlines()
+    settings = (tmp_path / "settings.py").read_text().splitlines()
+    assert (helpers[12 - 1], helpers[11 - 1], settings[15 - 1]) == (
+        "    return asyncio.run(fetch())",
+        "def load():",
+        "    def user(self):",
+    )

@@ -11,6 +11,7 @@ once never comes back, so this ends.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -85,6 +86,30 @@ def keep_chains_whole(
         again = {result.path: result for result in migrate_all(options, [p for p in files if p in touched])}
         results = [again.get(result.path, result) for result in results]
     return results
+
+
+def places_as_written(results: Sequence[FileResult]) -> None:
+    """After ``--write``: each ``path:line`` a note's reason names (the functions of a chain, in
+    this file or another) moved to the same place in the files as written, as the notes' own
+    lines are. Diff mode names the files as they are, which its notes' reasons already do."""
+    from loopguard_codemods.pipeline import line_mover
+
+    movers = {
+        os.path.normpath(result.path): line_mover(result.before, result.after)
+        for result in results
+        if result.status is FileStatus.CHANGED
+    }
+    if not movers:
+        return
+    # The longest path first, and none inside a longer one ("src/app.py:3" is not "app.py:3").
+    spelled = "|".join(re.escape(path) for path in sorted(movers, key=len, reverse=True))
+    place = re.compile(rf"(?<![\w./\\-])({spelled}):(\d+)\b")
+
+    def moved(match: "re.Match[str]") -> str:
+        return f"{match.group(1)}:{movers[match.group(1)](int(match.group(2)))}"
+
+    for result in results:
+        result.notes = [(line, code, codemod, place.sub(moved, reason)) for line, code, codemod, reason in result.notes]
 
 
 def _short(error: str, path: str) -> str:

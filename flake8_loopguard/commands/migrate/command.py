@@ -28,7 +28,7 @@ EXIT_WORK_LEFT = 1  # changes proposed, or findings left
 EXIT_ERROR = 2
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
-from .chains import keep_chains_whole, plan_chains
+from .chains import keep_chains_whole, places_as_written, plan_chains
 from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         _plan_scaffold(state)
         if args.write:
             write_all(state, err)
+            places_as_written(state.results)
         else:
             print_diff(state)
     except BrokenPipeError:
