@@ -30,6 +30,7 @@ from flake8_loopguard.project.await_plan import FilePlan
 
 from .await_chain.expressions import awaited, loop_started, qasync_spelling, with_awaited_operand
 from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN, Edits, file_plan, locate_edits
+from .await_chain.script_entry import script_entry
 from .base import FindingCodemod, HumanNote, Rewritten
 from .thread_loop.expressions import await_argument
 from .thread_loop.settle import Carried, comment_lines, comments_only, header_comment, keep_opening_spacing, settle
@@ -199,7 +200,7 @@ class RunToAwait(FindingCodemod):
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
+    ) -> Union[cst.FunctionDef, cst.FlattenSentinel[cst.FunctionDef]]:
         edits = self._edits
         if original_node in edits.make_async:
             updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
@@ -208,6 +209,10 @@ class RunToAwait(FindingCodemod):
             updated_node = updated_node.with_changes(decorators=decorators)
             if edits.slot_import is not None:
                 self.add_needed_import(*edits.slot_import)
+        script_end = edits.script_ends.get(original_node)
+        if script_end is not None:
+            wrapper, coroutine = script_entry(updated_node, self._runner(script_end[0]))
+            return cst.FlattenSentinel([wrapper, coroutine])
         return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:

@@ -21,6 +21,7 @@ from libcst.metadata import CodeRange
 
 from flake8_loopguard.core.config import Config
 from flake8_loopguard.project.await_plan import FilePlan, digest, plan_module
+from flake8_loopguard.project.await_plan.chains import script_coroutine
 
 from ..base import char_column
 from ..syntax import own_name
@@ -56,6 +57,8 @@ class Edits:
     removed: Dict[cst.BaseSmallStatement, int] = field(default_factory=dict)
     threads: Dict[cst.Call, Tuple[ThreadTask, int]] = field(default_factory=dict)  # Thread(...) or its start()
     joins: Dict[cst.Call, Tuple[str, int]] = field(default_factory=dict)  # `t.join()` -> `await t`
+    # Console-script functions (in make_async too: their body goes to a coroutine) -> (runner, chain).
+    script_ends: Dict[cst.FunctionDef, Tuple[str, int]] = field(default_factory=dict)
     slot_import: Optional[Tuple[str, str]] = None
 
     def without(self, chains: Set[int]) -> "Edits":
@@ -71,6 +74,7 @@ class Edits:
             {k: v for k, v in self.removed.items() if keep(v)},
             {k: v for k, v in self.threads.items() if keep(v[1])},
             {k: v for k, v in self.joins.items() if keep(v[1])},
+            {k: v for k, v in self.script_ends.items() if keep(v[1])},
             self.slot_import,
         )
 
@@ -154,6 +158,14 @@ def locate_edits(
             if function.asynchronous is not None:
                 fail(number, f"{name}() is a coroutine already")
             edits.make_async[function] = number
+    for name, (runner, number) in plan.script_ends.items():
+        function = function_named(name, number)
+        if function is None:
+            continue
+        coroutine = script_coroutine(name)
+        if coroutine in _module_names(module):
+            fail(number, f"the coroutine taking the body of {name}() would be {coroutine}, which the module binds")
+        edits.script_ends[function] = (runner, number)
     for name, number in plan.slots.items():
         function = function_named(name, number)
         if function is None:
@@ -233,6 +245,27 @@ def _locate_plumbing(
             edits.runs[call] = number
         for statement in plumbing.removed:
             edits.removed[statement] = number
+
+
+def _module_names(module: cst.Module) -> Set[str]:
+    """The names the module's own statements bind at its top level (defs, classes, assignments, imports)."""
+    names: Set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    names.update(target.value for target in targets if isinstance(target, cst.Name))
+                elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        bound = alias.asname.name if alias.asname is not None else alias.name
+                        while isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
+                            bound = bound.value
+                        if isinstance(bound, cst.Name):
+                            names.add(bound.value)
+    return names
 
 
 def _cannot_await(around: Sequence[cst.CSTNode], edits: Edits) -> str:

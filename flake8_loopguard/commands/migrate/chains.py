@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..sources import SourceError, read_source
+from .console_scripts import console_scripts
 from .files import FileResult, FileStatus, MigrationOptions
 
 RUN_TO_AWAIT = "run_to_await"
@@ -37,8 +39,9 @@ def plan_chains(options: MigrationOptions, files: Sequence[str]) -> Tuple[Option
         except SourceError:
             continue  # reported once, when the file itself is migrated
     selection = options.selection
+    scripts = console_scripts(Path(options.config.project_root or os.curdir))
     try:
-        return plan_project(sources, options.config, lambda path, code: selection.reports(code, path=path)), ""
+        return plan_project(sources, options.config, lambda path, code: selection.reports(code, path=path), scripts), ""
     except Exception as error:  # a bug of ours must not cost the other codemods' work
         why = f"run_to_await: internal error while planning its chains ({type(error).__name__}: {error}); none rewritten"
         return AwaitPlan(), why

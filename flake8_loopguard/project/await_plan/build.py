@@ -40,9 +40,15 @@ class _Modelled:
     facts: ModuleFacts
 
 
-def plan_project(sources: Mapping[str, str], config: Config, reports: Optional[Reports] = None) -> AwaitPlan:
-    """The plan for the files ``sources`` holds (path -> text)."""
-    return _Builder(sources, config, reports).plan()
+def plan_project(
+    sources: Mapping[str, str],
+    config: Config,
+    reports: Optional[Reports] = None,
+    console_scripts: Optional[Mapping[str, str]] = None,
+) -> AwaitPlan:
+    """The plan for the files ``sources`` holds (path -> text). ``console_scripts``: the functions
+    the project's console scripts call, ``"module:function"`` -> how the project declares it."""
+    return _Builder(sources, config, reports, console_scripts or {}).plan()
 
 
 def plan_module(source: str, path: str, config: Config, reports: Optional[Reports] = None) -> AwaitPlan:
@@ -51,8 +57,11 @@ def plan_module(source: str, path: str, config: Config, reports: Optional[Report
 
 
 class _Builder:
-    def __init__(self, sources: Mapping[str, str], config: Config, reports: Optional[Reports]) -> None:
+    def __init__(
+        self, sources: Mapping[str, str], config: Config, reports: Optional[Reports], console_scripts: Mapping[str, str]
+    ) -> None:
         self.sources = sources
+        self.console_scripts = console_scripts
         self.config = config
         self.reports = reports
         self.names = {path: module_name_for(path, config.project_root) for path in sources}
@@ -147,7 +156,7 @@ class _Builder:
 
     def planner(self) -> ChainPlanner:
         project = Project(list(self.summaries.values()))
-        planner = ChainPlanner([m.facts for m in self.modelled.values()], project, self.sources)
+        planner = ChainPlanner([m.facts for m in self.modelled.values()], project, self.sources, self.console_scripts)
         for module, uses in self.uses.values():
             planner.add_uses(module, uses)
         for path in self.unreadable:

@@ -8,7 +8,9 @@ must become a coroutine as well, or it would start a loop inside the running one
 therefore a connected part of the call graph among the plain functions that reach a loop run;
 it ends where a caller can already await (a coroutine), where a Qt signal calls it (the
 function becomes an ``@asyncSlot()``), and at the entry point (the ``__main__`` block's call
-becomes ``asyncio.run(f())``, the one loop, started once).
+becomes ``asyncio.run(f())``, the one loop, started once). A console-script function is an entry
+point its script wrapper calls synchronously: it stays a plain function that starts the one loop
+on a coroutine holding its body (``def main(): return asyncio.run(_main_async())``).
 
 A chain is rewritten whole or not at all. It stops at any function that must stay synchronous
 (a special method, a property, a function handed to a thread by synchronous code, to an
@@ -25,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .facts import (
+    IN_COROUTINE,
     OTHER_PROCESS,
     THREAD_RUN,
     AT_IMPORT,
@@ -45,6 +48,12 @@ from .plan import AwaitPlan, Chain, FilePlan, Position, Stop as PlanStop, digest
 from .references import RESOLVED, NameUse
 
 Node = Tuple[str, str]  # (module name, qualified name of the function)
+
+
+def script_coroutine(name: str) -> str:
+    """The coroutine that takes the body of the console-script function ``name``."""
+    return f"_{name}_async"
+
 FIXED_CODES = ("LG101", "LG102", "LG103", "LG104")
 THREAD_CODE = "LG401"
 
@@ -62,7 +71,13 @@ class ChainPlanner:
     """Joins the modules' facts into chains; ``project`` (a ``graph.Project``) resolves a dotted
     target, as a module spells it, to the project function it names, and knows the imports."""
 
-    def __init__(self, facts: Sequence[ModuleFacts], project, sources: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        facts: Sequence[ModuleFacts],
+        project,
+        sources: Mapping[str, str],
+        console_scripts: Optional[Mapping[str, str]] = None,
+    ) -> None:
         self.facts = {module.module: module for module in facts}
         self.project = project  # graph.Project over every file's summary
         self.resolve = project.resolve
@@ -93,6 +108,13 @@ class ChainPlanner:
         self.uses: Dict[Node, List[Tuple[str, NameUse]]] = {}
         self.unresolved_uses: Dict[str, List[Tuple[str, NameUse]]] = {}  # short name -> attribute uses
         self.unreadable: Dict[str, List[str]] = {}  # short name -> files that could not be parsed
+        # The module-level functions console scripts name -> how the project declares them.
+        self.scripts: Dict[Node, str] = {}
+        for spelled, declared in (console_scripts or {}).items():
+            module, _colon, name = spelled.partition(":")
+            function = self.functions.get((module, name))
+            if function is not None and not function.is_method and "." not in name:
+                self.scripts[(module, name)] = declared
 
     def target(self, dotted: str, importer: str) -> Optional[Tuple[str, str]]:
         node = self.resolve(dotted, importer)
@@ -110,7 +132,10 @@ class ChainPlanner:
             found = {node for node, function in self.functions.items() if function.runs_loop and not function.is_async}
             pending = list(found)
             while pending:
-                for caller in self._callers_of(pending.pop()):
+                node = pending.pop()
+                if node in self.scripts:
+                    continue  # it stays synchronous: its callers call a plain function, as before
+                for caller in self._callers_of(node):
                     function = self.functions.get(caller)
                     if function is not None and not function.is_async and caller not in found:
                         found.add(caller)
@@ -156,7 +181,7 @@ class ChainPlanner:
         converting = self.converting()
         everywhere = self.names_to_model()
         modules = {module for members in converting for module, _name in members}
-        entries = [module for members in converting for module in self._main_calls(members)]
+        entries = [module for members in converting for module in self._loop_starters(members)]
         if entries:
             program = self._imported_from(entries)
             for members, _seeded in self._groups():
@@ -241,6 +266,9 @@ class ChainPlanner:
             stops.extend(Stop(node, why, elsewhere) for why in self._own_reasons(node, function))
             if function.is_async:
                 continue
+            if node in self.scripts:
+                stops.extend(Stop(node, why) for why in self._script_reasons(node, function, chain))
+                continue
             handed = self.hand_overs.get(node, [])
             called = self.callers.get(node, [])
             for module, call in called:
@@ -291,6 +319,27 @@ class ChainPlanner:
         if function.other_codemods_loop_calls and not function.is_async:
             line = function.other_codemods_loop_calls[0]
             reasons.append(f"its `if loop.is_running():` branch at line {line} is running_branch_to_task's")
+        return reasons
+
+    def _script_reasons(self, node: Node, function: FunctionFacts, chain: Set[Node]) -> List[str]:
+        """Why a console-script function cannot end its chain: it stays synchronous and starts the
+        one loop, which must be entry-point code for the linter; no code on the loop may call it."""
+        script = f"{node[1]}() is {self.scripts[node]}"
+        facts = self.facts[node[0]]
+        reasons = []
+        if not function.entry_code:
+            reasons.append(
+                f"{script}: it stays synchronous and would start the loop outside entry-point code (LG102); "
+                "call it from its module's `if __name__ == \"__main__\":` block, or name its file in `entry-points`"
+            )
+        if facts.imports_qt and (not facts.imports_qasync or facts.runs_qt_exec):
+            reasons.append(f"{script} in a Qt program: make qasync drive the application first")
+        coroutine = script_coroutine(node[1])
+        if coroutine in facts.functions:
+            reasons.append(f"{script}: the coroutine taking its body would be {coroutine}(), which its module defines")
+        for module, call in self.callers.get(node, ()):
+            if call.place == IN_COROUTINE or (module, call.caller) in chain:
+                reasons.append(f"{script}, which starts a loop, and {self.where(module, call.line)} calls it on the loop")
         return reasons
 
     def _call_reason(self, chain: Set[Node], module: str, call: CallFacts) -> str:
@@ -360,6 +409,15 @@ class ChainPlanner:
                 stops.append(Stop(first, f"Qt's own loop drives {path}: make qasync drive the application first"))
         return stops
 
+    def _loop_starters(self, members: Sequence[Node]) -> Dict[str, Node]:
+        """Where the chain's program starts the one loop: module -> the function of the chain its
+        ``__main__`` block calls first, or its console-script function."""
+        starters = {module: calls[0][0] for module, calls in self._main_calls(members).items()}
+        for node in members:
+            if node in self.scripts:
+                starters.setdefault(node[0], node)
+        return starters
+
     def _main_calls(self, members: Sequence[Node]) -> Dict[str, List[Tuple[Node, CallFacts]]]:
         found: Dict[str, List[Tuple[Node, CallFacts]]] = {}
         for node in members:
@@ -397,6 +455,10 @@ class ChainPlanner:
                     if call.reported and call.code in FIXED_CODES:
                         findings.append((file.path, call.line, call.code, (module, name)))
                 if function.is_async:
+                    continue
+                if (module, name) in self.scripts:
+                    # Its callers call a plain function, as before; it starts the one loop.
+                    file.script_ends[name] = ("qasync" if self.facts[module].imports_qt else "asyncio", number)
                     continue
                 for caller_module, call in self.callers.get((module, name), ()):
                     if call.place == IN_MAIN:
@@ -457,7 +519,7 @@ class ChainPlanner:
         needs: Dict[Node, List[Node]] = {}
         for members, seeded in groups:
             stops = list(own[members[0]])
-            entries = self._main_calls(members)
+            entries = self._loop_starters(members)
             if seeded and entries and not stops:
                 program = self._imported_from(entries)
                 for others, others_seeded in groups:
@@ -470,7 +532,7 @@ class ChainPlanner:
                     if others_seeded and not theirs and seen_everywhere:
                         needs.setdefault(members[0], []).append(others[0])
                     elif not theirs or not seen_everywhere or any(not stop.elsewhere for stop in theirs):
-                        first_entry = next(iter(entries.values()))[0][0]
+                        first_entry = next(iter(entries.values()))
                         why = (
                             f"{self.name_of(min(others, key=self._place_of))} runs a loop of its own and stays "
                             "synchronous: inside the loop this entry point would start, it would fail"
@@ -576,11 +638,13 @@ class _FileEdits:
         self.loop_starts: Dict[Position, Tuple[str, int]] = {}
         self.slots: Dict[str, int] = {}
         self.thread_tasks: Dict[Position, int] = {}
+        self.script_ends: Dict[str, Tuple[str, int]] = {}
 
     def numbers(self) -> Set[int]:
         found = set(self.make_async.values()) | set(self.awaits.values()) | set(self.slots.values())
         found |= {number for _code, number in self.loop_calls.values()}
         found |= {number for _runner, number in self.loop_starts.values()}
+        found |= {number for _runner, number in self.script_ends.values()}
         return found | set(self.thread_tasks.values())
 
     def freeze(self, source_digest: str, routes: Mapping[Tuple[int, str], str]) -> FilePlan:
@@ -593,5 +657,6 @@ class _FileEdits:
             dict(self.loop_starts),
             dict(self.slots),
             dict(self.thread_tasks),
+            dict(self.script_ends),
             routes=dict(routes),
         )

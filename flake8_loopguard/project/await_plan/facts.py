@@ -67,6 +67,9 @@ class FunctionFacts:
     loop_calls: Tuple[LoopCall, ...] = ()
     # Loop calls left to another codemod (an `if loop.is_running():` branch).
     other_codemods_loop_calls: Tuple[int, ...] = ()
+    # Entry-point code for the linter (a function the `__main__` block calls or hands over, or in
+    # an entry-point file): a loop it starts is no finding.
+    entry_code: bool = False
 
     @property
     def short_name(self) -> str:
@@ -182,6 +185,8 @@ class _FactsReader:
                 self.slot_decorated(function),
                 loop_calls,
                 elsewhere,
+                model.is_entry_point_file
+                or (function.parent_scope is model.module_scope and function.name in model.entry_functions),
             )
         facts.calls = list(self.calls())
         facts.hand_overs = sorted(self.hand_overs(), key=lambda h: (h.line, h.col))

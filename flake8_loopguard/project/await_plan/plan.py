@@ -37,6 +37,9 @@ class FilePlan:
     loop_starts: Mapping[Position, Tuple[str, int]] = field(default_factory=dict)  # -> (runner, chain)
     slots: Mapping[str, int] = field(default_factory=dict)  # functions that become @asyncSlot()
     thread_tasks: Mapping[Position, int] = field(default_factory=dict)  # Thread(...) calls that become tasks
+    # Console-script functions: each stays synchronous and starts the one loop on a coroutine
+    # that takes its body: function -> (runner, chain).
+    script_ends: Mapping[str, Tuple[str, int]] = field(default_factory=dict)
     # Why each finding the codemod fixes is left, by (line, code).
     notes: Mapping[Tuple[int, str], str] = field(default_factory=dict)
     # The chain each finding of a chain is in, from its loop run up (for the note when the file
@@ -49,6 +52,7 @@ class FilePlan:
         found |= {chain for _code, chain in self.loop_calls.values()}
         found |= {chain for _runner, chain in self.loop_starts.values()}
         found |= set(self.thread_tasks.values())
+        found |= {chain for _runner, chain in self.script_ends.values()}
         return sorted(found)
 
     @property
@@ -65,6 +69,7 @@ class FilePlan:
             loop_starts={k: v for k, v in self.loop_starts.items() if v[1] != chain},
             slots={k: v for k, v in self.slots.items() if v != chain},
             thread_tasks={k: v for k, v in self.thread_tasks.items() if v != chain},
+            script_ends={k: v for k, v in self.script_ends.items() if v[1] != chain},
             notes={**self.notes, **notes},
         )
 
