@@ -1,4 +1,5 @@
-"""LG301: a loop-bound resource built in ``__init__`` is built lazily, on the running loop."""
+"""LG301/LG302: a loop-bound resource built in ``__init__``, or at module level at import time, is
+built lazily, on the running loop."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .lazy_resource.facts import (
     related_classes,
     stored_parameters,
 )
+from .lazy_resource.module_level import ModulePlan, add_ensure_functions, plan_module_resource
 from .syntax import code_of, instance_parameter, mentions_name, variable_names
 
 
@@ -56,15 +58,53 @@ class LazyLoopResource(FindingCodemod):
     """
 
     NAME = "lazy_loop_resource"
-    DESCRIPTION = "build loop-bound resources of __init__ lazily, in an async _ensure_<name>() method"
-    fixes = ("LG301",)
+    DESCRIPTION = "build loop-bound resources of __init__ or module level lazily, in an async _ensure_<name>()"
+    fixes = ("LG301", "LG302")
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider, ExpressionContextProvider)
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
         return None  # planned per class, in visit_ClassDef
 
+    def visit_Module(self, node: cst.Module) -> None:
+        """LG302: the module-level resources, planned together (their ensure functions are added
+        by one edit of the module); a resource of a class body is left, with why."""
+        at_import = [finding for _key, finding in self._fixable if finding.code == "LG302"]
+        plans: List[ModulePlan] = []
+        for call, findings in self._outermost_calls(node, at_import).items():
+            owner = self._class_of_finding(findings[0])
+            try:
+                if owner is not None:
+                    raise LeftForHuman(
+                        f"built in the body of class {owner.name.value}, a class attribute every instance shares: "
+                        "build it in __init__ (whose resources this codemod makes lazy) or in a coroutine"
+                    )
+                plan = plan_module_resource(self, call, findings)
+                if any(other.ensure_name == plan.ensure_name for other in plans):
+                    raise LeftForHuman(f"another resource of the module also needs {plan.ensure_name}()")
+            except LeftForHuman as left:
+                for finding in findings:
+                    self.leave_for_human(finding, str(left))
+                continue
+            plans.append(plan)
+        if not plans:
+            return
+        self.defer_edit(node, "ensure functions", add_ensure_functions(plans, node))
+        for plan in plans:
+            assignment = plan.statement.body[0]
+            if isinstance(assignment, cst.AnnAssign) and not allows_none(assignment.annotation.annotation):
+                self.add_needed_import("typing", "Optional")
+            self.defer_edit(plan.statement, ("lazy", plan.name), set_to_none)
+            for function in plan.users:
+                self.defer_edit(function, ("await", plan.name), await_first(f"await {plan.ensure_name}()"))
+            for finding in plan.findings:
+                self.record_fix(finding)
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        findings = [finding for finding in self.findings_within(node) if self._class_of_finding(finding) is node]
+        findings = [
+            finding
+            for finding in self.findings_within(node)
+            if finding.code == "LG301" and self._class_of_finding(finding) is node
+        ]
         if not findings:
             return
         plans: List[AttributePlan] = []
@@ -106,23 +146,8 @@ class LazyLoopResource(FindingCodemod):
         self, class_def: cst.ClassDef, findings: List[Finding]
     ) -> List[Tuple[List[Finding], Union[AttributePlan, str]]]:
         """One outcome per finding group: a plan, or the reason it is left for a human."""
-        calls: Dict[Finding, cst.Call] = {}
-        for finding in findings:
-            call = self._call_at(finding, class_def)
-            if call is not None:
-                calls[finding] = call
-        outermost = {
-            finding: call
-            for finding, call in calls.items()
-            if not any(other is not call and contains(other, call, self) for other in calls.values())
-        }
-        # A resource built inside another's arguments moves with it, and shares its outcome.
-        groups: Dict[cst.Call, List[Finding]] = {call: [] for call in outermost.values()}
-        for finding, call in calls.items():
-            owner = next(outer for outer in outermost.values() if outer is call or contains(outer, call, self))
-            groups[owner].append(finding)
         results: List[Tuple[List[Finding], Union[AttributePlan, str]]] = []
-        for call, group in groups.items():
+        for call, group in self._outermost_calls(class_def, findings).items():
             try:
                 plan = self._plan_attribute(class_def, call, group)
             except LeftForHuman as left:
@@ -130,6 +155,25 @@ class LazyLoopResource(FindingCodemod):
             else:
                 results.append((group, plan))
         return results
+
+    def _outermost_calls(self, within: cst.CSTNode, findings: List[Finding]) -> Dict[cst.Call, List[Finding]]:
+        """The findings by the outermost resource call they are in: a resource built inside
+        another's arguments moves with it, and shares its outcome."""
+        calls: Dict[Finding, cst.Call] = {}
+        for finding in findings:
+            call = self._call_at(finding, within)
+            if call is not None:
+                calls[finding] = call
+        outermost = {
+            finding: call
+            for finding, call in calls.items()
+            if not any(other is not call and contains(other, call, self) for other in calls.values())
+        }
+        groups: Dict[cst.Call, List[Finding]] = {call: [] for call in outermost.values()}
+        for finding, call in calls.items():
+            owner = next(outer for outer in outermost.values() if outer is call or contains(outer, call, self))
+            groups[owner].append(finding)
+        return groups
 
     def _plan_attribute(self, class_def: cst.ClassDef, call: cst.Call, findings: List[Finding]) -> AttributePlan:
         parent = self.get_metadata(ParentNodeProvider, call)

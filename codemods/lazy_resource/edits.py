@@ -99,4 +99,5 @@ def _awaits_an_ensure_method(statement: cst.BaseStatement) -> bool:
     awaited = expression.value if isinstance(expression, cst.Expr) else None
     call = awaited.expression if isinstance(awaited, cst.Await) else None
     func = call.func if isinstance(call, cst.Call) else None
-    return isinstance(func, cst.Attribute) and func.attr.value.startswith("_ensure_") and not call.args
+    # `self._ensure_x()` of a class's resource, `_ensure_x()` of a module's.
+    return isinstance(func, (cst.Attribute, cst.Name)) and own_name(func).startswith("_ensure_") and not call.args

@@ -238,9 +238,7 @@ def modules_reading(filename: str, attribute: str, class_names: Sequence[str]) -
     path = Path(filename)
     if not path.is_file():
         return []
-    root = path.resolve().parent
-    while (root.parent / "__init__.py").is_file() and (root / "__init__.py").is_file():
-        root = root.parent
+    root = _project_folder(path)
     index = _PROJECT_INDEXES.get(str(root))
     if index is None:
         index = _PROJECT_INDEXES[str(root)] = _index(root)
@@ -251,6 +249,32 @@ def modules_reading(filename: str, attribute: str, class_names: Sequence[str]) -
         for module, (attributes, words) in index.items()
         if module != own and attribute in attributes and words.intersection(class_names)
     )
+
+
+def modules_naming(filename: str, name: str) -> List[str]:
+    """The other modules of ``filename``'s project (as :func:`modules_reading` finds them) that name
+    both ``name`` and the module (its file name's stem: ``from app import session``, ``app.session``)."""
+    path = Path(filename)
+    if not path.is_file():
+        return []
+    root = _project_folder(path)
+    index = _PROJECT_INDEXES.get(str(root))
+    if index is None:
+        index = _PROJECT_INDEXES[str(root)] = _index(root)
+    own = str(path.resolve())
+    base = root.parent if (root / "__init__.py").is_file() else root
+    wanted = {name, path.resolve().parent.name if path.stem == "__init__" else path.stem}
+    return sorted(
+        os.path.relpath(module, base) for module, (_attributes, words) in index.items() if module != own and wanted <= words
+    )
+
+
+def _project_folder(path: Path) -> Path:
+    """The top-most package holding the file, or its folder when it is in none."""
+    root = path.resolve().parent
+    while (root.parent / "__init__.py").is_file() and (root / "__init__.py").is_file():
+        root = root.parent
+    return root
 
 
 def _index(root: Path) -> Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]]:

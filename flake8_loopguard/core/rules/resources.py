@@ -92,10 +92,13 @@ class LoopResourceAtImport(Rule):
     wrong one, and is shared by everything that imports the module.
 
     Fix: create it lazily inside a coroutine (or in the application's start-up
-    coroutine) and hand it to its users.
+    coroutine) and hand it to its users. A module-level `session = Factory(...)`
+    becomes `session = None` plus an `async def _ensure_session()` that creates it on
+    the running loop, awaited first by the coroutines that use it.
     """
 
     code = "LG302"
+    codemods = ("lazy_loop_resource",)
     name = "loop-resource-at-import"
     message = "{call}() at import time binds to no running loop; create it lazily in an async method"
     invalid = [
