@@ -265,7 +265,9 @@ def modules_naming(filename: str, name: str) -> List[str]:
     base = root.parent if (root / "__init__.py").is_file() else root
     wanted = {name, path.resolve().parent.name if path.stem == "__init__" else path.stem}
     return sorted(
-        os.path.relpath(module, base) for module, (_attributes, words) in index.items() if module != own and wanted <= words
+        os.path.relpath(module, base)
+        for module, (_attributes, words) in index.items()
+        if module != own and wanted <= words
     )
 
 

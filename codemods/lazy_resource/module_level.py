@@ -62,7 +62,9 @@ def plan_module_resource(codemod: FindingCodemod, call: cst.Call, findings: List
     plan = ModulePlan(name, findings, statement, call, ensure_name)
     problems = _binding_problems(codemod, scope, target) + _use_problems(codemod, scope, plan)
     for module in modules_naming(codemod.context.filename or "", name):
-        problems.append(f"read by {module}, another module that names it and this module: an import of it would get None")
+        problems.append(
+            f"read by {module}, another module that names it and this module: an import of it would get None"
+        )
     if problems:
         raise LeftForHuman(f"{name} is " + "; ".join(problems))
     _refuse_changing_arguments(codemod, call)
