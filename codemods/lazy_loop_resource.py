@@ -33,7 +33,7 @@ from .lazy_resource.facts import (
     stored_parameters,
 )
 from .lazy_resource.module_level import ModulePlan, add_ensure_functions, plan_module_resource
-from .syntax import code_of, instance_parameter, mentions_name, variable_names
+from .syntax import body_statements, code_of, instance_parameter, mentions_name, variable_names
 
 
 class LazyLoopResource(FindingCodemod):
@@ -67,17 +67,22 @@ class LazyLoopResource(FindingCodemod):
 
     def visit_Module(self, node: cst.Module) -> None:
         """LG302: the module-level resources, planned together (their ensure functions are added
-        by one edit of the module); a resource of a class body is left, with why."""
+        by one edit of the module), and those of class bodies, each with its class."""
         at_import = [finding for _key, finding in self._fixable if finding.code == "LG302"]
         plans: List[ModulePlan] = []
+        class_names: Set[Tuple[cst.ClassDef, str]] = set()
         for call, findings in self._outermost_calls(node, at_import).items():
             owner = self._class_of_finding(findings[0])
             try:
                 if owner is not None:
-                    raise LeftForHuman(
-                        f"built in the body of class {owner.name.value}, a class attribute every instance shares: "
-                        "build it in __init__ (whose resources this codemod makes lazy) or in a coroutine"
-                    )
+                    class_plan = self._plan_class_attribute(owner, call, findings)
+                    if (owner, class_plan.ensure_name) in class_names:
+                        raise LeftForHuman(f"another resource of the class also needs {class_plan.ensure_name}()")
+                    class_names.add((owner, class_plan.ensure_name))
+                    self._schedule(owner, class_plan)
+                    for finding in findings:
+                        self.record_fix(finding)
+                    continue
                 plan = plan_module_resource(self, call, findings)
                 if any(other.ensure_name == plan.ensure_name for other in plans):
                     raise LeftForHuman(f"another resource of the module also needs {plan.ensure_name}()")
@@ -221,6 +226,60 @@ class LazyLoopResource(FindingCodemod):
         init_index = list(class_def.body.body).index(init)
         plan = AttributePlan(attribute, findings, statement, constructor, ensure_name, receiver, init_index)
         self._plan_users(class_def, plan, target)
+        return plan
+
+    def _plan_class_attribute(self, class_def: cst.ClassDef, call: cst.Call, findings: List[Finding]) -> AttributePlan:
+        """``_session = Factory(...)`` in a class body: a class attribute every instance (and
+        subclass) shares, built by a static ``_ensure_session()`` on the class that holds it."""
+        parent = self.get_metadata(ParentNodeProvider, call)
+        if not isinstance(parent, (cst.Assign, cst.AnnAssign)) or parent.value is not call:
+            raise LeftForHuman("the resource is not assigned to a name of the class body as it is built")
+        if isinstance(parent, cst.Assign) and len(parent.targets) != 1:
+            raise LeftForHuman("the resource is assigned to several targets at once")
+        target = parent.target if isinstance(parent, cst.AnnAssign) else parent.targets[0].target
+        statement = self.get_metadata(ParentNodeProvider, parent)
+        block = self.get_metadata(ParentNodeProvider, statement)
+        if not isinstance(target, cst.Name):
+            raise LeftForHuman(f"the resource is assigned to `{code_of(target)}`, not to a name of the class body")
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            raise LeftForHuman("the assignment shares its line with other statements")
+        if block is not class_def.body:
+            raise LeftForHuman("the resource is built inside a block of the class body (if, try), not unconditionally")
+        attribute, owner = target.value, class_def.name.value
+        if not attribute.startswith("_"):
+            raise LeftForHuman(
+                f"{owner}.{attribute} is public: code in other modules may read it and would see None "
+                "(make it private, or rewrite by hand)"
+            )
+        ensure_name = "_ensure_" + attribute.lstrip("_")
+        if mentions_name(self.module, ensure_name):
+            raise LeftForHuman(f"the module already uses the name {ensure_name}")
+        scope = self.get_metadata(ScopeProvider, target)
+        problems = []
+        for assignment in scope.assignments[attribute]:
+            node = getattr(assignment, "node", None)
+            if node is not None and node is not target:
+                problems.append(f"bound again in the class body (line {self.position(node).start.line})")
+            for access in assignment.references:
+                line = self.position(access.node).start.line
+                problems.append(f"used in the class body (line {line}), at import time, before a coroutine could create it")
+        for subclass in related_classes(self.module, class_def)[1]:
+            if any(target_name == attribute for target_name in _class_body_names(subclass)):
+                problems.append(f"bound again in the body of its subclass {subclass.name.value}")
+        if problems:
+            raise LeftForHuman(f"{owner}.{attribute} is " + "; ".join(problems))
+        for name in variable_names([call]):
+            name_scope = self.get_metadata(ScopeProvider, name, None)
+            if name_scope is scope and name.value in name_scope.assignments:
+                raise LeftForHuman(
+                    f"its arguments use `{name.value}`, a name of the class body, which the method that builds it "
+                    "cannot see"
+                )
+            if name_scope is not None:
+                self._refuse_changing_global(name, name_scope)
+        index = list(class_def.body.body).index(statement)
+        plan = AttributePlan(attribute, findings, statement, call, ensure_name, owner, index, shared_by=owner)
+        self._plan_users(class_def, plan, target)  # type: ignore[arg-type]
         return plan
 
     def _movable_constructor(
@@ -409,6 +468,20 @@ class LazyLoopResource(FindingCodemod):
         for method in plan.users:
             method_receiver = instance_parameter(method) or receiver
             self.defer_edit(method, ("await", attribute), await_first(f"await {method_receiver}.{plan.ensure_name}()"))
+
+
+def _class_body_names(class_def: cst.ClassDef) -> List[str]:
+    """The names the statements of a class body assign."""
+    names: List[str] = []
+    for statement in body_statements(class_def):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                names.extend(target.target.value for target in small.targets if isinstance(target.target, cst.Name))
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                names.append(small.target.value)
+    return names
 
 
 def _attributes_of(call: cst.Call, receiver: str) -> List[Union[cst.Attribute, cst.Call]]:

@@ -54,20 +54,38 @@ def add_ensure_method(plan: AttributePlan):  # type: ignore[no-untyped-def]
         while at < len(body) and isinstance(body[at], cst.FunctionDef) and body[at].name.value.startswith("_ensure_"):
             at += 1
         self_name, attribute = plan.receiver, plan.attribute
-        method = cst.parse_statement(
-            f"async def {plan.ensure_name}({self_name}):\n"
-            f"    if {self_name}.{attribute} is None:\n"
-            f"        {self_name}.{attribute} = None\n"
-            f"    return {self_name}.{attribute}\n"
-        )
+        if plan.shared_by is None:
+            method = cst.parse_statement(
+                f"async def {plan.ensure_name}({self_name}):\n"
+                f"    if {self_name}.{attribute} is None:\n"
+                f"        {self_name}.{attribute} = None\n"
+                f"    return {self_name}.{attribute}\n"
+            )
+        else:
+            # On the class that holds it, not on a subclass: every instance shares the one resource.
+            owner = plan.shared_by
+            method = cst.parse_statement(
+                f"@staticmethod\n"
+                f"async def {plan.ensure_name}():\n"
+                f"    if {owner}.{attribute} is None:\n"
+                f"        {owner}.{attribute} = None\n"
+                f"    return {owner}.{attribute}\n"
+            )
         assert isinstance(method, cst.FunctionDef)
         method = method.visit(_ConstructorInserted(plan.constructor))  # type: ignore[assignment]
         spacing = body[at].leading_lines if at < len(body) else ()
         blank = [line for line in spacing if line.comment is None] or [cst.EmptyLine(indent=False)]
         body.insert(at, method.with_changes(leading_lines=blank))
+        following = body[at + 1] if at + 1 < len(body) else None
+        if plan.shared_by is not None and following is not None and not _opens_with_blank_line(following):
+            body[at + 1] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False), *following.leading_lines])
         return class_def.with_changes(body=class_def.body.with_changes(body=body))
 
     return edit
+
+
+def _opens_with_blank_line(statement: cst.BaseStatement) -> bool:
+    return bool(statement.leading_lines) and statement.leading_lines[0].comment is None
 
 
 class _ConstructorInserted(cst.CSTTransformer):

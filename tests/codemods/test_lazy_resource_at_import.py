@@ -1,6 +1,7 @@
-"""lazy_loop_resource on LG302: a resource built at module level, at import time when no loop
-runs, becomes ``name = None`` and an ``async def _ensure_<name>()`` that builds it on the running
-loop; every coroutine that reads it awaits that first. What it cannot prove safe stays, with why."""
+"""lazy_loop_resource on LG302: a resource built at import time, when no loop runs, at module level
+(``name = None`` and an ``async def _ensure_<name>()``) or in a class body (``_name = None`` and a
+static ``_ensure_<name>()`` on that class) is built on the running loop by its first user; every
+coroutine that reads it awaits that first. What it cannot prove safe stays, with why."""
 
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ class TestModuleLevelResourceBecomesLazy(FindingCodemodTest):
         )
 
 
-class TestModuleLevelResourceIsLeft(FindingCodemodTest):
+class LeftForHumanTest(FindingCodemodTest):
     TRANSFORM = LazyLoopResource
 
     def assertLeftWith(self, source: str, reason: str, filename=None) -> None:  # noqa: N802 (unittest style)
@@ -125,6 +126,8 @@ class TestModuleLevelResourceIsLeft(FindingCodemodTest):
         self.assertTrue(notes, "nothing was noted for a human")
         self.assertEqual({(note.code, note.reason) for note in notes}, {("LG302", reason)})
 
+
+class TestModuleLevelResourceIsLeft(LeftForHumanTest):
     def test_read_by_synchronous_code_and_at_import_time(self):
         self.assertLeftWith(
             """
@@ -172,7 +175,7 @@ class TestModuleLevelResourceIsLeft(FindingCodemodTest):
             "session is used in a lambda (line 4)",
         )
 
-    def test_built_in_a_block_or_a_class_body(self):
+    def test_built_in_a_block(self):
         self.assertLeftWith(
             """
             import aiohttp
@@ -181,20 +184,6 @@ class TestModuleLevelResourceIsLeft(FindingCodemodTest):
                 session = aiohttp.ClientSession()
             """,
             "the resource is built inside a block at module level (if, try, with), not unconditionally",
-        )
-        self.assertLeftWith(
-            """
-            import aiohttp
-
-
-            class Client:
-                session = aiohttp.ClientSession()
-
-                async def get(self, path):
-                    return await self.session.get(path)
-            """,
-            "built in the body of class Client, a class attribute every instance shares: build it in __init__ "
-            "(whose resources this codemod makes lazy) or in a coroutine",
         )
 
     def test_arguments_that_call_a_function_of_the_module(self):
@@ -241,6 +230,123 @@ class TestModuleLevelResourceIsLeft(FindingCodemodTest):
             )
 
 
+class TestClassBodyResourceBecomesLazy(FindingCodemodTest):
+    TRANSFORM = LazyLoopResource
+
+    def test_the_class_attribute_is_built_on_the_class_that_holds_it(self):
+        """Every instance, a subclass's too, reads the one class attribute: the static ensure
+        method sets it on Client, not on the instance's class; a blank line keeps the next
+        statement apart; the subclass's coroutine awaits it too."""
+        self.assertCodemod(
+            """
+            import aiohttp
+
+
+            class Client:
+                _session = aiohttp.ClientSession()
+                RETRIES = 3
+
+                async def get(self, path):
+                    \"\"\"GET a path.\"\"\"
+                    return await self._session.get(path)
+
+
+            class Quiet(Client):
+                async def ping(self):
+                    return await self._session.get("/ping")
+            """,
+            """
+            import aiohttp
+
+
+            class Client:
+                _session = None
+
+                @staticmethod
+                async def _ensure_session():
+                    if Client._session is None:
+                        Client._session = aiohttp.ClientSession()
+                    return Client._session
+
+                RETRIES = 3
+
+                async def get(self, path):
+                    \"\"\"GET a path.\"\"\"
+                    await self._ensure_session()
+                    return await self._session.get(path)
+
+
+            class Quiet(Client):
+                async def ping(self):
+                    await self._ensure_session()
+                    return await self._session.get("/ping")
+            """,
+        )
+
+
+class TestClassBodyResourceIsLeft(LeftForHumanTest):
+    def test_a_public_class_attribute(self):
+        self.assertLeftWith(
+            """
+            import aiohttp
+
+
+            class Client:
+                session = aiohttp.ClientSession()
+
+                async def get(self, path):
+                    return await self.session.get(path)
+            """,
+            "Client.session is public: code in other modules may read it and would see None (make it private, or "
+            "rewrite by hand)",
+        )
+
+    def test_used_by_the_class_body_or_by_synchronous_code(self):
+        self.assertLeftWith(
+            """
+            import grpc
+
+
+            class Stats:
+                _channel = grpc.aio.insecure_channel("stats:50051")
+                _stub = Stub(_channel)
+
+                def is_ready(self):
+                    return self._channel is not None
+            """,
+            "Stats._channel is used in the class body (line 6), at import time, before a coroutine could create it",
+        )
+        self.assertLeftWith(
+            """
+            import grpc
+
+
+            class Stats:
+                _channel = grpc.aio.insecure_channel("stats:50051")
+
+                def is_ready(self):
+                    return self._channel is not None
+            """,
+            "self._channel is read by the synchronous is_ready() (line 8), which would see None",
+        )
+
+    def test_arguments_that_use_a_name_of_the_class_body(self):
+        self.assertLeftWith(
+            """
+            import aiohttp
+
+
+            class Client:
+                BASE = "https://example.org"
+                _session = aiohttp.ClientSession(base_url=BASE)
+
+                async def get(self, path):
+                    return await self._session.get(path)
+            """,
+            "its arguments use `BASE`, a name of the class body, which the method that builds it cannot see",
+        )
+
+
 class TestModuleLevelResourcePrograms(LazyResourceProgramTest):
     def test_the_program_prints_the_same(self):
         """The session is made on its first use instead of at import: nothing is printed between,
@@ -275,6 +381,48 @@ class TestModuleLevelResourcePrograms(LazyResourceProgramTest):
         expected = (
             "session made\nGET /a {'token': 't'}\nGET /b {'token': 't'}\nsession closed\nsessions made: 1\n"
         )
+        self.assertEqual(self.run_with_fakes(source), expected)
+        self.assertEqual(self.run_with_fakes(after), expected)
+
+
+    def test_instances_share_the_one_class_session_as_before(self):
+        """Two clients, a subclass's instance among them: one session made (at the first use
+        now), used by both, closed once."""
+        source = self.make_fixture_data(
+            """
+            import asyncio
+
+            from fakes import Session
+
+
+            class Client:
+                _session = Session(base="/api")
+
+                async def get(self, path):
+                    return await self._session.get(path)
+
+                async def close(self):
+                    await self._session.close()
+
+
+            class Admin(Client):
+                pass
+
+
+            async def main():
+                print(await Client().get("/a"))
+                print(await Admin().get("/b"))
+                await Client().close()
+                print("sessions made:", Session.made)
+
+
+            asyncio.run(main())
+            """
+        )
+        after, notes = self.migrated(source)
+        self.assertEqual(notes, [])
+        self.assertIn("    @staticmethod\n    async def _ensure_session():\n", after)
+        expected = "session made\nGET /a {}\nGET /b {}\nsession closed\nsessions made: 1\n"
         self.assertEqual(self.run_with_fakes(source), expected)
         self.assertEqual(self.run_with_fakes(after), expected)
 
