@@ -36,6 +36,18 @@ from .lazy_resource.module_level import ModulePlan, add_ensure_functions, plan_m
 from .syntax import body_statements, code_of, instance_parameter, mentions_name, variable_names
 
 
+# The close method of the resources the shutdown sequence closes (a factory not named here, a
+# server that stops rather than closes, is left to the code that closes it).
+CLOSE_METHODS = {
+    "aiohttp.ClientSession": "close",
+    "aiohttp.TCPConnector": "close",
+    "grpc.aio.insecure_channel": "close",
+    "grpc.aio.secure_channel": "close",
+    "httpx.AsyncClient": "aclose",
+}
+REGISTER_CLOSER = "register_closer"
+
+
 class LazyLoopResource(FindingCodemod):
     """``self._session = aiohttp.ClientSession(...)`` in ``__init__`` becomes lazy.
 
@@ -79,6 +91,7 @@ class LazyLoopResource(FindingCodemod):
                     if (owner, class_plan.ensure_name) in class_names:
                         raise LeftForHuman(f"another resource of the class also needs {class_plan.ensure_name}()")
                     class_names.add((owner, class_plan.ensure_name))
+                    class_plan.close_method = self._shutdown_closes(call, findings)
                     self._schedule(owner, class_plan)
                     for finding in findings:
                         self.record_fix(finding)
@@ -86,6 +99,7 @@ class LazyLoopResource(FindingCodemod):
                 plan = plan_module_resource(self, call, findings)
                 if any(other.ensure_name == plan.ensure_name for other in plans):
                     raise LeftForHuman(f"another resource of the module also needs {plan.ensure_name}()")
+                plan.close_method = self._shutdown_closes(call, findings)
             except LeftForHuman as left:
                 for finding in findings:
                     self.leave_for_human(finding, str(left))
@@ -103,6 +117,21 @@ class LazyLoopResource(FindingCodemod):
                 self.defer_edit(function, ("await", plan.name), await_first(f"await {plan.ensure_name}()"))
             for finding in plan.findings:
                 self.record_fix(finding)
+
+    def _shutdown_closes(self, call: cst.Call, findings: List[Finding]) -> Optional[str]:
+        """The close method of the resource ``call`` builds when the runtime's ``shutdown()`` is to
+        close it (then the runtime's ``register_closer`` is imported): the file's runtime module
+        exists and defines ``register_closer``, and the factory's close method is known."""
+        start = self.position(call).start
+        factory = next((f.call for f in findings if self.start_of(f) == (start.line, start.column)), "")
+        method = CLOSE_METHODS.get(factory)
+        choice = self._task_manager_import() if method is not None else None
+        if choice is None or choice.unavailable or not choice.exists:
+            return None
+        if self.runtime_name_unavailable(REGISTER_CLOSER) is not None:
+            return None
+        self.add_needed_import(choice.module, REGISTER_CLOSER)
+        return method
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         findings = [
@@ -262,7 +291,9 @@ class LazyLoopResource(FindingCodemod):
                 problems.append(f"bound again in the class body (line {self.position(node).start.line})")
             for access in assignment.references:
                 line = self.position(access.node).start.line
-                problems.append(f"used in the class body (line {line}), at import time, before a coroutine could create it")
+                problems.append(
+                    f"used in the class body (line {line}), at import time, before a coroutine could create it"
+                )
         for subclass in related_classes(self.module, class_def)[1]:
             if any(target_name == attribute for target_name in _class_body_names(subclass)):
                 problems.append(f"bound again in the body of its subclass {subclass.name.value}")

@@ -33,3 +33,5 @@ class AttributePlan:
     # A class attribute built in the class body (LG302): the class that holds it, which every
     # instance (and subclass) reads it from; None for an instance attribute of __init__.
     shared_by: Optional[str] = None
+    # Its close method, registered with the runtime's shutdown sequence (a class attribute only).
+    close_method: Optional[str] = None

@@ -64,11 +64,13 @@ def add_ensure_method(plan: AttributePlan):  # type: ignore[no-untyped-def]
         else:
             # On the class that holds it, not on a subclass: every instance shares the one resource.
             owner = plan.shared_by
+            closes = f"        register_closer({owner}.{attribute}.{plan.close_method})\n" if plan.close_method else ""
             method = cst.parse_statement(
                 f"@staticmethod\n"
                 f"async def {plan.ensure_name}():\n"
                 f"    if {owner}.{attribute} is None:\n"
                 f"        {owner}.{attribute} = None\n"
+                f"{closes}"
                 f"    return {owner}.{attribute}\n"
             )
         assert isinstance(method, cst.FunctionDef)

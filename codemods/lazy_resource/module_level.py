@@ -36,6 +36,7 @@ class ModulePlan:
     constructor: cst.Call
     ensure_name: str
     users: List[cst.FunctionDef] = field(default_factory=list)  # coroutines that read it: each awaits it first
+    close_method: Optional[str] = None  # registered with the runtime's shutdown sequence
 
 
 def plan_module_resource(codemod: FindingCodemod, call: cst.Call, findings: List[Finding]) -> ModulePlan:
@@ -166,13 +167,16 @@ def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
 
 
 def ensure_function(plan: ModulePlan) -> cst.FunctionDef:
-    """``async def _ensure_<name>()``: builds the resource on the running loop, once."""
+    """``async def _ensure_<name>()``: builds the resource on the running loop, once (and has the
+    runtime's ``shutdown()`` close it, where the plan says so)."""
     name = plan.name
+    closes = f"        register_closer({name}.{plan.close_method})\n" if plan.close_method else ""
     function = cst.parse_statement(
         f"async def {plan.ensure_name}():\n"
         f"    global {name}\n"
         f"    if {name} is None:\n"
         f"        {name} = None\n"
+        f"{closes}"
         f"    return {name}\n"
     )
     assert isinstance(function, cst.FunctionDef)

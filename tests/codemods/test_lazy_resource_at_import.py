@@ -5,16 +5,24 @@ coroutine that reads it awaits that first. What it cannot prove safe stays, with
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
-from flake8_loopguard.core.config import Config
-from loopguard_codemods.lazy_loop_resource import LazyLoopResource
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
 
+from flake8_loopguard.core.config import Config
+from loopguard_codemods.base import SCRATCH_CONFIG, SCRATCH_TASK_MANAGER_IMPORT
+from loopguard_codemods.lazy_loop_resource import LazyLoopResource
+from loopguard_codemods.placement import TaskManagerImport
+
+from ..harness import loopguard
 from .helpers import EVERY_RULE, FindingCodemodTest
+from .programs import TEMPLATE
 from .test_lazy_resource_programs import LazyResourceProgramTest
 
 
@@ -384,7 +392,6 @@ class TestModuleLevelResourcePrograms(LazyResourceProgramTest):
         self.assertEqual(self.run_with_fakes(source), expected)
         self.assertEqual(self.run_with_fakes(after), expected)
 
-
     def test_instances_share_the_one_class_session_as_before(self):
         """Two clients, a subclass's instance among them: one session made (at the first use
         now), used by both, closed once."""
@@ -487,3 +494,165 @@ class TestAResourceMadeAtImportFails(FindingCodemodTest):
         self.assertEqual(ran["before"][:2], (1, ""))
         self.assertRegex(ran["before"][2][0], r"^RuntimeError: Task .* got Future .* attached to a different loop$")
         self.assertEqual(ran["after"], (0, "a:4\nb:4\n", []))
+
+
+class WithTheRuntimeTest(FindingCodemodTest):
+    """The file's runtime module exists (an earlier migration made it) and defines register_closer."""
+
+    TRANSFORM = LazyLoopResource
+
+    def run_codemod(self, source: str, filename=None):
+        with tempfile.TemporaryDirectory() as folder:
+            runtime = Path(folder) / "loop_runtime.py"
+            shutil.copyfile(TEMPLATE, runtime)
+            context = CodemodContext(
+                filename=filename or self.FILENAME,
+                scratch={
+                    SCRATCH_CONFIG: self.CONFIG,
+                    SCRATCH_TASK_MANAGER_IMPORT: TaskManagerImport(
+                        "loop_runtime", "TaskManager", runtime, Path(folder), exists=True
+                    ),
+                },
+            )
+            try:
+                return self.TRANSFORM(context).transform_module(cst.parse_module(source)).code, context
+            except SkipFile:
+                return source, context
+
+
+class TestTheShutdownSequenceClosesIt(WithTheRuntimeTest):
+    def test_the_session_made_lazily_is_registered_with_the_runtime_s_closers(self):
+        """Module level and class body alike; a factory whose close method is not known (a
+        grpc server stops) is not registered."""
+        self.assertCodemod(
+            """
+            import aiohttp
+            import grpc
+
+            session = aiohttp.ClientSession()
+            server = grpc.aio.server()
+
+
+            class Quotes:
+                _session = aiohttp.ClientSession()
+
+                async def last(self):
+                    return await self._session.get("/last")
+
+
+            async def fetch(path):
+                await server.start()
+                return await session.get(path)
+            """,
+            """
+            import aiohttp
+            import grpc
+            from loop_runtime import register_closer
+
+            session = None
+
+
+            async def _ensure_session():
+                global session
+                if session is None:
+                    session = aiohttp.ClientSession()
+                    register_closer(session.close)
+                return session
+
+
+            server = None
+
+
+            async def _ensure_server():
+                global server
+                if server is None:
+                    server = grpc.aio.server()
+                return server
+
+
+            class Quotes:
+                _session = None
+
+                @staticmethod
+                async def _ensure_session():
+                    if Quotes._session is None:
+                        Quotes._session = aiohttp.ClientSession()
+                        register_closer(Quotes._session.close)
+                    return Quotes._session
+
+                async def last(self):
+                    await self._ensure_session()
+                    return await self._session.get("/last")
+
+
+            async def fetch(path):
+                await _ensure_session()
+                await _ensure_server()
+                await server.start()
+                return await session.get(path)
+            """,
+        )
+
+
+# A stand-in for aiohttp (no network): its session says when it is made and closed.
+FAKE_AIOHTTP = '''\
+class ClientSession:
+    def __init__(self, base_url=""):
+        self.base_url = base_url
+        self.closed = False
+        print("session made")
+
+    async def get(self, path):
+        return f"GET {self.base_url}{path}"
+
+    async def close(self):
+        if not self.closed:
+            self.closed = True
+            print("session closed")
+'''
+SHUT_DOWN_APP = '''\
+import asyncio
+
+import aiohttp
+
+import loop_runtime
+
+session = aiohttp.ClientSession(base_url="https://example.org")
+
+
+async def fetch(path):
+    return await session.get(path)
+
+
+async def main():
+    try:
+        print(await fetch("/a"))
+        print(await fetch("/b"))
+    finally:
+        await loop_runtime.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+'''
+
+
+def test_the_shutdown_sequence_closes_the_session_it_never_closed(tmp_path):
+    """Made at import, the session was never closed (shutdown() knew nothing of it); made by its
+    first user and registered, it is closed by shutdown(), after the work, once."""
+    (tmp_path / "aiohttp").mkdir()
+    (tmp_path / "aiohttp" / "__init__.py").write_text(FAKE_AIOHTTP, encoding="utf-8")
+    shutil.copyfile(TEMPLATE, tmp_path / "loop_runtime.py")
+    (tmp_path / "app.py").write_text(SHUT_DOWN_APP, encoding="utf-8")
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    work = "session made\nGET https://example.org/a\nGET https://example.org/b\n"
+    assert run() == work
+    written = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", "app.py")
+    assert "lazy_loop_resource      1" in written.stderr.splitlines(), written.stderr
+    assert "        register_closer(session.close)\n" in (tmp_path / "app.py").read_text(encoding="utf-8")
+    assert run() == work + "session closed\n"
