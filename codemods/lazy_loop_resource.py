@@ -67,15 +67,21 @@ class LazyLoopResource(FindingCodemod):
     with an immutable type, attributes or module names changed in the module), or a
     construction that is not a plain ``self._x = Factory(...)`` statement of ``__init__``'s own
     body.
+
+    LG302, a resource built at import time, the same way: at module level ``session = None`` and
+    an ``async def _ensure_session()`` (:mod:`.lazy_resource.module_level`); in a class body a
+    static ``_ensure_session()`` that sets the class attribute on the class holding it. Where the
+    file's runtime module exists with ``register_closer``, the ensure function registers the
+    resource's close method, so that ``shutdown()`` closes it.
     """
 
     NAME = "lazy_loop_resource"
-    DESCRIPTION = "build loop-bound resources of __init__ or module level lazily, in an async _ensure_<name>()"
+    DESCRIPTION = "build loop-bound resources of __init__, module level or class bodies lazily, on the running loop"
     fixes = ("LG301", "LG302")
     METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider, ExpressionContextProvider)
 
     def rewrite(self, node: cst.Call, finding: Finding) -> Rewritten:
-        return None  # planned per class, in visit_ClassDef
+        return None  # planned per class (visit_ClassDef) and per module (visit_Module)
 
     def visit_Module(self, node: cst.Module) -> None:
         """LG302: the module-level resources, planned together (their ensure functions are added
