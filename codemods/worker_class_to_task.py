@@ -223,13 +223,13 @@ class WorkerClassToTask(FindingCodemod):
         started = {name for name, *_rest in hand_overs}
         for class_def, plan in plans.items():
             name = class_def.name.value
-            if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable" and name not in started:
-                plans[class_def] = self._never_started(name)
-        for class_def, plan in plans.items():
-            name = class_def.name.value
+            if not isinstance(plan, cst.ClassDef) or self._bases[class_def].kind != "QRunnable":
+                continue
             unknown = [f"line {line}" for line in uses.unknown_pool_starts] + list(self._elsewhere(name).unknown_pool_starts)
-            if unknown and isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable":
+            if unknown:
                 plans[class_def] = f"the pool started at {unknown[0]} may be handed a {name}, which then has to start itself"
+            elif name not in started:
+                plans[class_def] = self._never_started(name)
 
     def _never_started(self, name: str) -> str:
         if SCRATCH_STARTER_PLAN in self.context.scratch:

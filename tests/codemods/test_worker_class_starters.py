@@ -278,3 +278,64 @@ def test_a_thread_worker_joined_in_another_module_is_left(tmp_path):
         f"./syncs.py:8: LG401 {why} [worker_class_to_task]",
         f"./syncs.py:9: LG102 {why} [worker_class_to_task]",
     }
+
+
+# ----- a pool handed a worker or another runnable ---------------------------------------------------
+
+# Shape of diego9621/Mangareader, desktop/controllers/discover_controller.py (public code), in our
+# own minimal form: one name holds the loop worker in one branch and a plain QRunnable in the
+# other, and the same pool starts it; the pool also starts new instances of a third runnable.
+CONTROLLER = code("""
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    from jobs import QuoteJob
+
+
+    class CoverJob(QRunnable):
+        def __init__(self, url):
+            super().__init__()
+            self.url = url
+
+        def run(self):
+            print(self.url)
+
+
+    class Controller:
+        def __init__(self, service, live):
+            self.pool = QThreadPool.globalInstance()
+            self.service = service
+            self.live = live
+
+        def load(self, symbol):
+            if self.live:
+                job = QuoteJob(self.service.quote, symbol)
+            else:
+                job = CoverJob(symbol)
+            self.pool.start(job)
+            self.pool.start(CoverJob("cover"))
+    """)
+
+
+def test_a_name_that_may_hold_another_runnable_stops_the_worker(tmp_path):
+    """`job.start()` would fail on a CoverJob: the pool start of `job` is of no known class. The
+    pool start of a new CoverJob(...) is not one of the worker's."""
+    write(tmp_path, {"jobs.py": JOBS, "controller.py": CONTROLLER})
+    result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
+    assert (tmp_path / "jobs.py").read_text() == JOBS
+    assert (tmp_path / "controller.py").read_text() == CONTROLLER
+    assert notes_of(result.stderr, "jobs.py") == left_notes(
+        "the pool started at controller.py:26 may be handed a QuoteJob, which then has to start itself"
+    )
+
+
+def test_in_its_own_module_a_name_that_may_hold_another_runnable_is_no_starter_of_the_worker():
+    """The same shape in one module: `job.start()` would be written for a CoverJob too."""
+    source = JOBS + "\n\n" + CONTROLLER.replace("from jobs import QuoteJob\n", "").replace(
+        "from PySide6.QtCore import QRunnable, QThreadPool\n\n\n", ""
+    ).replace('        self.pool.start(CoverJob("cover"))\n', "")
+    source = source.replace("QObject, QRunnable, Signal", "QObject, QRunnable, QThreadPool, Signal")
+    result = migrate_source(source, "jobs.py")
+    assert result.source_after == source
+    assert {(note.code, note.reason) for note in result.left_for_human} == {
+        (code, "the pool started at line 46 may be handed a QuoteJob, which then has to start itself") for code in LEFT
+    }
