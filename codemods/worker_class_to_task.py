@@ -174,7 +174,9 @@ class WorkerClassToTask(FindingCodemod):
             return str(reason)
         self._dropped[class_def] = conversion.dropped_decorators
         loop_used = sorted(
-            (order, attribute, where) for attribute, (order, where) in used.items() if attribute in conversion.loop_attributes
+            (order, attribute, where)
+            for attribute, (order, where) in used.items()
+            if attribute in conversion.loop_attributes
         )
         if loop_used:
             _order, attribute, where = loop_used[0]
@@ -203,10 +205,10 @@ class WorkerClassToTask(FindingCodemod):
         and in the others (then the plan rewrites their starters); where a module hands a pool
         something it cannot tell, a converted QRunnable might be it."""
         by_name = {c.name.value: c for c in plans}
-        hand_overs = [
-            (start.class_name, f"line {self.position(start.call).start.line}", code_of(start.call.func), start.value_used)
-            for start in uses.pool_starts
-        ]
+        hand_overs = []
+        for start in uses.pool_starts:
+            line = self.position(start.call).start.line
+            hand_overs.append((start.class_name, f"line {line}", code_of(start.call.func), start.value_used))
         hand_overs += [
             (name, start.place, start.pool, start.value_used)
             for name in by_name
@@ -225,9 +227,11 @@ class WorkerClassToTask(FindingCodemod):
             name = class_def.name.value
             if not isinstance(plan, cst.ClassDef) or self._bases[class_def].kind != "QRunnable":
                 continue
-            unknown = [f"line {line}" for line in uses.unknown_pool_starts] + list(self._elsewhere(name).unknown_pool_starts)
+            unknown = [f"line {line}" for line in uses.unknown_pool_starts]
+            unknown += self._elsewhere(name).unknown_pool_starts
             if unknown:
-                plans[class_def] = f"the pool started at {unknown[0]} may be handed a {name}, which then has to start itself"
+                why = f"the pool started at {unknown[0]} may be handed a {name}, which then has to start itself"
+                plans[class_def] = why
             elif name not in started:
                 plans[class_def] = self._never_started(name)
 

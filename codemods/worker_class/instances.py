@@ -22,6 +22,7 @@ from ..syntax import dotted
 ELEMENT_VIEWS = frozenset({"values", "copy"})
 CONTAINER_ADDERS = frozenset({"append", "add", "insert", "appendleft"})
 POOL_STARTS = frozenset({"start", "tryStart"})
+OTHER_CLASS = ""  # what a name is bound to when it holds a new instance of a class that is no worker
 
 
 @dataclass
@@ -59,7 +60,8 @@ class _Instances(cst.CSTVisitor):
         self.containers: Dict[str, str] = {}  # "self.workers" -> class of its elements
         self.scopes: List[Dict[str, str]] = [{}]
         self.functions: List[Optional[cst.CSTNode]] = [None]  # the function of each scope
-        # What each name (in its function) or attribute is bound to: a class, or None (anything else).
+        # What each name (in its function), attribute or container element is bound to: a worker
+        # class, OTHER_CLASS (a new instance of another class) or None (anything else).
         self.bound_to: Dict[Tuple[Optional[cst.CSTNode], str], Set[Optional[str]]] = {}
         self.parents: List[cst.CSTNode] = []
         self.recording = False
@@ -145,7 +147,7 @@ class _Instances(cst.CSTVisitor):
             if started is not None:
                 parent = self.parents[-1] if self.parents else None
                 self.uses.pool_starts.append(PoolStart(node, started, not isinstance(parent, cst.Expr)))
-            elif _looks_like_a_pool(func.value) and not _made_of_another_class(node.args[0].value):
+            elif _looks_like_a_pool(func.value) and not self._of_other_classes(node.args[0].value):
                 self.uses.unknown_pool_starts.append(self.position(node).start.line)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -188,7 +190,7 @@ class _Instances(cst.CSTVisitor):
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         made = self.class_of(value)
         if not (isinstance(value, cst.Name) and value.value == "None"):  # `worker = None` holds no worker
-            self._note_binding(target, made)
+            self._note_binding(target, OTHER_CLASS if made is None and _made_of_another_class(value) else made)
         if made is None:
             made = _display_element_class(value, self.class_of)
             if made is not None and dotted(target):
@@ -208,6 +210,20 @@ class _Instances(cst.CSTVisitor):
             self.bound_to.setdefault((None, dotted(target)), set()).add(made)
         elif isinstance(target, cst.Subscript) and dotted(target.value):
             self.bound_to.setdefault((None, _elements_of(target)), set()).add(made)
+
+    def _of_other_classes(self, expression: cst.BaseExpression) -> bool:
+        """``CoverJob(url)``, or a name or attribute only ever bound to such new instances of classes
+        that are no workers of the module (``job = CoverJob(url)``)."""
+        if _made_of_another_class(expression):
+            return True
+        if isinstance(expression, cst.Name):
+            keys = [(function, expression.value) for function in reversed(self.functions)]
+        elif isinstance(expression, cst.Attribute):
+            keys = [(None, dotted(expression))]
+        else:
+            return False
+        bound = next((self.bound_to[key] for key in keys if key in self.bound_to), set())
+        return bound == {OTHER_CLASS}
 
     def _bound_to_others_too(self, expression: Optional[cst.BaseExpression]) -> bool:
         """Whether the name, attribute or container element is bound to an instance of a worker

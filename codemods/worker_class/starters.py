@@ -45,6 +45,7 @@ from .instances import instance_uses
 SCRATCH_STARTER_PLAN = "loopguard.starter_plan"  # StarterPart: this file's part of the run's plan
 SCRATCH_WORKERS_DONE = "loopguard.workers_done"  # Set[str]: the planned workers this file carried out
 QT_WORDS = ("Qt", "qasync", "qtinter", "qtpy")
+POOL_START = re.compile(r"\.(?:start|tryStart)\(")
 
 Reports = Callable[[str, str], bool]  # (path, code) -> whether the user's selection reports it
 
@@ -135,10 +136,9 @@ def plan_starters(sources: Mapping[str, str], config: Config, reports: Optional[
     starts: Dict[str, Dict[str, str]] = {}  # path -> spelling -> key
     starters: Dict[str, Dict[str, str]] = {key: {} for key in workers}
     for path, source in sources.items():
-        if not class_names.search(source):
-            continue
-        spellings = _spellings(summaries[path], project, by_node, path)
-        if not spellings:
+        spellings = _spellings(summaries[path], project, by_node, path) if class_names.search(source) else {}
+        # A pool of a module that names no worker may still be handed one (a runner's parameter).
+        if not spellings and not _may_start_a_pool(source):
             continue
         shown = os.path.normpath(path)
         try:
@@ -165,8 +165,10 @@ def plan_starters(sources: Mapping[str, str], config: Config, reports: Optional[
                 starts.setdefault(path, {})[start.class_name] = key
                 starters[key].setdefault(path, place(line))
         for line in uses.unknown_pool_starts:
-            for key in set(spellings.values()):
-                unknown[key].append(place(line))
+            for key, worker in workers.items():
+                # A worker's own module weighs its own pools (the codemod reads them there).
+                if worker.kind == "QRunnable" and worker.path != path:
+                    unknown[key].append(place(line))
 
     files: Dict[str, StarterPart] = {path: StarterPart(path, starts=spelled) for path, spelled in starts.items()}
     for key, worker in workers.items():
@@ -175,6 +177,10 @@ def plan_starters(sources: Mapping[str, str], config: Config, reports: Optional[
         files[worker.path] = replace(part, external={**part.external, worker.name: uses_elsewhere})
     planned = {key: replace(worker, starters=starters[key]) for key, worker in workers.items()}
     return StarterPlan(files, planned)
+
+
+def _may_start_a_pool(source: str) -> bool:
+    return bool(POOL_START.search(source)) and ("globalInstance" in source or "pool" in source.lower())
 
 
 def _workers(sources: Mapping[str, str], config: Config, reports: Optional[Reports]) -> Dict[str, PlannedWorker]:

@@ -180,7 +180,16 @@ def test_the_command_rewrites_the_worker_and_its_starter_in_another_module(tmp_p
 def test_a_starter_in_a_file_silenced_as_a_whole_stops_the_worker(tmp_path):
     """other.py is not migrated: its pool would be handed a task; the worker stays a QRunnable, and
     window.py, which took the rewrite at first, is migrated again without it."""
-    other = "# flake8: noqa\nfrom PySide6.QtCore import QThreadPool\n\nfrom jobs import QuoteJob\n\n\ndef go(s):\n    QThreadPool.globalInstance().start(QuoteJob(s.quote))\n"
+    other = code("""
+        # flake8: noqa
+        from PySide6.QtCore import QThreadPool
+
+        from jobs import QuoteJob
+
+
+        def go(s):
+            QThreadPool.globalInstance().start(QuoteJob(s.quote))
+        """)
     write(tmp_path, {"jobs.py": JOBS, "window.py": WINDOW, "other.py": other})
     result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
     assert (tmp_path / "jobs.py").read_text() == JOBS
@@ -192,7 +201,15 @@ def test_a_starter_in_a_file_silenced_as_a_whole_stops_the_worker(tmp_path):
 
 
 def test_a_pool_of_another_module_handed_something_unknown_stops_the_worker(tmp_path):
-    runner = "from PySide6.QtCore import QThreadPool\n\nfrom jobs import QuoteJob\n\n\ndef submit(runnable):\n    QThreadPool.globalInstance().start(runnable)\n"
+    runner = code("""
+        from PySide6.QtCore import QThreadPool
+
+        from jobs import QuoteJob
+
+
+        def submit(runnable):
+            QThreadPool.globalInstance().start(runnable)
+        """)
     write(tmp_path, {"jobs.py": JOBS, "window.py": WINDOW, "runner.py": runner})
     result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
     assert (tmp_path / "jobs.py").read_text() == JOBS
@@ -204,7 +221,8 @@ def test_a_pool_of_another_module_handed_something_unknown_stops_the_worker(tmp_
 
 def test_the_value_of_a_pool_start_in_another_module_is_used(tmp_path):
     window = WINDOW.replace(
-        "        QThreadPool.globalInstance().start(jobs.QuoteJob(", "        started = QThreadPool.globalInstance().tryStart(jobs.QuoteJob("
+        "        QThreadPool.globalInstance().start(jobs.QuoteJob(",
+        "        started = QThreadPool.globalInstance().tryStart(jobs.QuoteJob(",
     )
     write(tmp_path, {"jobs.py": JOBS, "window.py": window})
     result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
@@ -250,7 +268,10 @@ def test_a_qthread_worker_waited_for_in_another_module_is_left(tmp_path):
     write(tmp_path, {"loaders.py": loaders, "window.py": window})
     result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
     assert (tmp_path / "loaders.py").read_text() == loaders
-    why = "Loader.wait() is called at window.py:15, which blocks until the thread ends; from synchronous code it has no one-loop meaning"
+    why = (
+        "Loader.wait() is called at window.py:15, which blocks until the thread ends; "
+        "from synchronous code it has no one-loop meaning"
+    )
     assert notes_of(result.stderr, "loaders.py") == {
         f"./loaders.py:9: LG401 {why} [worker_class_to_task]",
         f"./loaders.py:10: LG102 {why} [worker_class_to_task]",
@@ -269,11 +290,22 @@ def test_a_thread_worker_joined_in_another_module_is_left(tmp_path):
             def run(self):
                 asyncio.run(self.sync())
         """)
-    panel = "import syncs\n\n\ndef stop_all(names):\n    threads = {name: syncs.Sync() for name in names}\n    for thread in threads.values():\n        thread.join()\n"
+    panel = code("""
+        import syncs
+
+
+        def stop_all(names):
+            threads = {name: syncs.Sync() for name in names}
+            for thread in threads.values():
+                thread.join()
+        """)
     write(tmp_path, {"syncs.py": syncs, "panel.py": panel})
     result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
     assert (tmp_path / "syncs.py").read_text() == syncs
-    why = "Sync.join() is called at panel.py:7, which blocks until the thread ends; from synchronous code it has no one-loop meaning"
+    why = (
+        "Sync.join() is called at panel.py:7, which blocks until the thread ends; "
+        "from synchronous code it has no one-loop meaning"
+    )
     assert notes_of(result.stderr, "syncs.py") == {
         f"./syncs.py:8: LG401 {why} [worker_class_to_task]",
         f"./syncs.py:9: LG102 {why} [worker_class_to_task]",
@@ -339,3 +371,52 @@ def test_in_its_own_module_a_name_that_may_hold_another_runnable_is_no_starter_o
     assert {(note.code, note.reason) for note in result.left_for_human} == {
         (code, "the pool started at line 46 may be handed a QuoteJob, which then has to start itself") for code in LEFT
     }
+
+
+def test_a_runner_that_imports_nothing_of_the_worker_may_be_handed_one(tmp_path):
+    """A generic runner hands any runnable to the pool: the window may hand it a QuoteJob."""
+    runner = code("""
+        from PySide6.QtCore import QThreadPool
+
+
+        def submit(runnable):
+            QThreadPool.globalInstance().start(runnable)
+        """)
+    write(tmp_path, {"jobs.py": JOBS, "window.py": WINDOW, "runner.py": runner})
+    result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
+    assert (tmp_path / "jobs.py").read_text() == JOBS
+    assert (tmp_path / "window.py").read_text() == WINDOW
+    assert notes_of(result.stderr, "jobs.py") == left_notes(
+        "the pool started at runner.py:5 may be handed a QuoteJob, which then has to start itself"
+    )
+
+
+def test_a_pool_of_another_module_that_starts_its_own_runnables_is_no_obstacle(tmp_path):
+    """`job = SaveJob(path)` then `pool.start(job)`: a pool handed only new instances of another class."""
+    saver = code("""
+        from PySide6.QtCore import QRunnable, QThreadPool
+
+
+        class SaveJob(QRunnable):
+            def __init__(self, path):
+                super().__init__()
+                self.path = path
+
+            def run(self):
+                print(self.path)
+
+
+        class Saver:
+            def __init__(self):
+                self.pool = QThreadPool()
+
+            def save(self, path):
+                job = SaveJob(path)
+                self.pool.start(job)
+        """)
+    write(tmp_path, {"jobs.py": JOBS, "window.py": WINDOW, "saver.py": saver})
+    result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
+    assert result.status == 0, result.stderr
+    assert (tmp_path / "jobs.py").read_text() == JOBS_AFTER
+    assert (tmp_path / "window.py").read_text() == WINDOW_AFTER
+    assert (tmp_path / "saver.py").read_text() == saver

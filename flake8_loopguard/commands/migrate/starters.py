@@ -39,7 +39,8 @@ def plan_workers(options: MigrationOptions, files: Sequence[str]) -> Tuple[Optio
     try:
         return plan_starters(sources, options.config, lambda path, code: selection.reports(code, path=path)), ""
     except Exception as error:  # a bug of ours must not cost the other codemods' work
-        return StarterPlan(), f"{WORKER_CLASS_TO_TASK}: internal error while planning starters ({type(error).__name__}: {error})"
+        why = f"{WORKER_CLASS_TO_TASK}: internal error while planning starters ({type(error).__name__}: {error})"
+        return StarterPlan(), why
 
 
 def keep_workers_whole(
