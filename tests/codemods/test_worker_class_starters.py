@@ -420,3 +420,16 @@ def test_a_pool_of_another_module_that_starts_its_own_runnables_is_no_obstacle(t
     assert (tmp_path / "jobs.py").read_text() == JOBS_AFTER
     assert (tmp_path / "window.py").read_text() == WINDOW_AFTER
     assert (tmp_path / "saver.py").read_text() == saver
+
+
+def test_a_worker_its_own_module_leaves_keeps_its_starters_elsewhere(tmp_path):
+    """window.py rewrote its pool starts at first; jobs.py then left the class (its module calls
+    run() itself), so window.py is migrated again without them."""
+    jobs = JOBS + "\n\ndef run_here(call):\n    QuoteJob(call).run()\n"
+    write(tmp_path, {"jobs.py": jobs, "window.py": WINDOW})
+    result = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
+    assert (tmp_path / "jobs.py").read_text() == jobs
+    assert (tmp_path / "window.py").read_text() == WINDOW
+    assert notes_of(result.stderr, "jobs.py") == left_notes(
+        "QuoteJob.run() is called at line 26, which runs the work synchronously; as a coroutine run() must be awaited"
+    )
