@@ -32,7 +32,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Collection, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Collection, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
@@ -73,6 +73,7 @@ from .running_branch_to_task import RunningBranchToTask
 from .run_to_await import RunToAwait
 from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN
 from .thread_loop_to_async_slot import ThreadLoopToAsyncSlot
+from .worker_class.starters import SCRATCH_STARTER_PLAN, SCRATCH_WORKERS_DONE
 from .worker_class_to_task import WorkerClassToTask
 
 # Order matters: whole-class and whole-function rewrites first (they turn workers into coroutines,
@@ -124,6 +125,8 @@ class MigrationResult:
     task_manager_import: Optional[Any] = None
     # The chains of the run_to_await plan that could not be rewritten in this file (chain -> why).
     await_failures: Dict[int, str] = field(default_factory=dict)
+    # The workers of the starter plan whose part this file carried out (worker_class.starters).
+    workers_done: FrozenSet[str] = frozenset()
 
     @property
     def changed(self) -> bool:
@@ -152,6 +155,7 @@ def migrate_source(
     reported: Optional[Callable[[str], bool]] = None,
     placement: Optional[Any] = None,
     await_plan: Optional[AwaitPlan] = None,
+    starter_plan: Optional[Any] = None,
 ) -> MigrationResult:
     """Migrate one module's source. ``SyntaxError`` (input) and :class:`UnsafeRewrite` (output) propagate.
 
@@ -159,7 +163,8 @@ def migrate_source(
     ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed. ``placement``
     (a ``placement.RuntimePlacement``) chooses the file's TaskManager import when a codemod needs
     one, instead of ``task_manager``. ``await_plan`` is the ``run_to_await`` plan made over the
-    whole project (without it, ``run_to_await`` plans over this module alone).
+    whole project (without it, ``run_to_await`` plans over this module alone); ``starter_plan``
+    (a ``worker_class.starters.StarterPlan``) the worker classes and their starters across modules.
     """
     codemods = selected_codemods(selected)
 
@@ -172,7 +177,7 @@ def migrate_source(
     if await_plan is None and RunToAwait in codemods and any(f.code in RunToAwait.fixes for f in findings_before):
         # No plan over a project: the module is the whole program (chains that stay inside it).
         await_plan = plan_module(source, path, config, None if reported is None else lambda _, code: reported(code))
-    migrate = partial(_migrate, source, path, config, codemods, task_manager, placement, lint, raw_before)
+    migrate = partial(_migrate, source, path, config, codemods, task_manager, placement, lint, raw_before, starter_plan)
     try:
         return migrate(await_plan)
     except UnsafeRewrite as error:
@@ -196,6 +201,7 @@ def _migrate(
     placement: Optional[Any],
     lint: Callable[[str], List[Finding]],
     raw_before: List[Finding],
+    starter_plan: Optional[Any],
     await_plan: Optional[AwaitPlan],
 ) -> MigrationResult:
     findings_before = _unsilenced(raw_before, source)
@@ -205,6 +211,8 @@ def _migrate(
         scratch[SCRATCH_PLACEMENT] = placement
     if await_plan is not None:
         scratch[SCRATCH_AWAIT_PLAN] = await_plan.for_path(path)
+    if starter_plan is not None:
+        scratch[SCRATCH_STARTER_PLAN] = starter_plan.for_path(path)
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
     # reason noted on its findings; when none is left, libcst never parses the file.
     declined_notes: List[HumanNote] = []
@@ -216,7 +224,7 @@ def _migrate(
         planned = codemod.planned_notes(scratch, findings_before)
         if planned is not None:
             declined_notes.extend(planned)
-        elif reason is None:
+        elif reason is None or codemod.has_work(scratch):
             willing.append(codemod)
         else:
             generic.add((codemod.NAME, reason))
@@ -282,6 +290,7 @@ def _migrate(
     result.fixes = dict(context.scratch.get(SCRATCH_FIXES, {}))
     result.task_manager_import = context.scratch.get(SCRATCH_TASK_MANAGER_IMPORT)
     result.await_failures = dict(context.scratch.get(SCRATCH_AWAIT_OUTCOME, {}))
+    result.workers_done = frozenset(context.scratch.get(SCRATCH_WORKERS_DONE, ()))
     result.left_for_human = _left_for_human(findings_after, notes, codemods, generic)
     result.left_for_human_before = _in_source_before(
         result.left_for_human, findings_after, findings_before, source, current_source

@@ -11,25 +11,29 @@ creation, installation and closing go (also a loop kept in ``self.loop``, made i
 loop from the GUI thread (``self.loop.call_soon_threadsafe(self.loop.stop)``) cancels the task
 (``self.cancel_task()``). ``worker.start()`` then schedules ``run()`` on the one loop through the
 TaskManager, so callers of a ``QThread``/``Thread`` subclass need no edit; ``<pool>.start(worker)``
-of a converted ``QRunnable`` becomes ``worker.start()`` in the same module.
+of a converted ``QRunnable`` becomes ``worker.start()``: in the same module, and, in a
+``loopguard migrate`` run, in the other modules of the project (their part of the run's plan,
+:mod:`.worker_class.starters`, which also hands the worker's file what those modules do with it).
 
 What has no one-loop meaning is left byte for byte and listed, with why: ``wait()``/``join()`` on a
 worker, ``moveToThread()``, a worker's private loop used outside ``run()``, a call of ``run()``
 itself, a thread base inherited through another class, a pool that may be handed a worker whose
-class the module cannot tell, a ``QRunnable`` that no pool of its own module starts (its starters
-are elsewhere, and a starter across modules is not rewritten yet), an ``await`` that would be held
+class the module cannot tell, a ``QRunnable`` that no pool starts (of its own module; in a
+``loopguard migrate`` run, of a module that imports it), an ``await`` that would be held
 under a lock, a module without Qt (whether ``start()`` runs on the one loop is not known
 there), and a file from which no runtime import of the base resolves (the placement's reason, as
-for its tasks). A ``QThread``/``Thread`` worker's starters elsewhere need no edit:
-``worker.start()`` stays.
+for its tasks); in a ``loopguard migrate`` run, the same uses in another module (named
+``path:line``) and a starter's file that cannot take its rewrite. A ``QThread``/``Thread``
+worker's starters elsewhere need no edit: ``worker.start()`` stays.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
+from libcst.codemod import VisitorBasedCodemodCommand
 
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.findings import Finding
@@ -42,6 +46,7 @@ from .worker_class import in_worker_class, worker_class_contexts
 from .worker_class.bases import ModuleImports, ThreadBase, thread_base
 from .worker_class.convert import THREAD_ONLY, WorkerConversion, why_thread_only
 from .worker_class.instances import InstanceUses, PoolStart, instance_uses
+from .worker_class.starters import SCRATCH_STARTER_PLAN, SCRATCH_WORKERS_DONE, ExternalUses, StarterPart, worker_key
 
 LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104"})
 QT_WORDS = ("Qt", "qasync", "qtinter", "qtpy")
@@ -75,6 +80,17 @@ class WorkerClassToTask(FindingCodemod):
         self._dropped: Dict[cst.ClassDef, Set[str]] = {}  # the decorators a class's run() lost
         self._starts: Dict[cst.Call, PoolStart] = {}
         self._imports = ModuleImports()
+        # This file's part of the run's starter plan (loopguard migrate); empty when run alone.
+        self._part = StarterPart(self.context.filename or "")
+        part = self.context.scratch.get(SCRATCH_STARTER_PLAN)
+        if isinstance(part, StarterPart):
+            self._part = part
+
+    @classmethod
+    def has_work(cls, scratch: Mapping[str, object]) -> bool:
+        """A pool of this file starts a worker of another module that the plan converts."""
+        part = scratch.get(SCRATCH_STARTER_PLAN)
+        return isinstance(part, StarterPart) and part.has_starts
 
     # ----- which findings are a worker class's -------------------------------------------
 
@@ -91,18 +107,27 @@ class WorkerClassToTask(FindingCodemod):
     def transform_module(self, tree: cst.Module) -> cst.Module:
         return without_opening_blank_lines(tree, super().transform_module(tree))
 
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        if not self.has_work(self.context.scratch):
+            return super().transform_module_impl(tree)
+        # A starter's file may have no finding of its own.
+        self._load_findings(tree)
+        return VisitorBasedCodemodCommand.transform_module_impl(self, tree)
+
     # ----- the plan: every class of the module, before any rewrite ------------------------------
 
     def visit_Module(self, node: cst.Module) -> None:
         node.visit(self._imports)
         workers = self._worker_classes(node)
-        uses = instance_uses(node, {c.name.value for c in workers}, lambda n: self.position(n))
+        classes = {c.name.value for c in workers} | set(self._part.starts)
+        uses = instance_uses(node, classes, lambda n: self.position(n))
         plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]] = {}
         for class_def in workers:
             plans[class_def] = self._plan(class_def, workers, uses)
         self._refuse_pool_hand_overs(plans, uses)
-        converted = {c.name.value for c, plan in plans.items() if isinstance(plan, cst.ClassDef)}
-        self._starts = {start.call: start for start in uses.pool_starts if start.class_name in converted}
+        # The starters of this module's converted workers, and of the other modules' the plan converts.
+        started = {c.name.value for c, plan in plans.items() if isinstance(plan, cst.ClassDef)} | set(self._part.starts)
+        self._starts = {start.call: start for start in uses.pool_starts if start.class_name in started}
         self._refuse_new_findings(plans)
         self._plans = plans
 
@@ -122,6 +147,8 @@ class WorkerClassToTask(FindingCodemod):
 
     def _plan(self, class_def: cst.ClassDef, workers: List[cst.ClassDef], uses: InstanceUses) -> Union[cst.ClassDef, str]:
         name = class_def.name.value
+        if name in self._part.refused:
+            return self._part.refused[name]
         if not self._imports_qt():
             return NO_QT_MODULE
         base, why = thread_base(class_def, self._imports)
@@ -131,57 +158,93 @@ class WorkerClassToTask(FindingCodemod):
         for other in workers + self._all_classes():
             if other is not class_def and any(dotted(b.value) == name for b in other.bases):
                 return f"{other.name.value} derives from {name}: convert the classes together by hand"
-        used = uses.attributes.get(name, {})
+        used = self._places_used(name, uses)
         blocked = sorted(
-            (line, attribute)
-            for attribute, line in used.items()
+            (order, attribute, where)
+            for attribute, (order, where) in used.items()
             if attribute in THREAD_ONLY[base.kind] or attribute == "run"
         )
         if blocked:
-            line, attribute = blocked[0]
-            return f"{name}.{attribute}() is called at line {line}, which {why_thread_only(attribute)}"
+            _order, attribute, where = blocked[0]
+            return f"{name}.{attribute}() is called at {where}, which {why_thread_only(attribute)}"
         conversion = WorkerConversion(class_def, base, self._loop_codes_within(class_def), self.asyncio_attr)
         try:
             new_class = conversion.build()
         except NotUnderstood as reason:
             return str(reason)
         self._dropped[class_def] = conversion.dropped_decorators
-        loop_used = sorted((line, attribute) for attribute, line in used.items() if attribute in conversion.loop_attributes)
+        loop_used = sorted(
+            (order, attribute, where)
+            for attribute, (order, where) in used.items()
+            if attribute in conversion.loop_attributes
+        )
         if loop_used:
-            line, attribute = loop_used[0]
-            return f"the worker's private loop .{attribute} is used at line {line}: a loop made for it and used elsewhere"
+            _order, attribute, where = loop_used[0]
+            return f"the worker's private loop .{attribute} is used at {where}: a loop made for it and used elsewhere"
         # Its base comes from the module the placement chose for the file's TaskManager.
         unavailable = self.runtime_name_unavailable(base.runtime_name)
         if unavailable is not None:
             return unavailable
         return new_class
 
+    def _places_used(self, name: str, uses: InstanceUses) -> Dict[str, Tuple[Tuple[int, str, int], str]]:
+        """attribute -> (sort order, "line 18" or "window.py:18"): where it is first used on an
+        instance, in this module (first) or in another."""
+        found: Dict[str, Tuple[Tuple[int, str, int], str]] = {}
+        for attribute, line in uses.attributes.get(name, {}).items():
+            found[attribute] = ((0, "", line), f"line {line}")
+        for attribute, place in self._elsewhere(name).attributes.items():
+            found.setdefault(attribute, (_place_order(place), place))
+        return found
+
+    def _elsewhere(self, name: str) -> ExternalUses:
+        return self._part.external.get(name) or ExternalUses()
+
     def _refuse_pool_hand_overs(self, plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]], uses: InstanceUses) -> None:
-        """A converted class handed to a pool is started by ``worker.start()`` instead; where the
-        module hands a pool something it cannot tell, a converted QRunnable might be it."""
+        """A converted class handed to a pool is started by ``worker.start()`` instead, in this module
+        and in the others (then the plan rewrites their starters); where a module hands a pool
+        something it cannot tell, a converted QRunnable might be it."""
         by_name = {c.name.value: c for c in plans}
+        hand_overs = []
         for start in uses.pool_starts:
-            class_def = by_name.get(start.class_name)
+            line = self.position(start.call).start.line
+            hand_overs.append((start.class_name, f"line {line}", code_of(start.call.func), start.value_used))
+        hand_overs += [
+            (name, start.place, start.pool, start.value_used)
+            for name in by_name
+            for start in self._elsewhere(name).pool_starts
+        ]
+        for name, where, pool, value_used in hand_overs:
+            class_def = by_name.get(name)
             if class_def is None or not isinstance(plans[class_def], cst.ClassDef):
                 continue
-            line = self.position(start.call).start.line
             if self._bases[class_def].kind != "QRunnable":
-                plans[class_def] = f"an instance is handed to {code_of(start.call.func)}() at line {line}"
-            elif start.value_used:
-                plans[class_def] = f"the value of {code_of(start.call.func)}() at line {line} is used"
-        started = {start.class_name for start in uses.pool_starts}
+                plans[class_def] = f"an instance is handed to {pool}() at {where}"
+            elif value_used:
+                plans[class_def] = f"the value of {pool}() at {where} is used"
+        started = {name for name, *_rest in hand_overs}
         for class_def, plan in plans.items():
             name = class_def.name.value
-            if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable" and name not in started:
-                plans[class_def] = (
-                    f"no pool starts a {name} in this module: the QThreadPool.start() of another module would "
-                    "be handed a task, not a QRunnable (starters across modules are not rewritten yet)"
-                )
-        if uses.unknown_pool_starts:
-            line = uses.unknown_pool_starts[0]
-            for class_def, plan in plans.items():
-                if isinstance(plan, cst.ClassDef) and self._bases[class_def].kind == "QRunnable":
-                    plans[class_def] = f"the pool started at line {line} may be handed a {class_def.name.value}, which then has to start itself"
+            if not isinstance(plan, cst.ClassDef) or self._bases[class_def].kind != "QRunnable":
+                continue
+            unknown = [f"line {line}" for line in uses.unknown_pool_starts]
+            unknown += self._elsewhere(name).unknown_pool_starts
+            if unknown:
+                why = f"the pool started at {unknown[0]} may be handed a {name}, which then has to start itself"
+                plans[class_def] = why
+            elif name not in started:
+                plans[class_def] = self._never_started(name)
+
+    def _never_started(self, name: str) -> str:
+        if SCRATCH_STARTER_PLAN in self.context.scratch:
+            return (
+                f"no pool starts a {name} in this module or in a module that imports it: the pool that "
+                "starts it would be handed a task, not a QRunnable"
+            )
+        return (
+            f"no pool starts a {name} in this module: the QThreadPool.start() of another module would "
+            "be handed a task, not a QRunnable (starters across modules are not rewritten yet)"
+        )
 
     def _refuse_new_findings(self, plans: Dict[cst.ClassDef, Union[cst.ClassDef, str]]) -> None:
         """The rewrite must give the linter nothing new to say, but what a later codemod of the chain fixes."""
@@ -223,13 +286,25 @@ class WorkerClassToTask(FindingCodemod):
             return updated_node
         for finding in found:
             self.record_fix(finding)
+        self._carried_out(worker_key(self.context.filename or "", original_node.name.value))
         self._schedule_imports(self._bases[original_node], self._dropped.get(original_node, set()))
         return plan
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if original_node in self._starts:
-            return _started_by_itself(updated_node)
-        return updated_node
+        start = self._starts.get(original_node)
+        if start is None:
+            return updated_node
+        planned = self._part.starts.get(start.class_name)
+        if planned is not None:  # a worker of another module
+            self._carried_out(planned)
+            self._remove_if_unused("QThreadPool")
+        return _started_by_itself(updated_node)
+
+    def _carried_out(self, key: str) -> None:
+        """What the run's plan asked of this file is done for the worker ``key`` (its class
+        converted, or its starters here rewritten)."""
+        done = self.context.scratch.setdefault(SCRATCH_WORKERS_DONE, set())
+        done.add(key)  # type: ignore[union-attr]
 
     def _schedule_imports(self, base: ThreadBase, dropped_decorators: Set[str]) -> None:
         """The runtime base comes in; the thread base, a dropped ``@Slot()`` and the loop's asyncio
@@ -290,6 +365,12 @@ class WorkerClassToTask(FindingCodemod):
             if code is not None:
                 codes[call] = code
         return codes
+
+
+def _place_order(place: str) -> Tuple[int, str, int]:
+    """``window.py:18`` sorts after this module's lines, then by path and line."""
+    path, _, line = place.rpartition(":")
+    return (1, path, int(line)) if line.isdigit() else (1, place, 0)
 
 
 def _started_by_itself(call: cst.Call) -> cst.Call:

@@ -44,6 +44,18 @@ SHAPES = {
         ["QThreadPool QuoteJob", "QThreadPool QuoteJob", "QThreadPool QuoteJob"],
         [],
     ),
+    # The pools that start the job are in another module: the migration rewrites them too.
+    "qrunnable_other_module": (
+        "board",
+        ["jobs.py", "board.py"],
+        [
+            ["error", "service unavailable"],
+            ["result", {"price": 800, "symbol": "KRW-DOGE"}],
+            ["result", {"price": 700, "symbol": "KRW-SOL"}],
+        ],
+        ["QThreadPool AsyncJob", "QThreadPool AsyncJob", "QThreadPool AsyncJob"],
+        [],
+    ),
     "thread_callback": (
         "fetchers",
         ["fetchers.py"],
@@ -144,7 +156,8 @@ def test_shutdown_cancels_and_gathers_every_worker_task(runs, shape):
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_only_the_worker_module_changes_and_the_runtime_is_scaffolded(runs, shape):
-    """Starters of a QThread/Thread worker in another module need no edit: `worker.start()` stays."""
+    """Starters of a QThread/Thread worker in another module need no edit: `worker.start()` stays;
+    the pools of another module that start a QRunnable job change with it (`job.start()`)."""
     _, _, migrated = runs(shape)
     changed = sorted(
         path.name

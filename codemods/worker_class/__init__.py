@@ -4,6 +4,8 @@
   ``threading.Thread``, as the module imports them), and the runtime base that replaces it;
 - :mod:`.instances`: where the module makes, keeps, starts and waits for instances of the worker
   classes (the starters that change with them, the uses that have no one-loop meaning);
+- :mod:`.starters`: the workers' starters and uses in the other modules of a project, planned once
+  per ``loopguard migrate`` run;
 - :mod:`.convert`: the new class: ``run()`` a coroutine awaiting its work, the loop it kept in an
   attribute gone, the thread base replaced.
 

@@ -5,6 +5,8 @@ An instance is known where it is made (``w = Loader(...)``, ``self.loader = Load
 list or dict display or comprehension of them) and where it is read back (a subscript of such a
 container, a ``for`` over it, its ``values()`` or ``items()``). Read as written, once per module:
 a name's binding counts in its own function, an attribute's (``self.loader``) in the whole module.
+A name or attribute also bound to something else (``worker = Loader()`` in one branch,
+``worker = Other()`` in the other) is of no known class: either may be what a pool is handed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..syntax import dotted
 ELEMENT_VIEWS = frozenset({"values", "copy"})
 CONTAINER_ADDERS = frozenset({"append", "add", "insert", "appendleft"})
 POOL_STARTS = frozenset({"start", "tryStart"})
+OTHER_CLASS = ""  # what a name is bound to when it holds a new instance of a class that is no worker
 
 
 @dataclass
@@ -56,6 +59,10 @@ class _Instances(cst.CSTVisitor):
         self.attributes: Dict[str, str] = {}  # "self.loader" -> class
         self.containers: Dict[str, str] = {}  # "self.workers" -> class of its elements
         self.scopes: List[Dict[str, str]] = [{}]
+        self.functions: List[Optional[cst.CSTNode]] = [None]  # the function of each scope
+        # What each name (in its function), attribute or container element is bound to: a worker
+        # class, OTHER_CLASS (a new instance of another class) or None (anything else).
+        self.bound_to: Dict[Tuple[Optional[cst.CSTNode], str], Set[Optional[str]]] = {}
         self.parents: List[cst.CSTNode] = []
         self.recording = False
         self.uses = InstanceUses()
@@ -64,12 +71,14 @@ class _Instances(cst.CSTVisitor):
     def start_recording(self) -> None:
         self.recording = True
         self.scopes = [{}]
+        self.functions = [None]
 
     # ----- the walk ---------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             self.scopes.append({})
+            self.functions.append(node)
         elif isinstance(node, cst.ClassDef):
             self._class_depth.append(node.name.value)
         super().on_visit(node)
@@ -81,6 +90,7 @@ class _Instances(cst.CSTVisitor):
         super().on_leave(original_node)
         if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
             self.scopes.pop()
+            self.functions.pop()
         elif isinstance(original_node, cst.ClassDef):
             self._class_depth.pop()
 
@@ -105,6 +115,10 @@ class _Instances(cst.CSTVisitor):
             target = elements[1].value if len(elements) == 2 else None
         if isinstance(target, cst.Name):
             self.scopes[-1][target.value] = element
+            bound = self.bound_to.setdefault((self.functions[-1], target.value), set())
+            bound.add(element)
+            if len(self.bound_to.get((None, _elements_of(node.iter)), ())) > 1:
+                bound.add(None)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -114,6 +128,8 @@ class _Instances(cst.CSTVisitor):
         receiver_class = self.class_of(func.value)
         if method in CONTAINER_ADDERS and node.args:
             added = self.class_of(node.args[-1].value)
+            if dotted(func.value):
+                self.bound_to.setdefault((None, f"{dotted(func.value)}[]"), set()).add(added)
             if added is not None and dotted(func.value):
                 self.containers[dotted(func.value)] = added
         if method == "setdefault" and len(node.args) == 2:
@@ -126,10 +142,12 @@ class _Instances(cst.CSTVisitor):
             self._record_attribute(receiver_class, method, node)
         elif method in POOL_STARTS and node.args and not node.args[0].keyword:
             started = self.class_of(node.args[0].value)
+            if started is not None and self._bound_to_others_too(node.args[0].value):
+                started = None  # handed a worker or something else: a pool start of no known class
             if started is not None:
                 parent = self.parents[-1] if self.parents else None
                 self.uses.pool_starts.append(PoolStart(node, started, not isinstance(parent, cst.Expr)))
-            elif _looks_like_a_pool(func.value):
+            elif _looks_like_a_pool(func.value) and not self._of_other_classes(node.args[0].value):
                 self.uses.unknown_pool_starts.append(self.position(node).start.line)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -171,6 +189,8 @@ class _Instances(cst.CSTVisitor):
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         made = self.class_of(value)
+        if not (isinstance(value, cst.Name) and value.value == "None"):  # `worker = None` holds no worker
+            self._note_binding(target, OTHER_CLASS if made is None and _made_of_another_class(value) else made)
         if made is None:
             made = _display_element_class(value, self.class_of)
             if made is not None and dotted(target):
@@ -182,6 +202,42 @@ class _Instances(cst.CSTVisitor):
             self.attributes[dotted(target)] = made
         elif isinstance(target, cst.Subscript) and dotted(target.value):
             self.containers[dotted(target.value)] = made
+
+    def _note_binding(self, target: cst.BaseExpression, made: Optional[str]) -> None:
+        if isinstance(target, cst.Name):
+            self.bound_to.setdefault((self.functions[-1], target.value), set()).add(made)
+        elif isinstance(target, cst.Attribute) and dotted(target):
+            self.bound_to.setdefault((None, dotted(target)), set()).add(made)
+        elif isinstance(target, cst.Subscript) and dotted(target.value):
+            self.bound_to.setdefault((None, _elements_of(target)), set()).add(made)
+
+    def _of_other_classes(self, expression: cst.BaseExpression) -> bool:
+        """``CoverJob(url)``, or a name or attribute only ever bound to such new instances of classes
+        that are no workers of the module (``job = CoverJob(url)``)."""
+        if _made_of_another_class(expression):
+            return True
+        if isinstance(expression, cst.Name):
+            keys = [(function, expression.value) for function in reversed(self.functions)]
+        elif isinstance(expression, cst.Attribute):
+            keys = [(None, dotted(expression))]
+        else:
+            return False
+        bound = next((self.bound_to[key] for key in keys if key in self.bound_to), set())
+        return bound == {OTHER_CLASS}
+
+    def _bound_to_others_too(self, expression: Optional[cst.BaseExpression]) -> bool:
+        """Whether the name, attribute or container element is bound to an instance of a worker
+        class in one place and to something else in another."""
+        if isinstance(expression, cst.Name):
+            for function, scope in zip(reversed(self.functions), reversed(self.scopes)):
+                if expression.value in scope:
+                    return len(self.bound_to.get((function, expression.value), ())) > 1
+            return False
+        if isinstance(expression, cst.Attribute):
+            return len(self.bound_to.get((None, dotted(expression)), ())) > 1
+        if isinstance(expression, cst.Subscript):
+            return len(self.bound_to.get((None, _elements_of(expression)), ())) > 1
+        return False
 
     def _record_attribute(self, class_name: str, attribute: str, node: cst.CSTNode) -> None:
         if self._class_depth and self._class_depth[-1] == class_name:
@@ -203,6 +259,24 @@ def _display_element_class(value: cst.BaseExpression, class_of) -> Optional[str]
         found = {class_of(element.value) for element in value.elements if isinstance(element, cst.DictElement)}
         return found.pop() if len(found) == 1 else None
     return None
+
+
+def _elements_of(iterable: cst.BaseExpression) -> str:
+    """``self.jobs[]``: the key of the elements a ``for`` reads (``self.jobs.values()``, ``self.jobs[:]``)."""
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+        iterable = iterable.func.value
+    if isinstance(iterable, cst.Subscript):
+        iterable = iterable.value
+    return f"{dotted(iterable)}[]"
+
+
+def _made_of_another_class(value: cst.BaseExpression) -> bool:
+    """``pool.start(CoverJob(key, url))``: a new instance of a class that is no worker of the module
+    (a called name that starts with a capital, as classes are named)."""
+    if not isinstance(value, cst.Call):
+        return False
+    name = dotted(value.func).rpartition(".")[2]
+    return name[:1].isupper()
 
 
 def _looks_like_a_pool(receiver: cst.BaseExpression) -> bool:

@@ -32,6 +32,7 @@ from .chains import keep_chains_whole, places_as_written, plan_chains
 from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
+from .starters import keep_workers_whole, plan_workers
 from .writing import write_all
 
 
@@ -70,7 +71,16 @@ def run(args: argparse.Namespace) -> int:
             err.line(f"loopguard migrate: {planning_error}")
             state.errors.append(planning_error)
         options = replace(options, await_plan=plan)
+        starter_plan, planning_error = plan_workers(options, files)
+        if planning_error:
+            err.line(f"loopguard migrate: {planning_error}")
+            state.errors.append(planning_error)
+        options = replace(options, starter_plan=starter_plan)
         state.results = _migrate_all(options, files, args.jobs, err)
+        # Workers first: the chains' files are then migrated again with the workers as they end.
+        state.results, options = keep_workers_whole(
+            options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
+        )
         state.results = keep_chains_whole(
             options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
         )

@@ -36,6 +36,7 @@ class MigrationOptions:
     selection: Selection  # what `loopguard check` reports: the codes worth fixing
     placement: Any  # loopguard_codemods.placement.RuntimePlacement: each file's TaskManager import
     await_plan: Optional[Any] = None  # project.await_plan.AwaitPlan: run_to_await's chains over the run
+    starter_plan: Optional[Any] = None  # worker_class.starters.StarterPlan: workers and their starters
 
 
 @dataclass
@@ -59,6 +60,7 @@ class FileResult:
     # is (or is to be created).
     task_manager_import: Any = None  # placement.TaskManagerImport
     await_failures: Dict[int, str] = field(default_factory=dict)  # run_to_await chains not rewritten here
+    workers_done: FrozenSet[str] = frozenset()  # the starter plan's workers this file did its part for
 
     @property
     def imports_runtime(self) -> bool:
@@ -81,6 +83,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
             reported=partial(options.selection.reports, path=path),
             placement=options.placement,
             await_plan=options.await_plan,
+            starter_plan=options.starter_plan,
         )
         after_bytes = result.source_after.encode(encoding)
         runtime = options.placement.settle(path, source, result.source_after, result.task_manager_import)
@@ -115,6 +118,7 @@ def migrate_file(options: MigrationOptions, path: str) -> FileResult:
         findings_after=dict(Counter(finding.code for finding in result.findings_after)),
         task_manager_import=runtime.imported,
         await_failures=result.await_failures,
+        workers_done=result.workers_done,
     )
 
 
