@@ -1,0 +1,522 @@
+"""A long-lived loop thread and the uses of its loop, read from the original tree.
+
+The shape: ``X = asyncio.new_event_loop()`` and, later in the same block,
+``threading.Thread(target=X.run_forever, daemon=True).start()``, where ``X`` is a module-level
+name or an attribute of ``self`` set in a method. Every other use of the loop must be a
+submission from a coroutine, which on the one loop becomes:
+
+- ``asyncio.run_coroutine_threadsafe(c, X)`` whose result is dropped -> a task of ``c``,
+  registered with the TaskManager (the daemon thread was killed at exit, the task is cancelled
+  at shutdown);
+- ``asyncio.run_coroutine_threadsafe(c, X).result()`` and
+  ``await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(c, X))`` -> ``await c``;
+- ``X.call_soon_threadsafe(f, *args)`` -> ``asyncio.get_running_loop().call_soon(f, *args)``.
+
+Anything else (a submission from synchronous code, a future kept, ``X.stop``, the loop handed
+on, a non-daemon thread) leaves the thread as it is, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
+from ..syntax import code_of, dotted, instance_parameter
+
+Position = Callable[[cst.CSTNode], CodeRange]
+
+# What a submission becomes on the one loop.
+TASK = "task"  # run_coroutine_threadsafe(c, X) dropped -> registered create_task(c)
+AWAIT = "await"  # run_coroutine_threadsafe(c, X).result() in a coroutine -> await c
+UNWRAP = "unwrap"  # asyncio.wrap_future(run_coroutine_threadsafe(c, X)) under an await -> c
+CALL_SOON = "call_soon"  # X.call_soon_threadsafe(f, ...) -> asyncio.get_running_loop().call_soon(f, ...)
+
+THREADSAFE = "asyncio.run_coroutine_threadsafe"
+NEW_LOOP = "asyncio.new_event_loop"
+THREAD = "threading.Thread"
+WRAP_FUTURE = "asyncio.wrap_future"
+TO_THREAD = "asyncio.to_thread"
+LOOP_RUNNERS = frozenset({"asyncio.run", "qasync.run"})
+THREAD_OPTIONS = frozenset({"target", "daemon", "name"})
+
+
+@dataclass
+class Submission:
+    """One call that hands work to the loop thread, and what it becomes."""
+
+    kind: str
+    context: str  # the enclosing definition (``Client.fetch``): the registered task is named after it
+    line: int
+
+
+@dataclass
+class LoopThread:
+    """One long-lived loop thread: the statements that go, the submissions rewritten, or why not."""
+
+    loop: str  # ``_loop`` or ``self._loop``, as written
+    thread_line: int
+    creation: Optional[cst.SimpleStatementLine] = None  # `X = asyncio.new_event_loop()`
+    creation_line: int = 0
+    removed: Set[cst.SimpleStatementLine] = field(default_factory=set)
+    submissions: Dict[cst.Call, Submission] = field(default_factory=dict)
+    use_lines: Set[int] = field(default_factory=set)  # where the loop is used
+    from_threads: Set[int] = field(default_factory=set)  # lines submitting from other threads: they stay
+    capture_in: Optional[cst.FunctionDef] = None  # the entry coroutine that binds the loop name to the one loop
+    problem: str = ""  # why the thread is left as it is; "" when it is rewritten
+
+    @property
+    def lines(self) -> Set[int]:
+        """The lines of its findings: the thread (LG401), the loop's creation (LG101), the uses
+        of the loop (LG402 at a ``.result()``)."""
+        return {self.thread_line, *self.use_lines} | ({self.creation_line} if self.creation_line else set())
+
+
+class _Walk(cst.CSTVisitor):
+    """Every node with the original nodes around it, for the nodes ``wanted`` says."""
+
+    def __init__(self, wanted: Callable[[cst.CSTNode], bool]) -> None:
+        self.wanted = wanted
+        self.stack: List[cst.CSTNode] = []
+        self.found: List[Tuple[cst.CSTNode, Tuple[cst.CSTNode, ...]]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.wanted(node):
+            self.found.append((node, tuple(self.stack)))
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+class LoopThreads:
+    """The loop threads of one module, planned from the calls its LG401 findings are at."""
+
+    def __init__(self, module: cst.Module, position: Position, bound: Dict[str, str]) -> None:
+        self.module = module
+        self.position = position
+        self.bound = bound  # the module's imports: local name -> what it is
+        self._locks: Optional[Set[str]] = None
+
+    def qualified(self, node: cst.BaseExpression) -> str:
+        """``asyncio.run`` for ``asyncio.run``/``aio.run``/``run`` imported from asyncio; else ""."""
+        name = dotted(node)
+        head, dot, rest = name.partition(".")
+        if head not in self.bound:
+            return ""
+        return self.bound[head] + dot + rest
+
+    def calls_at(self, starts: Set[Tuple[int, int]]) -> List[Tuple[cst.Call, Tuple[cst.CSTNode, ...]]]:
+        """The outermost calls that start at ``starts`` (1-based line, character column), with their ancestors."""
+        walk = _Walk(lambda node: isinstance(node, cst.Call) and self._start(node) in starts)
+        self.module.visit(walk)
+        taken: Set[Tuple[int, int]] = set()
+        result = []
+        for call, ancestors in walk.found:
+            if self._start(call) not in taken:
+                taken.add(self._start(call))
+                result.append((call, ancestors))  # type: ignore[arg-type]
+        return result
+
+    def plan(self, started: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Optional[LoopThread]:
+        """The loop thread whose ``Thread(...).start()`` statement starts with ``started`` (the
+        outermost call where LG401 is), or None when the call is not ``Thread(target=X.run_forever)``."""
+        thread = _thread_call(started)
+        if thread is None or self.qualified(thread.func) != THREAD:
+            return None
+        target = _keyword(thread, "target")
+        if not isinstance(target, cst.Attribute) or target.attr.value != "run_forever":
+            return None
+        loop = dotted(target.value)
+        receiver = _receiver(loop, ancestors)
+        if not loop or receiver is None:
+            return None
+        found = LoopThread(loop, self.position(started).start.line)
+        found.problem = self._plan(found, started, thread, ancestors, receiver)
+        return found
+
+    def _plan(
+        self,
+        found: LoopThread,
+        started: cst.Call,
+        thread: cst.Call,
+        ancestors: Sequence[cst.CSTNode],
+        receiver: str,
+    ) -> str:
+        if started is thread or not _is_start(started):
+            return "the thread object is kept (not `Thread(...).start()` on its own line): its other uses have no one-loop meaning"
+        statement, block = _own_line(started, ancestors)
+        if statement is None:
+            return "the thread is started on a line shared with other code"
+        creation = self._creation(found.loop, statement, block)
+        if creation is None:
+            return f"the loop the thread runs is not made by `{found.loop} = asyncio.new_event_loop()` earlier in the same block"
+        found.creation = creation
+        found.creation_line = self.position(creation).start.line
+        found.removed = {creation, statement}
+        problem = self._uses(found, thread, creation, receiver, ancestors)
+        if problem:
+            return problem
+        unknown = [arg for arg in thread.args if arg.keyword is None or arg.keyword.value not in THREAD_OPTIONS]
+        if unknown:
+            return f"the thread is made with `{code_of(unknown[0]).strip(', ')}`, which this codemod does not take"
+        daemon = _keyword(thread, "daemon")
+        if not (isinstance(daemon, cst.Name) and daemon.value == "True"):
+            return "the loop thread is not a daemon: the program lived until its loop was stopped, which a task of the one loop would not do"
+        runner = self._entry_point_runner()
+        if runner is None:
+            return (
+                "the module's entry point runs no event loop (`asyncio.run(...)` or `qasync.run(...)` in its "
+                "`__main__` block): nothing here would run the submitted coroutines once the thread is gone"
+            )
+        if found.from_threads:
+            line = min(found.from_threads)
+            if receiver:
+                return f"line {line} submits from another thread to `{found.loop}`, which only a module-level loop name can keep for it"
+            found.capture_in = self._entry_coroutine(runner)
+            if found.capture_in is None:
+                return (
+                    f"line {line} submits from another thread: the loop must be captured when the entry point's "
+                    f"coroutine starts, and `{code_of(runner).strip()}` starts no `async def` of this module"
+                )
+            found.removed.discard(creation)  # it binds the name until the entry coroutine captures the one loop
+        return ""
+
+    def _creation(
+        self, loop: str, statement: cst.SimpleStatementLine, block: Sequence[cst.BaseStatement]
+    ) -> Optional[cst.SimpleStatementLine]:
+        """The ``loop = asyncio.new_event_loop()`` line before ``statement`` in its block."""
+        for earlier in reversed(block[: list(block).index(statement)]):
+            if not isinstance(earlier, cst.SimpleStatementLine) or len(earlier.body) != 1:
+                continue
+            small = earlier.body[0]
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and dotted(small.targets[0].target) == loop
+                and isinstance(small.value, cst.Call)
+                and self.qualified(small.value.func) == NEW_LOOP
+                and not small.value.args
+            ):
+                return earlier
+        return None
+
+    # ----- the uses of the loop ----------------------------------------------------------------
+
+    def _uses(
+        self,
+        found: LoopThread,
+        thread: cst.Call,
+        creation: cst.SimpleStatementLine,
+        receiver: str,
+        thread_ancestors: Sequence[cst.CSTNode],
+    ) -> str:
+        """Plans every use of the loop other than its creation and the thread's target; the first
+        problem found, or ""."""
+        owner = _enclosing_class(thread_ancestors) if receiver else None
+        attribute = found.loop.rpartition(".")[2]
+        own = {id(creation.body[0].targets[0].target), id(_keyword(thread, "target").value)}  # type: ignore[attr-defined, union-attr]
+
+        def is_reference(node: cst.CSTNode) -> bool:
+            if receiver:
+                return isinstance(node, cst.Attribute) and node.attr.value == attribute
+            return isinstance(node, cst.Name) and node.value == found.loop
+
+        walk = _Walk(is_reference)
+        self.module.visit(walk)
+        first_problem = ""
+        for node, ancestors in walk.found:
+            if id(node) in own or (not receiver and _not_a_variable(node, ancestors)):
+                continue
+            line = self.position(node).start.line
+            found.use_lines.add(line)  # also after a problem: each finding of the loop gets the reason
+            if first_problem:
+                continue
+            if receiver and not _self_reference(node, ancestors, owner):  # type: ignore[arg-type]
+                first_problem = f"line {line} reaches the loop from outside its class (`{code_of(node)}`)"
+            else:
+                first_problem = self._submission(found, node, ancestors, line)  # type: ignore[arg-type]
+        return first_problem
+
+    def _submission(
+        self, found: LoopThread, reference: cst.BaseExpression, ancestors: Sequence[cst.CSTNode], line: int
+    ) -> str:
+        parent = ancestors[-1]
+        function = _enclosing_function(ancestors)
+        in_coroutine = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
+        context = _context(ancestors)
+        # X.call_soon_threadsafe(f, ...)
+        if isinstance(parent, cst.Attribute) and parent.attr.value == "call_soon_threadsafe" and len(ancestors) > 1:
+            call = ancestors[-2]
+            if isinstance(call, cst.Call) and call.func is parent:
+                if not in_coroutine:
+                    return self._from_another_thread(found, function, line, waited=False)
+                found.submissions[call] = Submission(CALL_SOON, context, line)
+                return ""
+        # asyncio.run_coroutine_threadsafe(c, X)
+        if isinstance(parent, cst.Arg) and len(ancestors) > 1 and isinstance(ancestors[-2], cst.Call):
+            call = ancestors[-2]
+            if self.qualified(call.func) == THREADSAFE and _plain_args(call, 2) and call.args[1] is parent:
+                return self._threadsafe(found, call, ancestors[:-2], function, in_coroutine, context, line)
+        return f"line {line} uses the loop otherwise (`{_statement_text(reference, ancestors)}`): it has no one-loop meaning this codemod can write"
+
+    def _threadsafe(
+        self,
+        found: LoopThread,
+        call: cst.Call,
+        ancestors: Sequence[cst.CSTNode],
+        function: Optional[cst.FunctionDef],
+        in_coroutine: bool,
+        context: str,
+        line: int,
+    ) -> str:
+        parent = ancestors[-1]
+        waited = (
+            isinstance(parent, cst.Attribute)
+            and parent.attr.value == "result"
+            and len(ancestors) > 1
+            and isinstance(ancestors[-2], cst.Call)
+            and ancestors[-2].func is parent  # type: ignore[attr-defined]
+        )
+        if not in_coroutine:
+            return self._from_another_thread(found, function, line, waited)
+        if isinstance(parent, cst.Expr):
+            found.submissions[call] = Submission(TASK, context, line)
+            return ""
+        if waited:
+            result_call = ancestors[-2]
+            if not _plain_args(result_call, 0):  # type: ignore[arg-type]
+                return f"line {line} waits with a timeout (`.result(...)`): an await has no such limit; use asyncio.wait_for by hand"
+            problem = self._interleaving(result_call, ancestors[:-2], function)  # type: ignore[arg-type]
+            if problem:
+                return f"line {line}: {problem}"
+            found.submissions[result_call] = Submission(AWAIT, context, line)  # type: ignore[index]
+            return ""
+        if (
+            isinstance(parent, cst.Arg)
+            and len(ancestors) > 2
+            and isinstance(ancestors[-2], cst.Call)
+            and self.qualified(ancestors[-2].func) == WRAP_FUTURE
+            and _plain_args(ancestors[-2], 1)
+            and isinstance(ancestors[-3], cst.Await)
+        ):
+            found.submissions[ancestors[-2]] = Submission(UNWRAP, context, line)  # type: ignore[index]
+            return ""
+        return (
+            f"line {line} keeps the future run_coroutine_threadsafe returns: its users would need a task of "
+            "the one loop instead"
+        )
+
+    def _from_another_thread(self, found: LoopThread, function: Optional[cst.FunctionDef], line: int, waited: bool) -> str:
+        """A submission from synchronous code stays, onto the one loop, when that code is a
+        module-level function only ever run by a thread (or ``asyncio.to_thread``) that a
+        coroutine starts: the loop is captured before any such thread exists. Else why not."""
+        starters = self._thread_starts(function) if function is not None else None
+        if starters is None:
+            if waited:
+                return (
+                    f"line {line} waits for the loop thread's result from synchronous code that is not only run by a "
+                    "thread a coroutine starts: on the one loop, that wait would block the loop that must run the "
+                    "coroutine; make the caller a coroutine that awaits it"
+                )
+            return (
+                f"line {line} submits to the loop thread from synchronous code that is not only run by a thread a "
+                "coroutine starts: whether it runs on the loop or before the loop is not known here"
+            )
+        found.from_threads.add(line)
+        return ""
+
+    def _thread_starts(self, function: cst.FunctionDef) -> Optional[int]:
+        """How many places hand the module-level ``function`` to a thread from a coroutine
+        (``threading.Thread(target=f)``, ``asyncio.to_thread(f, ...)``), when that is all the
+        module does with its name; else None."""
+        if not any(statement is function for statement in self.module.body):
+            return None
+        name = function.name.value
+        walk = _Walk(lambda node: isinstance(node, cst.Name) and node.value == name)
+        self.module.visit(walk)
+        starts = 0
+        for node, ancestors in walk.found:
+            parent = ancestors[-1]
+            if parent is function or _not_a_variable(node, ancestors):
+                continue
+            call = ancestors[-2] if len(ancestors) > 1 else None
+            if not isinstance(parent, cst.Arg) or not isinstance(call, cst.Call):
+                return None
+            by_thread = self.qualified(call.func) == THREAD and parent.keyword is not None and parent.keyword.value == "target"
+            by_to_thread = self.qualified(call.func) == TO_THREAD and call.args and call.args[0] is parent
+            started_by = _enclosing_function(ancestors[:-2])
+            if not (by_thread or by_to_thread) or started_by is None or started_by.asynchronous is None:
+                return None
+            starts += 1
+        return starts or None
+
+    def _interleaving(self, call: cst.Call, ancestors: Sequence[cst.CSTNode], function: Optional[cst.FunctionDef]) -> str:
+        """Why ``await`` in place of a ``.result()`` that held the whole loop would let another task in."""
+        if self._locks is None:
+            self._locks = lock_names(self.module)
+        held = held_lock(list(ancestors), call, self.position, self._locks)
+        if held is not None:
+            return lock_reason(held)
+        lost = read_then_written(function, call, self.position) if function is not None else None
+        if lost is not None:
+            attribute, read_line, write_line = lost
+            return (
+                f"an await here would sit between the read of {attribute} (line {read_line}) and its write "
+                f"(line {write_line}): another task could change it in between, and one update would be lost; "
+                "reorder by hand"
+            )
+        return ""
+
+    def _entry_point_runner(self) -> Optional[cst.Call]:
+        """The ``asyncio.run(...)``/``qasync.run(...)`` of the module's ``if __name__ == "__main__":`` block."""
+        for statement in self.module.body:
+            if isinstance(statement, cst.If) and _is_main_test(statement.test):
+                for inner in statement.body.body:
+                    if isinstance(inner, cst.SimpleStatementLine):
+                        for small in inner.body:
+                            value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                            if isinstance(value, cst.Call) and self.qualified(value.func) in LOOP_RUNNERS:
+                                return value
+        return None
+
+    def _entry_coroutine(self, runner: cst.Call) -> Optional[cst.FunctionDef]:
+        """The module-level ``async def`` whose call ``runner`` runs (``asyncio.run(main())``)."""
+        started = runner.args[0].value if runner.args else None
+        if not isinstance(started, cst.Call) or not isinstance(started.func, cst.Name):
+            return None
+        for statement in self.module.body:
+            if (
+                isinstance(statement, cst.FunctionDef)
+                and statement.name.value == started.func.value
+                and statement.asynchronous is not None
+            ):
+                return statement
+        return None
+
+    def _start(self, node: cst.CSTNode) -> Tuple[int, int]:
+        start = self.position(node).start
+        return start.line, start.column
+
+
+def _thread_call(started: cst.Call) -> Optional[cst.Call]:
+    """``Thread(...)`` of ``Thread(...).start()``, or ``started`` itself when it is a bare call."""
+    func = started.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        return func.value
+    return started
+
+
+def _is_start(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and not call.args
+
+
+def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _plain_args(call: cst.Call, count: int) -> bool:
+    return len(call.args) == count and all(arg.keyword is None and not arg.star for arg in call.args)
+
+
+def _receiver(loop: str, ancestors: Sequence[cst.CSTNode]) -> Optional[str]:
+    """``""`` for a module-level name; the instance parameter for ``self.X`` in a method; None otherwise."""
+    if "." not in loop:
+        return "" if _enclosing_function(ancestors) is None and _enclosing_class(ancestors) is None else None
+    head, _, rest = loop.partition(".")
+    function = _enclosing_function(ancestors)
+    if "." in rest or function is None or _enclosing_class(ancestors) is None:
+        return None
+    return head if instance_parameter(function) == head else None
+
+
+def _own_line(
+    call: cst.Call, ancestors: Sequence[cst.CSTNode]
+) -> Tuple[Optional[cst.SimpleStatementLine], Sequence[cst.BaseStatement]]:
+    """The line ``call`` is the whole of (an expression statement alone on it), and its block."""
+    if len(ancestors) < 3:
+        return None, ()
+    expr, line, block = ancestors[-1], ancestors[-2], ancestors[-3]
+    if not (isinstance(expr, cst.Expr) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
+        return None, ()
+    if isinstance(block, (cst.Module, cst.IndentedBlock)):
+        return line, block.body
+    return None, ()
+
+
+def _enclosing_function(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.FunctionDef]:
+    for node in reversed(ancestors):
+        if isinstance(node, cst.FunctionDef):
+            return node
+        if isinstance(node, cst.Lambda):
+            return None
+    return None
+
+
+def _enclosing_class(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.ClassDef]:
+    for node in reversed(ancestors):
+        if isinstance(node, cst.ClassDef):
+            return node
+    return None
+
+
+def _self_reference(node: cst.Attribute, ancestors: Sequence[cst.CSTNode], owner: Optional[cst.ClassDef]) -> bool:
+    """``self.X`` in a method of ``owner`` (its own body: not a nested function or class)."""
+    if owner is None or not isinstance(node.value, cst.Name):
+        return False
+    for index in range(len(ancestors) - 1, -1, -1):
+        if isinstance(ancestors[index], cst.FunctionDef):
+            method = ancestors[index]
+            return (
+                index >= 2
+                and ancestors[index - 2] is owner
+                and instance_parameter(method) == node.value.value  # type: ignore[arg-type]
+            )
+        if isinstance(ancestors[index], (cst.Lambda, cst.ClassDef)):
+            return False
+    return False
+
+
+def _not_a_variable(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
+    """The name of an attribute (``obj.loop``) or a keyword (``f(loop=...)``), not the variable."""
+    parent = ancestors[-1] if ancestors else None
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return True
+    return isinstance(parent, cst.Arg) and parent.keyword is node
+
+
+def _context(ancestors: Sequence[cst.CSTNode]) -> str:
+    """The dotted names of the enclosing classes and functions (``Client.fetch``)."""
+    return ".".join(node.name.value for node in ancestors if isinstance(node, (cst.ClassDef, cst.FunctionDef)))
+
+
+def _statement_text(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> str:
+    """What to show of a use: the argument it is part of (``_loop.stop``), else its whole small
+    statement (``loop = asyncio.get_running_loop()``), else its expression."""
+    shown: cst.CSTNode = node
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, cst.BaseSmallStatement):
+            shown = ancestor.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            break
+        if isinstance(ancestor, (cst.BaseCompoundStatement, cst.Arg)):
+            break
+        shown = ancestor
+    return code_of(shown).strip()
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    sides = {code_of(test.left).strip(), code_of(target.comparator).strip()}
+    return isinstance(target.operator, cst.Equal) and sides in (
+        {"__name__", '"__main__"'},
+        {"__name__", "'__main__'"},
+    )
