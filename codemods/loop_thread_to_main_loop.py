@@ -41,7 +41,7 @@ from .await_chain.expressions import awaited, with_awaited_operand
 from .base import FindingCodemod, Rewritten, TaskRegistrationRefused
 from .loop_thread.shape import AWAIT, CALL_SOON, TASK, UNWRAP, LoopThread, LoopThreads, Submission
 from .syntax import is_docstring
-from .thread_loop.settle import comment_lines, without_opening_blank_lines
+from .thread_loop.settle import without_opening_blank_lines
 from .worker_class.bases import ModuleImports
 
 NOT_A_LOOP_THREAD = "not a long-lived loop thread of this module (`Thread(target=loop.run_forever)`)"
@@ -52,7 +52,7 @@ class LoopThreadToMainLoop(FindingCodemod):
 
     NAME = "loop_thread_to_main_loop"
     DESCRIPTION = "a long-lived loop thread fed by run_coroutine_threadsafe -> its work on the one loop"
-    fixes = ("LG401", "LG101", "LG402")
+    fixes = ("LG401", "LG101", "LG402", "LG103", "LG104")
     NOT_ITS_SHAPE = (NOT_A_LOOP_THREAD,)
 
     @classmethod
@@ -196,7 +196,7 @@ class LoopThreadToMainLoop(FindingCodemod):
         pending: List[cst.EmptyLine] = []
         for old, new in zip(original, updated):
             if old in self._removed:
-                pending.extend(comment_lines(new))
+                pending.extend(_carried_lines(new))
                 continue
             if pending:
                 new = new.with_changes(leading_lines=_at_most(blank_lines, [*pending, *new.leading_lines]))
@@ -225,3 +225,24 @@ def _at_most(blank_lines: int, lines: Sequence[cst.EmptyLine]) -> List[cst.Empty
         if run <= blank_lines:
             kept.append(line)
     return kept
+
+
+def _carried_lines(statement: cst.BaseStatement) -> List[cst.EmptyLine]:
+    """What of a removed statement stays: its leading lines, then every comment in it."""
+    comments = _Comments()
+    statement.visit(comments)
+    own = list(statement.leading_lines)
+    return [*own, *(line for line in comments.lines if line not in own)]
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.lines: List[cst.EmptyLine] = []
+
+    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
+        if node.comment is not None:
+            self.lines.append(node)
+
+    def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
+        if node.comment is not None:
+            self.lines.append(cst.EmptyLine(comment=node.comment))

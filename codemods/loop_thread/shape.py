@@ -25,7 +25,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
-from ..syntax import code_of, dotted, instance_parameter
+from ..syntax import code_of, dotted, instance_parameter, is_docstring
 
 Position = Callable[[cst.CSTNode], CodeRange]
 
@@ -40,6 +40,7 @@ NEW_LOOP = "asyncio.new_event_loop"
 THREAD = "threading.Thread"
 WRAP_FUTURE = "asyncio.wrap_future"
 TO_THREAD = "asyncio.to_thread"
+SET_EVENT_LOOP = "asyncio.set_event_loop"
 LOOP_RUNNERS = frozenset({"asyncio.run", "qasync.run"})
 THREAD_OPTIONS = frozenset({"target", "daemon", "name"})
 
@@ -61,7 +62,9 @@ class LoopThread:
     thread_line: int
     creation: Optional[cst.SimpleStatementLine] = None  # `X = asyncio.new_event_loop()`
     creation_line: int = 0
-    removed: Set[cst.SimpleStatementLine] = field(default_factory=set)
+    runner: Optional[cst.FunctionDef] = None  # `def start(loop): asyncio.set_event_loop(loop); loop.run_forever()`
+    runner_lines: range = range(0)
+    removed: Set[cst.BaseStatement] = field(default_factory=set)
     submissions: Dict[cst.Call, Submission] = field(default_factory=dict)
     use_lines: Set[int] = field(default_factory=set)  # where the loop is used
     from_threads: Set[int] = field(default_factory=set)  # lines submitting from other threads: they stay
@@ -71,8 +74,9 @@ class LoopThread:
     @property
     def lines(self) -> Set[int]:
         """The lines of its findings: the thread (LG401), the loop's creation (LG101), the uses
-        of the loop (LG402 at a ``.result()``)."""
-        return {self.thread_line, *self.use_lines} | ({self.creation_line} if self.creation_line else set())
+        of the loop (LG402 at a ``.result()``), its runner function (LG103, LG104)."""
+        found = {self.thread_line, *self.use_lines, *self.runner_lines}
+        return found | ({self.creation_line} if self.creation_line else set())
 
 
 class _Walk(cst.CSTVisitor):
@@ -129,21 +133,60 @@ class LoopThreads:
         if thread is None or self.qualified(thread.func) != THREAD:
             return None
         target = _keyword(thread, "target")
-        if not isinstance(target, cst.Attribute) or target.attr.value != "run_forever":
+        runner: Optional[cst.FunctionDef] = None
+        if isinstance(target, cst.Attribute) and target.attr.value == "run_forever":
+            loop_node: cst.BaseExpression = target.value
+        elif isinstance(target, cst.Name):
+            runner = self._loop_runner(target.value)
+            args = _keyword(thread, "args")
+            if runner is None or not (isinstance(args, (cst.Tuple, cst.List)) and len(args.elements) == 1):
+                return None
+            loop_node = args.elements[0].value
+        else:
             return None
-        loop = dotted(target.value)
+        loop = dotted(loop_node)
         receiver = _receiver(loop, ancestors)
         if not loop or receiver is None:
             return None
-        found = LoopThread(loop, self.position(started).start.line)
-        found.problem = self._plan(found, started, thread, ancestors, receiver)
+        found = LoopThread(loop, self.position(started).start.line, runner=runner)
+        if runner is not None:
+            where = self.position(runner)
+            found.runner_lines = range(where.start.line, where.end.line + 1)
+        found.problem = self._plan(found, started, thread, loop_node, ancestors, receiver)
         return found
+
+    def _loop_runner(self, name: str) -> Optional[cst.FunctionDef]:
+        """The module-level ``def name(loop):`` whose body only sets ``loop`` as the thread's loop
+        (``asyncio.set_event_loop(loop)``, optional) and runs ``loop.run_forever()``."""
+        for statement in self.module.body:
+            if not (isinstance(statement, cst.FunctionDef) and statement.name.value == name):
+                continue
+            params = statement.params
+            if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
+                return None
+            parameter = params.params[0].name.value
+            body = list(statement.body.body)
+            if body and is_docstring(body[0]):
+                body = body[1:]
+            smalls = [line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None for line in body]
+            calls = [small.value if isinstance(small, cst.Expr) else None for small in smalls]
+            if not calls or not all(isinstance(call, cst.Call) for call in calls):
+                return None
+            *setup, last = calls
+            runs = dotted(last.func) == f"{parameter}.run_forever" and not last.args  # type: ignore[union-attr]
+            sets = all(
+                self.qualified(call.func) == SET_EVENT_LOOP and _plain_args(call, 1) and dotted(call.args[0].value) == parameter  # type: ignore[union-attr]
+                for call in setup
+            )
+            return statement if runs and sets and len(setup) <= 1 else None
+        return None
 
     def _plan(
         self,
         found: LoopThread,
         started: cst.Call,
         thread: cst.Call,
+        loop_node: cst.BaseExpression,
         ancestors: Sequence[cst.CSTNode],
         receiver: str,
     ) -> str:
@@ -158,10 +201,16 @@ class LoopThreads:
         found.creation = creation
         found.creation_line = self.position(creation).start.line
         found.removed = {creation, statement}
-        problem = self._uses(found, thread, creation, receiver, ancestors)
+        problem = self._uses(found, loop_node, creation, receiver, ancestors)
         if problem:
             return problem
-        unknown = [arg for arg in thread.args if arg.keyword is None or arg.keyword.value not in THREAD_OPTIONS]
+        if found.runner is not None:
+            elsewhere = self._other_reference(found.runner, thread)
+            if elsewhere:
+                return f"the loop's runner {found.runner.name.value}() is also used at line {elsewhere}: it stays, and its thread with it"
+            found.removed.add(found.runner)
+        options = THREAD_OPTIONS | ({"args"} if found.runner is not None else set())
+        unknown = [arg for arg in thread.args if arg.keyword is None or arg.keyword.value not in options]
         if unknown:
             return f"the thread is made with `{code_of(unknown[0]).strip(', ')}`, which this codemod does not take"
         daemon = _keyword(thread, "daemon")
@@ -207,10 +256,20 @@ class LoopThreads:
 
     # ----- the uses of the loop ----------------------------------------------------------------
 
+    def _other_reference(self, function: cst.FunctionDef, thread: cst.Call) -> int:
+        """The line of a reference to ``function``'s name other than as ``thread``'s target; 0 when none."""
+        target = _keyword(thread, "target")
+        walk = _Walk(lambda node: isinstance(node, cst.Name) and node.value == function.name.value)
+        self.module.visit(walk)
+        for node, ancestors in walk.found:
+            if node is not target and node is not function.name and not _not_a_variable(node, ancestors):
+                return self.position(node).start.line
+        return 0
+
     def _uses(
         self,
         found: LoopThread,
-        thread: cst.Call,
+        loop_node: cst.BaseExpression,
         creation: cst.SimpleStatementLine,
         receiver: str,
         thread_ancestors: Sequence[cst.CSTNode],
@@ -219,7 +278,7 @@ class LoopThreads:
         problem found, or ""."""
         owner = _enclosing_class(thread_ancestors) if receiver else None
         attribute = found.loop.rpartition(".")[2]
-        own = {id(creation.body[0].targets[0].target), id(_keyword(thread, "target").value)}  # type: ignore[attr-defined, union-attr]
+        own = {id(creation.body[0].targets[0].target), id(loop_node)}  # type: ignore[attr-defined]
 
         def is_reference(node: cst.CSTNode) -> bool:
             if receiver:
