@@ -52,12 +52,26 @@ class LoopThreadToMainLoop(FindingCodemod):
 
     NAME = "loop_thread_to_main_loop"
     DESCRIPTION = "a long-lived loop thread fed by run_coroutine_threadsafe -> its work on the one loop"
-    fixes = ("LG401", "LG101", "LG402", "LG103", "LG104")
+    # The LG402 of a `.result()` that becomes an await goes too; LG402 stays out of the codes a
+    # codemod is said to fix, as most LG402 wait on a loop no codemod can see (the summary says so).
+    fixes = ("LG401", "LG101", "LG103", "LG104")
     NOT_ITS_SHAPE = (NOT_A_LOOP_THREAD,)
 
     @classmethod
     def declines(cls, source: str) -> Optional[str]:
         return None if "run_forever" in source else NOT_A_LOOP_THREAD
+
+    @classmethod
+    def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:
+        """Only in a module where a thread runs ``run_forever`` (LG401 at ``Thread(target=X.run_forever)``,
+        or LG103 at the ``X.run_forever()`` of a thread's function): elsewhere its findings are other
+        codemods' or none's, and this one has nothing to say about them."""
+        loop_thread = any(
+            (finding.code == "LG401" and ".run_forever() runs" in finding.message)
+            or (finding.code == "LG103" and finding.call.endswith(".run_forever"))
+            for finding in module_findings
+        )
+        return module_findings if loop_thread else ()
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -86,10 +100,15 @@ class LoopThreadToMainLoop(FindingCodemod):
         node.visit(imports)
         shapes = LoopThreads(node, self.position, imports.bound)
         starts = {key for key, finding in self._fixable if finding.code == "LG401"}
+        fixable = {finding for _key, finding in self._fixable}
+        silenced = [f for f in self.module_findings if f.code in self.fixes and f not in fixable]
         for call, ancestors in shapes.calls_at(starts):
             found = shapes.plan(call, ancestors)
             if found is None:
                 continue
+            kept = next((f for f in silenced if f.line in found.lines), None)
+            if kept is not None and not found.problem:
+                found.problem = f"line {kept.line} carries a `# noqa` for {kept.code}: the loop it makes or runs stays"
             self._threads.append(found)
             if not found.problem:
                 self._submissions.update(found.submissions)

@@ -73,8 +73,8 @@ class LoopThread:
 
     @property
     def lines(self) -> Set[int]:
-        """The lines of its findings: the thread (LG401), the loop's creation (LG101), the uses
-        of the loop (LG402 at a ``.result()``), its runner function (LG103, LG104)."""
+        """The lines of its findings: the thread (LG401), the loop's creation (LG101), its runner
+        function (LG103, LG104), and the uses of the loop."""
         found = {self.thread_line, *self.use_lines, *self.runner_lines}
         return found | ({self.creation_line} if self.creation_line else set())
 

@@ -18,6 +18,10 @@ SERVICE = """
             async def fetch(n):
                 return n
 """
+NON_DAEMON = (
+    "the loop thread is not a daemon: the program lived until its loop was stopped, which a task of the one loop "
+    "would not do"
+)
 MAIN = """
 
             async def main():
@@ -164,6 +168,58 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
             """,
         )
 
+    def test_function_target_that_sets_and_runs_the_loop(self):
+        """`Thread(target=start_loop, args=(loop,))` where `start_loop` only installs and runs the
+        loop (the shape of 5wHN28Dg/Direct-Share's linux/directshare/app.py and timcki/Code's
+        asyncio_training/2_exercise.py): the function goes too, its comments stay."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import threading
+
+            async_loop = asyncio.new_event_loop()
+
+
+            def start_async_loop(loop):
+                \"\"\"Runs the loop for the whole program.\"\"\"
+                asyncio.set_event_loop(loop)
+                loop.run_forever()  # until the process ends
+
+
+            threading.Thread(target=start_async_loop, args=(async_loop,), daemon=True).start()
+
+
+            async def share(name):
+                return name
+
+
+            async def main():
+                print(asyncio.run_coroutine_threadsafe(share("a"), async_loop).result())
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            """
+            import asyncio
+
+
+            # until the process ends
+
+
+            async def share(name):
+                return name
+
+
+            async def main():
+                print(await share("a"))
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+        )
+
     def test_qasync_entry_point_owns_the_loop_too(self):
         """A Qt program whose `__main__` block runs `qasync.run(main())`: its coroutines run on
         the qasync loop, which takes the thread's work."""
@@ -280,6 +336,19 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             "line 13 uses the loop otherwise (`_loop.stop`): it has no one-loop meaning this codemod can write",
         )
 
+    def test_noqa_on_the_loop_keeps_it(self):
+        """`# noqa: LG101` on the loop's line: the user keeps that loop, so its thread stays too."""
+        self.assertLeft(
+            SERVICE.replace("new_event_loop()", "new_event_loop()  # noqa: LG101")
+            + """
+
+            async def handle(n):
+                return asyncio.run_coroutine_threadsafe(fetch(n), _loop).result()
+            """
+            + MAIN,
+            "line 4 carries a `# noqa` for LG101: the loop it makes or runs stays",
+        )
+
     def test_future_kept(self):
         """The concurrent future is kept: its users (`add_done_callback`, `cancel`) would need a task."""
         self.assertLeft(
@@ -306,11 +375,7 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             """
             + MAIN
         )
-        self.assertLeft(
-            source,
-            "the loop thread is not a daemon: the program lived until its loop was stopped, which a task of "
-            "the one loop would not do",
-        )
+        self.assertLeft(source, NON_DAEMON)
 
     def test_result_under_a_threading_lock(self):
         """`.result()` under a `threading.Lock` held the whole loop; an await there lets another task block on the lock."""
@@ -361,7 +426,8 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
         )
 
     def test_other_private_loops_are_not_its_shape(self):
-        """A worker thread that runs a coroutine to completion is another codemod's shape."""
+        """A worker thread that runs a coroutine to completion is another codemod's shape: in a
+        module where no thread runs `run_forever`, this codemod says nothing."""
         source = """
             import asyncio
             import threading
@@ -378,8 +444,36 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
 
             threading.Thread(target=work, daemon=True).start()
             """
+        self.assertEqual(self.assertCodemod(source, source), [])
+
+    def test_other_threads_beside_a_loop_thread_are_not_its_shape(self):
+        """Beside a loop thread (left here: not a daemon), another worker's findings get the generic
+        reason, which any other codemod's reason outranks in the summary."""
+        source = """
+            import asyncio
+            import threading
+
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever).start()
+
+
+            def work():
+                asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+            threading.Thread(target=work, daemon=True).start()
+            """
         notes = self.assertCodemod(source, source)
-        self.assertEqual({(note.code, note.reason) for note in notes}, {("LG401", NOT_A_LOOP_THREAD), ("LG101", NOT_A_LOOP_THREAD)})
+        self.assertEqual(
+            [(note.line, note.code, note.reason) for note in notes],
+            [
+                (4, "LG101", NON_DAEMON),
+                (5, "LG401", NON_DAEMON),
+                (9, "LG104", NOT_A_LOOP_THREAD),
+                (9, "LG101", NOT_A_LOOP_THREAD),
+                (12, "LG401", NOT_A_LOOP_THREAD),
+            ],
+        )
 
 
 class TestSubmissionsFromOtherThreads(FindingCodemodTest):
