@@ -24,6 +24,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from flake8_loopguard.core.apis import GUI_MAIN_LOOP_FUNCTIONS, GUI_MAIN_LOOP_METHODS
+
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
 from ..syntax import code_of, dotted, instance_parameter, is_docstring
 
@@ -190,18 +192,32 @@ class LoopThreads:
         ancestors: Sequence[cst.CSTNode],
         receiver: str,
     ) -> str:
-        if started is thread or not _is_start(started):
-            return "the thread object is kept (not `Thread(...).start()` on its own line): its other uses have no one-loop meaning"
-        statement, block = _own_line(started, ancestors)
-        if statement is None:
-            return "the thread is started on a line shared with other code"
-        creation = self._creation(found.loop, statement, block)
+        if started is thread:
+            statements, block, problem = self._kept_thread(thread, ancestors)
+            if problem:
+                creation = self._creation(found.loop, statements[0], block) if statements else None
+                found.creation_line = self.position(creation).start.line if creation is not None else 0
+                return problem
+        elif _is_start(started):
+            statement, block = _own_line(started, ancestors)
+            if statement is None:
+                return "the thread is started on a line shared with other code"
+            statements = [statement]
+        else:
+            return f"the thread is used at once for `{code_of(started.func).strip()}`, which has no one-loop meaning"
+        creation = self._creation(found.loop, statements[0], block)
         if creation is None:
             return f"the loop the thread runs is not made by `{found.loop} = asyncio.new_event_loop()` earlier in the same block"
         found.creation = creation
         found.creation_line = self.position(creation).start.line
-        found.removed = {creation, statement}
+        found.removed = {creation, *statements}
         problem = self._uses(found, loop_node, creation, receiver, ancestors)
+        gui = self._gui_main_loop()
+        if gui is not None:
+            return (
+                f"the main thread runs a GUI main loop (`{code_of(gui).strip()}`, line {self.position(gui).start.line}), "
+                "which must keep it: the entry point cannot own an asyncio loop, so the loop thread stays"
+            )
         if problem:
             return problem
         if found.runner is not None:
@@ -234,6 +250,33 @@ class LoopThreads:
                 )
             found.removed.discard(creation)  # it binds the name until the entry coroutine captures the one loop
         return ""
+
+    def _kept_thread(
+        self, thread: cst.Call, ancestors: Sequence[cst.CSTNode]
+    ) -> Tuple[List[cst.SimpleStatementLine], Sequence[cst.BaseStatement], str]:
+        """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only use of ``T``:
+        (those two lines, their block, ""), else (the first line if it is one, its block, why the
+        thread stays)."""
+        assign = ancestors[-1] if ancestors else None
+        kept = "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning"
+        if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
+            return [], (), kept
+        name = dotted(assign.targets[0].target)
+        line = ancestors[-2]
+        block = ancestors[-3] if len(ancestors) > 2 else None
+        if not name or not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return [], (), kept
+        if not isinstance(block, (cst.Module, cst.IndentedBlock)):
+            return [], (), kept
+        later = list(block.body)[list(block.body).index(line) + 1 :]
+        start = next((s for s in later if _is_start_of(s, name)), None)
+        attribute = name.rpartition(".")[2]
+        walk = _Walk(lambda node: dotted(node) == name if "." in name else isinstance(node, cst.Name) and node.value == attribute)
+        self.module.visit(walk)
+        uses = [node for node, around in walk.found if not _not_a_variable(node, around)]
+        if start is None or len(uses) != 2:
+            return [line], block.body, kept  # the line, for the loop made before it
+        return [line, start], block.body, ""
 
     def _creation(
         self, loop: str, statement: cst.SimpleStatementLine, block: Sequence[cst.BaseStatement]
@@ -431,6 +474,20 @@ class LoopThreads:
             )
         return ""
 
+    def _gui_main_loop(self) -> Optional[cst.Call]:
+        """The first call in the module that runs a GUI toolkit's own main loop (Tk, wx, Dear
+        PyGui, GTK, pyglet), or None."""
+        def runs_gui(node: cst.CSTNode) -> bool:
+            if not isinstance(node, cst.Call) or node.args:
+                return False
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in GUI_MAIN_LOOP_METHODS:
+                return True
+            return self.qualified(node.func) in GUI_MAIN_LOOP_FUNCTIONS
+
+        walk = _Walk(runs_gui)
+        self.module.visit(walk)
+        return walk.found[0][0] if walk.found else None  # type: ignore[return-value]
+
     def _entry_point_runner(self) -> Optional[cst.Call]:
         """The ``asyncio.run(...)``/``qasync.run(...)`` of the module's ``if __name__ == "__main__":`` block."""
         for statement in self.module.body:
@@ -468,6 +525,19 @@ def _thread_call(started: cst.Call) -> Optional[cst.Call]:
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
         return func.value
     return started
+
+
+def _is_start_of(statement: cst.BaseStatement, name: str) -> bool:
+    """``name.start()`` alone on its line."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    return (
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and _is_start(small.value)
+        and dotted(small.value.func.value) == name  # type: ignore[attr-defined]
+    )
 
 
 def _is_start(call: cst.Call) -> bool:

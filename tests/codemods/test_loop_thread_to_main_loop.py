@@ -220,6 +220,54 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
             """,
         )
 
+    def test_thread_kept_in_a_name_only_to_start_it(self):
+        """`_thread = Thread(...)` then `_thread.start()`, the name used nowhere else (the shape of
+        the background-loop helpers real code keeps in a module of its own): both lines go."""
+        self.assertCodemod(
+            """
+            import asyncio
+            from threading import Thread
+
+            _loop = asyncio.new_event_loop()
+
+
+            def _start_event_loop(loop):
+                asyncio.set_event_loop(loop)
+                loop.run_forever()
+
+
+            _thread = Thread(target=_start_event_loop, args=(_loop,), daemon=True)
+            _thread.start()
+
+
+            async def job():
+                return 1
+
+
+            async def main():
+                print(await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(job(), _loop)))
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            """
+            import asyncio
+
+
+            async def job():
+                return 1
+
+
+            async def main():
+                print(await job())
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+        )
+
     def test_qasync_entry_point_owns_the_loop_too(self):
         """A Qt program whose `__main__` block runs `qasync.run(main())`: its coroutines run on
         the qasync loop, which takes the thread's work."""
@@ -304,23 +352,25 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
         )
 
     def test_tk_main_loop_keeps_the_main_thread(self):
-        """A Tk program: `root.mainloop()` keeps the main thread, so the entry point cannot own an asyncio loop."""
+        """A Tk program whose buttons submit to the loop thread: `root.mainloop()` keeps the main
+        thread, so the entry point cannot own an asyncio loop (said before the submissions' reason)."""
         self.assertLeft(
             SERVICE
             + """
 
-            async def handle(n):
-                asyncio.run_coroutine_threadsafe(fetch(n), _loop)
+            def on_click():
+                asyncio.run_coroutine_threadsafe(fetch(1), _loop)
 
 
             if __name__ == "__main__":
                 import tkinter
 
                 root = tkinter.Tk()
+                tkinter.Button(root, command=on_click).pack()
                 root.mainloop()
             """,
-            "the module's entry point runs no event loop (`asyncio.run(...)` or `qasync.run(...)` in its "
-            "`__main__` block): nothing here would run the submitted coroutines once the thread is gone",
+            "the main thread runs a GUI main loop (`root.mainloop()`, line 21), which must keep it: the entry point "
+            "cannot own an asyncio loop, so the loop thread stays",
         )
 
     def test_loop_stopped_or_handed_on(self):
@@ -334,6 +384,22 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             """
             + MAIN.replace("handle(1)", "close()"),
             "line 13 uses the loop otherwise (`_loop.stop`): it has no one-loop meaning this codemod can write",
+        )
+
+    def test_thread_joined(self):
+        """A thread kept in a name and joined: the join has no one-loop meaning."""
+        self.assertLeft(
+            SERVICE.replace(
+                "threading.Thread(target=_loop.run_forever, daemon=True).start()",
+                "_thread = threading.Thread(target=_loop.run_forever, daemon=True)\n            _thread.start()",
+            )
+            + """
+
+            def stop():
+                _thread.join(timeout=1)
+            """
+            + MAIN.replace("handle(1)", "fetch(1)"),
+            "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning",
         )
 
     def test_noqa_on_the_loop_keeps_it(self):
@@ -613,3 +679,27 @@ class TestSubmissionsFromOtherThreads(FindingCodemodTest):
             "codemod can write",
             {note.reason for note in notes},
         )
+
+
+def test_real_gui_program_is_left_with_the_gui_reason():
+    """The Dear PyGui program of ``real_code/gui_callbacks_feed_loop_thread.py`` (its source named
+    there): every finding of its loop thread, the runner's included, says why, through the pipeline."""
+    from pathlib import Path
+
+    from flake8_loopguard.core.config import Config
+    from loopguard_codemods.pipeline import migrate_source
+
+    path = Path(__file__).parent / "real_code" / "gui_callbacks_feed_loop_thread.py"
+    source = path.read_text(encoding="utf-8")
+    result = migrate_source(source, "app.py", Config())
+    assert result.source_after == source
+    reason = (
+        "the main thread runs a GUI main loop (`dpg.start_dearpygui()`, line 34), which must keep it: the entry "
+        "point cannot own an asyncio loop, so the loop thread stays"
+    )
+    assert [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human] == [
+        (9, "LG101", "loop_thread_to_main_loop", reason),
+        (13, "LG104", "loop_thread_to_main_loop", reason),
+        (14, "LG103", "loop_thread_to_main_loop", reason),
+        (17, "LG401", "loop_thread_to_main_loop", reason),
+    ]
