@@ -393,6 +393,8 @@ class LoopThreads:
             result_call = ancestors[-2]
             if not _plain_args(result_call, 0):  # type: ignore[arg-type]
                 return f"line {line} waits with a timeout (`.result(...)`): an await has no such limit; use asyncio.wait_for by hand"
+            if _in_generator_expression(ancestors):
+                return f"line {line} waits inside a generator expression: an await there would make it an async generator"
             problem = self._interleaving(result_call, ancestors[:-2], function)  # type: ignore[arg-type]
             if problem:
                 return f"line {line}: {problem}"
@@ -587,6 +589,15 @@ def _enclosing_function(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.Functi
         if isinstance(node, cst.Lambda):
             return None
     return None
+
+
+def _in_generator_expression(ancestors: Sequence[cst.CSTNode]) -> bool:
+    for node in reversed(ancestors):
+        if isinstance(node, cst.GeneratorExp):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return False
+    return False
 
 
 def _enclosing_class(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.ClassDef]:

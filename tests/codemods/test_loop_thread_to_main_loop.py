@@ -402,6 +402,108 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning",
         )
 
+    def test_result_with_a_timeout(self):
+        """`.result(5)` raised after 5 seconds; an await has no such limit."""
+        self.assertLeft(
+            SERVICE
+            + """
+
+            async def handle(n):
+                return asyncio.run_coroutine_threadsafe(fetch(n), _loop).result(5)
+            """
+            + MAIN,
+            "line 13 waits with a timeout (`.result(...)`): an await has no such limit; use asyncio.wait_for by hand",
+        )
+
+    def test_result_in_a_generator_expression(self):
+        """`sum(... .result() for ...)`: an await there would hand sum() an async generator."""
+        self.assertLeft(
+            SERVICE
+            + """
+
+            async def handle(n):
+                return sum(asyncio.run_coroutine_threadsafe(fetch(i), _loop).result() for i in range(n))
+            """
+            + MAIN,
+            "line 13 waits inside a generator expression: an await there would make it an async generator",
+        )
+
+    def test_instance_loop_fed_from_a_thread(self):
+        """A thread's submissions to `self._loop` would need the loop captured per instance."""
+        self.assertLeft(
+            """
+            import asyncio
+            import threading
+
+
+            class Client:
+                def __init__(self):
+                    self._loop = asyncio.new_event_loop()
+                    threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+                def push(self, coro):
+                    asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+
+            async def main():
+                Client()
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            "line 11 submits to the loop thread from synchronous code that is not only run by a thread a coroutine "
+            "starts: whether it runs on the loop or before the loop is not known here",
+        )
+
+    def test_runner_function_used_elsewhere(self):
+        """The runner is also called by other code: it, and so its thread, stay."""
+        self.assertLeft(
+            """
+            import asyncio
+            import threading
+
+            _loop = asyncio.new_event_loop()
+
+
+            def run_loop(loop):
+                asyncio.set_event_loop(loop)
+                loop.run_forever()
+
+
+            threading.Thread(target=run_loop, args=(_loop,), daemon=True).start()
+            RUNNERS = [run_loop]
+
+
+            async def main():
+                pass
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+            "the loop's runner run_loop() is also used at line 13: it stays, and its thread with it",
+        )
+
+    def test_task_the_file_cannot_register(self):
+        """A class of the module named TaskManager: the runtime's is never called through that
+        name, so the dropped submission cannot become a registered task; nothing is rewritten."""
+        self.assertLeft(
+            SERVICE
+            + """
+
+            class TaskManager:
+                pass
+
+
+            async def handle(n):
+                asyncio.run_coroutine_threadsafe(fetch(n), _loop)
+            """
+            + MAIN,
+            "line 17's task cannot be registered: the module's own TaskManager (line 12) is not "
+            "loop_runtime.TaskManager: register the task with it by hand; the module is left as it was",
+        )
+
     def test_noqa_on_the_loop_keeps_it(self):
         """`# noqa: LG101` on the loop's line: the user keeps that loop, so its thread stays too."""
         self.assertLeft(
