@@ -1,11 +1,13 @@
 """loop_thread_to_main_loop judged by the programs: each small program in ``loop_thread_programs/``
-(none of them Qt) is run, migrated with the real command, and run again under ``observe.py``,
-which reports how many event loops the run made and how many ran off the main thread. A
+is run, migrated with the real command, and run again under ``observe.py``, which reports how
+many event loops the run made and how many ran off the main thread (``qt_quotes`` is a PySide6
+window under ``qasync.run(main())``, run offscreen). A
 rewritten program prints the same with one loop, on the main thread; a program the codemod must
 leave is unchanged and listed with its reason."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,16 +18,28 @@ import pytest
 from ..harness import loopguard
 
 PROGRAMS = Path(__file__).parent / "loop_thread_programs"
-SCRIPTS = {"relay": "relay.py", "feeder": "feeder.py", "client": "client.py", "sync_caller": "app.py"}
-REWRITTEN = ["relay", "feeder", "client"]
+SCRIPTS = {
+    "relay": "relay.py",
+    "feeder": "feeder.py",
+    "client": "client.py",
+    "qt_quotes": "quotes.py",
+    "sync_caller": "app.py",
+}
+REWRITTEN = ["relay", "feeder", "client", "qt_quotes"]
 TWO_LOOPS = "event loops made: 2, run off the main thread: 1"
 ONE_LOOP = "event loops made: 1, run off the main thread: 0"
 
 
 def observed(work: Path, script: str) -> tuple:
     """(what the program printed, the loops it made) for one run in its folder."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     done = subprocess.run(
-        [sys.executable, str(PROGRAMS / "observe.py"), script], cwd=work, capture_output=True, text=True, timeout=60
+        [sys.executable, str(PROGRAMS / "observe.py"), script],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout, done.stderr.strip().splitlines()[-1]
