@@ -98,7 +98,8 @@ class LoopThreadToMainLoop(FindingCodemod):
     def visit_Module(self, node: cst.Module) -> None:
         imports = ModuleImports()
         node.visit(imports)
-        shapes = LoopThreads(node, self.position, imports.bound)
+        entry_point_file = self.config.is_entry_point_file(self.context.filename or "")
+        shapes = LoopThreads(node, self.position, imports.bound, entry_point_file)
         starts = {key for key, finding in self._fixable if finding.code == "LG401"}
         fixable = {finding for _key, finding in self._fixable}
         silenced = [f for f in self.module_findings if f.code in self.fixes and f not in fixable]
@@ -139,7 +140,8 @@ class LoopThreadToMainLoop(FindingCodemod):
             self._refused = self._refused or f"line {submission.line}'s task cannot be registered: {problem}"
             return updated_node
         try:
-            task = cst.Call(func=self.asyncio_attr("create_task"), args=[updated_node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+            coroutine = updated_node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            task = cst.Call(func=self.asyncio_attr("create_task"), args=[coroutine])
             return self.register_task(task, finding)
         except TaskRegistrationRefused as refused:
             self._refused = self._refused or f"line {submission.line}'s task cannot be registered: {refused}"
@@ -157,7 +159,8 @@ class LoopThreadToMainLoop(FindingCodemod):
         name = self._unbound.get(original_node)
         if name is None:
             return updated_node
-        return updated_node.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=cst.Name("None"))])
+        unbound = cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=cst.Name("None"))
+        return updated_node.with_changes(body=[unbound])
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         name = self._captures.get(original_node)
@@ -172,7 +175,9 @@ class LoopThreadToMainLoop(FindingCodemod):
         at = 1 if body and is_docstring(body[0]) else 0
         return updated_node.with_changes(body=updated_node.body.with_changes(body=[*body[:at], *capture, *body[at:]]))
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         statements, leftover = self._without_removed(original_node.body, updated_node.body, blank_lines=1)
         if statements is None:
             return updated_node

@@ -27,7 +27,24 @@ from libcst.metadata import CodeRange
 from flake8_loopguard.core.apis import GUI_MAIN_LOOP_FUNCTIONS, GUI_MAIN_LOOP_METHODS
 
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
-from ..syntax import code_of, dotted, instance_parameter, is_docstring
+from ..syntax import code_of, dotted, is_docstring
+from .nodes import (
+    context_of,
+    enclosing_class,
+    enclosing_function,
+    in_generator_expression,
+    is_main_test,
+    is_start,
+    is_start_of,
+    keyword,
+    loop_receiver,
+    not_a_variable,
+    own_line,
+    plain_args,
+    self_reference,
+    statement_text,
+    thread_call,
+)
 
 Position = Callable[[cst.CSTNode], CodeRange]
 
@@ -102,10 +119,11 @@ class _Walk(cst.CSTVisitor):
 class LoopThreads:
     """The loop threads of one module, planned from the calls its LG401 findings are at."""
 
-    def __init__(self, module: cst.Module, position: Position, bound: Dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, position: Position, bound: Dict[str, str], entry_point_file: bool) -> None:
         self.module = module
         self.position = position
         self.bound = bound  # the module's imports: local name -> what it is
+        self.entry_point_file = entry_point_file  # the configuration's `entry-points` names this file
         self._locks: Optional[Set[str]] = None
 
     def qualified(self, node: cst.BaseExpression) -> str:
@@ -131,23 +149,23 @@ class LoopThreads:
     def plan(self, started: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Optional[LoopThread]:
         """The loop thread whose ``Thread(...).start()`` statement starts with ``started`` (the
         outermost call where LG401 is), or None when the call is not ``Thread(target=X.run_forever)``."""
-        thread = _thread_call(started)
+        thread = thread_call(started)
         if thread is None or self.qualified(thread.func) != THREAD:
             return None
-        target = _keyword(thread, "target")
+        target = keyword(thread, "target")
         runner: Optional[cst.FunctionDef] = None
         if isinstance(target, cst.Attribute) and target.attr.value == "run_forever":
             loop_node: cst.BaseExpression = target.value
         elif isinstance(target, cst.Name):
             runner = self._loop_runner(target.value)
-            args = _keyword(thread, "args")
+            args = keyword(thread, "args")
             if runner is None or not (isinstance(args, (cst.Tuple, cst.List)) and len(args.elements) == 1):
                 return None
             loop_node = args.elements[0].value
         else:
             return None
         loop = dotted(loop_node)
-        receiver = _receiver(loop, ancestors)
+        receiver = loop_receiver(loop, ancestors)
         if not loop or receiver is None:
             return None
         found = LoopThread(loop, self.position(started).start.line, runner=runner)
@@ -170,14 +188,19 @@ class LoopThreads:
             body = list(statement.body.body)
             if body and is_docstring(body[0]):
                 body = body[1:]
-            smalls = [line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None for line in body]
+            smalls = [
+                line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+                for line in body
+            ]
             calls = [small.value if isinstance(small, cst.Expr) else None for small in smalls]
             if not calls or not all(isinstance(call, cst.Call) for call in calls):
                 return None
             *setup, last = calls
             runs = dotted(last.func) == f"{parameter}.run_forever" and not last.args  # type: ignore[union-attr]
             sets = all(
-                self.qualified(call.func) == SET_EVENT_LOOP and _plain_args(call, 1) and dotted(call.args[0].value) == parameter  # type: ignore[union-attr]
+                self.qualified(call.func) == SET_EVENT_LOOP  # type: ignore[union-attr]
+                and plain_args(call, 1)  # type: ignore[arg-type]
+                and dotted(call.args[0].value) == parameter  # type: ignore[union-attr]
                 for call in setup
             )
             return statement if runs and sets and len(setup) <= 1 else None
@@ -198,8 +221,8 @@ class LoopThreads:
                 creation = self._creation(found.loop, statements[0], block) if statements else None
                 found.creation_line = self.position(creation).start.line if creation is not None else 0
                 return problem
-        elif _is_start(started):
-            statement, block = _own_line(started, ancestors)
+        elif is_start(started):
+            statement, block = own_line(started, ancestors)
             if statement is None:
                 return "the thread is started on a line shared with other code"
             statements = [statement]
@@ -207,7 +230,10 @@ class LoopThreads:
             return f"the thread is used at once for `{code_of(started.func).strip()}`, which has no one-loop meaning"
         creation = self._creation(found.loop, statements[0], block)
         if creation is None:
-            return f"the loop the thread runs is not made by `{found.loop} = asyncio.new_event_loop()` earlier in the same block"
+            return (
+                f"the loop the thread runs is not made by `{found.loop} = asyncio.new_event_loop()` earlier in "
+                "the same block"
+            )
         found.creation = creation
         found.creation_line = self.position(creation).start.line
         found.removed = {creation, *statements}
@@ -215,33 +241,44 @@ class LoopThreads:
         gui = self._gui_main_loop()
         if gui is not None:
             return (
-                f"the main thread runs a GUI main loop (`{code_of(gui).strip()}`, line {self.position(gui).start.line}), "
-                "which must keep it: the entry point cannot own an asyncio loop, so the loop thread stays"
+                f"the main thread runs a GUI main loop (`{code_of(gui).strip()}`, line "
+                f"{self.position(gui).start.line}), which must keep it: the entry point cannot own an asyncio "
+                "loop, so the loop thread stays"
             )
         if problem:
             return problem
         if found.runner is not None:
             elsewhere = self._other_reference(found.runner, thread)
             if elsewhere:
-                return f"the loop's runner {found.runner.name.value}() is also used at line {elsewhere}: it stays, and its thread with it"
+                return (
+                    f"the loop's runner {found.runner.name.value}() is also used at line {elsewhere}: it stays, "
+                    "and its thread with it"
+                )
             found.removed.add(found.runner)
         options = THREAD_OPTIONS | ({"args"} if found.runner is not None else set())
         unknown = [arg for arg in thread.args if arg.keyword is None or arg.keyword.value not in options]
         if unknown:
             return f"the thread is made with `{code_of(unknown[0]).strip(', ')}`, which this codemod does not take"
-        daemon = _keyword(thread, "daemon")
+        daemon = keyword(thread, "daemon")
         if not (isinstance(daemon, cst.Name) and daemon.value == "True"):
-            return "the loop thread is not a daemon: the program lived until its loop was stopped, which a task of the one loop would not do"
+            return (
+                "the loop thread is not a daemon: the program lived until its loop was stopped, which a task of "
+                "the one loop would not do"
+            )
         runner = self._entry_point_runner()
         if runner is None:
             return (
                 "the module's entry point runs no event loop (`asyncio.run(...)` or `qasync.run(...)` in its "
-                "`__main__` block): nothing here would run the submitted coroutines once the thread is gone"
+                "`__main__` block, or at the top level of a file named in `entry-points`): nothing here would run "
+                "the submitted coroutines once the thread is gone"
             )
         if found.from_threads:
             line = min(found.from_threads)
             if receiver:
-                return f"line {line} submits from another thread to `{found.loop}`, which only a module-level loop name can keep for it"
+                return (
+                    f"line {line} submits from another thread to `{found.loop}`, which only a module-level loop "
+                    "name can keep for it"
+                )
             found.capture_in = self._entry_coroutine(runner)
             if found.capture_in is None:
                 return (
@@ -269,11 +306,13 @@ class LoopThreads:
         if not isinstance(block, (cst.Module, cst.IndentedBlock)):
             return [], (), kept
         later = list(block.body)[list(block.body).index(line) + 1 :]
-        start = next((s for s in later if _is_start_of(s, name)), None)
+        start = next((s for s in later if is_start_of(s, name)), None)
         attribute = name.rpartition(".")[2]
-        walk = _Walk(lambda node: dotted(node) == name if "." in name else isinstance(node, cst.Name) and node.value == attribute)
+        walk = _Walk(
+            lambda node: dotted(node) == name if "." in name else isinstance(node, cst.Name) and node.value == attribute
+        )
         self.module.visit(walk)
-        uses = [node for node, around in walk.found if not _not_a_variable(node, around)]
+        uses = [node for node, around in walk.found if not not_a_variable(node, around)]
         if start is None or len(uses) != 2:
             return [line], block.body, kept  # the line, for the loop made before it
         return [line, start], block.body, ""
@@ -301,11 +340,11 @@ class LoopThreads:
 
     def _other_reference(self, function: cst.FunctionDef, thread: cst.Call) -> int:
         """The line of a reference to ``function``'s name other than as ``thread``'s target; 0 when none."""
-        target = _keyword(thread, "target")
+        target = keyword(thread, "target")
         walk = _Walk(lambda node: isinstance(node, cst.Name) and node.value == function.name.value)
         self.module.visit(walk)
         for node, ancestors in walk.found:
-            if node is not target and node is not function.name and not _not_a_variable(node, ancestors):
+            if node is not target and node is not function.name and not not_a_variable(node, ancestors):
                 return self.position(node).start.line
         return 0
 
@@ -319,7 +358,7 @@ class LoopThreads:
     ) -> str:
         """Plans every use of the loop other than its creation and the thread's target; the first
         problem found, or ""."""
-        owner = _enclosing_class(thread_ancestors) if receiver else None
+        owner = enclosing_class(thread_ancestors) if receiver else None
         attribute = found.loop.rpartition(".")[2]
         own = {id(creation.body[0].targets[0].target), id(loop_node)}  # type: ignore[attr-defined]
 
@@ -332,13 +371,13 @@ class LoopThreads:
         self.module.visit(walk)
         first_problem = ""
         for node, ancestors in walk.found:
-            if id(node) in own or (not receiver and _not_a_variable(node, ancestors)):
+            if id(node) in own or (not receiver and not_a_variable(node, ancestors)):
                 continue
             line = self.position(node).start.line
             found.use_lines.add(line)  # also after a problem: each finding of the loop gets the reason
             if first_problem:
                 continue
-            if receiver and not _self_reference(node, ancestors, owner):  # type: ignore[arg-type]
+            if receiver and not self_reference(node, ancestors, owner):  # type: ignore[arg-type]
                 first_problem = f"line {line} reaches the loop from outside its class (`{code_of(node)}`)"
             else:
                 first_problem = self._submission(found, node, ancestors, line)  # type: ignore[arg-type]
@@ -348,9 +387,9 @@ class LoopThreads:
         self, found: LoopThread, reference: cst.BaseExpression, ancestors: Sequence[cst.CSTNode], line: int
     ) -> str:
         parent = ancestors[-1]
-        function = _enclosing_function(ancestors)
+        function = enclosing_function(ancestors)
         in_coroutine = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
-        context = _context(ancestors)
+        context = context_of(ancestors)
         # X.call_soon_threadsafe(f, ...)
         if isinstance(parent, cst.Attribute) and parent.attr.value == "call_soon_threadsafe" and len(ancestors) > 1:
             call = ancestors[-2]
@@ -362,9 +401,12 @@ class LoopThreads:
         # asyncio.run_coroutine_threadsafe(c, X)
         if isinstance(parent, cst.Arg) and len(ancestors) > 1 and isinstance(ancestors[-2], cst.Call):
             call = ancestors[-2]
-            if self.qualified(call.func) == THREADSAFE and _plain_args(call, 2) and call.args[1] is parent:
+            if self.qualified(call.func) == THREADSAFE and plain_args(call, 2) and call.args[1] is parent:
                 return self._threadsafe(found, call, ancestors[:-2], function, in_coroutine, context, line)
-        return f"line {line} uses the loop otherwise (`{_statement_text(reference, ancestors)}`): it has no one-loop meaning this codemod can write"
+        return (
+            f"line {line} uses the loop otherwise (`{statement_text(reference, ancestors)}`): it has no one-loop "
+            "meaning this codemod can write"
+        )
 
     def _threadsafe(
         self,
@@ -391,10 +433,16 @@ class LoopThreads:
             return ""
         if waited:
             result_call = ancestors[-2]
-            if not _plain_args(result_call, 0):  # type: ignore[arg-type]
-                return f"line {line} waits with a timeout (`.result(...)`): an await has no such limit; use asyncio.wait_for by hand"
-            if _in_generator_expression(ancestors):
-                return f"line {line} waits inside a generator expression: an await there would make it an async generator"
+            if not plain_args(result_call, 0):  # type: ignore[arg-type]
+                return (
+                    f"line {line} waits with a timeout (`.result(...)`): an await has no such limit; use "
+                    "asyncio.wait_for by hand"
+                )
+            if in_generator_expression(ancestors):
+                return (
+                    f"line {line} waits inside a generator expression: an await there would make it an async "
+                    "generator"
+                )
             problem = self._interleaving(result_call, ancestors[:-2], function)  # type: ignore[arg-type]
             if problem:
                 return f"line {line}: {problem}"
@@ -405,7 +453,7 @@ class LoopThreads:
             and len(ancestors) > 2
             and isinstance(ancestors[-2], cst.Call)
             and self.qualified(ancestors[-2].func) == WRAP_FUTURE
-            and _plain_args(ancestors[-2], 1)
+            and plain_args(ancestors[-2], 1)
             and isinstance(ancestors[-3], cst.Await)
         ):
             found.submissions[ancestors[-2]] = Submission(UNWRAP, context, line)  # type: ignore[index]
@@ -415,7 +463,9 @@ class LoopThreads:
             "the one loop instead"
         )
 
-    def _from_another_thread(self, found: LoopThread, function: Optional[cst.FunctionDef], line: int, waited: bool) -> str:
+    def _from_another_thread(
+        self, found: LoopThread, function: Optional[cst.FunctionDef], line: int, waited: bool
+    ) -> str:
         """A submission from synchronous code stays, onto the one loop, when that code is a
         module-level function only ever run by a thread (or ``asyncio.to_thread``) that a
         coroutine starts: the loop is captured before any such thread exists. Else why not."""
@@ -446,20 +496,24 @@ class LoopThreads:
         starts = 0
         for node, ancestors in walk.found:
             parent = ancestors[-1]
-            if parent is function or _not_a_variable(node, ancestors):
+            if parent is function or not_a_variable(node, ancestors):
                 continue
             call = ancestors[-2] if len(ancestors) > 1 else None
             if not isinstance(parent, cst.Arg) or not isinstance(call, cst.Call):
                 return None
-            by_thread = self.qualified(call.func) == THREAD and parent.keyword is not None and parent.keyword.value == "target"
+            by_thread = (
+                self.qualified(call.func) == THREAD and parent.keyword is not None and parent.keyword.value == "target"
+            )
             by_to_thread = self.qualified(call.func) == TO_THREAD and call.args and call.args[0] is parent
-            started_by = _enclosing_function(ancestors[:-2])
+            started_by = enclosing_function(ancestors[:-2])
             if not (by_thread or by_to_thread) or started_by is None or started_by.asynchronous is None:
                 return None
             starts += 1
         return starts or None
 
-    def _interleaving(self, call: cst.Call, ancestors: Sequence[cst.CSTNode], function: Optional[cst.FunctionDef]) -> str:
+    def _interleaving(
+        self, call: cst.Call, ancestors: Sequence[cst.CSTNode], function: Optional[cst.FunctionDef]
+    ) -> str:
         """Why ``await`` in place of a ``.result()`` that held the whole loop would let another task in."""
         if self._locks is None:
             self._locks = lock_names(self.module)
@@ -491,15 +545,16 @@ class LoopThreads:
         return walk.found[0][0] if walk.found else None  # type: ignore[return-value]
 
     def _entry_point_runner(self) -> Optional[cst.Call]:
-        """The ``asyncio.run(...)``/``qasync.run(...)`` of the module's ``if __name__ == "__main__":`` block."""
-        for statement in self.module.body:
-            if isinstance(statement, cst.If) and _is_main_test(statement.test):
-                for inner in statement.body.body:
-                    if isinstance(inner, cst.SimpleStatementLine):
-                        for small in inner.body:
-                            value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
-                            if isinstance(value, cst.Call) and self.qualified(value.func) in LOOP_RUNNERS:
-                                return value
+        """The ``asyncio.run(...)``/``qasync.run(...)`` of the module's ``if __name__ == "__main__":``
+        block, or of its module-level code in a file the configuration names an entry point."""
+        blocks: List[Sequence[cst.BaseStatement]] = [self.module.body] if self.entry_point_file else []
+        blocks += [s.body.body for s in self.module.body if isinstance(s, cst.If) and is_main_test(s.test)]
+        for block in blocks:
+            for line in block:
+                for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                    value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                    if isinstance(value, cst.Call) and self.qualified(value.func) in LOOP_RUNNERS:
+                        return value
         return None
 
     def _entry_coroutine(self, runner: cst.Call) -> Optional[cst.FunctionDef]:
@@ -521,142 +576,3 @@ class LoopThreads:
         return start.line, start.column
 
 
-def _thread_call(started: cst.Call) -> Optional[cst.Call]:
-    """``Thread(...)`` of ``Thread(...).start()``, or ``started`` itself when it is a bare call."""
-    func = started.func
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-        return func.value
-    return started
-
-
-def _is_start_of(statement: cst.BaseStatement, name: str) -> bool:
-    """``name.start()`` alone on its line."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return False
-    small = statement.body[0]
-    return (
-        isinstance(small, cst.Expr)
-        and isinstance(small.value, cst.Call)
-        and _is_start(small.value)
-        and dotted(small.value.func.value) == name  # type: ignore[attr-defined]
-    )
-
-
-def _is_start(call: cst.Call) -> bool:
-    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and not call.args
-
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
-def _plain_args(call: cst.Call, count: int) -> bool:
-    return len(call.args) == count and all(arg.keyword is None and not arg.star for arg in call.args)
-
-
-def _receiver(loop: str, ancestors: Sequence[cst.CSTNode]) -> Optional[str]:
-    """``""`` for a module-level name; the instance parameter for ``self.X`` in a method; None otherwise."""
-    if "." not in loop:
-        return "" if _enclosing_function(ancestors) is None and _enclosing_class(ancestors) is None else None
-    head, _, rest = loop.partition(".")
-    function = _enclosing_function(ancestors)
-    if "." in rest or function is None or _enclosing_class(ancestors) is None:
-        return None
-    return head if instance_parameter(function) == head else None
-
-
-def _own_line(
-    call: cst.Call, ancestors: Sequence[cst.CSTNode]
-) -> Tuple[Optional[cst.SimpleStatementLine], Sequence[cst.BaseStatement]]:
-    """The line ``call`` is the whole of (an expression statement alone on it), and its block."""
-    if len(ancestors) < 3:
-        return None, ()
-    expr, line, block = ancestors[-1], ancestors[-2], ancestors[-3]
-    if not (isinstance(expr, cst.Expr) and isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
-        return None, ()
-    if isinstance(block, (cst.Module, cst.IndentedBlock)):
-        return line, block.body
-    return None, ()
-
-
-def _enclosing_function(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.FunctionDef]:
-    for node in reversed(ancestors):
-        if isinstance(node, cst.FunctionDef):
-            return node
-        if isinstance(node, cst.Lambda):
-            return None
-    return None
-
-
-def _in_generator_expression(ancestors: Sequence[cst.CSTNode]) -> bool:
-    for node in reversed(ancestors):
-        if isinstance(node, cst.GeneratorExp):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            return False
-    return False
-
-
-def _enclosing_class(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.ClassDef]:
-    for node in reversed(ancestors):
-        if isinstance(node, cst.ClassDef):
-            return node
-    return None
-
-
-def _self_reference(node: cst.Attribute, ancestors: Sequence[cst.CSTNode], owner: Optional[cst.ClassDef]) -> bool:
-    """``self.X`` in a method of ``owner`` (its own body: not a nested function or class)."""
-    if owner is None or not isinstance(node.value, cst.Name):
-        return False
-    for index in range(len(ancestors) - 1, -1, -1):
-        if isinstance(ancestors[index], cst.FunctionDef):
-            method = ancestors[index]
-            return (
-                index >= 2
-                and ancestors[index - 2] is owner
-                and instance_parameter(method) == node.value.value  # type: ignore[arg-type]
-            )
-        if isinstance(ancestors[index], (cst.Lambda, cst.ClassDef)):
-            return False
-    return False
-
-
-def _not_a_variable(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
-    """The name of an attribute (``obj.loop``) or a keyword (``f(loop=...)``), not the variable."""
-    parent = ancestors[-1] if ancestors else None
-    if isinstance(parent, cst.Attribute) and parent.attr is node:
-        return True
-    return isinstance(parent, cst.Arg) and parent.keyword is node
-
-
-def _context(ancestors: Sequence[cst.CSTNode]) -> str:
-    """The dotted names of the enclosing classes and functions (``Client.fetch``)."""
-    return ".".join(node.name.value for node in ancestors if isinstance(node, (cst.ClassDef, cst.FunctionDef)))
-
-
-def _statement_text(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> str:
-    """What to show of a use: the argument it is part of (``_loop.stop``), else its whole small
-    statement (``loop = asyncio.get_running_loop()``), else its expression."""
-    shown: cst.CSTNode = node
-    for ancestor in reversed(ancestors):
-        if isinstance(ancestor, cst.BaseSmallStatement):
-            shown = ancestor.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-            break
-        if isinstance(ancestor, (cst.BaseCompoundStatement, cst.Arg)):
-            break
-        shown = ancestor
-    return code_of(shown).strip()
-
-
-def _is_main_test(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    sides = {code_of(test.left).strip(), code_of(target.comparator).strip()}
-    return isinstance(target.operator, cst.Equal) and sides in (
-        {"__name__", '"__main__"'},
-        {"__name__", "'__main__'"},
-    )

@@ -268,6 +268,45 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
             """,
         )
 
+    def test_entry_point_file_running_the_loop_at_its_top_level(self):
+        """`main.py` (an entry point by the configuration) runs `asyncio.run(main())` without a
+        `__main__` guard: it owns the loop too."""
+        self.assertCodemod(
+            """
+            import asyncio
+            import threading
+
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, daemon=True).start()
+
+
+            async def fetch():
+                return 1
+
+
+            async def main():
+                print(asyncio.run_coroutine_threadsafe(fetch(), _loop).result())
+
+
+            asyncio.run(main())
+            """,
+            """
+            import asyncio
+
+
+            async def fetch():
+                return 1
+
+
+            async def main():
+                print(await fetch())
+
+
+            asyncio.run(main())
+            """,
+            filename="main.py",
+        )
+
     def test_qasync_entry_point_owns_the_loop_too(self):
         """A Qt program whose `__main__` block runs `qasync.run(main())`: its coroutines run on
         the qasync loop, which takes the thread's work."""
@@ -348,7 +387,8 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
                 return asyncio.run_coroutine_threadsafe(fetch(n), _loop).result()
             """,
             "the module's entry point runs no event loop (`asyncio.run(...)` or `qasync.run(...)` in its "
-            "`__main__` block): nothing here would run the submitted coroutines once the thread is gone",
+            "`__main__` block, or at the top level of a file named in `entry-points`): nothing here would run the "
+            "submitted coroutines once the thread is gone",
         )
 
     def test_tk_main_loop_keeps_the_main_thread(self):
@@ -546,7 +586,8 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
         self.assertLeft(source, NON_DAEMON)
 
     def test_result_under_a_threading_lock(self):
-        """`.result()` under a `threading.Lock` held the whole loop; an await there lets another task block on the lock."""
+        """`.result()` under a `threading.Lock` held the whole loop; an await there lets another task
+        block on the lock."""
         self.assertLeft(
             SERVICE
             + """
