@@ -23,7 +23,7 @@ this codemod can write: a submission from synchronous code (whether it runs on t
 another thread is not known; waiting there for the result would block the one loop), a future
 kept, the loop stopped or handed on, a non-daemon thread, a ``.result()`` whose ``await`` would
 sit under a threading lock or between a read and a write of an attribute, a task the TaskManager
-cannot take here; and when the module's ``__main__`` block runs no loop that the submitted
+cannot take here, another event loop in the module (the submitting coroutines may run on it); and when the module's ``__main__`` block runs no loop that the submitted
 coroutines would run on (a library module, a GUI main loop such as Tk's that keeps the main thread).
 """
 
@@ -44,6 +44,8 @@ from .syntax import is_docstring
 from .thread_loop.settle import without_opening_blank_lines
 from .worker_class.bases import ModuleImports
 
+# A finding of any of these outside the loop thread's own lines is another event loop of the module.
+LOOP_CODES = frozenset({"LG101", "LG102", "LG103", "LG104", "LG401"})
 NOT_A_LOOP_THREAD = "not a long-lived loop thread of this module (`Thread(target=loop.run_forever)`)"
 
 
@@ -110,6 +112,12 @@ class LoopThreadToMainLoop(FindingCodemod):
             kept = next((f for f in silenced if f.line in found.lines), None)
             if kept is not None and not found.problem:
                 found.problem = f"line {kept.line} carries a `# noqa` for {kept.code}: the loop it makes or runs stays"
+            other = next((f for f in self.module_findings if f.code in LOOP_CODES and f.line not in found.lines), None)
+            if other is not None and not found.problem:
+                found.problem = (
+                    f"line {other.line} makes or runs another event loop ({other.code}): the coroutines that submit "
+                    "to this one may run on it, not on the one loop"
+                )
             self._threads.append(found)
             if not found.problem:
                 self._submissions.update(found.submissions)

@@ -496,6 +496,35 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             "starts: whether it runs on the loop or before the loop is not known here",
         )
 
+    def test_another_private_loop_in_the_module(self):
+        """A worker thread running `asyncio.run(worker())`: the coroutines that submit may run on
+        that loop, where an await or a task would land on the wrong loop."""
+        source = (
+            SERVICE
+            + """
+
+            async def worker():
+                asyncio.run_coroutine_threadsafe(fetch(1), _loop)
+
+
+            async def main():
+                threading.Thread(target=asyncio.run, args=(worker(),)).start()
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """
+        )
+        reason = (
+            "line 17 makes or runs another event loop (LG401): the coroutines that submit to this one may run on it, "
+            "not on the one loop"
+        )
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            [(note.line, note.code, note.reason) for note in notes],
+            [(4, "LG101", reason), (5, "LG401", reason), (17, "LG401", NOT_A_LOOP_THREAD)],
+        )
+
     def test_runner_function_used_elsewhere(self):
         """The runner is also called by other code: it, and so its thread, stay."""
         self.assertLeft(
