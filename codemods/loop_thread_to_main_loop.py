@@ -18,13 +18,16 @@ After::
 
 The shape and what each submission becomes: :mod:`.loop_thread.shape`. The loop may be a
 module-level name or ``self.X`` set in a method (then every use is ``self.X`` in that class).
-The thread is left as it is, with the reason, when any use of its loop has no one-loop meaning
-this codemod can write: a submission from synchronous code (whether it runs on the loop or in
-another thread is not known; waiting there for the result would block the one loop), a future
-kept, the loop stopped or handed on, a non-daemon thread, a ``.result()`` whose ``await`` would
-sit under a threading lock or between a read and a write of an attribute, a task the TaskManager
-cannot take here, another event loop in the module (the submitting coroutines may run on it); and when the module's ``__main__`` block runs no loop that the submitted
-coroutines would run on (a library module, a GUI main loop such as Tk's that keeps the main thread).
+Submissions from a module-level function that only threads started by coroutines run stay
+``run_coroutine_threadsafe`` onto the one loop, which the entry coroutine captures first. The
+thread is left as it is, with the reason, when any use of its loop has no one-loop meaning this
+codemod can write: a submission from other synchronous code (waiting there for the result would
+block the one loop), a future kept, the loop stopped or handed on, a non-daemon thread, a
+``.result()`` whose ``await`` would sit under a threading lock or between a read and a write of an
+attribute, a task the TaskManager cannot take here, another event loop in the module (the
+submitting coroutines may run on it); and when the entry point runs no loop that the submitted
+coroutines would run on (a library module; a GUI main loop such as Tk's, which keeps the main
+thread).
 """
 
 from __future__ import annotations

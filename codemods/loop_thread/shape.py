@@ -1,19 +1,23 @@
 """A long-lived loop thread and the uses of its loop, read from the original tree.
 
 The shape: ``X = asyncio.new_event_loop()`` and, later in the same block,
-``threading.Thread(target=X.run_forever, daemon=True).start()``, where ``X`` is a module-level
-name or an attribute of ``self`` set in a method. Every other use of the loop must be a
-submission from a coroutine, which on the one loop becomes:
+``threading.Thread(target=X.run_forever, daemon=True).start()`` (or ``T = Thread(...)`` and
+``T.start()``, ``T`` used for nothing else; or ``target=f, args=(X,)`` where the module function
+``f`` only installs and runs its loop), ``X`` a module-level name or an attribute of ``self`` set
+in a method. Every other use of the loop must be a submission, which on the one loop becomes:
 
-- ``asyncio.run_coroutine_threadsafe(c, X)`` whose result is dropped -> a task of ``c``,
-  registered with the TaskManager (the daemon thread was killed at exit, the task is cancelled
-  at shutdown);
-- ``asyncio.run_coroutine_threadsafe(c, X).result()`` and
+- from a coroutine, ``asyncio.run_coroutine_threadsafe(c, X)`` whose result is dropped -> a task
+  of ``c``, registered with the TaskManager (the daemon thread was killed at exit, the task is
+  cancelled at shutdown);
+- from a coroutine, ``asyncio.run_coroutine_threadsafe(c, X).result()`` and
   ``await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(c, X))`` -> ``await c``;
-- ``X.call_soon_threadsafe(f, *args)`` -> ``asyncio.get_running_loop().call_soon(f, *args)``.
+- from a coroutine, ``X.call_soon_threadsafe(f, *args)`` ->
+  ``asyncio.get_running_loop().call_soon(f, *args)``;
+- from a module-level function only run by threads that coroutines start: unchanged, ``X`` being
+  the one loop, captured by the entry coroutine before any coroutine runs.
 
-Anything else (a submission from synchronous code, a future kept, ``X.stop``, the loop handed
-on, a non-daemon thread) leaves the thread as it is, with the reason.
+Anything else (other synchronous code, a future kept, ``X.stop``, the loop handed on, a
+non-daemon thread, the entry point running no loop) leaves the thread as it is, with the reason.
 """
 
 from __future__ import annotations
