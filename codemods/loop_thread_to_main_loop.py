@@ -96,7 +96,8 @@ class LoopThreadToMainLoop(FindingCodemod):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)
-        if not self._fixable:
+        if not any(finding.code == "LG401" for _key, finding in self._fixable):
+            self._settle()  # no thread to plan from: nothing is parsed further
             return tree
         return VisitorBasedCodemodCommand.transform_module_impl(self, tree)
 

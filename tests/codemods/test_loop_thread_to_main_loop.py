@@ -684,6 +684,22 @@ class TestLoopThreadsLeftForAHuman(FindingCodemodTest):
             """
         self.assertEqual(self.assertCodemod(source, source), [])
 
+    def test_loop_run_forever_without_a_thread(self):
+        """`loop.run_forever()` in a plain function starts no thread: not its shape, said generically."""
+        source = """
+            import asyncio
+
+
+            def serve():
+                loop = asyncio.new_event_loop()
+                loop.run_forever()
+            """
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            [(note.line, note.code, note.reason) for note in notes],
+            [(5, "LG101", NOT_A_LOOP_THREAD), (6, "LG103", NOT_A_LOOP_THREAD)],
+        )
+
     def test_other_threads_beside_a_loop_thread_are_not_its_shape(self):
         """Beside a loop thread (left here: not a daemon), another worker's findings get the generic
         reason, which any other codemod's reason outranks in the summary."""
