@@ -170,8 +170,8 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
 
     def test_function_target_that_sets_and_runs_the_loop(self):
         """`Thread(target=start_loop, args=(loop,))` where `start_loop` only installs and runs the
-        loop (the shape of 5wHN28Dg/Direct-Share's linux/directshare/app.py and timcki/Code's
-        asyncio_training/2_exercise.py): the function goes too, its comments stay."""
+        loop (the shape of 5wHN28Dg/Direct-Share's linux/directshare/past.py, here fed from a
+        coroutine): the function goes too, its comments stay."""
         self.assertCodemod(
             """
             import asyncio
