@@ -68,6 +68,7 @@ from .connected_coroutine_to_async_slot import ConnectedCoroutineToAsyncSlot
 from .fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from .lazy_loop_resource import LazyLoopResource
+from .loop_thread_to_main_loop import LoopThreadToMainLoop
 from .qasync_runs_application import QasyncRunsApplication
 from .running_branch_to_task import RunningBranchToTask
 from .run_to_await import RunToAwait
@@ -82,11 +83,14 @@ from .worker_class_to_task import WorkerClassToTask
 # branches, threads that become tasks).
 # The Qt slot codemods come after the rewrites that make slots; the application is driven by
 # the qasync loop before a slot codemod needs qasync imported (which would make exec() LG503).
+# A long-lived loop thread goes after run_to_await (whose project-wide plan is positioned in the
+# file as it was) and before the codemods that fix what its submissions become (tasks, awaits).
 CODEMODS: Tuple[Type[FindingCodemod], ...] = (
     WorkerClassToTask,
     ThreadLoopToAsyncSlot,
     RunningBranchToTask,
     RunToAwait,
+    LoopThreadToMainLoop,
     QasyncRunsApplication,
     ConnectedCoroutineToAsyncSlot,
     AsyncSlotOnPlainDef,

@@ -230,3 +230,18 @@ ASYNCIO_PRIMITIVES: Tuple[str, ...] = tuple(
     "asyncio." + name
     for name in ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Queue", "PriorityQueue", "LifoQueue")
 )
+
+# ----- GUI main loops other than Qt's -------------------------------------------------
+
+# Functions that run a GUI toolkit's own main loop on the calling (main) thread until the
+# window closes: a program that calls one cannot give its main thread to an asyncio loop.
+GUI_MAIN_LOOP_FUNCTIONS = frozenset(
+    {
+        "tkinter.mainloop",
+        "dearpygui.dearpygui.start_dearpygui",
+        "gi.repository.Gtk.main",
+        "pyglet.app.run",
+    }
+)
+# Methods that do the same on a toolkit's object (`root.mainloop()` in Tk, `app.MainLoop()` in wx).
+GUI_MAIN_LOOP_METHODS = frozenset({"mainloop", "MainLoop"})

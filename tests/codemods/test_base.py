@@ -552,6 +552,7 @@ def test_every_codemod_is_named_after_its_module():
         "thread_loop_to_async_slot",
         "running_branch_to_task",
         "run_to_await",
+        "loop_thread_to_main_loop",
         "qasync_runs_application",
         "connected_coroutine_to_async_slot",
         "async_slot_on_plain_def",

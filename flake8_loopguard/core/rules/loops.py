@@ -29,7 +29,7 @@ class LoopCreatedOutsideEntryPoint(Rule):
     """
 
     code = "LG101"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await", "loop_thread_to_main_loop")
     name = "loop-created-outside-entry-point"
     message = "event loop created with {call}() outside the entry point; await on the running loop instead"
     invalid = [
@@ -232,7 +232,13 @@ class LoopDrivenOutsideEntryPoint(Rule):
     """
 
     code = "LG103"
-    codemods = ("running_branch_to_task", "thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
+    codemods = (
+        "running_branch_to_task",
+        "thread_loop_to_async_slot",
+        "worker_class_to_task",
+        "run_to_await",
+        "loop_thread_to_main_loop",
+    )
     name = "loop-driven-outside-entry-point"
     message = "{call}() drives an event loop outside the entry point; await the coroutine instead"
     # A coroutine whose chain of calls reaches this call in another module (project pass).
@@ -319,7 +325,7 @@ class SetEventLoopOutsideEntryPoint(Rule):
     """
 
     code = "LG104"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await", "loop_thread_to_main_loop")
     name = "set-event-loop-outside-entry-point"
     message = "asyncio.set_event_loop() outside the entry point; only the entry point installs the loop"
     invalid = [

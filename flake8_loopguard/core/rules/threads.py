@@ -43,11 +43,13 @@ class ThreadWithPrivateLoop(Rule):
     Fix: turn the worker into an `@asyncSlot()` coroutine (or a plain coroutine awaited
     by one) that awaits the service on the main loop; keep the surrounding logic. A worker
     class keeps its class and signals: its `run()` becomes a coroutine that `start()` runs as
-    a task of the main loop.
+    a task of the main loop. A long-lived loop thread (`Thread(target=loop.run_forever)` fed by
+    `run_coroutine_threadsafe`) goes where the entry point runs the one loop, and what was
+    submitted to it runs there.
     """
 
     code = "LG401"
-    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await")
+    codemods = ("thread_loop_to_async_slot", "worker_class_to_task", "run_to_await", "loop_thread_to_main_loop")
     name = "thread-with-private-loop"
     message = "{func}() runs a private event loop in a worker thread; make it an @asyncSlot coroutine on the main loop"
     # A worker in one module whose chain of calls reaches a loop helper in another (project pass).

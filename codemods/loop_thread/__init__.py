@@ -1,0 +1,11 @@
+"""The parts of the ``loop_thread_to_main_loop`` codemod (not ``thread_loop``, which is
+``thread_loop_to_async_slot``'s).
+
+- :mod:`.shape`: a long-lived loop thread of the module (``X = asyncio.new_event_loop()`` then
+  ``Thread(target=X.run_forever, daemon=True).start()``), every use of its loop, and what each
+  becomes on the one loop, or why the thread is left as it is;
+- :mod:`.nodes`: what that plan asks of single nodes and the ancestors around them.
+
+The codemod itself, ``loopguard_codemods.loop_thread_to_main_loop``, rewrites what the shape
+planned and records the outcome.
+"""
