@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import threading
 import time
 
@@ -386,6 +387,28 @@ def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_o
         result.stdout,
         f"loopguard: warning: ignoring malformed records in the cache {cache_file}; what they held is computed again\n",
     )
+
+
+def test_a_run_the_cache_answers_loads_neither_the_rules_nor_the_engine(tmp_path):
+    """A warm run needs the rule codes (for the settings) and the records, not the code that made
+    them: it imports no rule, model, engine or project pass, even when a file it cannot decode is
+    read again (it is never cached) on a machine where the run decides whether processes pay."""
+    write(tmp_path, {"app.py": RUNS_A_LOOP, "clean.py": CLEAN})
+    (tmp_path / "latin.py").write_bytes(b"x = '\xe9'\n")  # not UTF-8: an error line in every run
+    heavy = ["flake8_loopguard.core.rules", "flake8_loopguard.core.model", "flake8_loopguard.core.engine",
+             "flake8_loopguard.project", "flake8_loopguard.commands.check.analysis"]  # fmt: skip
+    probe = (
+        "import os, sys\n"
+        "os.sched_getaffinity = lambda pid: {0, 1}  # two cores: the run samples its files\n"
+        "from flake8_loopguard import cli\n"
+        "status = cli.main(['check', '.'])\n"
+        f"print(status, sorted(set({heavy!r}) & set(sys.modules)))\n"
+    )
+    assert check(tmp_path, ".").status == 2  # fills the cache
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert warm.stdout.splitlines()[-1] == "2 []"
+    assert warm.stdout.splitlines()[0] == f"./app.py:5:12: {LG102}"
+    assert warm.stderr == "loopguard: ./latin.py: cannot decode as utf-8 (line 1, byte 0xe9): invalid continuation byte\n"
 
 
 def test_the_cache_skips_unchanged_files(tmp_path):
