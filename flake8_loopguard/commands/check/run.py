@@ -224,11 +224,19 @@ class Run:
     def _check_cached_summaries(
         self, records: Dict[str, FileRecord], digests: Dict[str, Optional[str]], cache: ResultCache
     ) -> None:
-        """Read every summary before the whole-project pass needs them: a cached one of another
-        shape is a miss, and its file is checked again. (A run that the cache answers whole
-        never reads them, so pays nothing for this.)"""
+        """Read every summary before the whole-project pass needs them (the cache keeps them
+        apart from the records): a cached one missing or of another shape is a miss, and its
+        file is checked again. (A run that the cache answers whole never reads them, so pays
+        nothing for this.)"""
         malformed = []
         for path, record in records.items():
+            absolute = os.path.abspath(path)
+            if cache.summary_elsewhere(absolute):
+                with_summary = cache.with_summary(absolute, record)
+                if with_summary is None:
+                    malformed.append(path)
+                    continue
+                records[path] = record = with_summary
             try:
                 self._summary(path, record)
             except ValueError:
