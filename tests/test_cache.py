@@ -414,7 +414,7 @@ def test_a_run_the_cache_answers_loads_neither_the_rules_nor_the_engine(tmp_path
     assert warm.stderr == "loopguard: ./latin.py: cannot decode as utf-8 (line 1, byte 0xe9): invalid continuation byte\n"
 
 
-def test_the_summaries_are_read_only_when_the_whole_project_pass_runs(tmp_path):
+def test_the_summaries_are_read_only_when_the_whole_project_pass_runs(tmp_path, monkeypatch):
     """Three quarters of a cache are the files' whole-project summaries, which a run whose
     whole-project findings are cached never needs: they are a second document, parsed only when
     the pass runs. A run that changes no summary writes that document back as it was read."""
@@ -423,12 +423,17 @@ def test_the_summaries_are_read_only_when_the_whole_project_pass_runs(tmp_path):
     assert "LG401 refresh_in_background() -> load_all()" in correct.stdout
     assert check(tmp_path, ".").stdout == correct.stdout
     cache_file = results_file(tmp_path / ".loopguard_cache")
+    parsed = []  # what the warm run hands the JSON parser
+    real_loads = cache.json.loads
+    with monkeypatch.context() as patched:
+        patched.setattr(cache.json, "loads", lambda text: parsed.append(bytes(text)) or real_loads(text))
+        assert check(tmp_path, ".").stdout == correct.stdout
+    records_line = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes()).split(b"\n")[0]
+    assert parsed == [records_line]
     document = read_cache(cache_file)
     assert sorted(os.path.relpath(path, tmp_path) for path in document["summaries"]) == sorted(HELPER_PROJECT)
     assert all(entry[3]["summary"] is True for entry in document["files"].values())
     # Unreadable summaries pass unnoticed while the findings of these very files are cached...
-    body = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes())
-    records_line = body.split(b"\n")[0]
     cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, records_line + b"\n[garbage"))
     os.utime(tmp_path / "quiet.py")  # a new stat, the same content: the records are written again
     touched = check(tmp_path, "-v", ".")

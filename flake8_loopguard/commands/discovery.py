@@ -223,7 +223,7 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
     """What git does not ignore under ``folder``; None outside a git work tree (nothing is ignored)."""
     if not _in_work_tree(os.path.abspath(folder)) and "GIT_DIR" not in os.environ:
         return None  # no `.git` above it: git would say so, after 5 ms of starting
-    import subprocess  # here: a walk outside git, or a run the cache answers, never starts git
+    import subprocess  # here: a walk outside any git work tree never starts git, nor loads this
 
     try:
         completed = subprocess.run(
