@@ -235,7 +235,8 @@ def main(argv: Sequence[str]) -> int:
         warm_steps = where_the_time_goes(["check", "--exit-zero", "--jobs", "1", *cache, args.path], workdir)
 
     print(f"tree: {args.path}")
-    print(f"loopguard: {'this environment (--editable)' if args.editable else 'installed from this checkout, not editable'}")
+    installation = "this environment (--editable)" if args.editable else "installed from this checkout, not editable"
+    print(f"loopguard: {installation}")
     print(
         f"cores: {os.cpu_count()}, 1-minute load average: {load_at_start:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end; best of {args.repeat} runs each"
