@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import threading
 import time
 
@@ -72,15 +73,18 @@ def malformed(cache_file):
 
 
 def read_cache(cache_file):
-    """The document of a results file written with this test's key (its MAC verified)."""
+    """The document of a results file written with this test's key (its MAC verified): the
+    records' document, with the second one, the summaries by path, as ``"summaries"``."""
     body = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes())
     assert body is not None, f"{cache_file} does not verify"
-    return json.loads(body)
+    records, summaries = body.split(b"\n")
+    return {**json.loads(records), "summaries": json.loads(summaries)}
 
 
 def write_cache(cache_file, document):
     """Write a results file as this machine's loopguard would: with a valid MAC."""
-    body = json.dumps(document).encode("ascii")
+    records = {key: value for key, value in document.items() if key != "summaries"}
+    body = json.dumps(records).encode("ascii") + b"\n" + json.dumps(document["summaries"]).encode("ascii")
     cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, body))
 
 
@@ -388,6 +392,72 @@ def test_the_cache_says_which_files_were_modelled_and_models_an_import_scanned_o
     )
 
 
+def test_a_run_the_cache_answers_loads_neither_the_rules_nor_the_engine(tmp_path):
+    """A warm run needs the rule codes (for the settings) and the records, not the code that made
+    them: it imports no rule, model, engine or project pass, even when a file it cannot decode is
+    read again (it is never cached) on a machine where the run decides whether processes pay."""
+    write(tmp_path, {"app.py": RUNS_A_LOOP, "clean.py": CLEAN})
+    (tmp_path / "latin.py").write_bytes(b"x = '\xe9'\n")  # not UTF-8: an error line in every run
+    heavy = ["flake8_loopguard.core.rules", "flake8_loopguard.core.model", "flake8_loopguard.core.engine",
+             "flake8_loopguard.project", "flake8_loopguard.commands.check.analysis"]  # fmt: skip
+    probe = (
+        "import os, sys\n"
+        "os.sched_getaffinity = lambda pid: {0, 1}  # two cores: the run samples its files\n"
+        "from flake8_loopguard import cli\n"
+        "status = cli.main(['check', '.'])\n"
+        f"print(status, sorted(set({heavy!r}) & set(sys.modules)))\n"
+    )
+    assert check(tmp_path, ".").status == 2  # fills the cache
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert warm.stdout.splitlines()[-1] == "2 []"
+    assert warm.stdout.splitlines()[0] == f"./app.py:5:12: {LG102}"
+    assert warm.stderr == (
+        "loopguard: ./latin.py: cannot decode as utf-8 (line 1, byte 0xe9): invalid continuation byte\n"
+    )
+
+
+def test_the_summaries_are_read_only_when_the_whole_project_pass_runs(tmp_path, monkeypatch):
+    """Three quarters of a cache are the files' whole-project summaries, which a run whose
+    whole-project findings are cached never needs: they are a second document, parsed only when
+    the pass runs. A run that changes no summary writes that document back as it was read."""
+    write(tmp_path, {"pyproject.toml": "[tool.loopguard]\n", **HELPER_PROJECT})
+    correct = check(tmp_path, "--no-cache", ".")
+    assert "LG401 refresh_in_background() -> load_all()" in correct.stdout
+    assert check(tmp_path, ".").stdout == correct.stdout
+    cache_file = results_file(tmp_path / ".loopguard_cache")
+    parsed = []  # what the warm run hands the JSON parser
+    real_loads = cache.json.loads
+    with monkeypatch.context() as patched:
+        patched.setattr(cache.json, "loads", lambda text: parsed.append(bytes(text)) or real_loads(text))
+        assert check(tmp_path, ".").stdout == correct.stdout
+    records_line = verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes()).split(b"\n")[0]
+    assert parsed == [records_line]
+    document = read_cache(cache_file)
+    assert sorted(os.path.relpath(path, tmp_path) for path in document["summaries"]) == sorted(HELPER_PROJECT)
+    assert all(entry[3]["summary"] is True for entry in document["files"].values())
+    # Unreadable summaries pass unnoticed while the findings of these very files are cached...
+    cache_file.write_bytes(signed(machine_key(key_home()), cache_file.name, records_line + b"\n[garbage"))
+    os.utime(tmp_path / "quiet.py")  # a new stat, the same content: the records are written again
+    touched = check(tmp_path, "-v", ".")
+    assert (touched.stdout, touched.stderr.splitlines()[-1]) == (
+        correct.stdout,
+        "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
+    )
+    assert verified_body(machine_key(key_home()), cache_file.name, cache_file.read_bytes()).endswith(b"\n[garbage")
+    # ... and are read once a file changed: each is a miss, its file checked again.
+    write(tmp_path, {"direct.py": HELPER_PROJECT["direct.py"] + "\n"})
+    changed = check(tmp_path, "-v", ".")
+    assert changed.stdout == check(tmp_path, "--no-cache", ".").stdout
+    assert malformed(cache_file).rstrip("\n") in changed.stderr.splitlines()
+    assert verbose_tail(changed) == "loopguard: 6 files: 6 checked, 0 unchanged since the cache, 6 reported on"
+    again = check(tmp_path, "-v", ".")
+    assert (again.stdout, again.stderr.splitlines()[-1]) == (
+        changed.stdout,
+        "loopguard: 6 files: 0 checked, 6 unchanged since the cache, 6 reported on",
+    )
+    assert len(read_cache(cache_file)["summaries"]) == 6
+
+
 def test_the_cache_skips_unchanged_files(tmp_path):
     many_files(tmp_path)
     first = check(tmp_path, "-v", ".")
@@ -456,13 +526,32 @@ def _findings_not_a_list(document, entry):
     entry[3]["findings"] = {"line": 5}
 
 
+def _a_py(document):
+    return next(path for path in document["files"] if path.endswith("a.py"))
+
+
 def _summary_of_the_wrong_type(document, entry):
-    entry[3]["summary"] = [1, 2]
+    document["summaries"][_a_py(document)] = [1, 2]
+    document["project"] = None  # so that the whole-project pass reads the summaries
 
 
 def _summary_field_of_the_wrong_type(document, entry):
-    entry[3]["summary"]["entry_points"][0][1] = "five"
-    document["project"] = None  # so that the whole-project pass reads the summaries
+    document["summaries"][_a_py(document)]["entry_points"][0][1] = "five"
+    document["project"] = None
+
+
+def _summary_missing(document, entry):
+    del document["summaries"][_a_py(document)]
+    document["project"] = None
+
+
+def _summaries_not_an_object(document, entry):
+    document["summaries"] = [1, 2]
+    document["project"] = None
+
+
+def _summary_mark_of_the_wrong_type(document, entry):
+    entry[3]["summary"] = "elsewhere"
 
 
 def _project_record_of_the_wrong_shape(document, entry):
@@ -487,6 +576,9 @@ def _project_of_the_wrong_shape(document, entry):
         _findings_not_a_list,
         _summary_of_the_wrong_type,
         _summary_field_of_the_wrong_type,
+        _summary_missing,
+        _summaries_not_an_object,
+        _summary_mark_of_the_wrong_type,
         _project_record_of_the_wrong_shape,
         _project_finding_of_the_wrong_type,
         _project_of_the_wrong_shape,
@@ -572,7 +664,10 @@ def test_the_cache_keeps_records_and_hands_them_back(tmp_path):
     cache.save()
 
     reopened = ResultCache.open(tmp_path, "k", secret)
-    assert reopened.lookup("/p/app.py", old) == RECORD
+    # The summary is read apart, when the whole-project pass asks for it.
+    looked_up = reopened.lookup("/p/app.py", old)
+    assert looked_up == RECORD._replace(summary=None) and reopened.summary_elsewhere("/p/app.py")
+    assert reopened.with_summary("/p/app.py", looked_up) == RECORD
     assert reopened.lookup("/p/app.py", Stat(old.mtime_ns + 1, 42)) is None
     assert reopened.project_findings("f1ng3r") == {"./app.py": (RECORDED.finding,)}
     assert reopened.project_findings("another") is None

@@ -16,6 +16,15 @@ from .samples import CLEAN, DROPS_A_TASK, LG102, LG201, RUNS_A_LOOP, write
 FIXTURES = sorted(path.parent for path in (REPO / "fixtures").glob("*/repo"))
 
 
+def test_the_code_catalogue_is_the_rules():
+    """The codes a warm run validates the settings with, without importing the rules."""
+    from flake8_loopguard.commands.check.codes import PROJECT_CODES, RULE_CODES
+    from flake8_loopguard.core.rules import RULES, project_rules
+
+    assert RULE_CODES == tuple(sorted(RULES))
+    assert PROJECT_CODES == tuple(rule.code for rule in project_rules())
+
+
 # ----- parity with the flake8 plugin ------------------------------------------------
 
 

@@ -4,6 +4,7 @@
 overwrote a tracked file and passed the gate. Runs in a temporary git repository.
 """
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ def test_a_folder_outside_any_git_work_tree_is_walked_without_running_git(tmp_pa
     def no_git(*args, **kwargs):
         raise AssertionError(f"git was run: {args[0]}")
 
-    monkeypatch.setattr(discovery.subprocess, "run", no_git)
+    monkeypatch.setattr(subprocess, "run", no_git)  # discovery imports it where git runs
     monkeypatch.delenv("GIT_DIR", raising=False)
     found = discovery.discover([str(tmp_path)], ())
     assert found.files == [str(tmp_path / "app.py")] and not found.warnings

@@ -27,7 +27,7 @@ from flake8_loopguard.commands.check import files as check_files
 
 from .harness import LOOPGUARD, assert_no_traceback, check
 from .processes import children_of, command_env, cpu_ticks, end_all, is_gone, run_patched, wait_for
-from .samples import many_files
+from .samples import CLEAN, many_files
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc (Linux)")
 
@@ -272,6 +272,10 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 two_cores = pytest.mark.skipif(CORES < 2, reason="the default is one process per core")
 
 
+def analysis_loaded():
+    from flake8_loopguard.commands.check import analysis  # noqa: F401
+
+
 def pool_starts(monkeypatch):
     """The process counts of the worker pools the run starts, in order."""
     counts = []
@@ -314,6 +318,31 @@ def test_by_default_files_that_take_long_get_a_process_per_core(tmp_path, monkey
     assert (result.status, len(result.stdout.splitlines()), result.stderr) == (1, 101, "")
     # The first files, checked in the process itself, say that the rest takes about a second.
     assert len(started) == 1 and 2 <= started[0] <= CORES
+
+
+@two_cores
+def test_by_default_a_large_tree_starts_its_processes_after_a_short_sample(tmp_path, monkeypatch):
+    """The sample that decides on processes ends after 20 files once the rest, at their pace, is
+    clearly work for every core: here some 20 ms instead of the 50 ms the sample may take."""
+    count = 20 + 250 * CORES  # the rest takes 0.25 s a core at 1 ms a file: over twice 0.1 s a core
+    write_project(tmp_path / "project", count, CLEAN)  # the engine's own part of the pace is small
+    analysis_loaded()  # else the first file loads it, and the pace is measured after that file
+    started = pool_starts(monkeypatch)
+    real_check = check_files.check_file
+    checked_here = []  # by the test's own process (a worker process appends to its own copy)
+
+    def slow(task, config):  # 1 ms of CPU a file
+        checked_here.append(task.path)
+        spent_by = time.process_time() + 0.001
+        while time.process_time() < spent_by:
+            pass
+        return real_check(task, config)
+
+    monkeypatch.setattr(check_files, "check_file", slow)
+    result = check(tmp_path, "--no-cache", "project")
+    assert (result.status, result.stdout, result.stderr) == (0, f"no findings in {count} files\n", "")
+    assert started == [CORES]
+    assert len(checked_here) == 20
 
 
 # ----- Ctrl-C in the first half second (item 5) ----------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -224,6 +223,8 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
     """What git does not ignore under ``folder``; None outside a git work tree (nothing is ignored)."""
     if not _in_work_tree(os.path.abspath(folder)) and "GIT_DIR" not in os.environ:
         return None  # no `.git` above it: git would say so, after 5 ms of starting
+    import subprocess  # here: a walk outside any git work tree never starts git, nor loads this
+
     try:
         completed = subprocess.run(
             ["git", "-C", folder, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
@@ -264,6 +265,8 @@ def _git_visible(folder: str, found: Discovery) -> Optional[_GitVisible]:
 
 
 def _is_ignored(folder: str) -> bool:
+    import subprocess
+
     try:
         completed = subprocess.run(
             ["git", "-C", folder, "check-ignore", "-q", "."], capture_output=True, timeout=GIT_TIMEOUT_SECONDS
@@ -328,6 +331,8 @@ def _in_work_tree(absolute: str) -> bool:
 
 
 def _git(arguments: List[str], cwd: Optional[str] = None) -> str:
+    import subprocess
+
     try:
         completed = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS)
     except (OSError, subprocess.SubprocessError) as error:

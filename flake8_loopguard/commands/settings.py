@@ -19,11 +19,6 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from ..core.config import OPTIONS, Config
 from .discovery import DEFAULT_EXCLUDE
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.9/3.10 only
-    import tomli as tomllib
-
 CODE_LIST_KEYS = ("select", "ignore", "extend-select")
 PATTERN_LIST_KEYS = ("exclude", "extend-exclude")
 PER_FILE_IGNORES = "per-file-ignores"
@@ -137,6 +132,11 @@ def load_settings(
 
 
 def _read_toml(path: Path) -> Dict[str, Any]:
+    # Loaded only where a pyproject.toml is found: a run the cache answers pays for every import.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.9/3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)

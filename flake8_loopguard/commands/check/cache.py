@@ -1,11 +1,17 @@
 """The result cache of ``loopguard check``: per file, its findings, keyed by the file's content.
 
-One JSON file per configuration (the key covers the tool's version, the Python version and
-every setting that changes what the rules find), loaded once and written once per run, like
-ruff's ``.ruff_cache``. Beside the files' records it holds one record of the whole project
-(the whole-project findings), valid for the exact set of files and contents it names. A file
+One file per configuration (the key covers the tool's version, the Python version and every
+setting that changes what the rules find), loaded once and written once per run, like ruff's
+``.ruff_cache``. Beside the files' records it holds one record of the whole project (the
+whole-project findings), valid for the exact set of files and contents it names. A file
 whose size and modification time are those recorded is not even read; one whose stat changed
 is read and hashed, and only a changed content is checked again.
+
+The file holds two JSON documents, one a line: the records, then the files' whole-project
+summaries by path (three quarters of the bytes). A run whose whole-project findings are cached
+for these very files never needs a summary, so it parses the first line only; the second is
+parsed when the whole-project pass must run, or when a summary changed and the file is written.
+One file, written at once, so the two cannot disagree; the MAC covers both.
 A corrupt or unwritable cache is a warning, never an error: the run goes on without it.
 
 The cache folder lives in the checked project, where anyone who can change the project can
@@ -37,7 +43,9 @@ from .records import CacheEntry, FileRecord, ProjectRecord, Stat
 if TYPE_CHECKING:
     from .options import CheckOptions
 
-CACHE_FORMAT = 4  # 3: results files carry a MAC made with this machine's key; 4: summaries carry entry points
+# 3: results files carry a MAC made with this machine's key; 4: summaries carry entry points;
+# 5: the summaries are a second document, after the records.
+CACHE_FORMAT = 5
 DEFAULT_DIRECTORY = ".loopguard_cache"
 # A file modified this recently may change again within the same clock tick: its stat is not
 # trusted on the next run (git's "racily clean" rule), its content hash is.
@@ -175,6 +183,12 @@ class ResultCache:
         self._changed = False
         self._seen: Set[str] = set()  # paths this run found on disk: their entries are alive
         self._malformed_reported = False
+        # The summaries: the text of the second document until one is asked for, then by path.
+        # An entry's record whose summary is there reads ``"summary": true`` in the first.
+        self._summaries_text = b"{}"
+        self._summaries: Optional[Dict[str, Any]] = None
+        self._summary_elsewhere: Set[str] = set()  # read entries whose summary is in the second document
+        self._summaries_changed = False  # a summary stored: the second document is written anew
 
     @classmethod
     def open(cls, directory: Path, key: str, secret: bytes) -> ResultCache:
@@ -196,8 +210,10 @@ class ResultCache:
         if body is None:
             cache.warnings.append(f"the cache {file} was not written by this machine's loopguard; ignored")
             return cache
+        records_text, _newline, summaries_text = body.partition(b"\n")
+        del body
         try:
-            document = json.loads(body)  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            document = json.loads(records_text)  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             if not (isinstance(document, dict) and document.get("format") == CACHE_FORMAT):
                 raise ValueError("unknown format")
             files = document.get("files")
@@ -207,6 +223,7 @@ class ResultCache:
             cache.warnings.append(f"ignoring the unreadable cache {file}: {error}")
             return cache
         cache._stored = files
+        cache._summaries_text = summaries_text
         cache._loaded_mtime = mtime
         cache._changed = False
         project = document.get("project")
@@ -244,6 +261,8 @@ class ResultCache:
         if known is None or (known.stat, known.digest) != (entry.stat, entry.digest) or known.record is not record:
             self._entries[path] = entry
             self._changed = True
+            if known is None or known.record is not record:
+                self._summary_stored(path, record)
 
     def replace_record(self, path: str, record: FileRecord) -> None:
         """Keep ``record`` for ``path``, whose content is the one its entry names."""
@@ -251,6 +270,18 @@ class ResultCache:
         if known is not None:
             self._entries[path] = known._replace(record=record)
             self._changed = True
+            self._summary_stored(path, record)
+
+    def summary_elsewhere(self, path: str) -> bool:
+        """Whether the record of ``path`` read from the cache has its summary in the second
+        document (it reads None until :meth:`with_summary` gives it)."""
+        return path in self._summary_elsewhere
+
+    def with_summary(self, path: str, record: FileRecord) -> Optional[FileRecord]:
+        """``record`` (the cached record of ``path``) with its summary from the second document;
+        None when that has none of the right type for it (a malformed record: check it again)."""
+        summary = self._read_summaries().get(path)
+        return record._replace(summary=summary) if type(summary) is dict else None
 
     def project_findings(self, fingerprint: str) -> Optional[Dict[str, Tuple[Finding, ...]]]:
         """The whole-project findings stored for exactly these files and contents (``fingerprint``)."""
@@ -291,13 +322,33 @@ class ResultCache:
         self._prune_other_configurations()
 
     def _write(self) -> None:
-        files = dict(self._stored)
-        files.update((path, entry.to_json()) for path, entry in self._entries.items())
+        files = dict(self._stored)  # their summaries, if any, are in the second document already
+        new_summaries: Dict[str, Any] = {}
+        for path, entry in self._entries.items():
+            value = entry.to_json()
+            summary = entry.record.summary
+            if summary is not None:
+                value[3]["summary"] = True
+                new_summaries[path] = summary
+            elif path in self._summary_elsewhere:
+                value[3]["summary"] = True
+            files[path] = value
+        if new_summaries or self._summaries_changed:
+            # The kept files' summaries: the new ones, and the others as read (one missing there
+            # is a miss when next asked for, and its file is checked again).
+            read = self._read_summaries()
+            for path in files.keys() - new_summaries.keys():
+                if path in read:
+                    new_summaries[path] = read[path]
+            summaries_text = json.dumps(new_summaries, separators=(",", ":")).encode("ascii")
+        else:
+            summaries_text = self._summaries_text  # no summary changed: the second document as read
         project = self._project.to_json() if self._project is not None else None
         document = {"format": CACHE_FORMAT, "files": files, "project": project}
-        # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips.
+        # ASCII: a path that is not valid UTF-8 (surrogate escapes) still round-trips. JSON text
+        # holds no line break (json.dumps escapes them in strings): a line is one document.
         text = json.dumps(document, separators=(",", ":"))
-        body = text.encode("ascii")
+        body = b"".join((text.encode("ascii"), b"\n", summaries_text))
         del text  # a large cache is not held three times over while it is written
         import tempfile  # here: a run that changed nothing writes nothing and does not pay for it
 
@@ -340,12 +391,36 @@ class ResultCache:
         entry = self._entries.get(path)
         if entry is not None or path not in self._stored:
             return entry
-        entry = CacheEntry.from_json(self._stored.pop(path))
+        value = self._stored.pop(path)
+        record_value = value[3] if type(value) is list and len(value) == 4 else None
+        elsewhere = type(record_value) is dict and record_value.get("summary") is True
+        if elsewhere:
+            record_value["summary"] = None  # given by with_summary() when the project pass needs it
+        entry = CacheEntry.from_json(value)
         if entry is None:
             self.report_malformed()
             return None
+        if elsewhere:
+            self._summary_elsewhere.add(path)
         self._entries[path] = entry
         return entry
+
+    def _summary_stored(self, path: str, record: FileRecord) -> None:
+        """``record`` is now the record of ``path``: its summary, if any, goes to the second document."""
+        self._summary_elsewhere.discard(path)
+        if record.summary is not None:
+            self._summaries_changed = True
+
+    def _read_summaries(self) -> Dict[str, Any]:
+        """The second document, parsed on first use; of another shape it is empty (every summary
+        asked for is then a miss)."""
+        if self._summaries is None:
+            try:
+                summaries = json.loads(self._summaries_text)
+            except ValueError:
+                summaries = None
+            self._summaries = summaries if isinstance(summaries, dict) else {}
+        return self._summaries
 
 
 def _mtime(entry: os.DirEntry) -> float:  # type: ignore[type-arg]

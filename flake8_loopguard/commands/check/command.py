@@ -26,17 +26,15 @@ from typing import Sequence, Set
 
 from ...core.config import OPTIONS
 from ...core.collector import collector_paused
-from ...core.rules import RULES, project_rules
 from ..discovery import GitError, changed_files, discover
 from ..selection import Selection
 from ..settings import SYNTAX_ERROR_CODE, Settings, SettingsError, load_settings
 from .cache import DEFAULT_DIRECTORY
+from .codes import PROJECT_CODES, RULE_CODES
 from .formats import report_format
 from .options import CheckOptions, ReportOptions
 from .report import EXIT_ERROR, located_findings, located_project_findings, report
 from .run import Run
-
-PROJECT_CODES = tuple(rule.code for rule in project_rules())  # what the whole-project pass reports
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 def settled_options(args: argparse.Namespace) -> CheckOptions:
     """The run's options: the flags over ``[tool.loopguard]``; :class:`SettingsError` names a bad one."""
-    known_codes = tuple(RULES) + PROJECT_CODES + (SYNTAX_ERROR_CODE,)
+    known_codes = RULE_CODES + (SYNTAX_ERROR_CODE,)
     flags = {option.name: getattr(args, option.name.replace("-", "_")) for option in OPTIONS}
     for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores"):
         flags[key] = getattr(args, key.replace("-", "_"))

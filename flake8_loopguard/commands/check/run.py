@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -27,8 +28,12 @@ FILES_PER_PROCESS = 16
 # Without --jobs: files are checked in this process for this long to see whether the rest is worth
 # worker processes, each of which costs some 40 ms to start and to hear back from...
 SAMPLE_SECONDS = 0.05
-# ...and there is a process for each of this many seconds of work left (two for 0.2 s).
+# ...and there is a process for each of this many seconds of work left (two for 0.2 s). The sample
+# ends sooner, after this many files, once the rest at their pace is twice what a process per core
+# needs: on a large tree the other cores are not left idle for the whole sample.
 SECONDS_PER_PROCESS = 0.1
+SAMPLE_FILES_AT_LEAST = 20
+_ANALYSIS = f"{__package__}.analysis"  # the module that loads the engine, the rules and the project pass
 
 
 class Run:
@@ -222,11 +227,19 @@ class Run:
     def _check_cached_summaries(
         self, records: Dict[str, FileRecord], digests: Dict[str, Optional[str]], cache: ResultCache
     ) -> None:
-        """Read every summary before the whole-project pass needs them: a cached one of another
-        shape is a miss, and its file is checked again. (A run that the cache answers whole
-        never reads them, so pays nothing for this.)"""
+        """Read every summary before the whole-project pass needs them (the cache keeps them
+        apart from the records): a cached one missing or of another shape is a miss, and its
+        file is checked again. (A run that the cache answers whole never reads them, so pays
+        nothing for this.)"""
         malformed = []
         for path, record in records.items():
+            absolute = os.path.abspath(path)
+            if cache.summary_elsewhere(absolute):
+                with_summary = cache.with_summary(absolute, record)
+                if with_summary is None:
+                    malformed.append(path)
+                    continue
+                records[path] = record = with_summary
             try:
                 self._summary(path, record)
             except ValueError:
@@ -314,16 +327,29 @@ class Run:
         cores = _cores()
         if cores == 1 or not tasks:
             return [], 1
-        from . import analysis  # noqa: F401  (loaded before the clock starts: the pace is the files', not the import's)
-
         # CPU time, not wall time: on a machine busy with other work the files look no costlier.
         started = time.process_time()
-        checked = []
+        checked: List[FileOutcome] = []
+        paced = 0  # the files checked before the clock (re)started, not part of the pace
+        engine_loaded = _ANALYSIS in sys.modules
         for task in tasks:
             checked.append(files.check_file(task, self.config))
-            if time.process_time() - started >= SAMPLE_SECONDS:
+            if not engine_loaded and _ANALYSIS in sys.modules:
+                # The first file to be analysed loaded the engine: the pace is the files', not the
+                # import's. (It is imported by need, so that a few unreadable or unchanged files
+                # in a run the cache answers do not load it.)
+                engine_loaded = True
+                started, paced = time.process_time(), len(checked)
+                continue
+            spent, sampled = time.process_time() - started, len(checked) - paced
+            if spent >= SAMPLE_SECONDS or (
+                sampled >= SAMPLE_FILES_AT_LEAST
+                and spent / sampled * (len(tasks) - len(checked)) >= 2 * cores * SECONDS_PER_PROCESS
+            ):
                 break
-        seconds_left = (time.process_time() - started) / len(checked) * (len(tasks) - len(checked))
+        if len(checked) == paced:
+            return checked, 1  # nothing left once the engine was loaded
+        seconds_left = (time.process_time() - started) / (len(checked) - paced) * (len(tasks) - len(checked))
         return checked, min(cores, int(seconds_left / SECONDS_PER_PROCESS))
 
 
