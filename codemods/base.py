@@ -45,11 +45,12 @@ node was found for is noted too, so the summary never loses one.
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
@@ -60,7 +61,7 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
-from .layout import package_name
+from .layout import dotted_module_name, package_name
 from .scaffold import DEFAULT_TASK_MANAGER
 from .syntax import dotted, instance_parameter
 from .task_manager import (
@@ -154,22 +155,43 @@ def char_column(line_text: str, byte_col: int) -> int:
 
 
 def module_name_of(context: CodemodContext) -> str:
-    """The module part of a task name: the file's stem (its package's name for ``__init__.py``).
+    """The module part of a task name: the file's dotted module name, read from its package path
+    (``shop/orders.py`` in the package ``shop`` -> ``shop.orders``, ``shop/__init__.py`` ->
+    ``shop``, a file in no package -> its stem), the name Python imports it by.
 
-    Not libcst's dotted ``full_module_name``: ``libcst.tool`` and ``loopguard migrate`` must
-    name a task alike, and only the tool knows a repository root.
+    Not libcst's ``full_module_name`` from a repository root: ``libcst.tool`` and ``loopguard
+    migrate`` must name a task alike, and only the tool knows a root.
     """
     if not context.filename:
         return "module"
     path = PurePath(context.filename)
-    if path.stem == "__init__" and path.parent.name:
+    module = dotted_module_name(Path(path))
+    if module == "__init__" and path.parent.name:  # a package's __init__.py not on disk (a test)
         return path.parent.name
-    return path.stem
+    return module
 
 
 def task_name(module: str, context: str) -> str:
     """``"module:Class:method"`` from a module name and a finding's dotted context."""
     return ":".join([module, *context.split(".")]) if context else module
+
+
+# A `name="..."` keyword in the source: the task names a module uses already.
+_NAME_KEYWORD = re.compile(r"""\bname\s*=\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
+
+
+def names_in_use(source: str) -> Set[str]:
+    """The string literals ``source`` passes as ``name=`` (a task's name among them)."""
+    return {double or single for double, single in _NAME_KEYWORD.findall(source)}
+
+
+def unique_task_name(name: str, taken: Set[str]) -> str:
+    """``name``, or ``name#2``, ``name#3``... for the second and later registrations at one site."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}#{number}"
+    return candidate
 
 
 class FindingCodemod(VisitorBasedCodemodCommand):
@@ -201,6 +223,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._linted = LintedSource("", ())
         self._source_lines: List[str] = []
         self._managers: Optional[ModuleManagers] = None  # how the module gets its TaskManagers
+        self._task_names: Optional[Set[str]] = None  # the task names the module uses, once a task is registered
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -518,7 +541,10 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             if not managers.has_manager(class_def):
                 self._import_task_manager(module, class_name)
                 self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name))
-        name = task_name(module_name_of(self.context), finding.context)
+        if self._task_names is None:
+            self._task_names = names_in_use(self._linted.source)
+        name = unique_task_name(task_name(module_name_of(self.context), finding.context), self._task_names)
+        self._task_names.add(name)
         # One line, whatever its length: the project's formatter lays it out as it likes.
         return cst.Call(
             func=cst.Attribute(manager, cst.Name("add_task")),

@@ -20,7 +20,10 @@ from loopguard_codemods.base import (
     LeaveForHuman,
     LintedSource,
     char_column,
+    module_name_of,
+    names_in_use,
     task_name,
+    unique_task_name,
 )
 from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from loopguard_codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
@@ -149,6 +152,27 @@ def test_fixes_and_notes_are_counted_in_scratch():
 def test_task_names():
     assert task_name("publisher", "Publisher.publish") == "publisher:Publisher:publish"
     assert task_name("publisher", "") == "publisher"
+
+
+def test_the_module_of_a_task_name_is_its_dotted_path_in_its_package(tmp_path):
+    """`shop/orders.py` is imported as `shop.orders`; a file in no package by its stem."""
+    (tmp_path / "shop" / "cart").mkdir(parents=True)
+    for init in ("shop/__init__.py", "shop/cart/__init__.py"):
+        (tmp_path / init).write_text("")
+    named = lambda path: module_name_of(CodemodContext(filename=str(tmp_path / path)))  # noqa: E731
+    assert named("shop/orders.py") == "shop.orders"
+    assert named("shop/cart/__init__.py") == "shop.cart"
+    assert named("shop/cart/lines.py") == "shop.cart.lines"
+    assert named("script.py") == "script"
+    assert module_name_of(CodemodContext()) == "module"
+
+
+def test_a_second_registration_at_one_site_is_numbered():
+    taken = names_in_use('m.add_task(t, name="shop.orders:Cart:place")\nf(name=\'other\')\n')
+    assert taken == {"shop.orders:Cart:place", "other"}
+    assert unique_task_name("shop.orders:Cart:place", taken) == "shop.orders:Cart:place#2"
+    assert unique_task_name("shop.orders:Cart:pay", taken) == "shop.orders:Cart:pay"
+    assert unique_task_name("x", {"x", "x#2"}) == "x#3"
 
 
 # ----- register_task --------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from flake8_loopguard.core.config import Config
 from loopguard_codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 
@@ -276,8 +279,8 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
                 def start(self):
                     self._poll_task = self._task_manager.add_task(asyncio.ensure_future(self._poll()), name="service:Poller:start")
-                    self._tasks.add(self._task_manager.add_task(asyncio.create_task(self._watch()), name="service:Poller:start"))
-                    task = self._task_manager.add_task(asyncio.create_task(self._send()), name="service:Poller:start")
+                    self._tasks.add(self._task_manager.add_task(asyncio.create_task(self._watch()), name="service:Poller:start#2"))
+                    task = self._task_manager.add_task(asyncio.create_task(self._send()), name="service:Poller:start#3")
                     self._tasks.add(task)
             """,
         )
@@ -543,7 +546,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
             async def start():
                 _task_manager.add_task(spawn(job()), name="service:start")
-                _task_manager.add_task(asyncio.get_running_loop().create_task(job()), name="service:start")
+                _task_manager.add_task(asyncio.get_running_loop().create_task(job()), name="service:start#2")
             """,
         )
 
@@ -567,7 +570,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
             async def fan_out(jobs):
                 [_task_manager.add_task(asyncio.create_task(job), name="service:fan_out") for job in jobs]
-                return 1 if _task_manager.add_task(asyncio.create_task(jobs[0]), name="service:fan_out") else 0
+                return 1 if _task_manager.add_task(asyncio.create_task(jobs[0]), name="service:fan_out#2") else 0
             """,
         )
 
@@ -592,10 +595,10 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
 
             async def fan_out(a, b):
-                t, u = _task_manager.add_task(asyncio.create_task(a), name="service:fan_out"), _task_manager.add_task(asyncio.create_task(b), name="service:fan_out")
-                if (v := _task_manager.add_task(asyncio.create_task(a), name="service:fan_out")):
+                t, u = _task_manager.add_task(asyncio.create_task(a), name="service:fan_out"), _task_manager.add_task(asyncio.create_task(b), name="service:fan_out#2")
+                if (v := _task_manager.add_task(asyncio.create_task(a), name="service:fan_out#3")):
                     pass
-                w = x = _task_manager.add_task(asyncio.create_task(b), name="service:fan_out")
+                w = x = _task_manager.add_task(asyncio.create_task(b), name="service:fan_out#4")
             """,
         )
 
@@ -640,6 +643,48 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             "import asyncio\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
             'async def start():\n    _task_manager.add_task(asyncio.create_task(job()), name="service:start")\n',
         )
+
+    def test_task_names_carry_the_module_path_and_are_unique_per_site(self):
+        """`shop/orders.py` in the package `shop`: names are `shop.orders:Cart:place`, and the second
+        registration in the same method is `#2`; a name the module already uses is not reused."""
+        with tempfile.TemporaryDirectory() as folder:
+            package = Path(folder) / "shop"
+            package.mkdir()
+            (package / "__init__.py").write_text("")
+            orders = package / "orders.py"
+            self.assertCodemod(
+                """
+                import asyncio
+
+
+                class Cart:
+                    def __init__(self):
+                        self._task_manager = TaskManager()
+
+                    def restock(self):
+                        self._task_manager.add_task(asyncio.create_task(self._load()), name="shop.orders:Cart:place")
+
+                    async def place(self, order):
+                        asyncio.create_task(self._send(order))
+                        asyncio.create_task(self._audit(order))
+                """,
+                """
+                import asyncio
+
+
+                class Cart:
+                    def __init__(self):
+                        self._task_manager = TaskManager()
+
+                    def restock(self):
+                        self._task_manager.add_task(asyncio.create_task(self._load()), name="shop.orders:Cart:place")
+
+                    async def place(self, order):
+                        self._task_manager.add_task(asyncio.create_task(self._send(order)), name="shop.orders:Cart:place#2")
+                        self._task_manager.add_task(asyncio.create_task(self._audit(order)), name="shop.orders:Cart:place#3")
+                """,
+                filename=str(orders),
+            )
 
     # ----- left as they are -----------------------------------------------------------
 

@@ -263,7 +263,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             async def gather(results):
                 t = _task_manager.add_task(asyncio.create_task(worker(1, results)), name="service:gather")
                 await t
-                _task_manager.add_task(asyncio.create_task(worker(n=2, results=results)), name="service:gather")
+                _task_manager.add_task(asyncio.create_task(worker(n=2, results=results)), name="service:gather#2")
             """,
         )
 

@@ -12,5 +12,5 @@ def dispatch(command):
             _task_manager.add_task(asyncio.create_task(command.remote.change_scene(step["scene"])), name="create_task_in_dispatch_function:dispatch")  # switch scene
             continue
         if step["kind"] == "mute":
-            _task_manager.add_task(asyncio.create_task(command.remote.set_mute(step["source"], True)), name="create_task_in_dispatch_function:dispatch")
+            _task_manager.add_task(asyncio.create_task(command.remote.set_mute(step["source"], True)), name="create_task_in_dispatch_function:dispatch#2")
             continue
