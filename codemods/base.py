@@ -54,6 +54,7 @@ from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, 
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
@@ -61,9 +62,12 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
+from .import_order import IsortPlacedImports, safe_removals
 from .layout import dotted_module_name, package_name
+from .project_style import style_for
+from .qt_imports import QtImports
 from .scaffold import DEFAULT_TASK_MANAGER
-from .syntax import dotted, instance_parameter
+from .syntax import dotted, instance_parameter, variable_names
 from .task_manager import (
     MANAGER_ATTRIBUTE,
     MODULE_MANAGER,
@@ -302,6 +306,36 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                     # The next codemod gets another tree: let this one's metadata go now, before
                     # libcst's import visitors resolve theirs.
                     self.context.scratch.pop(SCRATCH_METADATA, None)
+
+    def _instantiate_and_run(self, transform, tree):  # type: ignore[no-untyped-def]
+        # libcst runs its AddImportsVisitor here after the transform: ours puts each import where isort would.
+        if transform is AddImportsVisitor:
+            return IsortPlacedImports(self.context, first_party=self._runtime_top_names()).transform_module(tree)
+        if transform is RemoveImportsVisitor:
+            requested = self.context.scratch[RemoveImportsVisitor.CONTEXT_KEY]
+            removals = safe_removals(requested, style_for(self.context.filename))
+            self.context.scratch[RemoveImportsVisitor.CONTEXT_KEY] = removals
+        return super()._instantiate_and_run(transform, tree)
+
+    def remove_imports_of(self, removed: cst.CSTNode) -> None:
+        """Drop the top-level imports that the names of ``removed`` (code the rewrite takes out)
+        use, when nothing else uses them any more (``RemoveImportsVisitor``'s check). Without
+        libcst's scope analysis: a name read in ``removed`` (not an attribute after a dot) that a
+        top-level import binds."""
+        imports = QtImports(self.module.body).names
+        for name in sorted({name.value for name in variable_names([removed])}):
+            bound = imports.get(name)
+            if bound is not None:
+                self.remove_unused_import(bound.module, bound.obj, bound.asname)
+
+    def _runtime_top_names(self) -> Tuple[str, ...]:
+        """The top-level name of the runtime module the file imports its TaskManager from: first
+        party, although ``migrate`` may create it only after the rewrite."""
+        scratch = self.context.scratch
+        choice = scratch.get(SCRATCH_TASK_MANAGER_IMPORT)
+        module = choice.module if choice is not None and not choice.unavailable else ""
+        module = module or str(scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER)).partition(":")[0]
+        return (module.partition(".")[0],) if module else ()
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)

@@ -97,6 +97,7 @@ class RunToAwait(FindingCodemod):
         result: cst.BaseExpression = with_awaited_operand(updated_node)
         if original_node in edits.runs:
             self.remove_unused_import("asyncio")
+            self.remove_imports_of(original_node.func)  # also `run` of `from asyncio import run`
             return await_argument(updated_node, updated_node.args[0])
         if original_node in edits.threads:
             task, _ = edits.threads[original_node]
@@ -205,6 +206,8 @@ class RunToAwait(FindingCodemod):
             updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
         decorators = edits.slot_decorators.get(original_node)
         if decorators is not None:
+            for decorator in original_node.decorators:
+                self.remove_imports_of(decorator)  # `Slot` once `@Slot()` is `@asyncSlot()`
             updated_node = updated_node.with_changes(decorators=decorators)
             if edits.slot_import is not None:
                 self.add_needed_import(*edits.slot_import)

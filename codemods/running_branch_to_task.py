@@ -102,6 +102,7 @@ class RunningBranchToTask(FindingCodemod):
             args=[cst.Arg(coroutine)],
         )
         registered = self.register_task(task, findings[0])
+        self.remove_imports_of(original_node)  # `from asyncio import get_event_loop` used only by the branch
         for finding in findings:
             self.record_fix(finding)
         receiver = _running_test_receiver(original_node.test)
@@ -119,6 +120,7 @@ class RunningBranchToTask(FindingCodemod):
             return updated_node
         for name in names:
             updated_node = _drop_unused_loop_getter(updated_node, name)
+        self.remove_imports_of(original_node)  # what the dropped `loop = get_event_loop()` used
         return updated_node
 
     def _may_run_before_the_loop(self, function: Optional[cst.FunctionDef]) -> Optional[str]:

@@ -242,6 +242,8 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         )
         self._refuse_new_findings({starter: new_def, **(also or {})})
         self._schedule_imports(facts)
+        for decorator in starter.decorators:
+            self.remove_imports_of(decorator)  # `Slot` once `@Slot()` is `@asyncSlot()`
         return new_def
 
     def _is_bound_method(self, function: cst.FunctionDef) -> bool:

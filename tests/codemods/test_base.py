@@ -200,6 +200,7 @@ class TestRegisterTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -269,6 +270,7 @@ class TestRegisterTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             class Widget:
@@ -321,6 +323,7 @@ LEGACY = source("""
 
 MIGRATED = source("""
     import asyncio
+
     from loop_runtime import TaskManager
 
 
@@ -364,20 +367,20 @@ def test_pipeline_chains_the_codemods_on_one_file():
         (23, "LG105"),
         (27, "LG402"),
     ]
-    assert [(f.line, f.code) for f in result.findings_after] == [(21, "LG103"), (21, "LG105"), (25, "LG402")]
+    assert [(f.line, f.code) for f in result.findings_after] == [(22, "LG103"), (22, "LG105"), (26, "LG402")]
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
     # One note per finding: for LG103, thread_loop_to_async_slot's "no Qt" and running_branch_to_task's
     # "not the branch" give way to run_to_await's, which names what stops the chain.
     assert notes == [
         (
-            21,
+            22,
             "LG103",
             "run_to_await",
             "bus/publisher.py:22 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
             "(a framework, a callback's caller, a library's users) calls it synchronously",
         ),
-        (21, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
-        (25, "LG402", "", "no codemod fixes LG402"),
+        (22, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
+        (26, "LG402", "", "no codemod fixes LG402"),
     ]
 
 

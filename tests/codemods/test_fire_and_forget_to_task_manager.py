@@ -30,6 +30,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -66,6 +67,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -135,6 +137,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -169,6 +172,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -204,6 +208,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -235,6 +240,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -268,6 +274,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -300,6 +307,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -333,6 +341,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             import asyncio
 
             from PySide6.QtCore import QTimer
+
             from loop_runtime import TaskManager
 
 
@@ -365,6 +374,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             \"\"\"Wiring.\"\"\"
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -397,6 +407,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -437,6 +448,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             import asyncio
             from dataclasses import dataclass
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -494,6 +506,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             import asyncio
             from enum import Enum
             from typing import NamedTuple
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -539,6 +552,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             import asyncio
             from asyncio import create_task as spawn
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -563,6 +577,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -589,6 +604,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -616,6 +632,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -640,7 +657,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
         )
         self.assertEqual(
             output,
-            "import asyncio\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
+            "import asyncio\n\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
             'async def start():\n    _task_manager.add_task(asyncio.create_task(job()), name="service:start")\n',
         )
 
@@ -721,6 +738,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()

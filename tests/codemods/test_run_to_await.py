@@ -247,6 +247,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -445,6 +446,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()

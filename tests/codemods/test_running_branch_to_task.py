@@ -36,6 +36,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -82,6 +83,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             class Publisher(Base):
@@ -171,6 +173,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """
             \"\"\"Event publishing.\"\"\"
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -207,6 +210,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """
             import asyncio
             from dataclasses import dataclass
+
             from app.runtime import Tasks
 
             _task_manager = Tasks()
@@ -358,7 +362,7 @@ class TestTheElseBranchOfStartUpCode(FindingCodemodTest):
         after, context = self.run_codemod(before)
         self.assertEqual(
             after,
-            before.replace("import asyncio\n", "import asyncio\nfrom loop_runtime import TaskManager\n", 1)
+            before.replace("import asyncio\n", "import asyncio\n\nfrom loop_runtime import TaskManager\n", 1)
             .replace("class Publisher:\n", "class Publisher:\n    _task_manager = TaskManager()\n\n")
             .replace(
                 """    def _notify(self, event):

@@ -98,6 +98,7 @@ class TestFireAndForgetInsideAPackage(PlacedCodemodTest):
             DROPPED,
             """
             import asyncio
+
             from desk.loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -129,6 +130,7 @@ class TestRunningBranchInsideAPackage(PlacedCodemodTest):
             BRANCH,
             """
             import asyncio
+
             from desk.loop_runtime import TaskManager
 
 
@@ -178,6 +180,7 @@ class TestWorkerClassInsideAPackage(PlacedCodemodTest):
             WORKER,
             """
             from PySide6.QtCore import Signal
+
             from desk.loop_runtime import QThreadTask
 
 

@@ -157,7 +157,7 @@ class TestRewrites(FindingCodemodTest):
                     worker.daemon = True
                     worker.start()
             """),
-            QT
+            QT.replace(", Slot", "")  # the only @Slot became @asyncSlot
             + "from qasync import asyncSlot\n"
             + dedent("""
             class Widget(QWidget):
@@ -344,8 +344,6 @@ class TestRewrites(FindingCodemodTest):
             """),
             dedent("""
             import asyncio as aio
-
-            from PySide6 import QtCore
             from PySide6.QtWidgets import QWidget
             from qasync import asyncSlot
 

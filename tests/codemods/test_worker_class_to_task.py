@@ -51,6 +51,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtCore import Signal
+
             from loop_runtime import QThreadTask
 
 
@@ -103,6 +104,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PyQt5.QtCore import pyqtSignal
+
             from loop_runtime import QThreadTask
 
 
@@ -163,6 +165,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtCore import Signal
+
             from loop_runtime import QThreadTask
 
 
@@ -233,6 +236,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             import asyncio
 
             from PyQt6.QtCore import pyqtSignal
+
             from loop_runtime import QThreadTask
 
 
@@ -278,6 +282,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6 import QtCore
+
             from loop_runtime import QThreadTask
 
 
@@ -357,6 +362,7 @@ class TestQRunnableSubclasses(FindingCodemodTest):
             code("""
             from PySide6.QtCore import QObject, QThreadPool, Signal
             from PySide6.QtWidgets import QWidget
+
             from loop_runtime import QRunnableTask
 
 
@@ -483,6 +489,7 @@ class TestThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtWidgets import QWidget
+
             from loop_runtime import ThreadTask
 
 

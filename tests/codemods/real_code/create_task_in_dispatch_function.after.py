@@ -1,6 +1,7 @@
 # Shape seen in henningerc/RemoteControlStreamAssistant, Controller/CommandController.py (public
 # code): a module-level function dispatches chat commands, each one a fire-and-forget create_task.
 import asyncio
+
 from loop_runtime import TaskManager
 
 _task_manager = TaskManager()

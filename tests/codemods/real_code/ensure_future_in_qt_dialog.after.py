@@ -5,6 +5,7 @@ import asyncio
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
+
 from loop_runtime import TaskManager
 
 

@@ -1,6 +1,7 @@
 # Shape seen in sycomix/scrapecrow, content/examples/async-callbacks.py (public code): tasks are
 # created in a loop and only kept long enough to attach a done callback.
 import asyncio
+
 from loop_runtime import TaskManager
 
 _task_manager = TaskManager()
