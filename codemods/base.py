@@ -49,6 +49,7 @@ import re
 from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
@@ -66,6 +67,7 @@ from .import_order import IsortPlacedImports, safe_removals
 from .layout import dotted_module_name, package_name
 from .project_style import style_for
 from .qt_imports import QtImports
+from .registration_layout import wrapped_registrations
 from .scaffold import DEFAULT_TASK_MANAGER
 from .syntax import dotted, instance_parameter, variable_names
 from .task_manager import (
@@ -228,6 +230,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._source_lines: List[str] = []
         self._managers: Optional[ModuleManagers] = None  # how the module gets its TaskManagers
         self._task_names: Optional[Set[str]] = None  # the task names the module uses, once a task is registered
+        self._registrations: Set[int] = set()  # ids of the registrations written, laid out when too long
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -579,8 +582,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             self._task_names = names_in_use(self._linted.source)
         name = unique_task_name(task_name(module_name_of(self.context), finding.context), self._task_names)
         self._task_names.add(name)
-        # One line, whatever its length: the project's formatter lays it out as it likes.
-        return cst.Call(
+        registration = cst.Call(
             func=cst.Attribute(manager, cst.Name("add_task")),
             args=[
                 cst.Arg(task, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
@@ -591,6 +593,19 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 ),
             ],
         )
+        self._wrap_when_too_long(registration)
+        return registration
+
+    def _wrap_when_too_long(self, registration: cst.Call) -> None:
+        """Have the block holding the statement being rewritten lay ``registration`` out as black
+        would once it is left, when the statement passes the project's line length."""
+        blocks = [node for node in (*self._ancestors, self._current) if isinstance(node, (cst.Module, cst.IndentedBlock))]
+        step = self.module.default_indent
+        indent = "".join(step if block.indent is None else block.indent for block in blocks[1:])  # type: ignore[union-attr]
+        self._registrations.add(id(registration))
+        line_length = style_for(self.context.filename).line_length
+        edit = partial(wrapped_registrations, registrations=self._registrations, indent=indent, step=step, line_length=line_length)
+        self.defer_edit(blocks[-1], "wrap registrations", edit)
 
     def registration_problem(self, finding: Finding) -> Optional[str]:
         """Why the task ``finding`` is at must not be registered by :meth:`register_task` from

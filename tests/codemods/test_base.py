@@ -331,7 +331,9 @@ MIGRATED = source("""
         _task_manager = TaskManager()
 
         def _publish(self, event):
-            self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+            self._task_manager.add_task(
+                asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+            )
 
         async def _send(self, event):
             loop = asyncio.get_running_loop()
@@ -367,20 +369,20 @@ def test_pipeline_chains_the_codemods_on_one_file():
         (23, "LG105"),
         (27, "LG402"),
     ]
-    assert [(f.line, f.code) for f in result.findings_after] == [(22, "LG103"), (22, "LG105"), (26, "LG402")]
+    assert [(f.line, f.code) for f in result.findings_after] == [(24, "LG103"), (24, "LG105"), (28, "LG402")]
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
     # One note per finding: for LG103, thread_loop_to_async_slot's "no Qt" and running_branch_to_task's
     # "not the branch" give way to run_to_await's, which names what stops the chain.
     assert notes == [
         (
-            22,
+            24,
             "LG103",
             "run_to_await",
             "bus/publisher.py:22 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
             "(a framework, a callback's caller, a library's users) calls it synchronously",
         ),
-        (22, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
-        (26, "LG402", "", "no codemod fixes LG402"),
+        (24, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
+        (28, "LG402", "", "no codemod fixes LG402"),
     ]
 
 

@@ -41,7 +41,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                     self._pending = {}
 
                 async def subscribe(self, symbol):
-                    self._task_manager.add_task(asyncio.create_task(self._send(symbol)), name="service:Agent:subscribe")  # fire and forget
+                    self._task_manager.add_task(
+                        asyncio.create_task(self._send(symbol)), name="service:Agent:subscribe"
+                    )  # fire and forget
             """,
         )
 
@@ -117,7 +119,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                     self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
 
                 async def refresh(self):
-                    backup = self._task_manager.add_task(asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh")
+                    backup = self._task_manager.add_task(
+                        asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh"
+                    )
             """,
         )
 
@@ -697,8 +701,12 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                         self._task_manager.add_task(asyncio.create_task(self._load()), name="shop.orders:Cart:place")
 
                     async def place(self, order):
-                        self._task_manager.add_task(asyncio.create_task(self._send(order)), name="shop.orders:Cart:place#2")
-                        self._task_manager.add_task(asyncio.create_task(self._audit(order)), name="shop.orders:Cart:place#3")
+                        self._task_manager.add_task(
+                            asyncio.create_task(self._send(order)), name="shop.orders:Cart:place#2"
+                        )
+                        self._task_manager.add_task(
+                            asyncio.create_task(self._audit(order)), name="shop.orders:Cart:place#3"
+                        )
                 """,
                 filename=str(orders),
             )

@@ -169,7 +169,9 @@ class TestTheProjectsSettings(FindingCodemodTest):
 
 
                 async def start():
-                    _task_manager.add_task(asyncio.create_task(shop.sync(aiohttp, URL)), name="app:start")
+                    _task_manager.add_task(
+                        asyncio.create_task(shop.sync(aiohttp, URL)), name="app:start"
+                    )
                 """,
                 filename=str(root / "app.py"),
             )
@@ -198,7 +200,9 @@ class TestTheProjectsSettings(FindingCodemodTest):
 
 
                 async def start():
-                    _task_manager.add_task(asyncio.create_task(aiohttp.request("GET", "/")), name="app:start")
+                    _task_manager.add_task(
+                        asyncio.create_task(aiohttp.request("GET", "/")), name="app:start"
+                    )
                 """,
                 filename=str(Path(folder) / "app.py"),
             )

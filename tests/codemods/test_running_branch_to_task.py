@@ -45,7 +45,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
                 def _publish(self, event):
                     # QAsync clash!
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:_publish"
+                    )
 
                 async def _async_publish(self, event):
                     await event.send()
@@ -98,7 +100,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
                 def _publish(self, event):
                     loop = asyncio.get_event_loop()
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+                    )
                     return loop
 
                 async def relay(self, event):
@@ -373,7 +377,9 @@ class TestTheElseBranchOfStartUpCode(FindingCodemodTest):
             loop.run_until_complete(self._send(event))
 """,
                 """    def _notify(self, event):
-        self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_notify")
+        self._task_manager.add_task(
+            asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_notify"
+        )
 """,
             ),
         )

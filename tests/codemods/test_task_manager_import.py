@@ -141,7 +141,9 @@ class TestRunningBranchInsideAPackage(PlacedCodemodTest):
                     self._publish(event)
 
                 def _publish(self, event):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+                    )
 
                 async def _send(self, event):
                     await event.send()

@@ -124,7 +124,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
                 _task_manager = TaskManager()
 
                 def _publish(self, event):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="service:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="service:Publisher:_publish"
+                    )
 
                 async def _send(self, event):
                     pass

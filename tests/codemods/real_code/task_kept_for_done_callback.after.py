@@ -13,6 +13,8 @@ async def scrape(url, client):
 
 async def crawl(client, urls, collect):
     for url in urls:
-        task = _task_manager.add_task(asyncio.create_task(scrape(url, client)), name="task_kept_for_done_callback:crawl")
+        task = _task_manager.add_task(
+            asyncio.create_task(scrape(url, client)), name="task_kept_for_done_callback:crawl"
+        )
         task.add_done_callback(collect)
     await asyncio.sleep(5)
