@@ -190,13 +190,13 @@ class RunToAwait(FindingCodemod):
                 items.append(Carried(comment_lines(statement)))
             else:
                 items.extend(self._replacements.get(statement, [statement]))
-        statements, leftover = settle(items)
+        statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
         statements = keep_opening_spacing(updated_node.body, statements)
         if not statements:
             placeholder = cst.SimpleStatementLine(body=[cst.Pass()])
             self._placeholders.add(placeholder)
             statements = [placeholder]
-        return updated_node.with_changes(body=statements, footer=[*leftover, *updated_node.footer])
+        return updated_node.with_changes(body=statements)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef

@@ -234,8 +234,10 @@ class TestRewrites(FindingCodemodTest):
         )
 
     def test_comments_are_kept(self):
-        """Comments of the worker and of the removed plumbing stay; awaited expressions keep
-        their line breaks and need parentheses where precedence asks for them."""
+        """Comments of the worker and of the removed structure (`def worker():`, `try:`) stay;
+        those about the loop (`# a loop of our own`), at the end of a removed line (`# fire it`)
+        or left with nothing after them (`# always close it`) go with the plumbing. Awaited
+        expressions keep their line breaks and need parentheses where precedence asks for them."""
         self.assertCodemod(
             "import asyncio\nimport threading\n\n"
             + QT
@@ -267,15 +269,12 @@ class TestRewrites(FindingCodemodTest):
                 async def load(self):
                     # Fetch everything in the background.
                     # Fetch the book.
-                    # a loop of our own
                     # the request
                     book = await (
                         self.api.book()  # slow
                     )
                     size = (await self.api.size()).total
                     self._book = (book, size)
-                    # always close it
-                    # fire it
             """),
         )
 

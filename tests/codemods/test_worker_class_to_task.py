@@ -109,6 +109,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
 
 
             class AsyncWorker(QThreadTask):
+                # loopguard: the docstring says "Worker thread"; this now runs as a task on the one loop
                 \"\"\"Worker thread for async operations.\"\"\"
                 finished = pyqtSignal(object)
                 error = pyqtSignal(str)
