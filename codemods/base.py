@@ -18,7 +18,9 @@ call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once
    :class:`LeaveForHuman`, a :class:`HumanNote` (``scratch[SCRATCH_NOTES]``, also emitted as a
    libcst warning so that ``libcst.tool`` prints it);
 5. lets libcst's ``AddImportsVisitor``/``RemoveImportsVisitor`` add and drop imports
-   (``self.add_needed_import``, ``self.remove_unused_import``).
+   (``self.add_needed_import``, ``self.remove_unused_import``, :meth:`remove_imports_of`): the
+   added lines and names go where isort puts them and only side-effect-free modules are dropped
+   (:mod:`import_order`).
 
 Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in with:
 
@@ -33,7 +35,8 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
   definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
-  name="module:Class:method")``, scheduling the TaskManager's import and creation;
+  name="pkg.module:Class:method")`` (``#2``... for a second registration at one site; wrapped
+  as black would when the line is too long), scheduling the TaskManager's import and creation;
   :meth:`FindingCodemod.registration_problem` says first why a task must not be registered there
   (among the reasons, :meth:`FindingCodemod.task_manager_unavailable`: no import of it resolves);
   a worker base of the runtime comes from the same module, after
