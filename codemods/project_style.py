@@ -74,20 +74,22 @@ def _style_of(root: Path) -> ProjectStyle:
     pyproject = _toml(root / "pyproject.toml")
     tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
     line_length = _line_length(root, tool)
-    found = isort.Config(settings_path=str(root))
-    overrides: Dict[str, Any] = {}
-    if all(source.get("source") == "defaults" for source in found.sources):
-        # No isort configuration: the black profile, and ruff's isort settings if it has some.
-        overrides.update(profile="black", line_length=line_length)
-        ruff = tool.get("ruff") if isinstance(tool.get("ruff"), dict) else {}
-        lint = ruff.get("lint") if isinstance(ruff.get("lint"), dict) else {}
-        ruff_isort = lint.get("isort") or ruff.get("isort") or {}
-        for key in ("known-first-party", "known-third-party"):
-            names = ruff_isort.get(key) if isinstance(ruff_isort, dict) else None
-            if isinstance(names, list) and all(isinstance(name, str) for name in names):
-                overrides[key.replace("-", "_")] = names
-    config = isort.Config(settings_path=str(root), **overrides) if overrides else found
-    return ProjectStyle(line_length, config)
+    try:
+        found: Optional[isort.Config] = isort.Config(settings_path=str(root))
+    except Exception:  # a settings file isort refuses (an unknown profile): sort as if there were none
+        found = None
+    if found is not None and any(source.get("source") != "defaults" for source in found.sources):
+        return ProjectStyle(line_length, found)
+    # No isort configuration: the black profile, and ruff's isort settings if it has some.
+    overrides: Dict[str, Any] = {"profile": "black", "line_length": line_length, "src_paths": (root / "src", root)}
+    ruff = tool.get("ruff") if isinstance(tool.get("ruff"), dict) else {}
+    lint = ruff.get("lint") if isinstance(ruff.get("lint"), dict) else {}
+    ruff_isort = lint.get("isort") or ruff.get("isort") or {}
+    for key in ("known-first-party", "known-third-party"):
+        names = ruff_isort.get(key) if isinstance(ruff_isort, dict) else None
+        if isinstance(names, list) and all(isinstance(name, str) for name in names):
+            overrides[key.replace("-", "_")] = names
+    return ProjectStyle(line_length, isort.Config(**overrides))
 
 
 def _line_length(root: Path, tool: Dict[str, Any]) -> int:

@@ -249,3 +249,11 @@ def test_the_line_length_is_the_formatters_then_flake8s_then_blacks_default(tmp_
     assert length({"setup.cfg": "[flake8]\nmax-line-length = 99\n"}) == 99
     assert length({"tox.ini": "[flake8]\nmax_line_length = 110\n"}) == 110
     assert length({".flake8": "[flake8]\nmax-line-length = 79\n", "pyproject.toml": "[tool.isort]\nprofile = 'black'\n"}) == 79
+
+
+def test_an_isort_setting_isort_refuses_sorts_as_if_there_were_none(tmp_path):
+    """`profile = "nosuchprofile"` makes isort raise: the black profile applies, no traceback."""
+    (tmp_path / "pyproject.toml").write_text('[tool.isort]\nprofile = "nosuchprofile"\n')
+    style = _style_of(tmp_path)
+    assert (style.isort_config.profile, style.line_length) == ("black", 88)
+    assert style.section("asyncio") == "STDLIB"
