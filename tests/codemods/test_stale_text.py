@@ -3,6 +3,7 @@ speaks of the removed thread or loop is pointed out (codemods/stale_text.py)."""
 
 from __future__ import annotations
 
+from loopguard_codemods.running_branch_to_task import RunningBranchToTask
 from loopguard_codemods.thread_loop_to_async_slot import ThreadLoopToAsyncSlot
 from loopguard_codemods.worker_class_to_task import WorkerClassToTask
 
@@ -157,5 +158,57 @@ class TestWorkerClassToTask(FindingCodemodTest):
             def start(window):
                 window.loader = Loader()
                 window.loader.start()
+            """,
+        )
+
+
+class TestRunningBranchToTask(FindingCodemodTest):
+    TRANSFORM = RunningBranchToTask
+
+    def test_comments_about_the_loop_go_with_the_branch_and_the_getter(self):
+        """`# reuse the thread's loop` (above the dropped getter) and `# no loop running yet`
+        (the else branch) spoke of what went; `# hand it over` (the running branch) stays."""
+        self.assertCodemod(
+            """
+            import asyncio
+
+
+            class Publisher:
+                def _publish(self, event):
+                    # reuse the thread's loop
+                    loop = asyncio.get_event_loop()
+                    if loop.is_running():
+                        # hand it over
+                        loop.create_task(self._send(event))
+                    else:
+                        # no loop running yet
+                        loop.run_until_complete(self._send(event))
+
+                async def _send(self, event):
+                    pass
+
+                async def relay(self, event):
+                    self._publish(event)
+            """,
+            """
+            import asyncio
+
+            from loop_runtime import TaskManager
+
+
+            class Publisher:
+                _task_manager = TaskManager()
+
+                def _publish(self, event):
+                    # hand it over
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="service:Publisher:_publish"
+                    )
+
+                async def _send(self, event):
+                    pass
+
+                async def relay(self, event):
+                    self._publish(event)
             """,
         )
