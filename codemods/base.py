@@ -18,7 +18,9 @@ call is rewritten (:meth:`FindingCodemod.rewrite`). The base does the rest, once
    :class:`LeaveForHuman`, a :class:`HumanNote` (``scratch[SCRATCH_NOTES]``, also emitted as a
    libcst warning so that ``libcst.tool`` prints it);
 5. lets libcst's ``AddImportsVisitor``/``RemoveImportsVisitor`` add and drop imports
-   (``self.add_needed_import``, ``self.remove_unused_import``).
+   (``self.add_needed_import``, ``self.remove_unused_import``, :meth:`remove_imports_of`): the
+   added lines and names go where isort puts them and only side-effect-free modules are dropped
+   (:mod:`import_order`).
 
 Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in with:
 
@@ -33,7 +35,8 @@ Rewrites bigger than one call (a whole method, a class's ``__init__``) hook in w
   (``ancestors[-1]`` is its parent); the finding itself says where it is (its enclosing
   definition, whether it runs in a coroutine, the called name, its span);
 - :meth:`FindingCodemod.register_task`: wrap a task in ``<manager>.add_task(task,
-  name="module:Class:method")``, scheduling the TaskManager's import and creation;
+  name="pkg.module:Class:method")`` (``#2``... for a second registration at one site; wrapped
+  as black would when the line is too long), scheduling the TaskManager's import and creation;
   :meth:`FindingCodemod.registration_problem` says first why a task must not be registered there
   (among the reasons, :meth:`FindingCodemod.task_manager_unavailable`: no import of it resolves);
   a worker base of the runtime comes from the same module, after
@@ -45,14 +48,17 @@ node was found for is noted too, so the summary never loses one.
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path, PurePath
-from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
@@ -60,9 +66,13 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import is_silenced, noqa_lines, source_lines
 from flake8_loopguard.core.findings import Finding
 
-from .layout import package_name
+from .import_order import IsortPlacedImports, safe_removals
+from .layout import dotted_module_name, package_name
+from .project_style import style_for
+from .qt_imports import QtImports
+from .registration_layout import wrapped_registrations
 from .scaffold import DEFAULT_TASK_MANAGER
-from .syntax import dotted, instance_parameter
+from .syntax import dotted, instance_parameter, variable_names
 from .task_manager import (
     MANAGER_ATTRIBUTE,
     MODULE_MANAGER,
@@ -154,22 +164,43 @@ def char_column(line_text: str, byte_col: int) -> int:
 
 
 def module_name_of(context: CodemodContext) -> str:
-    """The module part of a task name: the file's stem (its package's name for ``__init__.py``).
+    """The module part of a task name: the file's dotted module name, read from its package path
+    (``shop/orders.py`` in the package ``shop`` -> ``shop.orders``, ``shop/__init__.py`` ->
+    ``shop``, a file in no package -> its stem), the name Python imports it by.
 
-    Not libcst's dotted ``full_module_name``: ``libcst.tool`` and ``loopguard migrate`` must
-    name a task alike, and only the tool knows a repository root.
+    Not libcst's ``full_module_name`` from a repository root: ``libcst.tool`` and ``loopguard
+    migrate`` must name a task alike, and only the tool knows a root.
     """
     if not context.filename:
         return "module"
     path = PurePath(context.filename)
-    if path.stem == "__init__" and path.parent.name:
+    module = dotted_module_name(Path(path))
+    if module == "__init__" and path.parent.name:  # a package's __init__.py not on disk (a test)
         return path.parent.name
-    return path.stem
+    return module
 
 
 def task_name(module: str, context: str) -> str:
     """``"module:Class:method"`` from a module name and a finding's dotted context."""
     return ":".join([module, *context.split(".")]) if context else module
+
+
+# A `name="..."` keyword in the source: the task names a module uses already.
+_NAME_KEYWORD = re.compile(r"""\bname\s*=\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
+
+
+def names_in_use(source: str) -> Set[str]:
+    """The string literals ``source`` passes as ``name=`` (a task's name among them)."""
+    return {double or single for double, single in _NAME_KEYWORD.findall(source)}
+
+
+def unique_task_name(name: str, taken: Set[str]) -> str:
+    """``name``, or ``name#2``, ``name#3``... for the second and later registrations at one site."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}#{number}"
+    return candidate
 
 
 class FindingCodemod(VisitorBasedCodemodCommand):
@@ -201,6 +232,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._linted = LintedSource("", ())
         self._source_lines: List[str] = []
         self._managers: Optional[ModuleManagers] = None  # how the module gets its TaskManagers
+        self._task_names: Optional[Set[str]] = None  # the task names the module uses, once a task is registered
+        self._registrations: Set[int] = set()  # ids of the registrations written, laid out when too long
 
     # ----- what a codemod writes ---------------------------------------------
 
@@ -279,6 +312,36 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                     # The next codemod gets another tree: let this one's metadata go now, before
                     # libcst's import visitors resolve theirs.
                     self.context.scratch.pop(SCRATCH_METADATA, None)
+
+    def _instantiate_and_run(self, transform, tree):  # type: ignore[no-untyped-def]
+        # libcst runs its AddImportsVisitor here after the transform: ours puts each import where isort would.
+        if transform is AddImportsVisitor:
+            return IsortPlacedImports(self.context, first_party=self._runtime_top_names()).transform_module(tree)
+        if transform is RemoveImportsVisitor:
+            requested = self.context.scratch[RemoveImportsVisitor.CONTEXT_KEY]
+            removals = safe_removals(requested, style_for(self.context.filename))
+            self.context.scratch[RemoveImportsVisitor.CONTEXT_KEY] = removals
+        return super()._instantiate_and_run(transform, tree)
+
+    def remove_imports_of(self, removed: cst.CSTNode) -> None:
+        """Drop the top-level imports that the names of ``removed`` (code the rewrite takes out)
+        use, when nothing else uses them any more (``RemoveImportsVisitor``'s check). Without
+        libcst's scope analysis: a name read in ``removed`` (not an attribute after a dot) that a
+        top-level import binds."""
+        imports = QtImports(self.module.body).names
+        for name in sorted({name.value for name in variable_names([removed])}):
+            bound = imports.get(name)
+            if bound is not None:
+                self.remove_unused_import(bound.module, bound.obj, bound.asname)
+
+    def _runtime_top_names(self) -> Tuple[str, ...]:
+        """The top-level name of the runtime module the file imports its TaskManager from: first
+        party, although ``migrate`` may create it only after the rewrite."""
+        scratch = self.context.scratch
+        choice = scratch.get(SCRATCH_TASK_MANAGER_IMPORT)
+        module = choice.module if choice is not None and not choice.unavailable else ""
+        module = module or str(scratch.get(SCRATCH_TASK_MANAGER, DEFAULT_TASK_MANAGER)).partition(":")[0]
+        return (module.partition(".")[0],) if module else ()
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._load_findings(tree)
@@ -518,9 +581,11 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             if not managers.has_manager(class_def):
                 self._import_task_manager(module, class_name)
                 self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name))
-        name = task_name(module_name_of(self.context), finding.context)
-        # One line, whatever its length: the project's formatter lays it out as it likes.
-        return cst.Call(
+        if self._task_names is None:
+            self._task_names = names_in_use(self._linted.source)
+        name = unique_task_name(task_name(module_name_of(self.context), finding.context), self._task_names)
+        self._task_names.add(name)
+        registration = cst.Call(
             func=cst.Attribute(manager, cst.Name("add_task")),
             args=[
                 cst.Arg(task, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
@@ -531,6 +596,19 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                 ),
             ],
         )
+        self._wrap_when_too_long(registration)
+        return registration
+
+    def _wrap_when_too_long(self, registration: cst.Call) -> None:
+        """Have the block holding the statement being rewritten lay ``registration`` out as black
+        would once it is left, when the statement passes the project's line length."""
+        blocks = [node for node in (*self._ancestors, self._current) if isinstance(node, (cst.Module, cst.IndentedBlock))]
+        step = self.module.default_indent
+        indent = "".join(step if block.indent is None else block.indent for block in blocks[1:])  # type: ignore[union-attr]
+        self._registrations.add(id(registration))
+        line_length = style_for(self.context.filename).line_length
+        edit = partial(wrapped_registrations, registrations=self._registrations, indent=indent, step=step, line_length=line_length)
+        self.defer_edit(blocks[-1], "wrap registrations", edit)
 
     def registration_problem(self, finding: Finding) -> Optional[str]:
         """Why the task ``finding`` is at must not be registered by :meth:`register_task` from

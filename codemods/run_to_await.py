@@ -98,6 +98,7 @@ class RunToAwait(FindingCodemod):
         result: cst.BaseExpression = with_awaited_operand(updated_node)
         if original_node in edits.runs:
             self.remove_unused_import("asyncio")
+            self.remove_imports_of(original_node.func)  # also `run` of `from asyncio import run`
             return await_argument(updated_node, updated_node.args[0])
         if original_node in edits.threads:
             task, _ = edits.threads[original_node]
@@ -190,13 +191,13 @@ class RunToAwait(FindingCodemod):
                 items.append(Carried(comment_lines(statement)))
             else:
                 items.extend(self._replacements.get(statement, [statement]))
-        statements, leftover = settle(items)
+        statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
         statements = keep_opening_spacing(updated_node.body, statements)
         if not statements:
             placeholder = cst.SimpleStatementLine(body=[cst.Pass()])
             self._placeholders.add(placeholder)
             statements = [placeholder]
-        return updated_node.with_changes(body=statements, footer=[*leftover, *updated_node.footer])
+        return updated_node.with_changes(body=statements)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -206,6 +207,8 @@ class RunToAwait(FindingCodemod):
             updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
         decorators = edits.slot_decorators.get(original_node)
         if decorators is not None:
+            for decorator in original_node.decorators:
+                self.remove_imports_of(decorator)  # `Slot` once `@Slot()` is `@asyncSlot()`
             updated_node = updated_node.with_changes(decorators=decorators)
             if edits.slot_import is not None:
                 self.add_needed_import(*edits.slot_import)

@@ -30,6 +30,7 @@ from flake8_loopguard.core.apis import LOOP_DRIVER_METHODS, LOOP_GETTER_NAMES, T
 from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
+from .stale_text import speaks_of_machinery
 from .syntax import mentions_name, own_name, single_small_statement
 
 
@@ -102,12 +103,17 @@ class RunningBranchToTask(FindingCodemod):
             args=[cst.Arg(coroutine)],
         )
         registered = self.register_task(task, findings[0])
+        self.remove_imports_of(original_node)  # `from asyncio import get_event_loop` used only by the branch
         for finding in findings:
             self.record_fix(finding)
         receiver = _running_test_receiver(original_node.test)
         if isinstance(receiver, cst.Name) and function is not None:
             self._freed_loop_names.setdefault(function, set()).add(receiver.value)
-        kept_comments = [cst.EmptyLine(comment=comment) for comment in _comments_in(original_node)]
+        kept_comments = [
+            line
+            for line in (cst.EmptyLine(comment=comment) for comment in _comments_in(original_node))
+            if not speaks_of_machinery(line)  # `# no loop running yet: run it here` went with the else branch
+        ]
         return cst.SimpleStatementLine(
             body=[cst.Expr(registered)],
             leading_lines=[*updated_node.leading_lines, *kept_comments],
@@ -119,6 +125,7 @@ class RunningBranchToTask(FindingCodemod):
             return updated_node
         for name in names:
             updated_node = _drop_unused_loop_getter(updated_node, name)
+        self.remove_imports_of(original_node)  # what the dropped `loop = get_event_loop()` used
         return updated_node
 
     def _may_run_before_the_loop(self, function: Optional[cst.FunctionDef]) -> Optional[str]:
@@ -294,6 +301,7 @@ def _drop_unused_loop_getter(function: cst.FunctionDef, name: str) -> cst.Functi
         trailing = statement.trailing_whitespace.comment  # type: ignore[attr-defined]
         if trailing is not None:
             comments.append(cst.EmptyLine(comment=trailing))
+        comments = [line for line in comments if not speaks_of_machinery(line)]  # `# the thread's loop`
         del statements[index]
         if index < len(statements):
             following = statements[index]

@@ -33,6 +33,7 @@ from flake8_loopguard.core.findings import Finding
 
 from .base import FindingCodemod, LeaveForHuman, Rewritten
 from .interleaving import first_held_lock, lock_names, lock_reason
+from .stale_text import with_docstring_note
 from .syntax import body_statements, calls_in, dotted
 from .thread_loop import NotUnderstood
 from .thread_loop.facts import ModuleFacts
@@ -241,7 +242,10 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             body=new_body,
         )
         self._refuse_new_findings({starter: new_def, **(also or {})})
+        new_def = with_docstring_note(new_def)
         self._schedule_imports(facts)
+        for decorator in starter.decorators:
+            self.remove_imports_of(decorator)  # `Slot` once `@Slot()` is `@asyncSlot()`
         return new_def
 
     def _is_bound_method(self, function: cst.FunctionDef) -> bool:

@@ -39,6 +39,7 @@ from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.findings import Finding
 
 from .base import SCRATCH_CHAIN, FindingCodemod, Rewritten
+from .stale_text import with_docstring_note
 from .syntax import calls_in, code_of, dotted
 from .thread_loop import NotUnderstood
 from .thread_loop.settle import without_opening_blank_lines
@@ -288,7 +289,7 @@ class WorkerClassToTask(FindingCodemod):
             self.record_fix(finding)
         self._carried_out(worker_key(self.context.filename or "", original_node.name.value))
         self._schedule_imports(self._bases[original_node], self._dropped.get(original_node, set()))
-        return plan
+        return with_docstring_note(plan)  # a class docstring that still speaks of its QThread
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         start = self._starts.get(original_node)

@@ -21,7 +21,7 @@ def deadlock(name):
 
 # far.py: findings at lines 100 and 1234, which rich reads as the emoji codes :100: and :1234:.
 FAR = "import asyncio\n" + "\n" * 97 + deadlock("deadlock") + "\n" * 1132 + deadlock("again")
-# jobs.py: above its leftover LG101/LG103 (line 14), a registration adds three lines and
+# jobs.py: above its leftover LG101/LG103 (line 14), a registration adds four lines and
 # blocking_to_async removes `import time`.
 JOBS = """\
 import asyncio
@@ -106,8 +106,8 @@ get_event_loop_to_running_loop       1
 left for a human (4):
 ./far.py:100: LG402 no codemod fixes LG402
 ./far.py:1234: LG402 no codemod fixes LG402
-./jobs.py:16: LG101 {UNCALLED.format(15)}
-./jobs.py:16: LG103 {UNCALLED.format(15)}
+./jobs.py:17: LG101 {UNCALLED.format(16)}
+./jobs.py:17: LG103 {UNCALLED.format(16)}
 
 linter findings  before  after
 LG101                 1      1
@@ -162,7 +162,7 @@ def test_with_write_each_line_is_where_check_finds_it_in_the_written_file(tmp_pa
     project = make_project(tmp_path, PROJECT)
     listed = located(migrate(project, "--write").stderr, SUMMARY_LINE)
     assert listed == located(check(project, "--no-cache").stdout, CHECK_LINE)
-    assert listed[("./jobs.py", "16", "LG103")] == 1
+    assert listed[("./jobs.py", "17", "LG103")] == 1
 
 
 def test_the_diff_and_the_lines_are_sorted_by_path(tmp_path):

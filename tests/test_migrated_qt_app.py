@@ -33,7 +33,9 @@ STEPS = (
 )
 BACKUP_REFRESH = {
     "coro": "OrderbookPresenter._backup_refresh_loop",
-    "name": "orderbook_presenter:OrderbookPresenter:start",
+    # The second task OrderbookPresenter.start() registers.
+    "name": "upbit_auto_trading.ui.desktop.screens.chart_view.presenters.orderbook_presenter"
+    ":OrderbookPresenter:start#2",
 }
 
 

@@ -565,10 +565,10 @@ def test_a_codemod_alone_imports_an_existing_runtime_by_its_full_name(tmp_path):
     ran = run_codemod_alone(project, "src")
     assert ran.returncode == 0, ran.stderr
     assert read(project, "src/desk/jobs.py") == (
-        "import asyncio\nfrom desk.loop_runtime import TaskManager\n\n_task_manager = TaskManager()\n"
+        "import asyncio\n\nfrom desk.loop_runtime import TaskManager\n\n_task_manager = TaskManager()\n"
         + DROPPED_TASK.replace("import asyncio\n", "").replace(
             "    asyncio.create_task(work())",
-            '    _task_manager.add_task(asyncio.create_task(work()), name="jobs:start")',
+            '    _task_manager.add_task(asyncio.create_task(work()), name="desk.jobs:start")',
         )
     )
     site = install(project / "src" / "desk", tmp_path / "site")

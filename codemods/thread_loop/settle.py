@@ -1,6 +1,7 @@
 """How the rewritten body settles: the lines of removed statements (comments, blank lines) move
-onto the statement that follows, a function-local thread or loop import left unused goes, and
-the body keeps the spacing it opened with."""
+onto the statement that follows (but the comments about the thread or loop that went, see
+``stale_text``), a function-local thread or loop import left unused goes, and the body keeps the
+spacing it opened with."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Iterable, List, Sequence, Tuple, Union
 
 import libcst as cst
 
+from ..stale_text import speaks_of_machinery
 from ..syntax import docstring_text, dotted, single_small_statement, variable_names
 from .facts import PLUMBING_MODULES
 
@@ -22,7 +24,8 @@ class Carried:
 def settle(
     items: Sequence[Union[cst.BaseStatement, Carried]],
 ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
-    """Statements with carried lines moved onto the next one; what is left goes to the block's footer."""
+    """Statements with carried lines moved onto the next one, and the comments left with no
+    statement after them: they would dangle at the end of the block, describing nothing."""
     statements: List[cst.BaseStatement] = []
     pending: List[cst.EmptyLine] = []
     for item in items:
@@ -37,21 +40,18 @@ def settle(
 
 
 def comments_only(lines: Iterable[cst.EmptyLine]) -> List[cst.EmptyLine]:
-    return [line for line in lines if line.comment is not None]
+    """The comments of removed lines, but those about the thread or loop that went with them."""
+    return [line for line in lines if line.comment is not None and not speaks_of_machinery(line)]
 
 
 def header_comment(block: cst.IndentedBlock) -> List[cst.EmptyLine]:
-    comment = block.header.comment
-    return [cst.EmptyLine(comment=comment)] if comment is not None else []
+    return comments_only([cst.EmptyLine(comment=block.header.comment)])
 
 
 def comment_lines(statement: cst.BaseStatement) -> List[cst.EmptyLine]:
-    """A removed statement's leading lines and its end-of-line comment, as lines of their own."""
-    lines = list(statement.leading_lines)
-    trailing = getattr(statement, "trailing_whitespace", None)
-    if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
-        lines.append(cst.EmptyLine(comment=trailing.comment))
-    return lines
+    """A removed statement's leading lines, but a comment about the thread or loop that went
+    (``stale_text``). Its end-of-line comment spoke of that line alone: it goes with it."""
+    return [line for line in statement.leading_lines if not speaks_of_machinery(line)]
 
 
 def _without_double_blanks(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:

@@ -92,13 +92,13 @@ class StarterRewrite:
             items.extend(self._inline_worker(worker, worker_index))
         for statement in statements[first:end]:
             items.append(Carried(comment_lines(statement)))
-        new_statements, leftover = settle(items)
+        new_statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
         self._check_done(new_statements, thread_name)
         new_statements = drop_unused_plumbing_imports(new_statements)
         new_statements = keep_opening_spacing(statements, new_statements)
         if not new_statements:
             new_statements = [_pass_line()]
-        return block.with_changes(body=new_statements, footer=[*leftover, *block.footer])
+        return block.with_changes(body=new_statements)
 
     # ----- the thread and its worker -------------------------------------------------
 
@@ -221,16 +221,14 @@ class StarterRewrite:
         body = list(worker.body.body)
         # A docstring of the worker says what the work is: it stays, as a comment.
         docstring = docstring_text(body[0]) if body else None
-        items: List[Union[cst.BaseStatement, Carried]] = [Carried(list(worker.leading_lines))]
+        items: List[Union[cst.BaseStatement, Carried]] = [Carried(comment_lines(worker))]
         if docstring is not None:
             items.append(Carried([*comment_lines(body[0]), *_as_comments(docstring)]))
             body = body[1:]
-        header = worker.body.header.comment
-        if header is not None:
-            items.append(Carried([cst.EmptyLine(comment=header)]))
+        items.append(Carried(header_comment(worker.body)))
         for statement in body:
             items.extend(self.statement(statement, in_worker=True))
-        items.append(Carried([line for line in worker.body.footer if line.comment is not None]))
+        items.append(Carried(comments_only(worker.body.footer)))
         return items
 
     # ----- statements ------------------------------------------------------------------
@@ -262,10 +260,10 @@ class StarterRewrite:
         items: List[Union[cst.BaseStatement, Carried]] = []
         for statement in block.body:
             items.extend(self.statement(statement, in_worker))
-        statements, leftover = settle(items)
+        statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
         if not statements:
             statements = [_pass_line()]
-        return block.with_changes(body=statements, footer=[*leftover, *block.footer])
+        return block.with_changes(body=statements)
 
     def _try(self, statement: cst.Try, in_worker: bool) -> List[Union[cst.BaseStatement, "Carried"]]:
         body = self.block(statement.body, in_worker)
@@ -295,7 +293,7 @@ class StarterRewrite:
             rebuilt = statement.with_changes(body=body, handlers=handlers, orelse=orelse, finalbody=final)
             return [rebuilt, Carried(dropped)]
         # try/finally around the loop only: its body takes its place.
-        items: List[Union[cst.BaseStatement, Carried]] = [Carried([*statement.leading_lines, *header_comment(body)])]
+        items: List[Union[cst.BaseStatement, Carried]] = [Carried([*comment_lines(statement), *header_comment(body)])]
         items.extend(s for s in body.body if not _is_pass(s) or len(body.body) > 1)
         items.append(Carried([*comments_only(body.footer), *dropped]))
         return items

@@ -153,10 +153,10 @@ class WorkerConversion:
                 items.append(Carried(comment_lines(statement)))
             else:
                 items.append(statement)
-        statements, leftover = settle(items)
+        statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
         if not statements:
             statements = [cst.SimpleStatementLine(body=[cst.Pass()])]
-        new_init = init.with_changes(body=init.body.with_changes(body=statements, footer=[*leftover, *init.body.footer]))
+        new_init = init.with_changes(body=init.body.with_changes(body=statements))
         if any(call in self.codes for call in calls_in(new_init)):
             raise NotUnderstood("__init__ makes or runs a loop the rewrite does not understand")
         self._refuse_loop_left(new_init, "__init__")

@@ -28,7 +28,7 @@ class TestAsyncSlotOnPlainDef(FindingCodemodTest):
                     self.coin_list.refresh_data()
             """,
             """
-            from PySide6.QtCore import Slot, Qt
+            from PySide6.QtCore import Qt, Slot
             from PySide6.QtWidgets import QWidget
             from qasync import asyncSlot
 
@@ -58,8 +58,8 @@ class TestAsyncSlotOnPlainDef(FindingCodemodTest):
                     self.name = name
             """,
             """
-            from PyQt5.QtWidgets import QWidget
             from PyQt5.QtCore import pyqtSlot
+            from PyQt5.QtWidgets import QWidget
 
 
             class Tab(QWidget):
@@ -227,8 +227,8 @@ def test_runs_alone_through_libcst_tool(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert target.read_text() == textwrap.dedent(
         """\
-        from PyQt6.QtWidgets import QWidget
         from PyQt6.QtCore import pyqtSlot
+        from PyQt6.QtWidgets import QWidget
 
 
         class Tab(QWidget):

@@ -20,7 +20,10 @@ from loopguard_codemods.base import (
     LeaveForHuman,
     LintedSource,
     char_column,
+    module_name_of,
+    names_in_use,
     task_name,
+    unique_task_name,
 )
 from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from loopguard_codemods.pipeline import CODEMODS, MigrationResult, UnsafeRewrite, migrate_source
@@ -151,6 +154,27 @@ def test_task_names():
     assert task_name("publisher", "") == "publisher"
 
 
+def test_the_module_of_a_task_name_is_its_dotted_path_in_its_package(tmp_path):
+    """`shop/orders.py` is imported as `shop.orders`; a file in no package by its stem."""
+    (tmp_path / "shop" / "cart").mkdir(parents=True)
+    for init in ("shop/__init__.py", "shop/cart/__init__.py"):
+        (tmp_path / init).write_text("")
+    named = lambda path: module_name_of(CodemodContext(filename=str(tmp_path / path)))  # noqa: E731
+    assert named("shop/orders.py") == "shop.orders"
+    assert named("shop/cart/__init__.py") == "shop.cart"
+    assert named("shop/cart/lines.py") == "shop.cart.lines"
+    assert named("script.py") == "script"
+    assert module_name_of(CodemodContext()) == "module"
+
+
+def test_a_second_registration_at_one_site_is_numbered():
+    taken = names_in_use('m.add_task(t, name="shop.orders:Cart:place")\nf(name=\'other\')\n')
+    assert taken == {"shop.orders:Cart:place", "other"}
+    assert unique_task_name("shop.orders:Cart:place", taken) == "shop.orders:Cart:place#2"
+    assert unique_task_name("shop.orders:Cart:pay", taken) == "shop.orders:Cart:pay"
+    assert unique_task_name("x", {"x", "x#2"}) == "x#3"
+
+
 # ----- register_task --------------------------------------------------------------------------
 
 
@@ -176,6 +200,7 @@ class TestRegisterTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -245,6 +270,7 @@ class TestRegisterTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             class Widget:
@@ -297,6 +323,7 @@ LEGACY = source("""
 
 MIGRATED = source("""
     import asyncio
+
     from loop_runtime import TaskManager
 
 
@@ -304,7 +331,9 @@ MIGRATED = source("""
         _task_manager = TaskManager()
 
         def _publish(self, event):
-            self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+            self._task_manager.add_task(
+                asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+            )
 
         async def _send(self, event):
             loop = asyncio.get_running_loop()
@@ -340,20 +369,20 @@ def test_pipeline_chains_the_codemods_on_one_file():
         (23, "LG105"),
         (27, "LG402"),
     ]
-    assert [(f.line, f.code) for f in result.findings_after] == [(21, "LG103"), (21, "LG105"), (25, "LG402")]
+    assert [(f.line, f.code) for f in result.findings_after] == [(24, "LG103"), (24, "LG105"), (28, "LG402")]
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
     # One note per finding: for LG103, thread_loop_to_async_slot's "no Qt" and running_branch_to_task's
     # "not the branch" give way to run_to_await's, which names what stops the chain.
     assert notes == [
         (
-            21,
+            24,
             "LG103",
             "run_to_await",
             "bus/publisher.py:22 legacy() stops the chain: nothing in the project calls legacy(): code outside it "
             "(a framework, a callback's caller, a library's users) calls it synchronously",
         ),
-        (21, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
-        (25, "LG402", "", "no codemod fixes LG402"),
+        (24, "LG105", "get_event_loop_to_running_loop", GetEventLoopToRunningLoop.SYNCHRONOUS),
+        (28, "LG402", "", "no codemod fixes LG402"),
     ]
 
 

@@ -38,8 +38,8 @@ class TestBlockingToAsync(FindingCodemodTest):
                     time.sleep(0.1)
             """,
             """
-            import time
             import asyncio
+            import time
 
             async def wait(deadline):
                 while time.monotonic() < deadline:
@@ -75,8 +75,9 @@ class TestBlockingToAsync(FindingCodemodTest):
                 return requests.get(f"https://example.invalid/{symbol}", timeout=5).json()
             """,
             """
-            import requests
             import asyncio
+
+            import requests
 
             async def quote(symbol):
                 return (await asyncio.to_thread(requests.get, f"https://example.invalid/{symbol}", timeout=5)).json()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from flake8_loopguard.core.config import Config
 from loopguard_codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 
@@ -27,6 +30,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -37,7 +41,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                     self._pending = {}
 
                 async def subscribe(self, symbol):
-                    self._task_manager.add_task(asyncio.create_task(self._send(symbol)), name="service:Agent:subscribe")  # fire and forget
+                    self._task_manager.add_task(
+                        asyncio.create_task(self._send(symbol)), name="service:Agent:subscribe"
+                    )  # fire and forget
             """,
         )
 
@@ -63,6 +69,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -112,7 +119,9 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
                     self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
 
                 async def refresh(self):
-                    backup = self._task_manager.add_task(asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh")
+                    backup = self._task_manager.add_task(
+                        asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh"
+                    )
             """,
         )
 
@@ -132,6 +141,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -166,6 +176,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -201,6 +212,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -232,6 +244,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -265,6 +278,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -276,8 +290,8 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
                 def start(self):
                     self._poll_task = self._task_manager.add_task(asyncio.ensure_future(self._poll()), name="service:Poller:start")
-                    self._tasks.add(self._task_manager.add_task(asyncio.create_task(self._watch()), name="service:Poller:start"))
-                    task = self._task_manager.add_task(asyncio.create_task(self._send()), name="service:Poller:start")
+                    self._tasks.add(self._task_manager.add_task(asyncio.create_task(self._watch()), name="service:Poller:start#2"))
+                    task = self._task_manager.add_task(asyncio.create_task(self._send()), name="service:Poller:start#3")
                     self._tasks.add(task)
             """,
         )
@@ -297,6 +311,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -330,6 +345,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             import asyncio
 
             from PySide6.QtCore import QTimer
+
             from loop_runtime import TaskManager
 
 
@@ -362,6 +378,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             \"\"\"Wiring.\"\"\"
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -394,6 +411,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -434,6 +452,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             import asyncio
             from dataclasses import dataclass
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -491,6 +510,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             import asyncio
             from enum import Enum
             from typing import NamedTuple
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -536,6 +556,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """
             import asyncio
             from asyncio import create_task as spawn
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -543,7 +564,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
             async def start():
                 _task_manager.add_task(spawn(job()), name="service:start")
-                _task_manager.add_task(asyncio.get_running_loop().create_task(job()), name="service:start")
+                _task_manager.add_task(asyncio.get_running_loop().create_task(job()), name="service:start#2")
             """,
         )
 
@@ -560,6 +581,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -567,7 +589,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
 
             async def fan_out(jobs):
                 [_task_manager.add_task(asyncio.create_task(job), name="service:fan_out") for job in jobs]
-                return 1 if _task_manager.add_task(asyncio.create_task(jobs[0]), name="service:fan_out") else 0
+                return 1 if _task_manager.add_task(asyncio.create_task(jobs[0]), name="service:fan_out#2") else 0
             """,
         )
 
@@ -586,16 +608,17 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
 
 
             async def fan_out(a, b):
-                t, u = _task_manager.add_task(asyncio.create_task(a), name="service:fan_out"), _task_manager.add_task(asyncio.create_task(b), name="service:fan_out")
-                if (v := _task_manager.add_task(asyncio.create_task(a), name="service:fan_out")):
+                t, u = _task_manager.add_task(asyncio.create_task(a), name="service:fan_out"), _task_manager.add_task(asyncio.create_task(b), name="service:fan_out#2")
+                if (v := _task_manager.add_task(asyncio.create_task(a), name="service:fan_out#3")):
                     pass
-                w = x = _task_manager.add_task(asyncio.create_task(b), name="service:fan_out")
+                w = x = _task_manager.add_task(asyncio.create_task(b), name="service:fan_out#4")
             """,
         )
 
@@ -613,6 +636,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -637,9 +661,55 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
         )
         self.assertEqual(
             output,
-            "import asyncio\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
+            "import asyncio\n\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
             'async def start():\n    _task_manager.add_task(asyncio.create_task(job()), name="service:start")\n',
         )
+
+    def test_task_names_carry_the_module_path_and_are_unique_per_site(self):
+        """`shop/orders.py` in the package `shop`: names are `shop.orders:Cart:place`, and the second
+        registration in the same method is `#2`; a name the module already uses is not reused."""
+        with tempfile.TemporaryDirectory() as folder:
+            package = Path(folder) / "shop"
+            package.mkdir()
+            (package / "__init__.py").write_text("")
+            orders = package / "orders.py"
+            self.assertCodemod(
+                """
+                import asyncio
+
+
+                class Cart:
+                    def __init__(self):
+                        self._task_manager = TaskManager()
+
+                    def restock(self):
+                        self._task_manager.add_task(asyncio.create_task(self._load()), name="shop.orders:Cart:place")
+
+                    async def place(self, order):
+                        asyncio.create_task(self._send(order))
+                        asyncio.create_task(self._audit(order))
+                """,
+                """
+                import asyncio
+
+
+                class Cart:
+                    def __init__(self):
+                        self._task_manager = TaskManager()
+
+                    def restock(self):
+                        self._task_manager.add_task(asyncio.create_task(self._load()), name="shop.orders:Cart:place")
+
+                    async def place(self, order):
+                        self._task_manager.add_task(
+                            asyncio.create_task(self._send(order)), name="shop.orders:Cart:place#2"
+                        )
+                        self._task_manager.add_task(
+                            asyncio.create_task(self._audit(order)), name="shop.orders:Cart:place#3"
+                        )
+                """,
+                filename=str(orders),
+            )
 
     # ----- left as they are -----------------------------------------------------------
 
@@ -676,6 +746,7 @@ class TestFireAndForgetToTaskManager(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()

@@ -90,7 +90,7 @@ class TestGetEventLoopToRunningLoop(FindingCodemodTest):
                 return get_event_loop()
             """,
             """
-            from asyncio import get_running_loop, get_event_loop
+            from asyncio import get_event_loop, get_running_loop
 
             def sync():
                 return get_event_loop()

@@ -367,8 +367,9 @@ class TestLazyLoopResource(FindingCodemodTest):
                     self._session: aiohttp.ClientSession = aiohttp.ClientSession()
             """,
             """
-            import aiohttp
             from typing import Optional
+
+            import aiohttp
 
 
             class Client:

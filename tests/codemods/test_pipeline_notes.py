@@ -57,15 +57,15 @@ def test_one_note_per_finding_the_specific_reason_before_the_generic_one():
     result = migrate_source(QT_LOADER, "app/loader.py")
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human]
     assert notes == [
-        (13, "LG101", "thread_loop_to_async_slot", USED_AT.format(21)),
-        (15, "LG103", "thread_loop_to_async_slot", USED_AT.format(21)),
-        (26, "LG402", "", "no codemod fixes LG402"),
+        (14, "LG101", "thread_loop_to_async_slot", USED_AT.format(22)),
+        (16, "LG103", "thread_loop_to_async_slot", USED_AT.format(22)),
+        (27, "LG402", "", "no codemod fixes LG402"),
     ]
     assert [(line, code) for line, code, *_ in notes] == linted(result.source_after)
 
 
 def test_in_diff_mode_the_notes_point_into_the_file_as_it_is():
-    """The registration added 3 lines above: the notes of diff mode, and the line their reason
+    """The registration added 4 lines above: the notes of diff mode, and the line their reason
     names, are those of the original, where `loopguard check` finds them now."""
     result = migrate_source(QT_LOADER, "app/loader.py")
     notes = [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human_before]

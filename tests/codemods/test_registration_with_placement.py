@@ -142,7 +142,9 @@ class TestTheProjectsTaskManagerImportedRelatively(FindingCodemodTest):
                 _task_manager = TaskManager()
 
                 def start(self):
-                    self._task_manager.add_task(asyncio.ensure_future(work()), name="jobs:Jobs:start")
+                    self._task_manager.add_task(
+                        asyncio.ensure_future(work()), name="desk.jobs:Jobs:start"
+                    )
             """,
         )
 

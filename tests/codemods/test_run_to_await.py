@@ -247,6 +247,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -263,7 +264,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             async def gather(results):
                 t = _task_manager.add_task(asyncio.create_task(worker(1, results)), name="service:gather")
                 await t
-                _task_manager.add_task(asyncio.create_task(worker(n=2, results=results)), name="service:gather")
+                _task_manager.add_task(asyncio.create_task(worker(n=2, results=results)), name="service:gather#2")
             """,
         )
 
@@ -445,6 +446,7 @@ class TestChainsAreRewritten(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()

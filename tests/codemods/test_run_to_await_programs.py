@@ -98,6 +98,11 @@ def test_the_threads_of_the_scraper_became_awaited_tasks(tmp_path):
     loopguard(work, "migrate", "--write", "--allow-dirty", ".")
     code = (work / "scraper.py").read_text(encoding="utf-8")
     assert "threading" not in code
-    assert 'thread = _task_manager.add_task(asyncio.create_task(worker(url, results)), name="scraper:crawl")' in code
+    # Wrapped to black's default line length, 88: the program has no formatter settings.
+    assert (
+        "        thread = _task_manager.add_task(\n"
+        '            asyncio.create_task(worker(url, results)), name="scraper:crawl"\n'
+        "        )\n"
+    ) in code
     assert "        await thread\n" in code
     assert (work / "loop_runtime.py").is_file()

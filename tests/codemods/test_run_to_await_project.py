@@ -64,8 +64,9 @@ def test_a_chain_across_two_modules_is_planned_once_and_rewritten_in_each():
     assert after["app/net.py"] == "async def _get(url):\n    return url\n\n\nasync def fetch(url):\n    return await _get(url)\n"
     assert after["app/cli.py"] == textwrap.dedent(
         """\
-        from app.net import fetch
         import asyncio
+
+        from app.net import fetch
 
 
         async def load(urls):

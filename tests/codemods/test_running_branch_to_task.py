@@ -36,6 +36,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -44,7 +45,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
                 def _publish(self, event):
                     # QAsync clash!
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._async_publish(event)), name="publisher:Publisher:_publish"
+                    )
 
                 async def _async_publish(self, event):
                     await event.send()
@@ -82,6 +85,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             class Publisher(Base):
@@ -96,7 +100,9 @@ class TestRunningBranchToTask(FindingCodemodTest):
 
                 def _publish(self, event):
                     loop = asyncio.get_event_loop()
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+                    )
                     return loop
 
                 async def relay(self, event):
@@ -171,6 +177,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """
             \"\"\"Event publishing.\"\"\"
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -207,6 +214,7 @@ class TestRunningBranchToTask(FindingCodemodTest):
             """
             import asyncio
             from dataclasses import dataclass
+
             from app.runtime import Tasks
 
             _task_manager = Tasks()
@@ -358,7 +366,7 @@ class TestTheElseBranchOfStartUpCode(FindingCodemodTest):
         after, context = self.run_codemod(before)
         self.assertEqual(
             after,
-            before.replace("import asyncio\n", "import asyncio\nfrom loop_runtime import TaskManager\n", 1)
+            before.replace("import asyncio\n", "import asyncio\n\nfrom loop_runtime import TaskManager\n", 1)
             .replace("class Publisher:\n", "class Publisher:\n    _task_manager = TaskManager()\n\n")
             .replace(
                 """    def _notify(self, event):
@@ -369,7 +377,9 @@ class TestTheElseBranchOfStartUpCode(FindingCodemodTest):
             loop.run_until_complete(self._send(event))
 """,
                 """    def _notify(self, event):
-        self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_notify")
+        self._task_manager.add_task(
+            asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_notify"
+        )
 """,
             ),
         )

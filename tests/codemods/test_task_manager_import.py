@@ -98,6 +98,7 @@ class TestFireAndForgetInsideAPackage(PlacedCodemodTest):
             DROPPED,
             """
             import asyncio
+
             from desk.loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -129,6 +130,7 @@ class TestRunningBranchInsideAPackage(PlacedCodemodTest):
             BRANCH,
             """
             import asyncio
+
             from desk.loop_runtime import TaskManager
 
 
@@ -139,7 +141,9 @@ class TestRunningBranchInsideAPackage(PlacedCodemodTest):
                     self._publish(event)
 
                 def _publish(self, event):
-                    self._task_manager.add_task(asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish")
+                    self._task_manager.add_task(
+                        asyncio.get_running_loop().create_task(self._send(event)), name="publisher:Publisher:_publish"
+                    )
 
                 async def _send(self, event):
                     await event.send()
@@ -178,6 +182,7 @@ class TestWorkerClassInsideAPackage(PlacedCodemodTest):
             WORKER,
             """
             from PySide6.QtCore import Signal
+
             from desk.loop_runtime import QThreadTask
 
 

@@ -258,7 +258,7 @@ class TestTheManagerExistsBeforeTheFirstTask(RegistrationTest):
         self.assertEqual(
             after,
             textwrap.dedent(before)
-            .replace("from typing import overload\n", "from typing import overload\nfrom loop_runtime import TaskManager\n")
+            .replace("from typing import overload\n", "from typing import overload\n\nfrom loop_runtime import TaskManager\n")
             .replace("class Feed:\n", "class Feed:\n    _task_manager = TaskManager()\n\n")
             .replace(
                 "asyncio.ensure_future(self.poll())",

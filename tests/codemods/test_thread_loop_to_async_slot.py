@@ -157,7 +157,7 @@ class TestRewrites(FindingCodemodTest):
                     worker.daemon = True
                     worker.start()
             """),
-            QT
+            QT.replace(", Slot", "")  # the only @Slot became @asyncSlot
             + "from qasync import asyncSlot\n"
             + dedent("""
             class Widget(QWidget):
@@ -234,8 +234,10 @@ class TestRewrites(FindingCodemodTest):
         )
 
     def test_comments_are_kept(self):
-        """Comments of the worker and of the removed plumbing stay; awaited expressions keep
-        their line breaks and need parentheses where precedence asks for them."""
+        """Comments of the worker and of the removed structure (`def worker():`, `try:`) stay;
+        those about the loop (`# a loop of our own`), at the end of a removed line (`# fire it`)
+        or left with nothing after them (`# always close it`) go with the plumbing. Awaited
+        expressions keep their line breaks and need parentheses where precedence asks for them."""
         self.assertCodemod(
             "import asyncio\nimport threading\n\n"
             + QT
@@ -267,15 +269,12 @@ class TestRewrites(FindingCodemodTest):
                 async def load(self):
                     # Fetch everything in the background.
                     # Fetch the book.
-                    # a loop of our own
                     # the request
                     book = await (
                         self.api.book()  # slow
                     )
                     size = (await self.api.size()).total
                     self._book = (book, size)
-                    # always close it
-                    # fire it
             """),
         )
 
@@ -344,8 +343,6 @@ class TestRewrites(FindingCodemodTest):
             """),
             dedent("""
             import asyncio as aio
-
-            from PySide6 import QtCore
             from PySide6.QtWidgets import QWidget
             from qasync import asyncSlot
 

@@ -51,6 +51,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtCore import Signal
+
             from loop_runtime import QThreadTask
 
 
@@ -103,10 +104,12 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PyQt5.QtCore import pyqtSignal
+
             from loop_runtime import QThreadTask
 
 
             class AsyncWorker(QThreadTask):
+                # loopguard: the docstring says "Worker thread"; this now runs as a task on the one loop
                 \"\"\"Worker thread for async operations.\"\"\"
                 finished = pyqtSignal(object)
                 error = pyqtSignal(str)
@@ -163,6 +166,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtCore import Signal
+
             from loop_runtime import QThreadTask
 
 
@@ -233,6 +237,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             import asyncio
 
             from PyQt6.QtCore import pyqtSignal
+
             from loop_runtime import QThreadTask
 
 
@@ -278,6 +283,7 @@ class TestQThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6 import QtCore
+
             from loop_runtime import QThreadTask
 
 
@@ -357,6 +363,7 @@ class TestQRunnableSubclasses(FindingCodemodTest):
             code("""
             from PySide6.QtCore import QObject, QThreadPool, Signal
             from PySide6.QtWidgets import QWidget
+
             from loop_runtime import QRunnableTask
 
 
@@ -483,6 +490,7 @@ class TestThreadSubclasses(FindingCodemodTest):
             """),
             code("""
             from PySide6.QtWidgets import QWidget
+
             from loop_runtime import ThreadTask
 
 

@@ -3,9 +3,9 @@
 # updates widgets is decorated @asyncSlot() without being a coroutine, so every click runs it and
 # then fails in qasync (TypeError). It becomes a plain @pyqtSlot(); its neighbour that returns a
 # coroutine for qasync to schedule works as it is and is left for a human.
+from PyQt6.QtCore import pyqtSlot
 from PyQt6.QtWidgets import QHBoxLayout, QPushButton
 from qasync import asyncSlot
-from PyQt6.QtCore import pyqtSlot
 
 
 class ResolutionBox(QHBoxLayout):

@@ -5,6 +5,7 @@ import asyncio
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
+
 from loop_runtime import TaskManager
 
 
@@ -21,9 +22,15 @@ class AccountDialog(QDialog):
     def on_save(self):
         data = self.collect()
         if self.account_id:
-            self._task_manager.add_task(asyncio.ensure_future(self.update_account(data)), name="ensure_future_in_qt_dialog:AccountDialog:on_save")
+            self._task_manager.add_task(
+                asyncio.ensure_future(self.update_account(data)),
+                name="ensure_future_in_qt_dialog:AccountDialog:on_save",
+            )
         else:
-            self._task_manager.add_task(asyncio.ensure_future(self.create_account(data)), name="ensure_future_in_qt_dialog:AccountDialog:on_save")
+            self._task_manager.add_task(
+                asyncio.ensure_future(self.create_account(data)),
+                name="ensure_future_in_qt_dialog:AccountDialog:on_save#2",
+            )
 
     async def load_account(self):
         self.account = await self.core.accounts.get(self.account_id)
