@@ -53,7 +53,7 @@ from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, 
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
@@ -410,10 +410,6 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         pays for scopes only when a rewrite asks, and once per tree for every codemod (the
         shared wrapper keeps it)."""
         return self.context.wrapper.resolve(ScopeProvider).get(original_node)
-
-    def parent_of(self, original_node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The original node's parent (``ParentNodeProvider``, resolved like :meth:`scope_of`)."""
-        return self.context.wrapper.resolve(ParentNodeProvider).get(original_node)
 
     def start_of(self, finding: Finding) -> Tuple[int, int]:
         """Where libcst starts the node ``finding`` is at: its line and character column (``ast``'s
