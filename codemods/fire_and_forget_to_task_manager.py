@@ -117,8 +117,8 @@ def _value_bound_to(function: cst.FunctionDef, name: str) -> Optional[cst.BaseEx
     not nested functions or classes), else None.
 
     A walk of the function, not libcst's ``ScopeProvider``: that analyses the whole module, which
-    for one ``ensure_future(name)`` in a 3,300-line file cost 3 s where this walk costs
-    milliseconds."""
+    for one ``ensure_future(name)`` in a 3,300-line file cost 1.8 s of CPU (3.2 s with the
+    parents the query needed) where this walk costs milliseconds."""
 
     class Bindings(cst.CSTVisitor):
         def __init__(self) -> None:
