@@ -59,7 +59,7 @@ from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
@@ -466,6 +466,13 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         A decorated ``FunctionDef``/``ClassDef`` starts at its first decorator.
         """
         return self.get_metadata(PositionProvider, original_node)
+
+    def scope_of(self, original_node: cst.CSTNode) -> Optional[Scope]:
+        """libcst's scope of an original node (``ScopeProvider``; a function's own scope is that of
+        its body). Resolved when first asked, not declared in ``METADATA_DEPENDENCIES``: a file
+        pays for scopes only when a rewrite asks, and once per tree for every codemod (the
+        shared wrapper keeps it)."""
+        return self.context.wrapper.resolve(ScopeProvider).get(original_node)
 
     def start_of(self, finding: Finding) -> Tuple[int, int]:
         """Where libcst starts the node ``finding`` is at: its line and character column (``ast``'s

@@ -113,8 +113,12 @@ class FireAndForgetToTaskManager(FindingCodemod):
 
 
 def _value_bound_to(function: cst.FunctionDef, name: str) -> Optional[cst.BaseExpression]:
-    """The value of the one ``name = value`` statement of the function's own body (any
-    block, not nested functions), else None."""
+    """The value of the one ``name = value`` statement of the function's own scope (any block,
+    not nested functions or classes), else None.
+
+    A walk of the function, not libcst's ``ScopeProvider``: that analyses the whole module, which
+    for one ``ensure_future(name)`` in a 3,300-line file cost 1.8 s of CPU (3.2 s with the
+    parents the query needed) where this walk costs milliseconds."""
 
     class Bindings(cst.CSTVisitor):
         def __init__(self) -> None:
@@ -122,6 +126,9 @@ def _value_bound_to(function: cst.FunctionDef, name: str) -> Optional[cst.BaseEx
 
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             return node is function
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False  # a class body binds the class's attributes, not the function's names
 
         def visit_Lambda(self, node: cst.Lambda) -> bool:
             return False

@@ -93,8 +93,14 @@ class QasyncRunsApplication(FindingCodemod):
         scope, where = self._scope()
         made = self._loops_made(body_statements(scope) if isinstance(scope, cst.FunctionDef) else scope.body, line)
         if isinstance(scope, cst.FunctionDef) and not made:
-            local = _assigned_names(body_statements(scope))
-            made = [made_here for made_here in self._loops_made(self.module.body, line) if made_here[0] not in local]
+            # The module's loop, unless the function binds that name itself (a parameter, any
+            # assignment; not under `global`): libcst's scope of the function says which.
+            local = self.scope_of(scope.body)
+            made = [
+                made_here
+                for made_here in self._loops_made(self.module.body, line)
+                if local is None or made_here[0] not in local.assignments
+            ]
         names = sorted({name for name, _, _ in made})
         if not names:
             return LeaveForHuman(
@@ -247,15 +253,6 @@ def _assignments(statements: Sequence[cst.BaseStatement]) -> List[cst.Assign]:
     for statement in statements:
         statement.visit(collector)
     return collector.found
-
-
-def _assigned_names(statements: Sequence[cst.BaseStatement]) -> set:
-    return {
-        target.target.value
-        for assign in _assignments(statements)
-        for target in assign.targets
-        if isinstance(target.target, cst.Name)
-    }
 
 
 class _Assignments(cst.CSTVisitor):

@@ -190,6 +190,26 @@ class TestQasyncRunsApplication(FindingCodemodTest):
             " qasync.run(main()), or make the loop (loop = qasync.QEventLoop(app)) and run it",
         )
 
+    def test_a_parameter_named_like_the_modules_loop_is_not_that_loop(self):
+        """Whether ``loop`` in main() is the module's loop is a question of scope: a parameter of
+        that name is main()'s own, whatever the caller hands it."""
+        self.assertLeft(
+            """
+            import sys
+            import qasync
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication(sys.argv)
+            loop = qasync.QEventLoop(app)
+
+
+            def main(loop):
+                return app.exec()
+            """,
+            "no qasync QEventLoop is made before this exec() in main(): make the start-up a coroutine run by"
+            " qasync.run(main()), or make the loop (loop = qasync.QEventLoop(app)) and run it",
+        )
+
     def test_two_loops_are_left(self):
         self.assertLeft(
             """

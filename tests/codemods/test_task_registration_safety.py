@@ -99,6 +99,30 @@ class TestOnlyTasksAreRegistered(RegistrationTest):
         )
         self.assertIn('_task_manager.add_task(asyncio.ensure_future(awaitable), name="service:keep")', after)
 
+    def test_a_name_bound_in_a_nested_class_is_not_the_functions(self):
+        """Which statement binds ``pending`` is a question of scope: the class body's assignment
+        binds the class's attribute, so the function's one binding still says a Future."""
+        source = """
+            import asyncio
+
+
+            async def job():
+                print("job")
+
+
+            async def start():
+                class Settings:
+                    pending = None
+
+                pending = asyncio.gather(job())
+                asyncio.ensure_future(pending)
+            """
+        notes = self.assertCodemod(source, source)
+        self.assertEqual(
+            [(note.line, note.reason) for note in notes],
+            [(13, f"asyncio.ensure_future(gather(...)) returns a Future, not a Task: {FUTURE_ADVICE}")],
+        )
+
 
 FUTURE_ADVICE = (
     "add_task() registers tasks; await the future, or keep it and cancel it at shutdown by hand"
