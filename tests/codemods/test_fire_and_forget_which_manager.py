@@ -33,6 +33,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 
@@ -82,7 +83,9 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
                     self._task_manager.add_task(asyncio.create_task(self._poll()), name="service:Presenter:start")
 
                 async def refresh(self):
-                    backup = self._task_manager.add_task(asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh")
+                    backup = self._task_manager.add_task(
+                        asyncio.create_task(self._refresh_backup()), name="service:Presenter:refresh"
+                    )
             """,
         )
 
@@ -104,6 +107,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             """
             \"\"\"Wiring.\"\"\"
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -136,6 +140,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -176,6 +181,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             """
             import asyncio
             from dataclasses import dataclass
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -233,6 +239,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             import asyncio
             from enum import Enum
             from typing import NamedTuple
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -277,6 +284,7 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -301,6 +309,6 @@ class TestWhichManagerHoldsTheTask(FindingCodemodTest):
         )
         self.assertEqual(
             output,
-            "import asyncio\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
+            "import asyncio\n\nfrom app.runtime import Tasks\n\n_task_manager = Tasks()\n\n\n"
             'async def start():\n    _task_manager.add_task(asyncio.create_task(job()), name="service:start")\n',
         )

@@ -57,8 +57,9 @@ class TestModuleLevelResourceBecomesLazy(FindingCodemodTest):
                     return "quotes"
             """,
             """
-            import aiohttp
             from typing import Optional
+
+            import aiohttp
 
             BASE = "https://example.org"
             # one session for the module
@@ -547,6 +548,7 @@ class TestTheShutdownSequenceClosesIt(WithTheRuntimeTest):
             """
             import aiohttp
             import grpc
+
             from loop_runtime import register_closer
 
             session = None

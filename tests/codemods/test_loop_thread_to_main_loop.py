@@ -74,6 +74,7 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
             _task_manager = TaskManager()
@@ -140,6 +141,7 @@ class TestLoopThreadsAreRemoved(FindingCodemodTest):
             """,
             """
             import asyncio
+
             from loop_runtime import TaskManager
 
 

@@ -298,10 +298,10 @@ def test_with_write_the_places_a_reason_names_are_those_of_the_written_files(tmp
     )
     assert f"./helpers.py:9: LG102 helpers.py:8 {why.format(12)} [run_to_await]" in shown.stderr.splitlines()
     written = loopguard(tmp_path, "migrate", "--write", "--allow-dirty", ".")
-    assert f"./helpers.py:12: LG102 helpers.py:11 {why.format(15)} [run_to_await]" in written.stderr.splitlines()
+    assert f"./helpers.py:13: LG102 helpers.py:12 {why.format(15)} [run_to_await]" in written.stderr.splitlines()
     helpers = (tmp_path / "helpers.py").read_text().splitlines()
     settings = (tmp_path / "settings.py").read_text().splitlines()
-    assert (helpers[12 - 1], helpers[11 - 1], settings[15 - 1]) == (
+    assert (helpers[13 - 1], helpers[12 - 1], settings[15 - 1]) == (
         "    return asyncio.run(fetch())",
         "def load():",
         "    def user(self):",

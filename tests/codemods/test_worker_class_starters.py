@@ -48,6 +48,7 @@ JOBS = code("""
     """)
 JOBS_AFTER = code("""
     from PySide6.QtCore import QObject, Signal
+
     from loop_runtime import QRunnableTask
 
 
