@@ -46,13 +46,15 @@ node was found for is noted too, so the summary never loses one.
 from __future__ import annotations
 
 from abc import abstractmethod
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
@@ -63,6 +65,7 @@ from flake8_loopguard.core.findings import Finding
 from .layout import package_name
 from .scaffold import DEFAULT_TASK_MANAGER
 from .syntax import dotted, instance_parameter
+from .top_level_imports import TopLevelAddImports
 from .task_manager import (
     MANAGER_ATTRIBUTE,
     MODULE_MANAGER,
@@ -187,9 +190,15 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     # the summary prefers any other codemod's reason for the same finding.
     NOT_ITS_SHAPE: ClassVar[Tuple[str, ...]] = ()
     METADATA_DEPENDENCIES = (PositionProvider,)
+    # True for a codemod that rewrites only the calls of its findings (through ``rewrite``) and the
+    # nodes around them (through ``defer_edit`` and ``leave_X`` hooks that ask
+    # :meth:`findings_within`): the transform then descends only into the nodes that hold one of
+    # its findings' calls, and leaves the rest of the tree unvisited (the same result, node for node).
+    VISITS_ONLY_FINDINGS: ClassVar[bool] = False
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
+        self._targets: Optional[List[Tuple[int, int]]] = None  # sorted starts of the findings' calls
         self._pending: Dict[Tuple[int, int], List[Finding]] = {}
         self._fixable: List[Tuple[Tuple[int, int], Finding]] = []
         self._settled: set = set()
@@ -284,7 +293,16 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._load_findings(tree)
         if not self._fixable:
             raise SkipFile(f"no {'/'.join(self.fixes)} finding to fix")
-        return super().transform_module_impl(tree)
+        if self.VISITS_ONLY_FINDINGS:
+            self._targets = sorted({key for key, _ in self._fixable})
+        transformed = super().transform_module_impl(tree)
+        # Nothing replaced: the tree handed in, not its rebuilt equal (the pipeline then keeps its metadata).
+        return transformed if self._changed else tree
+
+    def _instantiate_and_run(self, transform: "type[Codemod]", tree: cst.Module) -> cst.Module:
+        if transform is AddImportsVisitor:
+            transform = TopLevelAddImports
+        return super()._instantiate_and_run(transform, tree)
 
     def _load_findings(self, tree: cst.Module) -> None:
         linted = self.context.scratch.get(SCRATCH_LINT)
@@ -305,7 +323,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._current = node
         visit_children = super().on_visit(node)
         self._ancestors.append(node)
-        return visit_children
+        return visit_children and (self._targets is None or self._holds_target(node))
+
+    def _holds_target(self, node: cst.CSTNode) -> bool:
+        where = self.get_metadata(PositionProvider, node, None)
+        if where is None:
+            return True
+        index = bisect_left(self._targets, (where.start.line, where.start.column))
+        return index < len(self._targets) and self._targets[index] <= (where.end.line, where.end.column)
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         self._ancestors.pop()

@@ -263,7 +263,7 @@ def _migrate(
         if new_source != current_source:
             _ensure_compiles(new_source, path, codemod.NAME)
             tree, current_source, current_findings = transformed, new_source, lint(new_source)
-        elif not transformed.deep_equals(tree):
+        elif transformed is not tree and not transformed.deep_equals(tree):
             tree = transformed
         # else the next codemod gets the same tree, and the metadata already resolved for it
 
