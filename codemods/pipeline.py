@@ -105,6 +105,11 @@ class _PlanGivesEdits(Exception):
     """The published plan, read at last, gives the file edits: it is migrated again with them."""
 
 
+class PlanNotReady(Exception):
+    """A file that needed no libcst parse reached the point where it needs the published plan
+    before the plan was published: migrating it again once it is costs less than waiting."""
+
+
 class UnsafeRewrite(Exception):
     """The migrated code does not compile or has a finding the original did not: keep the original."""
 
@@ -250,6 +255,8 @@ def _migrate(
     planned_work = any(codemod.has_work(scratch) for codemod in willing)
     if not planned_work and not any(finding.code in fixable for finding in findings_before):
         if pending:
+            if not await_plan.ready:
+                raise PlanNotReady(path)
             _read_the_plan(await_plan, path, scratch, findings_before, declined_notes, planned_at)
         result.left_for_human = _left_for_human(findings_before, declined_notes, codemods, generic)
         result.left_for_human_before = list(result.left_for_human)

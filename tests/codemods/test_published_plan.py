@@ -14,7 +14,7 @@ import pytest
 from flake8_loopguard.core.config import Config
 from flake8_loopguard.project.await_plan import AwaitPlan, PublishedPlan, plan_project
 from loopguard_codemods import pipeline
-from loopguard_codemods.pipeline import MigrationResult, migrate_source
+from loopguard_codemods.pipeline import MigrationResult, PlanNotReady, migrate_source
 
 from ..harness import loopguard
 
@@ -31,7 +31,29 @@ NET = textwrap.dedent(
         return asyncio.run(_get(url))
     """
 )
-CLI = "from app.net import fetch\n\n\ndef main():\n    print(fetch('a'))\n\n\nif __name__ == '__main__':\n    main()\n"
+CLI = textwrap.dedent(
+    """\
+    import asyncio
+
+    from app.net import fetch
+
+
+    async def ping():
+        return 1
+
+
+    async def start():
+        asyncio.create_task(ping())
+
+
+    def main():
+        print(fetch('a'))
+
+
+    if __name__ == '__main__':
+        main()
+    """
+)
 # A test keeps its asyncio.run (the plan says why), and its fire-and-forget task is registered.
 TESTS = textwrap.dedent(
     """\
@@ -78,11 +100,8 @@ def outcome(result: MigrationResult) -> tuple:
     [
         # Other codemods' work: parsed before the plan is read; the plan gives no edit here.
         ("app/test_work.py", ["parsed", "plan read"]),
-        # No other codemod's work: the plan is read before parsing; it makes main() a coroutine,
-        # so the file is migrated again, with it.
-        ("app/cli.py", ["plan read", "parsed"]),
-        # Nothing to parse for: the plan is read for the notes.
-        ("app/__init__.py", ["plan read"]),
+        # The plan makes main() a coroutine: the file is migrated again, with it.
+        ("app/cli.py", ["parsed", "plan read", "parsed"]),
     ],
 )
 def test_a_file_migrated_before_the_plan_is_published_ends_as_with_the_plan(tmp_path, monkeypatch, path, events):
@@ -99,6 +118,17 @@ def test_a_file_migrated_before_the_plan_is_published_ends_as_with_the_plan(tmp_
     published = RecordedPlan(str(tmp_path / f"plan-{Path(path).stem}.pickle"), plan, seen)
     assert outcome(migrate_source(SOURCES[path], path, await_plan=published)) == outcome(known)
     assert seen == events
+
+
+def test_a_file_with_nothing_to_parse_for_is_not_kept_waiting_for_the_plan(tmp_path):
+    """Its caller migrates it again once the plan is published (it costs a lint)."""
+    plan = plan_project(SOURCES, Config())
+    waiting = PublishedPlan(str(tmp_path / "plan.pickle"))
+    with pytest.raises(PlanNotReady):
+        migrate_source(SOURCES["app/__init__.py"], "app/__init__.py", await_plan=waiting)
+    waiting.publish(plan)
+    result = migrate_source(SOURCES["app/__init__.py"], "app/__init__.py", await_plan=waiting)
+    assert outcome(result) == outcome(migrate_source("", "app/__init__.py", await_plan=plan))
 
 
 def test_the_plan_s_notes_replace_the_provisional_ones(tmp_path):
@@ -121,4 +151,5 @@ def test_migrate_with_worker_processes_gives_what_one_process_gives(tmp_path):
     one = loopguard(tmp_path, "migrate", "--jobs", "1", ".")
     two = loopguard(tmp_path, "migrate", "--jobs", "2", ".")
     assert "async def main():" in one.stdout and "await fetch('a')" in one.stdout
+    assert "_task_manager.add_task(asyncio.create_task(ping())" in one.stdout
     assert (two.stdout, two.stderr, two.status) == (one.stdout, one.stderr, one.status)

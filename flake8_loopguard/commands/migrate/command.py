@@ -235,9 +235,15 @@ def _migrate_all(
             progress = err.progress(len(files))
             meanwhile()
             ordered: List[Optional[FileResult]] = [None] * len(files)
-            for future, result in pool.results(list(futures), files):
-                ordered[futures[future]] = result
-                progress()
+            while futures:
+                waiting = []  # files that reached the plan before it was published (meanwhile() published it)
+                for future, result in pool.results(list(futures), files):
+                    if result is None:
+                        waiting.append(futures[future])
+                        continue
+                    ordered[futures[future]] = result
+                    progress()
+                futures = {pool.submit(migrate_in_worker, options, index, files[index]): index for index in waiting}
         except BaseException:
             err.close_progress()  # first: the bar must not tick on while the processes end
             raise
