@@ -196,6 +196,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     # its findings' calls, and leaves the rest of the tree unvisited (the same result, node for node).
     VISITS_ONLY_FINDINGS: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        # A visit_X hook gathers facts from every node of its type: those outside the findings'
+        # ancestors would go unseen. Such a codemod must visit the whole tree.
+        hooks = sorted(name for name in vars(cls) if name.startswith("visit_"))
+        if cls.VISITS_ONLY_FINDINGS and hooks:
+            raise TypeError(f"{cls.__name__}: VISITS_ONLY_FINDINGS leaves nodes unvisited, but it defines {', '.join(hooks)}")
+
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._targets: Optional[List[Tuple[int, int]]] = None  # sorted starts of the findings' calls

@@ -59,8 +59,10 @@ class RecordingFireAndForget(FireAndForgetToTaskManager):
         super().__init__(context)
         self.names: List[str] = []
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node.value)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name):
+            self.names.append(node.value)
+        return super().on_visit(node)
 
 
 def test_a_codemod_that_rewrites_at_its_findings_visits_only_the_nodes_around_them():
@@ -143,3 +145,11 @@ def test_a_codemod_that_rewrites_nothing_hands_the_same_tree_on():
     # Left for a human (synchronous code): not a rebuilt equal, the very tree it was handed.
     assert [note.code for note in context.scratch[SCRATCH_NOTES]] == ["LG105"]
     assert transformed is tree
+
+
+def test_a_codemod_that_visits_only_its_findings_cannot_gather_facts_with_visit_hooks():
+    with pytest.raises(TypeError, match="VISITS_ONLY_FINDINGS leaves nodes unvisited, but it defines visit_Import"):
+
+        class GathersImports(FireAndForgetToTaskManager):
+            def visit_Import(self, node: cst.Import) -> None:
+                pass
