@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -57,7 +58,7 @@ from pathlib import Path, PurePath
 from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
@@ -218,9 +219,23 @@ class FindingCodemod(VisitorBasedCodemodCommand):
     # the summary prefers any other codemod's reason for the same finding.
     NOT_ITS_SHAPE: ClassVar[Tuple[str, ...]] = ()
     METADATA_DEPENDENCIES = (PositionProvider,)
+    # True for a codemod that rewrites only the calls of its findings (through ``rewrite``) and the
+    # nodes around them (through ``defer_edit`` and ``leave_X`` hooks that ask
+    # :meth:`findings_within`): the transform then descends only into the nodes that hold one of
+    # its findings' calls, and leaves the rest of the tree unvisited (the same result, node for node).
+    VISITS_ONLY_FINDINGS: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        # A visit_X hook gathers facts from every node of its type: those outside the findings'
+        # ancestors would go unseen. Such a codemod must visit the whole tree.
+        hooks = sorted(name for name in vars(cls) if name.startswith("visit_"))
+        if cls.VISITS_ONLY_FINDINGS and hooks:
+            raise TypeError(f"{cls.__name__}: VISITS_ONLY_FINDINGS leaves nodes unvisited, but it defines {', '.join(hooks)}")
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
+        self._targets: Optional[List[Tuple[int, int]]] = None  # sorted starts of the findings' calls
         self._pending: Dict[Tuple[int, int], List[Finding]] = {}
         self._fixable: List[Tuple[Tuple[int, int], Finding]] = []
         self._settled: set = set()
@@ -313,8 +328,9 @@ class FindingCodemod(VisitorBasedCodemodCommand):
                     # libcst's import visitors resolve theirs.
                     self.context.scratch.pop(SCRATCH_METADATA, None)
 
-    def _instantiate_and_run(self, transform, tree):  # type: ignore[no-untyped-def]
-        # libcst runs its AddImportsVisitor here after the transform: ours puts each import where isort would.
+    def _instantiate_and_run(self, transform: "type[Codemod]", tree: cst.Module) -> cst.Module:
+        # libcst runs its AddImportsVisitor here after the transform: ours puts each import where
+        # isort would, reading only the module's top (TopLevelAddImports).
         if transform is AddImportsVisitor:
             return IsortPlacedImports(self.context, first_party=self._runtime_top_names()).transform_module(tree)
         if transform is RemoveImportsVisitor:
@@ -347,7 +363,11 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._load_findings(tree)
         if not self._fixable:
             raise SkipFile(f"no {'/'.join(self.fixes)} finding to fix")
-        return super().transform_module_impl(tree)
+        if self.VISITS_ONLY_FINDINGS:
+            self._targets = sorted({key for key, _ in self._fixable})
+        transformed = super().transform_module_impl(tree)
+        # Nothing replaced: the tree handed in, not its rebuilt equal (the pipeline then keeps its metadata).
+        return transformed if self._changed else tree
 
     def _load_findings(self, tree: cst.Module) -> None:
         linted = self.context.scratch.get(SCRATCH_LINT)
@@ -368,7 +388,14 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         self._current = node
         visit_children = super().on_visit(node)
         self._ancestors.append(node)
-        return visit_children
+        return visit_children and (self._targets is None or self._holds_target(node))
+
+    def _holds_target(self, node: cst.CSTNode) -> bool:
+        where = self.get_metadata(PositionProvider, node, None)
+        if where is None:
+            return True
+        index = bisect_left(self._targets, (where.start.line, where.start.column))
+        return index < len(self._targets) and self._targets[index] <= (where.end.line, where.end.column)
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         self._ancestors.pop()

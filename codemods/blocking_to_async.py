@@ -35,6 +35,7 @@ class BlockingToAsync(FindingCodemod):
     NAME = "blocking_to_async"
     DESCRIPTION = "time.sleep(x) -> await asyncio.sleep(x); other blocking calls -> await asyncio.to_thread(f, ...)"
     fixes = ("LG403",)
+    VISITS_ONLY_FINDINGS = True
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)

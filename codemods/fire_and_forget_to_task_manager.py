@@ -36,6 +36,7 @@ class FireAndForgetToTaskManager(FindingCodemod):
     NAME = "fire_and_forget_to_task_manager"
     DESCRIPTION = "register fire-and-forget and unowned tasks with the TaskManager"
     fixes = ("LG201", "LG202", "LG203")
+    VISITS_ONLY_FINDINGS = True
 
     def is_target(self, node: cst.Call, finding: Finding) -> bool:
         # `asyncio.get_event_loop().create_task(x)` starts where its inner call does.

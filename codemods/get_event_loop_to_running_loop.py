@@ -21,6 +21,7 @@ class GetEventLoopToRunningLoop(FindingCodemod):
     NAME = "get_event_loop_to_running_loop"
     DESCRIPTION = "asyncio.get_event_loop() -> asyncio.get_running_loop() inside coroutines"
     fixes = ("LG105",)
+    VISITS_ONLY_FINDINGS = True
     SYNCHRONOUS = "synchronous code: pass the loop in from a coroutine, or make this a coroutine"
     FALLBACK = "get_running_loop is bound to get_event_loop by an import fallback: drop the fallback (Python >= 3.7)"
 

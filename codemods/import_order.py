@@ -30,19 +30,19 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from flake8_loopguard.core.apis import QT_BINDINGS
 
 from .project_style import ProjectStyle, style_for
 from .syntax import dotted, is_docstring
+from .top_level_imports import TopLevelAddImports
 
 # Besides the standard library: modules whose import registers nothing a program could rely on.
 SIDE_EFFECT_FREE = QT_BINDINGS | {"qasync", "qtinter"}
 RemovalRequest = Tuple[str, Optional[str], Optional[str]]  # RemoveImportsVisitor's (module, obj, asname)
 
 
-class IsortPlacedImports(AddImportsVisitor):
+class IsortPlacedImports(TopLevelAddImports):
     def __init__(self, context: CodemodContext, first_party: Iterable[str] = ()) -> None:
         super().__init__(context)
         self.style: ProjectStyle = style_for(context.filename)

@@ -32,7 +32,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Collection, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
@@ -42,7 +42,7 @@ from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.noqa import without_noqa
 from flake8_loopguard.core.findings import Finding
-from flake8_loopguard.project.await_plan import AwaitPlan, plan_module
+from flake8_loopguard.project.await_plan import AwaitPlan, FilePlan, PublishedPlan, plan_module
 from flake8_loopguard.project.await_plan.plan import Stop
 
 from .base import (
@@ -106,6 +106,15 @@ CODEMODS_BY_NAME: Dict[str, Type[FindingCodemod]] = {codemod.NAME: codemod for c
 LINE_IN_REASON = re.compile(r"\b(lines? )(\d+)\b")
 
 
+class _PlanGivesEdits(Exception):
+    """The published plan, read at last, gives the file edits: it is migrated again with them."""
+
+
+class PlanNotReady(Exception):
+    """A file that needed no libcst parse reached the point where it needs the published plan
+    before the plan was published: migrating it again once it is costs less than waiting."""
+
+
 class UnsafeRewrite(Exception):
     """The migrated code does not compile or has a finding the original did not: keep the original."""
 
@@ -167,8 +176,12 @@ def migrate_source(
     ``ignore``, ``per-file-ignores``): the others are neither fixed nor listed. ``placement``
     (a ``placement.RuntimePlacement``) chooses the file's TaskManager import when a codemod needs
     one, instead of ``task_manager``. ``await_plan`` is the ``run_to_await`` plan made over the
-    whole project (without it, ``run_to_await`` plans over this module alone); ``starter_plan``
-    (a ``worker_class.starters.StarterPlan``) the worker classes and their starters across modules.
+    whole project (without it, ``run_to_await`` plans over this module alone), or a
+    ``PublishedPlan`` still being made: the file is then migrated as if the plan gave it no edit,
+    which is what it gives most files (the rewrite is the same: ``run_to_await`` has nothing to
+    do), and the plan is read when the notes are written; a file it gives edits is migrated again.
+    ``starter_plan`` (a ``worker_class.starters.StarterPlan``) holds the worker classes and their
+    starters across modules.
     """
     codemods = selected_codemods(selected)
 
@@ -182,6 +195,16 @@ def migrate_source(
         # No plan over a project: the module is the whole program (chains that stay inside it).
         await_plan = plan_module(source, path, config, None if reported is None else lambda _, code: reported(code))
     migrate = partial(_migrate, source, path, config, codemods, task_manager, placement, lint, raw_before, starter_plan)
+    if isinstance(await_plan, PublishedPlan):
+        if not await_plan.ready:
+            try:
+                return migrate(await_plan)
+            except UnsafeRewrite:
+                if not await_plan.for_path(path).has_edits:
+                    raise  # the same run as with the plan
+            except _PlanGivesEdits:
+                pass
+        await_plan = await_plan.plan()
     try:
         return migrate(await_plan)
     except UnsafeRewrite as error:
@@ -206,15 +229,17 @@ def _migrate(
     lint: Callable[[str], List[Finding]],
     raw_before: List[Finding],
     starter_plan: Optional[Any],
-    await_plan: Optional[AwaitPlan],
+    await_plan: Optional[Any],
 ) -> MigrationResult:
     findings_before = _unsilenced(raw_before, source)
     result = MigrationResult(path, source, source, findings_before=findings_before, findings_after=findings_before)
     scratch: Dict[str, Any] = {SCRATCH_CONFIG: config, SCRATCH_TASK_MANAGER: task_manager}
     if placement is not None:
         scratch[SCRATCH_PLACEMENT] = placement
+    # A plan still being made: no edit here until it says otherwise (see migrate_source).
+    pending = isinstance(await_plan, PublishedPlan)
     if await_plan is not None:
-        scratch[SCRATCH_AWAIT_PLAN] = await_plan.for_path(path)
+        scratch[SCRATCH_AWAIT_PLAN] = FilePlan(path) if pending else await_plan.for_path(path)
     if starter_plan is not None:
         scratch[SCRATCH_STARTER_PLAN] = starter_plan.for_path(path)
     # A codemod that sees from the text alone that it can rewrite nothing here is skipped, its
@@ -223,10 +248,12 @@ def _migrate(
     # (codemod NAME, reason) of the notes that only say "not this codemod's shape".
     generic = {(codemod.NAME, reason) for codemod in codemods for reason in codemod.NOT_ITS_SHAPE}
     willing = []
+    planned_at: Dict[Type[FindingCodemod], Tuple[int, int]] = {}  # where each codemod's planned notes are
     for codemod in codemods:
         reason = codemod.declines(source)
         planned = codemod.planned_notes(scratch, findings_before)
         if planned is not None:
+            planned_at[codemod] = (len(declined_notes), len(declined_notes) + len(planned))
             declined_notes.extend(planned)
         elif reason is None or codemod.has_work(scratch):
             willing.append(codemod)
@@ -240,6 +267,10 @@ def _migrate(
     fixable = {code for codemod in willing for code in codemod.fixes}
     planned_work = any(codemod.has_work(scratch) for codemod in willing)
     if not planned_work and not any(finding.code in fixable for finding in findings_before):
+        if pending:
+            if not await_plan.ready:
+                raise PlanNotReady(path)
+            _read_the_plan(await_plan, path, scratch, findings_before, declined_notes, planned_at)
         result.left_for_human = _left_for_human(findings_before, declined_notes, codemods, generic)
         result.left_for_human_before = list(result.left_for_human)
         return result
@@ -275,10 +306,12 @@ def _migrate(
         if new_source != current_source:
             _ensure_compiles(new_source, path, codemod.NAME)
             tree, current_source, current_findings = transformed, new_source, lint(new_source)
-        elif not transformed.deep_equals(tree):
+        elif transformed is not tree and not transformed.deep_equals(tree):
             tree = transformed
         # else the next codemod gets the same tree, and the metadata already resolved for it
 
+    if pending:
+        _read_the_plan(await_plan, path, scratch, findings_before, declined_notes, planned_at)
     findings_after = _unsilenced(current_findings, current_source)
     introduced = Counter(finding.code for finding in findings_after) - Counter(
         finding.code for finding in findings_before
@@ -300,6 +333,25 @@ def _migrate(
         result.left_for_human, findings_after, findings_before, source, current_source
     )
     return result
+
+
+def _read_the_plan(
+    published: PublishedPlan,
+    path: str,
+    scratch: Dict[str, Any],
+    findings: Sequence[Finding],
+    declined_notes: List[HumanNote],
+    planned_at: Mapping[Type[FindingCodemod], Tuple[int, int]],
+) -> None:
+    """The file's part of the published plan in ``scratch``, and the notes planned from the
+    provisional part replaced by those of the real one, in place; :class:`_PlanGivesEdits` when it
+    gives the file edits (the run so far assumed it gives none)."""
+    part = published.for_path(path)
+    if part.has_edits:
+        raise _PlanGivesEdits(path)
+    scratch[SCRATCH_AWAIT_PLAN] = part
+    for codemod, (start, end) in sorted(planned_at.items(), key=lambda item: -item[1][0]):
+        declined_notes[start:end] = codemod.planned_notes(scratch, findings) or []
 
 
 def _unsilenced(findings: Sequence[Finding], source: str) -> List[Finding]:

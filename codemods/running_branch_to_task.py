@@ -42,6 +42,7 @@ class RunningBranchToTask(FindingCodemod):
         "if loop.is_running(): create_task(x) else: run_until_complete(x) -> a task registered with the TaskManager"
     )
     fixes = ("LG103",)
+    VISITS_ONLY_FINDINGS = True
     NOT_THE_BRANCH = (
         "not an `if loop.is_running(): create_task(x) else: run_until_complete(x)` branch: "
         "await the coroutine from a coroutine instead"

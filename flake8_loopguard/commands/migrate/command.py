@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Sequence
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 from ...core.rules import all_rules
 from ..discovery import discover
@@ -28,7 +29,7 @@ EXIT_WORK_LEFT = 1  # changes proposed, or findings left
 EXIT_ERROR = 2
 DIRTY_FILES_SHOWN = 5
 from . import files as file_migration
-from .chains import keep_chains_whole, places_as_written, plan_chains
+from .chains import RUN_TO_AWAIT, keep_chains_whole, places_as_written, plan_chains
 from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
@@ -66,17 +67,12 @@ def run(args: argparse.Namespace) -> int:
         placement=RuntimePlacement(target, scaffolds=True, cwd=Path.cwd()),
     )
     try:
-        plan, planning_error = plan_chains(options, files)
-        if planning_error:
-            err.line(f"loopguard migrate: {planning_error}")
-            state.errors.append(planning_error)
-        options = replace(options, await_plan=plan)
         starter_plan, planning_error = plan_workers(options, files)
         if planning_error:
             err.line(f"loopguard migrate: {planning_error}")
             state.errors.append(planning_error)
         options = replace(options, starter_plan=starter_plan)
-        state.results = _migrate_all(options, files, args.jobs, err)
+        options, state.results = _plan_and_migrate(options, files, args.jobs, state, err)
         # Workers first: the chains' files are then migrated again with the workers as they end.
         state.results, options = keep_workers_whole(
             options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
@@ -185,10 +181,54 @@ def _is_under(path: str, folder: str) -> bool:
     return os.path.abspath(path).startswith(os.path.abspath(folder).rstrip(os.sep) + os.sep)
 
 
-def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err: "Stderr") -> List[FileResult]:
-    """The results, in the order of ``files``, computed by ``jobs`` processes. On Ctrl-C (or a
-    lost process) the progress bar stops first, then the processes are killed, not waited for."""
-    if jobs == 1 or len(files) < 2:
+def _plan_and_migrate(
+    options: MigrationOptions, files: Sequence[str], jobs: int, state: Run, err: "Stderr"
+) -> Tuple[MigrationOptions, List[FileResult]]:
+    """The options with ``run_to_await``'s plan, and the files' results. With worker processes,
+    this process makes the plan while they start on the files, and publishes it to them once
+    made (a ``PublishedPlan``); else it makes the plan first."""
+
+    def planned() -> MigrationOptions:
+        plan, planning_error = plan_chains(options, files)
+        if planning_error:
+            err.line(f"loopguard migrate: {planning_error}")
+            state.errors.append(planning_error)
+        return replace(options, await_plan=plan)
+
+    run_to_await = options.selected is None or RUN_TO_AWAIT in options.selected
+    if not run_to_await or not _uses_workers(jobs, files):
+        options = planned()
+        return options, _migrate_all(options, files, jobs, err)
+    from ...project.await_plan import PublishedPlan
+
+    made: List[MigrationOptions] = []
+    with tempfile.TemporaryDirectory(prefix="loopguard-migrate-") as folder:
+        published = PublishedPlan(os.path.join(folder, "await_plan.pickle"))
+
+        def plan_meanwhile() -> None:
+            made.append(planned())
+            published.publish(made[0].await_plan)
+
+        results = _migrate_all(replace(options, await_plan=published), files, jobs, err, plan_meanwhile)
+    return made[0], results
+
+
+def _uses_workers(jobs: int, files: Sequence[str]) -> bool:
+    return jobs != 1 and len(files) >= 2
+
+
+def _migrate_all(
+    options: MigrationOptions,
+    files: Sequence[str],
+    jobs: int,
+    err: "Stderr",
+    meanwhile: Callable[[], None] = lambda: None,
+) -> List[FileResult]:
+    """The results, in the order of ``files``, computed by ``jobs`` processes, while this one
+    runs ``meanwhile``. On Ctrl-C (or a lost process) the progress bar stops first, then the
+    processes are killed, not waited for."""
+    if not _uses_workers(jobs, files):
+        meanwhile()
         progress = err.progress(len(files))
         results = []
         for path in files:
@@ -204,10 +244,17 @@ def _migrate_all(options: MigrationOptions, files: Sequence[str], jobs: int, err
             # a process forked while another thread holds a lock would inherit it held.
             futures = {pool.submit(migrate_in_worker, options, index, files[index]): index for index in by_size}
             progress = err.progress(len(files))
+            meanwhile()
             ordered: List[Optional[FileResult]] = [None] * len(files)
-            for future, result in pool.results(list(futures), files):
-                ordered[futures[future]] = result
-                progress()
+            while futures:
+                waiting = []  # files that reached the plan before it was published (meanwhile() published it)
+                for future, result in pool.results(list(futures), files):
+                    if result is None:
+                        waiting.append(futures[future])
+                        continue
+                    ordered[futures[future]] = result
+                    progress()
+                futures = {pool.submit(migrate_in_worker, options, index, files[index]): index for index in waiting}
         except BaseException:
             err.close_progress()  # first: the bar must not tick on while the processes end
             raise

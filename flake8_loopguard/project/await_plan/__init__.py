@@ -9,6 +9,6 @@
 """
 
 from .build import plan_module, plan_project
-from .plan import AwaitPlan, Chain, FilePlan, digest
+from .plan import AwaitPlan, Chain, FilePlan, PublishedPlan, digest
 
-__all__ = ["AwaitPlan", "Chain", "FilePlan", "digest", "plan_module", "plan_project"]
+__all__ = ["AwaitPlan", "Chain", "FilePlan", "PublishedPlan", "digest", "plan_module", "plan_project"]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
+from ...core.collector import collector_paused
 from ...core.config import Config
 from ...core.engine import analyse_source
 from ...core.findings import Finding
@@ -47,8 +48,13 @@ def plan_project(
     console_scripts: Optional[Mapping[str, str]] = None,
 ) -> AwaitPlan:
     """The plan for the files ``sources`` holds (path -> text). ``console_scripts``: the functions
-    the project's console scripts call, ``"module:function"`` -> how the project declares it."""
-    return _Builder(sources, config, reports, console_scripts or {}).plan()
+    the project's console scripts call, ``"module:function"`` -> how the project declares it.
+
+    With the cycle collector paused: the modelled files stay alive until the plan is made, and
+    each collection scanned them all again (a quarter of the plan's time over the standard
+    library, for no memory: the same peak without it)."""
+    with collector_paused():
+        return _Builder(sources, config, reports, console_scripts or {}).plan()
 
 
 def plan_module(source: str, path: str, config: Config, reports: Optional[Reports] = None) -> AwaitPlan:

@@ -10,8 +10,11 @@ chain's number, and a chain that cannot be rewritten somewhere is stopped everyw
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import time
 from dataclasses import dataclass, field, replace
-from typing import List, Mapping, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 # A call: ast's line and column (UTF-8 bytes), and its called name as written (calls that start at
 # the same place, `asyncio.get_event_loop().run_until_complete(c)`, differ by it).
@@ -132,3 +135,41 @@ class AwaitPlan:
                 notes = {(line, code): stop.note(route) for where, line, code, route in chain.findings if where == path}
                 files[path] = files.get(path, FilePlan(path)).without(number, notes)
         return AwaitPlan(files, chains)
+
+
+# A process's published plans, read once each.
+_READ: Dict[str, AwaitPlan] = {}
+WAIT_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class PublishedPlan:
+    """The plan of a migration that runs worker processes, made by the process that starts them
+    while they start on the files, then published to ``path`` (a pickle, moved into place whole).
+    A worker reads it when a file needs it (:meth:`plan` waits for it until then); the workers'
+    tasks carry only the path."""
+
+    path: str
+
+    @property
+    def ready(self) -> bool:
+        return self.path in _READ or os.path.exists(self.path)
+
+    def plan(self) -> AwaitPlan:
+        read = _READ.get(self.path)
+        while read is None:
+            try:
+                with open(self.path, "rb") as stream:
+                    read = _READ[self.path] = pickle.load(stream)
+            except FileNotFoundError:
+                time.sleep(WAIT_SECONDS)
+        return read
+
+    def for_path(self, path: str) -> FilePlan:
+        return self.plan().for_path(path)
+
+    def publish(self, plan: AwaitPlan) -> None:
+        partial = f"{self.path}.part"
+        with open(partial, "wb") as stream:
+            pickle.dump(plan, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, self.path)
