@@ -391,7 +391,9 @@ def test_names_toward_a_loop_through_renaming_re_exports_packages_and_script_fol
         imports_only("app.cli", {"run": "app.main.go"}),  # a name app.main's import gave it
         imports_only("app.tool", {"pkg": "pkg", "os": "os"}),
         imports_only("app.other", {"api": "pkg.api"}),
-        ModuleSummary("scripts.helpers", "scripts/helpers.py", functions={"spin": FunctionSummary(2, loop_calls=(loop,))}),
+        ModuleSummary(
+            "scripts.helpers", "scripts/helpers.py", functions={"spin": FunctionSummary(2, loop_calls=(loop,))}
+        ),
         imports_only("scripts.run", {"helpers": "helpers", "sp": "helpers.spin", "json": "json"}),
         imports_only("elsewhere", {"unrelated": "json.loads"}),
     ]
