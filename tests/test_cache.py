@@ -739,3 +739,26 @@ def test_two_configurations_used_alternately_both_stay_warm(tmp_path):
             result = check(tmp_path, "-v", *flags, "app.py")
             assert verbose_tail(result) == "loopguard: 1 files: 0 checked, 1 unchanged since the cache, 1 reported on"
     assert sorted(folder.glob("results-*.json")) == sorted([first, second])
+
+
+def test_only_summaries_read_from_the_cache_have_their_shape_checked(tmp_path, monkeypatch):
+    # A summary this run made is read back without checking its shape (two thirds of the time
+    # of reading it); one from the cache is checked, and a malformed one is a miss.
+    from flake8_loopguard.project.summary import ModuleSummary
+
+    checked = []
+    shape_is_valid = ModuleSummary.json_is_valid
+
+    def counted(data):
+        checked.append(data["path"])
+        return shape_is_valid(data)
+
+    monkeypatch.setattr(ModuleSummary, "json_is_valid", staticmethod(counted))
+    write(tmp_path, {"app.py": RUNS_A_LOOP, "b.py": "import app\n", "c.py": "import b\n"})
+    first = check(tmp_path, "--no-cache", "--jobs", "1", ".")
+    assert checked == []
+    assert check(tmp_path, "--jobs", "1", ".").stdout == first.stdout  # fills the cache, checks nothing read
+    assert checked == []
+    write(tmp_path, {"c.py": "import b\nimport app\n"})
+    assert check(tmp_path, "--jobs", "1", ".").stdout == first.stdout
+    assert sorted(checked) == ["./app.py", "./b.py"]  # c.py changed: checked again, its summary made here

@@ -372,3 +372,40 @@ def test_an_import_cycle_ends_the_search():
     hand_overs = (HandOver(HandOverKind.THREAD, "a.helper", 3, 4, "f"), HandOver(HandOverKind.COROUTINE, "b.x", 5, 4, "g"))
     user = ModuleSummary("c", "c.py", hand_overs=hand_overs)
     assert Project([a, b, user]).findings() == {}
+
+
+def test_names_toward_a_loop_through_renaming_re_exports_packages_and_script_folders():
+    # The hand-over round skips, for speed, the imports whose last name no renaming chain can
+    # lead to a loop-reaching function, and the packages under which no module has one: these
+    # are the shapes that must still be found.
+    loop = LoopCallRecord("LG101", "asyncio.run", 3, 4, False)
+
+    def imports_only(module, imports):
+        return ModuleSummary(module, module.replace(".", "/") + ".py", imports=imports)
+
+    summaries = [
+        ModuleSummary("pkg", "pkg/__init__.py"),
+        ModuleSummary("pkg.loops", "pkg/loops.py", functions={"start": FunctionSummary(2, loop_calls=(loop,))}),
+        imports_only("pkg.api", {"launch": "pkg.loops.start"}),  # from .loops import start as launch
+        imports_only("app.main", {"go": "pkg.api.launch", "path": "os.path"}),
+        imports_only("app.cli", {"run": "app.main.go"}),  # a name app.main's import gave it
+        imports_only("app.tool", {"pkg": "pkg", "os": "os"}),
+        imports_only("app.other", {"api": "pkg.api"}),
+        ModuleSummary(
+            "scripts.helpers", "scripts/helpers.py", functions={"spin": FunctionSummary(2, loop_calls=(loop,))}
+        ),
+        imports_only("scripts.run", {"helpers": "helpers", "sp": "helpers.spin", "json": "json"}),
+        imports_only("elsewhere", {"unrelated": "json.loads"}),
+    ]
+    project = Project(summaries)
+    names = {summary.module: project.names_toward_a_loop(summary) for summary in summaries[2:]}
+    assert names == {
+        "pkg.api": ("launch",),
+        "app.main": ("go",),
+        "app.cli": ("run",),
+        "app.tool": ("launch", "start"),
+        "app.other": ("launch",),
+        "scripts.helpers": (),
+        "scripts.run": ("sp", "spin"),  # `import helpers` gives its names; `sp` is one
+        "elsewhere": (),
+    }

@@ -82,6 +82,8 @@ class Project:
     def _names_toward_a_loop_under(self, target: str, importer: str) -> FrozenSet[str]:
         """``import pkg``: the names of the functions (or classes) that reach a loop in ``pkg`` and
         the modules under it, and of their re-exports there."""
+        if target not in self._endings_of_modules_with_names:
+            return frozenset()  # no module with such names is `target` or under it (most imports)
         module = self._module_named(target, importer)
         if module is None:
             return frozenset()
@@ -130,12 +132,51 @@ class Project:
         names: Dict[str, Set[str]] = {module: set() for module in self.modules}
         for module, name in self.reaching:
             names[module].add(name.split(".", 1)[0])
+        last_names = self._last_names_toward_reaching
         for module, summary in self.modules.items():
             for local, target in summary.imports.items():
+                if target.rpartition(".")[2] not in last_names:
+                    continue  # resolving it (most of the time of this) cannot end at such a function
                 node = self.resolve(target, module)
                 if node is not None and node in self.reaching:
                     names[module].add(local)
         return names
+
+    @cached_property
+    def _last_names_toward_reaching(self) -> Set[str]:
+        """The last names a dotted target ends with when it resolves to a function that reaches
+        a loop: that function's own, and the names imports give it (``from a import f as g``,
+        then ``from b import g``). Following an import, a star import or a package keeps the
+        last name; only an import that renames changes it."""
+        names = {name.rpartition(".")[2] for _module, name in self.reaching}
+        renames = [
+            (target.rpartition(".")[2], local)
+            for summary in self.modules.values()
+            for local, target in summary.imports.items()
+            if local != target.rpartition(".")[2]
+        ]
+        grew = True
+        while grew:
+            grew = False
+            for last, local in renames:
+                if last in names and local not in names:
+                    names.add(local)
+                    grew = True
+        return names
+
+    @cached_property
+    def _endings_of_modules_with_names(self) -> FrozenSet[str]:
+        """Every dotted ending (``c``, ``b.c``, ``a.b.c``) of every package above or at a module
+        with names reaching a loop: what a target must be for ``_module_named`` (itself, or
+        under one of the importer's packages) to find a module with such names at or under it."""
+        endings: Set[str] = set()
+        for module, names in self._names_reaching_in.items():
+            if names:
+                parts = module.split(".")
+                for end in range(1, len(parts) + 1):
+                    for start in range(end):
+                        endings.add(".".join(parts[start:end]))
+        return frozenset(endings)
 
     @cached_property
     def _every_name_reaching(self) -> FrozenSet[str]:

@@ -19,9 +19,14 @@ def module_name_for(path: str, root: str) -> str:
 
     A file outside ``root`` is named after its file name alone.
     """
-    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        relative = os.path.basename(path)
+    absolute, top = os.path.abspath(path), os.path.abspath(root)
+    inside = top if top.endswith(os.sep) else top + os.sep
+    if absolute.startswith(inside):
+        relative = absolute[len(inside) :]  # what relpath gives, without its cost (once per file of a run)
+    else:
+        relative = os.path.relpath(absolute, top)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            relative = os.path.basename(path)
     parts = [part for part in relative.replace("\\", "/").split("/") if part not in ("", ".")]
     if parts:
         stem, suffix = os.path.splitext(parts[-1])

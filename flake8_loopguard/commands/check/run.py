@@ -54,6 +54,9 @@ class Run:
         self._cached_project_findings: Optional[Dict[str, Tuple[Finding, ...]]] = None  # for these very files
         # path -> (a record's summary JSON, that summary read): read once however often the record is replaced
         self._summaries: Dict[str, Tuple[Dict[str, Any], ModuleSummary]] = {}
+        # id -> a summary's JSON made in this run, not read from the cache: its shape needs no
+        # check. (Held here, so that no JSON read later can take the id of one freed.)
+        self._made_here: Dict[int, Dict[str, Any]] = {}
         self._project: Optional[Project] = None  # of the records as they are now
         self._sizes: Dict[str, int] = {}  # path -> size in bytes, of the files read
         self._workers: Optional[FileWorkers] = None  # the worker processes, while the files are read
@@ -147,6 +150,8 @@ class Run:
             if record is None:
                 continue
             records[task.path] = record
+            if outcome.record is not None and record.summary is not None:
+                self._made_here[id(record.summary)] = record.summary
             self._project = None
             if outcome.digest is not None:
                 digests[task.path] = outcome.digest
@@ -219,7 +224,7 @@ class Run:
             return known[1]
         from ...project import ModuleSummary
 
-        summary = ModuleSummary.from_json(data)
+        summary = ModuleSummary.from_json(data, checked=id(data) not in self._made_here)
         summary.path = path  # the cache may hold it under another spelling (`a.py`, `./a.py`)
         self._summaries[path] = (data, summary)
         return summary
