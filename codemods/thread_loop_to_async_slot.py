@@ -36,6 +36,7 @@ from .interleaving import first_held_lock, lock_names, lock_reason
 from .stale_text import with_docstring_note
 from .syntax import body_statements, calls_in, dotted
 from .thread_loop import NotUnderstood
+from .thread_loop.cleanup import task_spawn_in
 from .thread_loop.facts import ModuleFacts
 from .thread_loop.settle import without_opening_blank_lines
 from .thread_loop.slot import NO_QT_MODULE, in_tests, refuse_as_slot, slot_decorators
@@ -203,7 +204,9 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
             raise NotUnderstood(f"{name}() is used elsewhere than as the thread's target, which still needs it")
         worker_codes = self._loop_codes_within(worker)
         self._refuse_awaits_under_locks(worker, worker_codes)
-        new_worker_body = StarterRewrite(worker, None, worker_codes, in_thread=True).body()
+        new_worker_body = StarterRewrite(
+            worker, None, worker_codes, in_thread=True, task_spawn=lambda: task_spawn_in(self.module, self.position)
+        ).body()
         new_worker = worker.with_changes(asynchronous=cst.Asynchronous(), body=new_worker_body)
         thread_call = self._thread_call_at(starter, thread)
         if thread_call is None:
@@ -235,7 +238,13 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
         )
         codes = self._loop_codes_within(starter)
         self._refuse_awaits_under_locks(starter, codes)
-        new_body = StarterRewrite(starter, thread_call, codes, awaited_method=awaited_method).body()
+        new_body = StarterRewrite(
+            starter,
+            thread_call,
+            codes,
+            awaited_method=awaited_method,
+            task_spawn=lambda: task_spawn_in(self.module, self.position),
+        ).body()
         new_def = starter.with_changes(
             asynchronous=cst.Asynchronous(),
             decorators=slot_decorators(starter, facts.async_slot),

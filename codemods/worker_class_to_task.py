@@ -42,6 +42,7 @@ from .base import SCRATCH_CHAIN, FindingCodemod, Rewritten
 from .stale_text import with_docstring_note
 from .syntax import calls_in, code_of, dotted
 from .thread_loop import NotUnderstood
+from .thread_loop.cleanup import task_spawn_in
 from .thread_loop.settle import without_opening_blank_lines
 from .worker_class import in_worker_class, worker_class_contexts
 from .worker_class.bases import ModuleImports, ThreadBase, thread_base
@@ -168,7 +169,13 @@ class WorkerClassToTask(FindingCodemod):
         if blocked:
             _order, attribute, where = blocked[0]
             return f"{name}.{attribute}() is called at {where}, which {why_thread_only(attribute)}"
-        conversion = WorkerConversion(class_def, base, self._loop_codes_within(class_def), self.asyncio_attr)
+        conversion = WorkerConversion(
+            class_def,
+            base,
+            self._loop_codes_within(class_def),
+            self.asyncio_attr,
+            lambda: task_spawn_in(self.module, self.position),
+        )
         try:
             new_class = conversion.build()
         except NotUnderstood as reason:

@@ -70,6 +70,14 @@ SHAPES = {
         ["QThread AsyncWorker", "QThread AsyncWorker"],
         [],
     ),
+    # The finally cancels and gathers the private loop's tasks and closes it: that cleanup goes.
+    "private_loop_cleanup": (
+        "panel",
+        ["async_worker.py"],
+        [["error", "service unavailable"], ["finished", {"price": 700, "symbol": "KRW-DOT"}]],
+        ["QThread AsyncWorker", "QThread AsyncWorker"],
+        [],
+    ),
 }
 
 

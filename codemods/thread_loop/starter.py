@@ -3,7 +3,7 @@ where the thread started, loop runs become awaits and the private loop's plumbin
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -19,6 +19,7 @@ from ..syntax import (
     variable_names,
 )
 from . import NotUnderstood
+from .cleanup import LoopCleanup
 from .expressions import AwaitLoopRuns, await_argument, direct_gui_call
 from .settle import (
     Carried,
@@ -47,11 +48,14 @@ class StarterRewrite:
         awaited_method: Optional[str] = None,
         in_thread: bool = False,
         loop_attributes: Sequence[str] = (),
+        task_spawn: Optional[Callable[[], Optional[str]]] = None,
     ) -> None:
         """``awaited_method``: the thread runs ``self.<awaited_method>``, which becomes a coroutine.
         ``in_thread``: without a thread call, the function itself ran in a worker thread.
         ``loop_attributes``: attributes (``self.loop``) that hold the private loop, which may be
-        created here or elsewhere; the caller answers for their other uses."""
+        created here or elsewhere; the caller answers for their other uses.
+        ``task_spawn``: tells where the module spawns a task (``"create_task() at line 12"``), if it does:
+        a ``finally`` that cancels the private loop's tasks is then left (see :mod:`.cleanup`)."""
         self.starter = starter
         self.thread_call = thread_call
         self.codes = codes
@@ -59,6 +63,7 @@ class StarterRewrite:
         self.in_thread = in_thread
         self.loop_attributes = frozenset(loop_attributes)
         self.loop_names: Set[str] = set(self.loop_attributes)
+        self.cleanup = LoopCleanup(self.loop_names, task_spawn)
         self.consumed: Set[cst.Call] = set()
         self.awaited = 0
 
@@ -93,6 +98,7 @@ class StarterRewrite:
         for statement in statements[first:end]:
             items.append(Carried(comment_lines(statement)))
         new_statements, _dangling = settle(items)  # comments of removed lines that nothing follows go
+        self.cleanup.check_no_task_list_left(new_statements)
         self._check_done(new_statements, thread_name)
         new_statements = drop_unused_plumbing_imports(new_statements)
         new_statements = keep_opening_spacing(statements, new_statements)
@@ -276,7 +282,11 @@ class StarterRewrite:
         if final is not None:
             final_items: List[Union[cst.BaseStatement, Carried]] = []
             for inner in final.body.body:
-                final_items.extend(self.statement(inner, in_worker))
+                if self.cleanup.drops(inner):  # the private loop's own cleanup goes with the loop
+                    self.consumed.update(call for call in calls_in(inner) if call in self.codes)
+                    final_items.append(Carried(comment_lines(inner)))
+                else:
+                    final_items.extend(self.statement(inner, in_worker))
             final_statements, final_leftover = settle(final_items)
             if final_statements:
                 final = final.with_changes(body=final.body.with_changes(body=final_statements))

@@ -55,12 +55,15 @@ class WorkerConversion:
         base: ThreadBase,
         codes: Dict[cst.Call, str],
         asyncio_attr: Callable[[str], cst.Attribute],
+        task_spawn: Optional[Callable[[], Optional[str]]] = None,
     ) -> None:
-        """``codes``: the original calls of the class that the linter reports as LG101-LG104."""
+        """``codes``: the original calls of the class that the linter reports as LG101-LG104.
+        ``task_spawn``: tells where the module spawns a task, if it does (``"create_task() at line 12"``)."""
         self.class_def = class_def
         self.base = base
         self.codes = codes
         self.asyncio_attr = asyncio_attr
+        self.task_spawn = task_spawn
         self.methods = {m.name.value: m for m in body_statements(class_def) if isinstance(m, cst.FunctionDef)}
         self.loop_attributes: Set[str] = set()  # "loop" for self.loop
         self.dropped_decorators: Set[str] = set()  # as written: "Slot", "QtCore.pyqtSlot"
@@ -104,7 +107,9 @@ class WorkerConversion:
     def _new_run(self, run: cst.FunctionDef, receiver: str) -> cst.FunctionDef:
         codes = {call: code for call, code in self.codes.items() if call in set(calls_in(run))}
         attributes = [f"{receiver}.{name}" for name in sorted(self.loop_attributes)]
-        body = StarterRewrite(run, None, codes, in_thread=True, loop_attributes=attributes).body()
+        body = StarterRewrite(
+            run, None, codes, in_thread=True, loop_attributes=attributes, task_spawn=self.task_spawn
+        ).body()
         body = body.visit(_AwaitQThreadSleeps(receiver, self.base, self.asyncio_attr))
         assert isinstance(body, cst.IndentedBlock)
         _refuse_awaits_under_locks(body)

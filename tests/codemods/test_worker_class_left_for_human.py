@@ -238,39 +238,6 @@ class TestLeftForAHuman(FindingCodemodTest):
             "the pool started at line 12 may be handed a Job, which then has to start itself",
         )
 
-    def test_the_finally_cancels_the_private_loops_tasks(self):
-        """Shape of Be1k0/YuQue-BdT, utils/async_worker.py (public code): the finally cancels every
-        task of the private loop; on the one loop that would cancel the application's tasks."""
-        self.assertLeft(
-            code("""
-            import asyncio
-            from PyQt6.QtCore import QThread, pyqtSignal
-
-
-            class AsyncWorker(QThread):
-                taskFinished = pyqtSignal(object)
-
-                def __init__(self, func, *args, **kwargs):
-                    super().__init__()
-                    self.func = func
-                    self.args = args
-                    self.kwargs = kwargs
-
-                def run(self):
-                    loop = asyncio.new_event_loop()
-                    asyncio.set_event_loop(loop)
-                    try:
-                        result = loop.run_until_complete(self.func(*self.args, **self.kwargs))
-                        self.taskFinished.emit(result)
-                    finally:
-                        pending = asyncio.all_tasks(loop)
-                        for task in pending:
-                            task.cancel()
-                        loop.close()
-            """),
-            "'loop' is used for more than running coroutines",
-        )
-
     def test_a_blocking_sleep_with_no_later_codemod_to_fix_it(self):
         """Alone, the codemod must not leave LG403 behind; in the chain blocking_to_async fixes it."""
         self.assertLeft(
