@@ -31,6 +31,20 @@ def is_start_of(statement: cst.BaseStatement, name: str) -> bool:
     )
 
 
+def is_stop_of(statement: cst.BaseStatement, loop: str) -> bool:
+    """``loop.call_soon_threadsafe(loop.stop)`` alone on its line."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    call = small.value if isinstance(small, cst.Expr) else None
+    return (
+        isinstance(call, cst.Call)
+        and dotted(call.func) == f"{loop}.call_soon_threadsafe"
+        and plain_args(call, 1)
+        and dotted(call.args[0].value) == f"{loop}.stop"
+    )
+
+
 def is_start(call: cst.Call) -> bool:
     return isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and not call.args
 

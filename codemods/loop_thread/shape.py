@@ -31,7 +31,7 @@ from libcst.metadata import CodeRange
 from flake8_loopguard.core.apis import GUI_MAIN_LOOP_FUNCTIONS, GUI_MAIN_LOOP_METHODS
 
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
-from ..syntax import code_of, dotted, is_docstring
+from ..syntax import code_of, dotted, instance_parameter, is_docstring
 from .nodes import (
     context_of,
     enclosing_class,
@@ -40,6 +40,7 @@ from .nodes import (
     is_main_test,
     is_start,
     is_start_of,
+    is_stop_of,
     keyword,
     loop_receiver,
     not_a_variable,
@@ -91,6 +92,7 @@ class LoopThread:
     submissions: Dict[cst.Call, Submission] = field(default_factory=dict)
     use_lines: Set[int] = field(default_factory=set)  # where the loop is used
     from_threads: Set[int] = field(default_factory=set)  # lines submitting from other threads: they stay
+    stop_lines: Set[int] = field(default_factory=set)  # `X.call_soon_threadsafe(X.stop)` then the thread's join: they go
     capture_in: Optional[cst.FunctionDef] = None  # the entry coroutine that binds the loop name to the one loop
     problem: str = ""  # why the thread is left as it is; "" when it is rewritten
 
@@ -160,6 +162,11 @@ class LoopThreads:
         runner: Optional[cst.FunctionDef] = None
         if isinstance(target, cst.Attribute) and target.attr.value == "run_forever":
             loop_node: cst.BaseExpression = target.value
+        elif isinstance(target, cst.Attribute) and keyword(thread, "args") is None:
+            runner = self._method_runner(target, ancestors)
+            if runner is None:
+                return None
+            loop_node = runner.body.body[-1].body[0].value.func.value  # type: ignore[attr-defined]
         elif isinstance(target, cst.Name):
             runner = self._loop_runner(target.value)
             args = keyword(thread, "args")
@@ -189,15 +196,8 @@ class LoopThreads:
             if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
                 return None
             parameter = params.params[0].name.value
-            body = list(statement.body.body)
-            if body and is_docstring(body[0]):
-                body = body[1:]
-            smalls = [
-                line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
-                for line in body
-            ]
-            calls = [small.value if isinstance(small, cst.Expr) else None for small in smalls]
-            if not calls or not all(isinstance(call, cst.Call) for call in calls):
+            calls = _body_calls(statement)
+            if not calls:
                 return None
             *setup, last = calls
             runs = dotted(last.func) == f"{parameter}.run_forever" and not last.args  # type: ignore[union-attr]
@@ -210,6 +210,35 @@ class LoopThreads:
             return statement if runs and sets and len(setup) <= 1 else None
         return None
 
+    def _method_runner(self, target: cst.Attribute, ancestors: Sequence[cst.CSTNode]) -> Optional[cst.FunctionDef]:
+        """The method ``self.name`` of the class the thread is made in, when its body only sets its
+        loop ``self.X`` as the thread's loop (``asyncio.set_event_loop(self.X)``, optional) and runs
+        ``self.X.run_forever()``."""
+        owner, function = enclosing_class(ancestors), enclosing_function(ancestors)
+        instance = instance_parameter(function) if function is not None else None
+        if owner is None or not (isinstance(target.value, cst.Name) and target.value.value == instance):
+            return None
+        for statement in owner.body.body:
+            if not (isinstance(statement, cst.FunctionDef) and statement.name.value == target.attr.value):
+                continue
+            params = statement.params
+            if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
+                return None
+            if params.params[0].name.value != instance:
+                return None
+            calls = _body_calls(statement)
+            if not calls:
+                return None
+            *setup, last = calls
+            loop = dotted(last.func.value) if isinstance(last.func, cst.Attribute) else ""
+            runs = loop.count(".") == 1 and loop.startswith(f"{instance}.") and last.func.attr.value == "run_forever"  # type: ignore[attr-defined]
+            sets = all(
+                self.qualified(call.func) == SET_EVENT_LOOP and plain_args(call, 1) and dotted(call.args[0].value) == loop
+                for call in setup
+            )
+            return statement if runs and not last.args and sets and len(setup) <= 1 else None
+        return None
+
     def _plan(
         self,
         found: LoopThread,
@@ -220,7 +249,7 @@ class LoopThreads:
         receiver: str,
     ) -> str:
         if started is thread:
-            statements, block, problem = self._kept_thread(thread, ancestors)
+            statements, block, problem = self._kept_thread(thread, ancestors, found.loop)
             if problem:
                 creation = self._creation(found.loop, statements[0], block) if statements else None
                 found.creation_line = self.position(creation).start.line if creation is not None else 0
@@ -242,6 +271,12 @@ class LoopThreads:
         found.creation_line = self.position(creation).start.line
         found.removed = {creation, *statements}
         problem = self._uses(found, loop_node, creation, receiver, ancestors)
+        tasks = sorted(s.line for s in found.submissions.values() if s.kind == TASK)
+        if not problem and found.stop_lines and tasks:
+            problem = (
+                f"line {min(found.stop_lines)} stops the loop, which drops the tasks still pending on it (submitted "
+                f"at line {tasks[0]}); on the one loop they would run on: cancel them by hand"
+            )
         gui = self._gui_main_loop()
         if gui is not None:
             return (
@@ -293,11 +328,11 @@ class LoopThreads:
         return ""
 
     def _kept_thread(
-        self, thread: cst.Call, ancestors: Sequence[cst.CSTNode]
+        self, thread: cst.Call, ancestors: Sequence[cst.CSTNode], loop: str
     ) -> Tuple[List[cst.SimpleStatementLine], Sequence[cst.BaseStatement], str]:
-        """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only use of ``T``:
-        (those two lines, their block, ""), else (the first line if it is one, its block, why the
-        thread stays)."""
+        """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only uses of ``T``
+        with ``T.join(...)`` right after ``loop.call_soon_threadsafe(loop.stop)``: (those lines,
+        their block, ""), else (the first line if it is one, its block, why the thread stays)."""
         assign = ancestors[-1] if ancestors else None
         kept = "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning"
         if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
@@ -316,10 +351,11 @@ class LoopThreads:
             lambda node: dotted(node) == name if "." in name else isinstance(node, cst.Name) and node.value == attribute
         )
         self.module.visit(walk)
-        uses = [node for node, around in walk.found if not not_a_variable(node, around)]
-        if start is None or len(uses) != 2:
+        uses = [(node, around) for node, around in walk.found if not not_a_variable(node, around)]
+        joins = [join for join in (_join_after_stop(node, around, loop) for node, around in uses) if join is not None]
+        if start is None or len(uses) - len(joins) != 2:
             return [line], block.body, kept  # the line, for the loop made before it
-        return [line, start], block.body, ""
+        return [line, start, *joins], block.body, ""
 
     def _creation(
         self, loop: str, statement: cst.SimpleStatementLine, block: Sequence[cst.BaseStatement]
@@ -345,10 +381,12 @@ class LoopThreads:
     def _other_reference(self, function: cst.FunctionDef, thread: cst.Call) -> int:
         """The line of a reference to ``function``'s name other than as ``thread``'s target; 0 when none."""
         target = keyword(thread, "target")
+        method = isinstance(target, cst.Attribute)  # then any `.name` may be it
+        own = {id(target), id(function.name), id(target.attr) if method else 0}  # type: ignore[union-attr]
         walk = _Walk(lambda node: isinstance(node, cst.Name) and node.value == function.name.value)
         self.module.visit(walk)
         for node, ancestors in walk.found:
-            if node is not target and node is not function.name and not not_a_variable(node, ancestors):
+            if id(node) not in own and (method or not not_a_variable(node, ancestors)):
                 return self.position(node).start.line
         return 0
 
@@ -377,6 +415,8 @@ class LoopThreads:
         for node, ancestors in walk.found:
             if id(node) in own or (not receiver and not_a_variable(node, ancestors)):
                 continue
+            if found.runner is not None and found.runner in ancestors:
+                continue  # the runner goes with the thread
             line = self.position(node).start.line
             found.use_lines.add(line)  # also after a problem: each finding of the loop gets the reason
             if first_problem:
@@ -394,6 +434,10 @@ class LoopThreads:
         function = enclosing_function(ancestors)
         in_coroutine = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
         context = context_of(ancestors)
+        stopping = self._stopping(found, reference, ancestors)
+        if stopping is not None:
+            found.removed.add(stopping)
+            return ""
         # X.call_soon_threadsafe(f, ...)
         if isinstance(parent, cst.Attribute) and parent.attr.value == "call_soon_threadsafe" and len(ancestors) > 1:
             call = ancestors[-2]
@@ -411,6 +455,29 @@ class LoopThreads:
             f"line {line} uses the loop otherwise (`{statement_text(reference, ancestors)}`): it has no one-loop "
             "meaning this codemod can write"
         )
+
+    def _stopping(
+        self, found: LoopThread, reference: cst.BaseExpression, ancestors: Sequence[cst.CSTNode]
+    ) -> Optional[cst.SimpleStatementLine]:
+        """The line of ``reference`` when it stops the loop and ends its thread, which on the one loop
+        is nothing to do (the thread and its loop are gone): ``X.call_soon_threadsafe(X.stop)`` right
+        before the thread's join, and ``X.close()`` after that in the same block; else None."""
+        lines = [index for index in range(len(ancestors)) if isinstance(ancestors[index], cst.SimpleStatementLine)]
+        if not lines or len(ancestors) < lines[-1] + 2:
+            return None
+        statement = ancestors[lines[-1]]
+        block = ancestors[lines[-1] - 1]
+        body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+        if statement in found.removed or statement not in body:
+            return statement if statement in found.removed and is_stop_of(statement, found.loop) else None
+        index = body.index(statement)
+        if is_stop_of(statement, found.loop) and index + 1 < len(body) and body[index + 1] in found.removed:
+            found.stop_lines.add(self.position(statement).start.line)
+            return statement  # type: ignore[return-value]
+        closes = len(statement.body) == 1 and code_of(statement.body[0]).strip() == f"{found.loop}.close()"  # type: ignore[attr-defined]
+        if closes and any(s in found.removed and is_stop_of(s, found.loop) for s in body[:index]):
+            return statement  # type: ignore[return-value]
+        return None
 
     def _threadsafe(
         self,
@@ -580,3 +647,34 @@ class LoopThreads:
         return start.line, start.column
 
 
+def _body_calls(function: cst.FunctionDef) -> List[cst.Call]:
+    """The calls that are the whole of ``function``'s body, one a line after its docstring; [] when
+    the body holds anything else."""
+    body = list(function.body.body)
+    if body and is_docstring(body[0]):
+        body = body[1:]
+    calls = []
+    for line in body:
+        small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+        if not (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)):
+            return []
+        calls.append(small.value)
+    return calls
+
+
+def _join_after_stop(
+    node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], loop: str
+) -> Optional[cst.SimpleStatementLine]:
+    """The line of ``T.join(...)`` (``node`` being ``T``) alone on its line right after
+    ``loop.call_soon_threadsafe(loop.stop)``, or None."""
+    parent = ancestors[-1] if ancestors else None
+    call = ancestors[-2] if len(ancestors) > 1 else None
+    if not (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "join"):
+        return None
+    if not (isinstance(call, cst.Call) and call.func is parent):
+        return None
+    statement, block = own_line(call, ancestors[:-2])
+    if statement is None:
+        return None
+    index = list(block).index(statement)
+    return statement if index > 0 and is_stop_of(block[index - 1], loop) else None
