@@ -41,6 +41,8 @@ from .nodes import (
     is_start,
     is_start_of,
     is_stop_of,
+    global_line,
+    module_none,
     keyword,
     loop_receiver,
     not_a_variable,
@@ -311,6 +313,16 @@ class LoopThreads:
                 "`__main__` block, or at the top level of a file named in `entry-points`): nothing here would run "
                 "the submitted coroutines once the thread is gone"
             )
+        starter = enclosing_function(ancestors)
+        if starter is not None and not receiver:
+            declared = global_line(starter, found.loop)
+            if found.from_threads:
+                return (
+                    f"line {min(found.from_threads)} submits from another thread to `{found.loop}`, which only a loop "
+                    "made at import can keep for it"
+                )
+            if len(declared.body) == 1 and len(declared.body[0].names) == 1:  # type: ignore[union-attr]
+                found.removed.add(declared)  # type: ignore[arg-type]
         if found.from_threads:
             line = min(found.from_threads)
             if receiver:
@@ -417,6 +429,12 @@ class LoopThreads:
                 continue
             if found.runner is not None and found.runner in ancestors:
                 continue  # the runner goes with the thread
+            if not receiver and isinstance(ancestors[-1], cst.NameItem):
+                continue  # `global X`: a declaration, not a use
+            unbound = module_none(node, ancestors) if not receiver else None  # type: ignore[arg-type]
+            if unbound is not None:
+                found.removed.add(unbound)  # `X = None` until the thread was started: X goes
+                continue
             line = self.position(node).start.line
             found.use_lines.add(line)  # also after a problem: each finding of the loop gets the reason
             if first_problem:

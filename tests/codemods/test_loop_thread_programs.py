@@ -25,8 +25,9 @@ SCRIPTS = {
     "qt_quotes": "quotes.py",
     "sync_caller": "app.py",
     "background_client": "client.py",
+    "started_relay": "relay.py",
 }
-REWRITTEN = ["relay", "feeder", "client", "qt_quotes", "background_client"]
+REWRITTEN = ["relay", "feeder", "client", "qt_quotes", "background_client", "started_relay"]
 TWO_LOOPS = "event loops made: 2, run off the main thread: 1"
 ONE_LOOP = "event loops made: 1, run off the main thread: 0"
 
