@@ -197,3 +197,21 @@ def is_main_test(test: cst.BaseExpression) -> bool:
         {"__name__", '"__main__"'},
         {"__name__", "'__main__'"},
     )
+
+
+def join_after_stop(
+    node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], loop: str
+) -> Optional[cst.SimpleStatementLine]:
+    """The line of ``T.join(...)`` (``node`` being ``T``) alone on its line right after
+    ``loop.call_soon_threadsafe(loop.stop)``, or None."""
+    parent = ancestors[-1] if ancestors else None
+    call = ancestors[-2] if len(ancestors) > 1 else None
+    if not (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "join"):
+        return None
+    if not (isinstance(call, cst.Call) and call.func is parent):
+        return None
+    statement, block = own_line(call, ancestors[:-2])
+    if statement is None:
+        return None
+    index = list(block).index(statement)
+    return statement if index > 0 and is_stop_of(block[index - 1], loop) else None

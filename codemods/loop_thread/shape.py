@@ -2,9 +2,12 @@
 
 The shape: ``X = asyncio.new_event_loop()`` and, later in the same block,
 ``threading.Thread(target=X.run_forever, daemon=True).start()`` (or ``T = Thread(...)`` and
-``T.start()``, ``T`` used for nothing else; or ``target=f, args=(X,)`` where the module function
-``f`` only installs and runs its loop), ``X`` a module-level name or an attribute of ``self`` set
-in a method. Every other use of the loop must be a submission, which on the one loop becomes:
+``T.start()``, ``T`` used for nothing else but a ``T.join(...)`` right after
+``X.call_soon_threadsafe(X.stop)``; or ``target=f, args=(X,)`` where the module function ``f``
+only installs and runs its loop; or ``target=self._run_loop``, a method of the class that only
+installs and runs ``self.X``, see :mod:`.runners`). ``X`` is a module-level name (made at import,
+or in a function that declares it ``global``, ``X = None`` at import) or an attribute of ``self``
+set in a method. Every other use of the loop must be a submission, which on the one loop becomes:
 
 - from a coroutine, ``asyncio.run_coroutine_threadsafe(c, X)`` whose result is dropped -> a task
   of ``c``, registered with the TaskManager (the daemon thread was killed at exit, the task is
@@ -14,10 +17,14 @@ in a method. Every other use of the loop must be a submission, which on the one 
 - from a coroutine, ``X.call_soon_threadsafe(f, *args)`` ->
   ``asyncio.get_running_loop().call_soon(f, *args)``;
 - from a module-level function only run by threads that coroutines start: unchanged, ``X`` being
-  the one loop, captured by the entry coroutine before any coroutine runs.
+  the one loop, captured by the entry coroutine before any coroutine runs (a loop made at import
+  only);
+- ``X.call_soon_threadsafe(X.stop)`` then ``T.join(...)`` (then ``X.close()``), anywhere: nothing,
+  the thread and its loop being gone; unless tasks were submitted, which the stop dropped.
 
-Anything else (other synchronous code, a future kept, ``X.stop``, the loop handed on, a
-non-daemon thread, the entry point running no loop) leaves the thread as it is, with the reason.
+Anything else (other synchronous code, a future kept, ``X.stop`` handed on otherwise, the loop
+handed on, a non-daemon thread, the entry point running no loop) leaves the thread as it is, with
+the reason.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from libcst.metadata import CodeRange
 from flake8_loopguard.core.apis import GUI_MAIN_LOOP_FUNCTIONS, GUI_MAIN_LOOP_METHODS
 
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
-from ..syntax import code_of, dotted, instance_parameter, is_docstring
+from ..syntax import code_of, dotted
 from .nodes import (
     context_of,
     enclosing_class,
@@ -39,9 +46,10 @@ from .nodes import (
     in_generator_expression,
     is_main_test,
     is_start,
+    global_line,
     is_start_of,
     is_stop_of,
-    global_line,
+    join_after_stop,
     module_none,
     keyword,
     loop_receiver,
@@ -52,6 +60,7 @@ from .nodes import (
     statement_text,
     thread_call,
 )
+from .runners import loop_runner, method_runner
 
 Position = Callable[[cst.CSTNode], CodeRange]
 
@@ -66,7 +75,6 @@ NEW_LOOP = "asyncio.new_event_loop"
 THREAD = "threading.Thread"
 WRAP_FUTURE = "asyncio.wrap_future"
 TO_THREAD = "asyncio.to_thread"
-SET_EVENT_LOOP = "asyncio.set_event_loop"
 LOOP_RUNNERS = frozenset({"asyncio.run", "qasync.run"})
 THREAD_OPTIONS = frozenset({"target", "daemon", "name"})
 
@@ -94,7 +102,8 @@ class LoopThread:
     submissions: Dict[cst.Call, Submission] = field(default_factory=dict)
     use_lines: Set[int] = field(default_factory=set)  # where the loop is used
     from_threads: Set[int] = field(default_factory=set)  # lines submitting from other threads: they stay
-    stop_lines: Set[int] = field(default_factory=set)  # `X.call_soon_threadsafe(X.stop)` then the thread's join: they go
+    joins: Set[cst.BaseStatement] = field(default_factory=set)  # `T.join(...)` right after the stop
+    stop_lines: Set[int] = field(default_factory=set)  # `X.call_soon_threadsafe(X.stop)` before the join: they go
     capture_in: Optional[cst.FunctionDef] = None  # the entry coroutine that binds the loop name to the one loop
     problem: str = ""  # why the thread is left as it is; "" when it is rewritten
 
@@ -165,12 +174,12 @@ class LoopThreads:
         if isinstance(target, cst.Attribute) and target.attr.value == "run_forever":
             loop_node: cst.BaseExpression = target.value
         elif isinstance(target, cst.Attribute) and keyword(thread, "args") is None:
-            runner = self._method_runner(target, ancestors)
+            runner = method_runner(target, ancestors, self.qualified)
             if runner is None:
                 return None
             loop_node = runner.body.body[-1].body[0].value.func.value  # type: ignore[attr-defined]
         elif isinstance(target, cst.Name):
-            runner = self._loop_runner(target.value)
+            runner = loop_runner(self.module, target.value, self.qualified)
             args = keyword(thread, "args")
             if runner is None or not (isinstance(args, (cst.Tuple, cst.List)) and len(args.elements) == 1):
                 return None
@@ -188,59 +197,6 @@ class LoopThreads:
         found.problem = self._plan(found, started, thread, loop_node, ancestors, receiver)
         return found
 
-    def _loop_runner(self, name: str) -> Optional[cst.FunctionDef]:
-        """The module-level ``def name(loop):`` whose body only sets ``loop`` as the thread's loop
-        (``asyncio.set_event_loop(loop)``, optional) and runs ``loop.run_forever()``."""
-        for statement in self.module.body:
-            if not (isinstance(statement, cst.FunctionDef) and statement.name.value == name):
-                continue
-            params = statement.params
-            if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
-                return None
-            parameter = params.params[0].name.value
-            calls = _body_calls(statement)
-            if not calls:
-                return None
-            *setup, last = calls
-            runs = dotted(last.func) == f"{parameter}.run_forever" and not last.args  # type: ignore[union-attr]
-            sets = all(
-                self.qualified(call.func) == SET_EVENT_LOOP  # type: ignore[union-attr]
-                and plain_args(call, 1)  # type: ignore[arg-type]
-                and dotted(call.args[0].value) == parameter  # type: ignore[union-attr]
-                for call in setup
-            )
-            return statement if runs and sets and len(setup) <= 1 else None
-        return None
-
-    def _method_runner(self, target: cst.Attribute, ancestors: Sequence[cst.CSTNode]) -> Optional[cst.FunctionDef]:
-        """The method ``self.name`` of the class the thread is made in, when its body only sets its
-        loop ``self.X`` as the thread's loop (``asyncio.set_event_loop(self.X)``, optional) and runs
-        ``self.X.run_forever()``."""
-        owner, function = enclosing_class(ancestors), enclosing_function(ancestors)
-        instance = instance_parameter(function) if function is not None else None
-        if owner is None or not (isinstance(target.value, cst.Name) and target.value.value == instance):
-            return None
-        for statement in owner.body.body:
-            if not (isinstance(statement, cst.FunctionDef) and statement.name.value == target.attr.value):
-                continue
-            params = statement.params
-            if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
-                return None
-            if params.params[0].name.value != instance:
-                return None
-            calls = _body_calls(statement)
-            if not calls:
-                return None
-            *setup, last = calls
-            loop = dotted(last.func.value) if isinstance(last.func, cst.Attribute) else ""
-            runs = loop.count(".") == 1 and loop.startswith(f"{instance}.") and last.func.attr.value == "run_forever"  # type: ignore[attr-defined]
-            sets = all(
-                self.qualified(call.func) == SET_EVENT_LOOP and plain_args(call, 1) and dotted(call.args[0].value) == loop
-                for call in setup
-            )
-            return statement if runs and not last.args and sets and len(setup) <= 1 else None
-        return None
-
     def _plan(
         self,
         found: LoopThread,
@@ -251,7 +207,7 @@ class LoopThreads:
         receiver: str,
     ) -> str:
         if started is thread:
-            statements, block, problem = self._kept_thread(thread, ancestors, found.loop)
+            statements, block, problem = self._kept_thread(found, thread, ancestors)
             if problem:
                 creation = self._creation(found.loop, statements[0], block) if statements else None
                 found.creation_line = self.position(creation).start.line if creation is not None else 0
@@ -271,7 +227,7 @@ class LoopThreads:
             )
         found.creation = creation
         found.creation_line = self.position(creation).start.line
-        found.removed = {creation, *statements}
+        found.removed = {creation, *statements, *found.joins}
         problem = self._uses(found, loop_node, creation, receiver, ancestors)
         tasks = sorted(s.line for s in found.submissions.values() if s.kind == TASK)
         if not problem and found.stop_lines and tasks:
@@ -340,11 +296,12 @@ class LoopThreads:
         return ""
 
     def _kept_thread(
-        self, thread: cst.Call, ancestors: Sequence[cst.CSTNode], loop: str
+        self, found: LoopThread, thread: cst.Call, ancestors: Sequence[cst.CSTNode]
     ) -> Tuple[List[cst.SimpleStatementLine], Sequence[cst.BaseStatement], str]:
         """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only uses of ``T``
-        with ``T.join(...)`` right after ``loop.call_soon_threadsafe(loop.stop)``: (those lines,
-        their block, ""), else (the first line if it is one, its block, why the thread stays)."""
+        with ``T.join(...)`` right after ``X.call_soon_threadsafe(X.stop)`` (those are
+        ``found.joins``): (those two lines, their block, ""), else (the first line if it is one, its
+        block, why the thread stays)."""
         assign = ancestors[-1] if ancestors else None
         kept = "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning"
         if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
@@ -364,10 +321,12 @@ class LoopThreads:
         )
         self.module.visit(walk)
         uses = [(node, around) for node, around in walk.found if not not_a_variable(node, around)]
-        joins = [join for join in (_join_after_stop(node, around, loop) for node, around in uses) if join is not None]
+        joins = [join_after_stop(node, around, found.loop) for node, around in uses]
+        joins = [join for join in joins if join is not None]
         if start is None or len(uses) - len(joins) != 2:
             return [line], block.body, kept  # the line, for the loop made before it
-        return [line, start, *joins], block.body, ""
+        found.joins = set(joins)
+        return [line, start], block.body, ""
 
     def _creation(
         self, loop: str, statement: cst.SimpleStatementLine, block: Sequence[cst.BaseStatement]
@@ -489,10 +448,11 @@ class LoopThreads:
         if statement in found.removed or statement not in body:
             return statement if statement in found.removed and is_stop_of(statement, found.loop) else None
         index = body.index(statement)
-        if is_stop_of(statement, found.loop) and index + 1 < len(body) and body[index + 1] in found.removed:
+        if is_stop_of(statement, found.loop) and index + 1 < len(body) and body[index + 1] in found.joins:
             found.stop_lines.add(self.position(statement).start.line)
             return statement  # type: ignore[return-value]
-        closes = len(statement.body) == 1 and code_of(statement.body[0]).strip() == f"{found.loop}.close()"  # type: ignore[attr-defined]
+        small = statement.body[0] if len(statement.body) == 1 else None  # type: ignore[attr-defined]
+        closes = small is not None and code_of(small).strip() == f"{found.loop}.close()"
         if closes and any(s in found.removed and is_stop_of(s, found.loop) for s in body[:index]):
             return statement  # type: ignore[return-value]
         return None
@@ -663,36 +623,3 @@ class LoopThreads:
     def _start(self, node: cst.CSTNode) -> Tuple[int, int]:
         start = self.position(node).start
         return start.line, start.column
-
-
-def _body_calls(function: cst.FunctionDef) -> List[cst.Call]:
-    """The calls that are the whole of ``function``'s body, one a line after its docstring; [] when
-    the body holds anything else."""
-    body = list(function.body.body)
-    if body and is_docstring(body[0]):
-        body = body[1:]
-    calls = []
-    for line in body:
-        small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
-        if not (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)):
-            return []
-        calls.append(small.value)
-    return calls
-
-
-def _join_after_stop(
-    node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], loop: str
-) -> Optional[cst.SimpleStatementLine]:
-    """The line of ``T.join(...)`` (``node`` being ``T``) alone on its line right after
-    ``loop.call_soon_threadsafe(loop.stop)``, or None."""
-    parent = ancestors[-1] if ancestors else None
-    call = ancestors[-2] if len(ancestors) > 1 else None
-    if not (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "join"):
-        return None
-    if not (isinstance(call, cst.Call) and call.func is parent):
-        return None
-    statement, block = own_line(call, ancestors[:-2])
-    if statement is None:
-        return None
-    index = list(block).index(statement)
-    return statement if index > 0 and is_stop_of(block[index - 1], loop) else None
