@@ -224,3 +224,27 @@ class TestMethodTargetIsRemoved(FindingCodemodTest):
         notes = self.assertCodemod(source, source)
         self.assertTrue(notes)
         self.assertEqual({note.reason for note in notes}, {NOT_A_LOOP_THREAD})
+
+
+def test_real_background_loop_class_is_left_with_the_synchronous_submission_reason():
+    """The class of ``real_code/background_event_loop_class.py`` (its source named there) is this
+    codemod's shape now; its synchronous `run_coroutine()` keeps it, and every finding says why."""
+    from pathlib import Path
+
+    from flake8_loopguard.core.config import Config
+    from loopguard_codemods.pipeline import migrate_source
+
+    path = Path(__file__).parent / "real_code" / "background_event_loop_class.py"
+    source = path.read_text(encoding="utf-8")
+    result = migrate_source(source, "event_loop.py", Config())
+    assert result.source_after == source
+    reason = (
+        "line 21 submits to the loop thread from synchronous code that is not only run by a thread a coroutine "
+        "starts: whether it runs on the loop or before the loop is not known here"
+    )
+    assert [(note.line, note.code, note.codemod, note.reason) for note in result.left_for_human] == [
+        (12, "LG101", "loop_thread_to_main_loop", reason),
+        (13, "LG401", "loop_thread_to_main_loop", reason),
+        (17, "LG104", "loop_thread_to_main_loop", reason),
+        (18, "LG103", "loop_thread_to_main_loop", reason),
+    ]
