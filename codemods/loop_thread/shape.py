@@ -229,7 +229,8 @@ class LoopThreads:
         found.creation_line = self.position(creation).start.line
         found.removed = {creation, *statements, *found.joins}
         problem = self._uses(found, loop_node, creation, receiver, ancestors)
-        tasks = sorted(s.line for s in found.submissions.values() if s.kind == TASK)
+        # Not a `.result()` in a coroutine: that blocked the thread that could have called the stop.
+        tasks = sorted(s.line for s in found.submissions.values() if s.kind in (TASK, UNWRAP))
         if not problem and found.stop_lines and tasks:
             problem = (
                 f"line {min(found.stop_lines)} stops the loop, which drops the tasks still pending on it (submitted "

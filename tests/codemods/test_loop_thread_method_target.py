@@ -173,6 +173,24 @@ class TestMethodTargetIsRemoved(FindingCodemodTest):
             "loop they would run on: cancel them by hand",
         )
 
+    def test_stop_while_an_awaited_submission_may_be_pending(self):
+        """`await wrap_future(...)` lets other coroutines run, one of which may stop the loop: the
+        awaited coroutine was dropped then, and would run on the one loop."""
+        self.assertLeft(
+            CLIENT
+            + """
+                async def get(self, n):
+                    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._fetch(n), self._loop))
+
+                def close(self):
+                    self._loop.call_soon_threadsafe(self._loop.stop)
+                    self._thread.join()
+            """
+            + MAIN,
+            "line 22 stops the loop, which drops the tasks still pending on it (submitted at line 19); on the one "
+            "loop they would run on: cancel them by hand",
+        )
+
     def test_thread_joined_without_stopping_its_loop(self):
         """A join with no stop before it waited for good: it has no one-loop meaning."""
         self.assertLeft(
