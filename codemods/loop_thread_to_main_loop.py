@@ -17,7 +17,10 @@ After::
         return await fetch(n)
 
 The shape and what each submission becomes: :mod:`.loop_thread.shape`. The loop may be a
-module-level name or ``self.X`` set in a method (then every use is ``self.X`` in that class).
+module-level name (also one a function declares ``global`` and makes) or ``self.X`` set in a
+method (then every use is ``self.X`` in that class); the thread's target may be a method that
+only installs and runs ``self.X``; a ``close()`` that stops the loop and joins the thread loses
+those lines.
 Submissions from a module-level function that only threads started by coroutines run stay
 ``run_coroutine_threadsafe`` onto the one loop, which the entry coroutine captures first. The
 thread is left as it is, with the reason, when any use of its loop has no one-loop meaning this

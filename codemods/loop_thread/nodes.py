@@ -31,6 +31,20 @@ def is_start_of(statement: cst.BaseStatement, name: str) -> bool:
     )
 
 
+def is_stop_of(statement: cst.BaseStatement, loop: str) -> bool:
+    """``loop.call_soon_threadsafe(loop.stop)`` alone on its line."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    call = small.value if isinstance(small, cst.Expr) else None
+    return (
+        isinstance(call, cst.Call)
+        and dotted(call.func) == f"{loop}.call_soon_threadsafe"
+        and plain_args(call, 1)
+        and dotted(call.args[0].value) == f"{loop}.stop"
+    )
+
+
 def is_start(call: cst.Call) -> bool:
     return isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and not call.args
 
@@ -49,12 +63,46 @@ def plain_args(call: cst.Call, count: int) -> bool:
 def loop_receiver(loop: str, ancestors: Sequence[cst.CSTNode]) -> Optional[str]:
     """``""`` for a module-level name; the instance parameter for ``self.X`` in a method; None otherwise."""
     if "." not in loop:
-        return "" if enclosing_function(ancestors) is None and enclosing_class(ancestors) is None else None
+        function = enclosing_function(ancestors)
+        if function is None:
+            return "" if enclosing_class(ancestors) is None else None
+        return "" if global_line(function, loop) is not None else None
     head, _, rest = loop.partition(".")
     function = enclosing_function(ancestors)
     if "." in rest or function is None or enclosing_class(ancestors) is None:
         return None
     return head if instance_parameter(function) == head else None
+
+
+def global_line(function: cst.FunctionDef, name: str) -> Optional[cst.SimpleStatementLine]:
+    """The ``global name`` line of ``function``'s own body, or None."""
+    for statement in function.body.body:
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Global) and any(item.name.value == name for item in small.names)
+            for small in statement.body
+        ):
+            return statement
+    return None
+
+
+def module_none(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> Optional[cst.SimpleStatementLine]:
+    """The module-level line ``name = None`` (or ``name: T = None``) that ``name`` is the target of, or None."""
+    depth = 2 if isinstance(ancestors[-1], cst.AssignTarget) else 1  # Assign > AssignTarget, or AnnAssign
+    if len(ancestors) < depth + 2 or not isinstance(ancestors[-1], (cst.AssignTarget, cst.AnnAssign)):
+        return None
+    assign, line, block = ancestors[-depth], ancestors[-depth - 1], ancestors[-depth - 2]
+    if isinstance(assign, cst.Assign) and len(assign.targets) != 1:
+        return None
+    value = getattr(assign, "value", None)
+    return (
+        line
+        if isinstance(block, cst.Module)
+        and isinstance(line, cst.SimpleStatementLine)
+        and len(line.body) == 1
+        and isinstance(value, cst.Name)
+        and value.value == "None"
+        else None
+    )
 
 
 def own_line(
@@ -149,3 +197,21 @@ def is_main_test(test: cst.BaseExpression) -> bool:
         {"__name__", '"__main__"'},
         {"__name__", "'__main__'"},
     )
+
+
+def join_after_stop(
+    node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], loop: str
+) -> Optional[cst.SimpleStatementLine]:
+    """The line of ``T.join(...)`` (``node`` being ``T``) alone on its line right after
+    ``loop.call_soon_threadsafe(loop.stop)``, or None."""
+    parent = ancestors[-1] if ancestors else None
+    call = ancestors[-2] if len(ancestors) > 1 else None
+    if not (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "join"):
+        return None
+    if not (isinstance(call, cst.Call) and call.func is parent):
+        return None
+    statement, block = own_line(call, ancestors[:-2])
+    if statement is None:
+        return None
+    index = list(block).index(statement)
+    return statement if index > 0 and is_stop_of(block[index - 1], loop) else None

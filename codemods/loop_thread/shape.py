@@ -2,9 +2,12 @@
 
 The shape: ``X = asyncio.new_event_loop()`` and, later in the same block,
 ``threading.Thread(target=X.run_forever, daemon=True).start()`` (or ``T = Thread(...)`` and
-``T.start()``, ``T`` used for nothing else; or ``target=f, args=(X,)`` where the module function
-``f`` only installs and runs its loop), ``X`` a module-level name or an attribute of ``self`` set
-in a method. Every other use of the loop must be a submission, which on the one loop becomes:
+``T.start()``, ``T`` used for nothing else but a ``T.join(...)`` right after
+``X.call_soon_threadsafe(X.stop)``; or ``target=f, args=(X,)`` where the module function ``f``
+only installs and runs its loop; or ``target=self._run_loop``, a method of the class that only
+installs and runs ``self.X``, see :mod:`.runners`). ``X`` is a module-level name (made at import,
+or in a function that declares it ``global``, ``X = None`` at import) or an attribute of ``self``
+set in a method. Every other use of the loop must be a submission, which on the one loop becomes:
 
 - from a coroutine, ``asyncio.run_coroutine_threadsafe(c, X)`` whose result is dropped -> a task
   of ``c``, registered with the TaskManager (the daemon thread was killed at exit, the task is
@@ -14,10 +17,14 @@ in a method. Every other use of the loop must be a submission, which on the one 
 - from a coroutine, ``X.call_soon_threadsafe(f, *args)`` ->
   ``asyncio.get_running_loop().call_soon(f, *args)``;
 - from a module-level function only run by threads that coroutines start: unchanged, ``X`` being
-  the one loop, captured by the entry coroutine before any coroutine runs.
+  the one loop, captured by the entry coroutine before any coroutine runs (a loop made at import
+  only);
+- ``X.call_soon_threadsafe(X.stop)`` then ``T.join(...)`` (then ``X.close()``), anywhere: nothing,
+  the thread and its loop being gone; unless tasks were submitted, which the stop dropped.
 
-Anything else (other synchronous code, a future kept, ``X.stop``, the loop handed on, a
-non-daemon thread, the entry point running no loop) leaves the thread as it is, with the reason.
+Anything else (other synchronous code, a future kept, ``X.stop`` handed on otherwise, the loop
+handed on, a non-daemon thread, the entry point running no loop) leaves the thread as it is, with
+the reason.
 """
 
 from __future__ import annotations
@@ -31,17 +38,21 @@ from libcst.metadata import CodeRange
 from flake8_loopguard.core.apis import GUI_MAIN_LOOP_FUNCTIONS, GUI_MAIN_LOOP_METHODS
 
 from ..interleaving import held_lock, lock_names, lock_reason, read_then_written
-from ..syntax import code_of, dotted, is_docstring
+from ..syntax import code_of, dotted
 from .nodes import (
     context_of,
     enclosing_class,
     enclosing_function,
+    global_line,
     in_generator_expression,
     is_main_test,
     is_start,
     is_start_of,
+    is_stop_of,
+    join_after_stop,
     keyword,
     loop_receiver,
+    module_none,
     not_a_variable,
     own_line,
     plain_args,
@@ -49,6 +60,7 @@ from .nodes import (
     statement_text,
     thread_call,
 )
+from .runners import loop_runner, method_runner
 
 Position = Callable[[cst.CSTNode], CodeRange]
 
@@ -63,7 +75,6 @@ NEW_LOOP = "asyncio.new_event_loop"
 THREAD = "threading.Thread"
 WRAP_FUTURE = "asyncio.wrap_future"
 TO_THREAD = "asyncio.to_thread"
-SET_EVENT_LOOP = "asyncio.set_event_loop"
 LOOP_RUNNERS = frozenset({"asyncio.run", "qasync.run"})
 THREAD_OPTIONS = frozenset({"target", "daemon", "name"})
 
@@ -91,6 +102,8 @@ class LoopThread:
     submissions: Dict[cst.Call, Submission] = field(default_factory=dict)
     use_lines: Set[int] = field(default_factory=set)  # where the loop is used
     from_threads: Set[int] = field(default_factory=set)  # lines submitting from other threads: they stay
+    joins: Set[cst.BaseStatement] = field(default_factory=set)  # `T.join(...)` right after the stop
+    stop_lines: Set[int] = field(default_factory=set)  # `X.call_soon_threadsafe(X.stop)` before the join: they go
     capture_in: Optional[cst.FunctionDef] = None  # the entry coroutine that binds the loop name to the one loop
     problem: str = ""  # why the thread is left as it is; "" when it is rewritten
 
@@ -160,8 +173,13 @@ class LoopThreads:
         runner: Optional[cst.FunctionDef] = None
         if isinstance(target, cst.Attribute) and target.attr.value == "run_forever":
             loop_node: cst.BaseExpression = target.value
+        elif isinstance(target, cst.Attribute) and keyword(thread, "args") is None:
+            runner = method_runner(target, ancestors, self.qualified)
+            if runner is None:
+                return None
+            loop_node = runner.body.body[-1].body[0].value.func.value  # type: ignore[attr-defined]
         elif isinstance(target, cst.Name):
-            runner = self._loop_runner(target.value)
+            runner = loop_runner(self.module, target.value, self.qualified)
             args = keyword(thread, "args")
             if runner is None or not (isinstance(args, (cst.Tuple, cst.List)) and len(args.elements) == 1):
                 return None
@@ -179,37 +197,6 @@ class LoopThreads:
         found.problem = self._plan(found, started, thread, loop_node, ancestors, receiver)
         return found
 
-    def _loop_runner(self, name: str) -> Optional[cst.FunctionDef]:
-        """The module-level ``def name(loop):`` whose body only sets ``loop`` as the thread's loop
-        (``asyncio.set_event_loop(loop)``, optional) and runs ``loop.run_forever()``."""
-        for statement in self.module.body:
-            if not (isinstance(statement, cst.FunctionDef) and statement.name.value == name):
-                continue
-            params = statement.params
-            if statement.asynchronous or statement.decorators or params.posonly_params or len(params.params) != 1:
-                return None
-            parameter = params.params[0].name.value
-            body = list(statement.body.body)
-            if body and is_docstring(body[0]):
-                body = body[1:]
-            smalls = [
-                line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
-                for line in body
-            ]
-            calls = [small.value if isinstance(small, cst.Expr) else None for small in smalls]
-            if not calls or not all(isinstance(call, cst.Call) for call in calls):
-                return None
-            *setup, last = calls
-            runs = dotted(last.func) == f"{parameter}.run_forever" and not last.args  # type: ignore[union-attr]
-            sets = all(
-                self.qualified(call.func) == SET_EVENT_LOOP  # type: ignore[union-attr]
-                and plain_args(call, 1)  # type: ignore[arg-type]
-                and dotted(call.args[0].value) == parameter  # type: ignore[union-attr]
-                for call in setup
-            )
-            return statement if runs and sets and len(setup) <= 1 else None
-        return None
-
     def _plan(
         self,
         found: LoopThread,
@@ -220,7 +207,7 @@ class LoopThreads:
         receiver: str,
     ) -> str:
         if started is thread:
-            statements, block, problem = self._kept_thread(thread, ancestors)
+            statements, block, problem = self._kept_thread(found, thread, ancestors)
             if problem:
                 creation = self._creation(found.loop, statements[0], block) if statements else None
                 found.creation_line = self.position(creation).start.line if creation is not None else 0
@@ -240,8 +227,15 @@ class LoopThreads:
             )
         found.creation = creation
         found.creation_line = self.position(creation).start.line
-        found.removed = {creation, *statements}
+        found.removed = {creation, *statements, *found.joins}
         problem = self._uses(found, loop_node, creation, receiver, ancestors)
+        # Not a `.result()` in a coroutine: that blocked the thread that could have called the stop.
+        tasks = sorted(s.line for s in found.submissions.values() if s.kind in (TASK, UNWRAP))
+        if not problem and found.stop_lines and tasks:
+            problem = (
+                f"line {min(found.stop_lines)} stops the loop, which drops the tasks still pending on it (submitted "
+                f"at line {tasks[0]}); on the one loop they would run on: cancel them by hand"
+            )
         gui = self._gui_main_loop()
         if gui is not None:
             return (
@@ -276,6 +270,16 @@ class LoopThreads:
                 "`__main__` block, or at the top level of a file named in `entry-points`): nothing here would run "
                 "the submitted coroutines once the thread is gone"
             )
+        starter = enclosing_function(ancestors)
+        if starter is not None and not receiver:
+            declared = global_line(starter, found.loop)
+            if found.from_threads:
+                return (
+                    f"line {min(found.from_threads)} submits from another thread to `{found.loop}`, which only a loop "
+                    "made at import can keep for it"
+                )
+            if len(declared.body) == 1 and len(declared.body[0].names) == 1:  # type: ignore[union-attr]
+                found.removed.add(declared)  # type: ignore[arg-type]
         if found.from_threads:
             line = min(found.from_threads)
             if receiver:
@@ -293,11 +297,12 @@ class LoopThreads:
         return ""
 
     def _kept_thread(
-        self, thread: cst.Call, ancestors: Sequence[cst.CSTNode]
+        self, found: LoopThread, thread: cst.Call, ancestors: Sequence[cst.CSTNode]
     ) -> Tuple[List[cst.SimpleStatementLine], Sequence[cst.BaseStatement], str]:
-        """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only use of ``T``:
-        (those two lines, their block, ""), else (the first line if it is one, its block, why the
-        thread stays)."""
+        """``T = Thread(...)`` and, later in the same block, ``T.start()``, the only uses of ``T``
+        with ``T.join(...)`` right after ``X.call_soon_threadsafe(X.stop)`` (those are
+        ``found.joins``): (those two lines, their block, ""), else (the first line if it is one, its
+        block, why the thread stays)."""
         assign = ancestors[-1] if ancestors else None
         kept = "the thread object is kept and used for more than `start()`: its other uses have no one-loop meaning"
         if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
@@ -316,9 +321,12 @@ class LoopThreads:
             lambda node: dotted(node) == name if "." in name else isinstance(node, cst.Name) and node.value == attribute
         )
         self.module.visit(walk)
-        uses = [node for node, around in walk.found if not not_a_variable(node, around)]
-        if start is None or len(uses) != 2:
+        uses = [(node, around) for node, around in walk.found if not not_a_variable(node, around)]
+        joins = [join_after_stop(node, around, found.loop) for node, around in uses]
+        joins = [join for join in joins if join is not None]
+        if start is None or len(uses) - len(joins) != 2:
             return [line], block.body, kept  # the line, for the loop made before it
+        found.joins = set(joins)
         return [line, start], block.body, ""
 
     def _creation(
@@ -345,10 +353,12 @@ class LoopThreads:
     def _other_reference(self, function: cst.FunctionDef, thread: cst.Call) -> int:
         """The line of a reference to ``function``'s name other than as ``thread``'s target; 0 when none."""
         target = keyword(thread, "target")
+        method = isinstance(target, cst.Attribute)  # then any `.name` may be it
+        own = {id(target), id(function.name), id(target.attr) if method else 0}  # type: ignore[union-attr]
         walk = _Walk(lambda node: isinstance(node, cst.Name) and node.value == function.name.value)
         self.module.visit(walk)
         for node, ancestors in walk.found:
-            if node is not target and node is not function.name and not not_a_variable(node, ancestors):
+            if id(node) not in own and (method or not not_a_variable(node, ancestors)):
                 return self.position(node).start.line
         return 0
 
@@ -377,6 +387,14 @@ class LoopThreads:
         for node, ancestors in walk.found:
             if id(node) in own or (not receiver and not_a_variable(node, ancestors)):
                 continue
+            if found.runner is not None and found.runner in ancestors:
+                continue  # the runner goes with the thread
+            if not receiver and isinstance(ancestors[-1], cst.NameItem):
+                continue  # `global X`: a declaration, not a use
+            unbound = module_none(node, ancestors) if not receiver else None  # type: ignore[arg-type]
+            if unbound is not None:
+                found.removed.add(unbound)  # `X = None` until the thread was started: X goes
+                continue
             line = self.position(node).start.line
             found.use_lines.add(line)  # also after a problem: each finding of the loop gets the reason
             if first_problem:
@@ -394,6 +412,10 @@ class LoopThreads:
         function = enclosing_function(ancestors)
         in_coroutine = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
         context = context_of(ancestors)
+        stopping = self._stopping(found, reference, ancestors)
+        if stopping is not None:
+            found.removed.add(stopping)
+            return ""
         # X.call_soon_threadsafe(f, ...)
         if isinstance(parent, cst.Attribute) and parent.attr.value == "call_soon_threadsafe" and len(ancestors) > 1:
             call = ancestors[-2]
@@ -411,6 +433,30 @@ class LoopThreads:
             f"line {line} uses the loop otherwise (`{statement_text(reference, ancestors)}`): it has no one-loop "
             "meaning this codemod can write"
         )
+
+    def _stopping(
+        self, found: LoopThread, reference: cst.BaseExpression, ancestors: Sequence[cst.CSTNode]
+    ) -> Optional[cst.SimpleStatementLine]:
+        """The line of ``reference`` when it stops the loop and ends its thread, which on the one loop
+        is nothing to do (the thread and its loop are gone): ``X.call_soon_threadsafe(X.stop)`` right
+        before the thread's join, and ``X.close()`` after that in the same block; else None."""
+        lines = [index for index in range(len(ancestors)) if isinstance(ancestors[index], cst.SimpleStatementLine)]
+        if not lines or len(ancestors) < lines[-1] + 2:
+            return None
+        statement = ancestors[lines[-1]]
+        block = ancestors[lines[-1] - 1]
+        body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+        if statement in found.removed or statement not in body:
+            return statement if statement in found.removed and is_stop_of(statement, found.loop) else None
+        index = body.index(statement)
+        if is_stop_of(statement, found.loop) and index + 1 < len(body) and body[index + 1] in found.joins:
+            found.stop_lines.add(self.position(statement).start.line)
+            return statement  # type: ignore[return-value]
+        small = statement.body[0] if len(statement.body) == 1 else None  # type: ignore[attr-defined]
+        closes = small is not None and code_of(small).strip() == f"{found.loop}.close()"
+        if closes and any(s in found.removed and is_stop_of(s, found.loop) for s in body[:index]):
+            return statement  # type: ignore[return-value]
+        return None
 
     def _threadsafe(
         self,
@@ -578,5 +624,3 @@ class LoopThreads:
     def _start(self, node: cst.CSTNode) -> Tuple[int, int]:
         start = self.position(node).start
         return start.line, start.column
-
-

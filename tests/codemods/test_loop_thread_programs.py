@@ -24,8 +24,10 @@ SCRIPTS = {
     "client": "client.py",
     "qt_quotes": "quotes.py",
     "sync_caller": "app.py",
+    "background_client": "client.py",
+    "started_relay": "relay.py",
 }
-REWRITTEN = ["relay", "feeder", "client", "qt_quotes"]
+REWRITTEN = ["relay", "feeder", "client", "qt_quotes", "background_client", "started_relay"]
 TWO_LOOPS = "event loops made: 2, run off the main thread: 1"
 ONE_LOOP = "event loops made: 1, run off the main thread: 0"
 
