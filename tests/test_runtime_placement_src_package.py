@@ -1,5 +1,6 @@
-"""A ``src/`` folder WITH ``__init__.py`` is a package of the root (``src.core``), not a src layout
-(issue 15, item 4): what the runtime placement makes of it, run the way the project runs.
+"""What a src layout is (issue 15, item 4): a ``src/`` folder WITH ``__init__.py`` is a package of
+the root (``src.core``), not a src layout; a folder ``package-dir`` names is one. What the runtime
+placement makes of each, run the way the project runs.
 
 The regression case is Be1k0/YuQue-BdT (ec342cd), in minimal form: ``src/`` with its own
 ``__init__.py`` holding ``core`` and ``libs`` (imported as ``src.core``, ``src.libs``), a root
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from .test_runtime_placement import (  # noqa: F401 (fresh_layout_caches: an autouse fixture)
     DROPPED_TASK,
     PYPROJECT,
     TEMPLATE,
     fresh_layout_caches,
+    install,
     left_for_a_human,
     make_project,
     migrate,
@@ -167,3 +171,23 @@ def test_a_declared_project_with_a_src_package_gets_the_runtime_inside_src(tmp_p
     assert "from src.loop_runtime import TaskManager\n" in read(project, "src/core/jobs.py")
     assert not (project / "src" / "core" / "loop_runtime.py").exists()
     run_python(project, "-c", "import asyncio, src.core.jobs as jobs; asyncio.run(jobs.start())")
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"pyproject.toml": PYPROJECT + '\n[tool.setuptools]\npackage-dir = {"" = "lib"}\n'},
+        {"setup.cfg": "[metadata]\nname = desk\n\n[options]\npackage_dir =\n    =lib\n"},
+    ],
+    ids=["pyproject", "setup.cfg"],
+)
+def test_a_package_dir_other_than_src_is_a_src_layout(tmp_path, monkeypatch, capsys, metadata):
+    """`lib/desk` installed as `desk`: a loose `lib/loop_runtime.py` would not be in the wheel."""
+    project = make_project(tmp_path, {**metadata, "lib/desk/__init__.py": "", "lib/desk/jobs.py": DROPPED_TASK})
+    status, stderr = migrate(project, monkeypatch, capsys)
+    assert status == 0, stderr
+    assert read(project, "lib/desk/loop_runtime.py") == TEMPLATE
+    assert not (project / "lib" / "loop_runtime.py").exists()
+    assert "from desk.loop_runtime import TaskManager\n" in read(project, "lib/desk/jobs.py")
+    site = install(project / "lib" / "desk", tmp_path / "site")
+    run_python(site, "-c", "import asyncio, desk.jobs; asyncio.run(desk.jobs.start())", path=site)
