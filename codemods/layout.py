@@ -3,10 +3,12 @@ file searches, and which packages a distribution of the project installs.
 
 How a file is run decides what its absolute imports find (``sys.path``):
 
-- a module of an INSTALLED package — a ``src/`` layout, or a package at the project root that
-  ``pyproject.toml`` (``[project]``, ``[build-system]``, ``[tool.poetry]``), ``setup.py`` or
-  ``setup.cfg`` declares — finds the packages the distribution installs, and nothing beside them:
-  ``src/loop_runtime.py`` or a loose module at the root is not in the wheel;
+- a module of an INSTALLED package — a ``src/`` layout (a ``src/`` folder WITHOUT ``__init__.py``,
+  or the one ``package-dir`` names; with one, ``src`` is itself a package of the root,
+  ``src.core``), or a package at the project root that ``pyproject.toml`` (``[project]``,
+  ``[build-system]``, ``[tool.poetry]``), ``setup.py`` or ``setup.cfg`` declares — finds the
+  packages the distribution installs, and nothing beside them: ``src/loop_runtime.py`` or a loose
+  module at the root is not in the wheel;
 - any other file (a script, a test, an example, a package run from the checkout) finds what is
   in the folder above its top-most package (the script's own folder: Python puts it first on
   ``sys.path``, as pytest's rootdir insertion does for a test), and in the folders its own
@@ -156,18 +158,56 @@ def _toml(path: Path) -> Dict[str, Any]:
         return {}
 
 
+@lru_cache(maxsize=None)
+def declared_package_dir(root: Path) -> Optional[str]:
+    """The folder the metadata at ``root`` maps the top-level packages to (setuptools' ``package-dir``
+    ``{"" = "lib"}`` in ``pyproject.toml``, ``package_dir = =lib`` in ``setup.cfg``), None when it maps none."""
+    setuptools = _toml(root / "pyproject.toml").get("tool", {})
+    setuptools = setuptools.get("setuptools", {}) if isinstance(setuptools, dict) else {}
+    package_dir = setuptools.get("package-dir") if isinstance(setuptools, dict) else None
+    if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str):
+        return package_dir[""]
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            return None
+        for line in parser.get("options", "package_dir", fallback="").splitlines():
+            name, equals, folder = line.partition("=")
+            if equals and not name.strip():
+                return folder.strip()
+    return None
+
+
+def src_layout(root: Path) -> Optional[Path]:
+    """The folder of the project at ``root`` that holds its top-level packages apart from it, else None:
+    ``src/``, or the folder ``package-dir`` names.
+
+    Only one WITHOUT ``__init__.py`` holds top-level packages (``src/desk`` is ``desk``): with one,
+    ``src`` is itself a package of the root (``src/core`` is ``src.core``, imported so by the
+    scripts run from the root) and nothing in it is installed on its own.
+    """
+    mapped = declared_package_dir(root)
+    if mapped is not None and Path(mapped) == Path("."):
+        return None
+    folder = root / (mapped if mapped is not None else "src")
+    return folder if folder.is_dir() and not (folder / "__init__.py").is_file() else None
+
+
 def is_installed_package(package: Path) -> bool:
-    """A top-level package a distribution installs: in a ``src/`` folder, or beside declaring metadata."""
+    """A top-level package a distribution installs: in a src layout, or beside declaring metadata."""
     if not is_shipped_name(package.name):
         return False
-    return package.parent.name == "src" or declares_distribution(package.parent)
+    return src_layout(package.parent.parent) == package.parent or declares_distribution(package.parent)
 
 
 @lru_cache(maxsize=None)
 def installed_packages(root: Path) -> Tuple[Path, ...]:
     """The top-level packages of the project at ``root`` that its distribution installs."""
     found: List[Path] = []
-    for folder in (root / "src", root):
+    for folder in _package_folders(root):
         if folder.is_dir():
             found += [
                 child
@@ -177,10 +217,16 @@ def installed_packages(root: Path) -> Tuple[Path, ...]:
     return tuple(found)
 
 
+def _package_folders(root: Path) -> Tuple[Path, ...]:
+    """The folders whose packages are top-level packages of the project at ``root``."""
+    src = src_layout(root)
+    return (src, root) if src is not None else (root,)
+
+
 @lru_cache(maxsize=None)
 def has_packages(root: Path) -> bool:
     """Whether the project at ``root`` has a package of its own (installed or not)."""
-    for folder in (root / "src", root):
+    for folder in _package_folders(root):
         if folder.is_dir() and any(
             (child / "__init__.py").is_file() and is_shipped_name(child.name) for child in folder.iterdir()
         ):

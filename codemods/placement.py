@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from .layout import FileLayout, absolute_module, has_packages, module_exists_in, package_name
+from .layout import FileLayout, absolute_module, has_packages, module_exists_in, package_name, src_layout
 from .project_task_manager import CLASS_NAME, ProjectTaskManager, project_task_managers
 from .scaffold import TaskManagerTarget, defines_name, imports_runtime, module_source_path, offers_name, runtime_names
 
@@ -355,7 +355,8 @@ def unresolved_import(
 
 
 def _in_project(top: str, layout: FileLayout) -> bool:
-    return module_exists_in(layout.project, top) or module_exists_in(layout.project / "src", top)
+    src = src_layout(layout.project)
+    return module_exists_in(layout.project, top) or (src is not None and module_exists_in(src, top))
 
 
 def _absolute_imports(source: str) -> List[Tuple[str, str]]:

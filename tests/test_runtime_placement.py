@@ -101,7 +101,13 @@ def script(imports: str = "") -> str:
 def fresh_layout_caches():
     """The layout is read once per process; each test's project is new."""
     yield
-    for cached in (layout._project_root, layout.declares_distribution, layout.installed_packages, layout.has_packages):
+    for cached in (
+        layout._project_root,
+        layout.declares_distribution,
+        layout.declared_package_dir,
+        layout.installed_packages,
+        layout.has_packages,
+    ):
         cached.cache_clear()
     project_task_manager.project_task_managers.cache_clear()
 
