@@ -206,6 +206,15 @@ def test_module_name_for(tmp_path, path, expected):
     assert module_name_for(str(tmp_path / path), str(tmp_path)) == expected
 
 
+def test_module_name_for_a_src_folder_that_is_itself_a_package(tmp_path):
+    """`src/__init__.py` (Be1k0/YuQue-BdT's layout): `src` is a package of the root, the code
+    imports `from src.core import ...`, and its modules are named so."""
+    (tmp_path / "src" / "core").mkdir(parents=True)
+    (tmp_path / "src" / "__init__.py").write_text("")
+    assert module_name_for(str(tmp_path / "src" / "core" / "jobs.py"), str(tmp_path)) == "src.core.jobs"
+    assert module_name_for(str(tmp_path / "src" / "__init__.py"), str(tmp_path)) == "src"
+
+
 def test_module_name_for_a_file_outside_the_root(tmp_path):
     assert module_name_for(str(tmp_path / "elsewhere" / "tool.py"), str(tmp_path / "project")) == "tool"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from functools import lru_cache
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 
@@ -15,7 +16,9 @@ SOURCE_SUFFIXES = (".py", ".pyi", ".pyw")
 
 def module_name_for(path: str, root: str) -> str:
     """The dotted module name of a file: ``pkg/sub/mod.py`` -> ``pkg.sub.mod``,
-    ``pkg/__init__.py`` -> ``pkg``, ``src/pkg/mod.py`` -> ``pkg.mod`` (src layout).
+    ``pkg/__init__.py`` -> ``pkg``, ``src/pkg/mod.py`` -> ``pkg.mod`` (src layout), but
+    ``src.pkg.mod`` when ``src/`` has an ``__init__.py`` of its own: then ``src`` is a package of
+    the root, imported as ``from src.pkg import mod``, and no src layout.
 
     A file outside ``root`` is named after its file name alone.
     """
@@ -34,9 +37,15 @@ def module_name_for(path: str, root: str) -> str:
             parts[-1] = stem
     if parts and parts[-1] == "__init__":
         parts.pop()
-    if len(parts) > 1 and parts[0] == "src":
+    if len(parts) > 1 and parts[0] == "src" and not _is_package_folder(os.path.join(top, "src")):
         parts.pop(0)
     return ".".join(parts)
+
+
+@lru_cache(maxsize=None)
+def _is_package_folder(folder: str) -> bool:
+    # Asked once per run and root, not once per file.
+    return os.path.isfile(os.path.join(folder, "__init__.py"))
 
 
 def is_package(path: str) -> bool:
