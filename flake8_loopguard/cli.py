@@ -64,6 +64,35 @@ def _parser():
     return parser
 
 
+def entry() -> None:
+    """The ``loopguard`` console script: :func:`main`, then the process ends with its status. After
+    ``loopguard check`` it ends at once, without the interpreter's teardown: freeing the trees,
+    records and summaries a run made (some 0.03 s after a cold run over the standard library, once
+    the report is written) and ``atexit`` handlers, of which the check leaves none with work to
+    do (its worker processes are killed and waited for before the report)."""
+    status = main()
+    if _check_ran and status != EXIT_INTERRUPTED:
+        _end_at_once(status)
+    sys.exit(status)
+
+
+def _end_at_once(status: int) -> None:
+    """``os._exit(status)`` once stdout and stderr are flushed. A flush that fails (the reader of a
+    pipe gone) returns instead: Python's own exit then says so and sets the status, as without
+    this."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        return
+    import os
+
+    os._exit(status)
+
+
+_check_ran = False  # whether main ran `loopguard check` (the command whose process may end at once)
+
+
 def main(argv: list[str] | None = None) -> int:
     # The one place a Ctrl-C becomes a line and exit 130 (commands/interrupted.py): a command
     # lets it through, with its own line when it has more to say (Interrupted.line).
@@ -108,6 +137,8 @@ def _command(argv: list[str] | None) -> int:
     if args.command == "check":
         from .commands.check import command as check_command
 
+        global _check_ran
+        _check_ran = True
         return check_command.run(args)
     if args.command == "migrate":
         from .commands.migrate import command as migrate_command
