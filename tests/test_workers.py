@@ -305,6 +305,36 @@ def test_the_outcomes_come_back_in_shares_while_the_processes_check_on(tmp_path,
     assert len(checked_at_each_share) > 4 and checked_at_each_share[0] < 60, checked_at_each_share
 
 
+def test_the_summaries_are_read_as_the_outcomes_come_back_each_once(tmp_path, monkeypatch):
+    """The whole-project pass reads every file's summary: the parent reads each as its share comes
+    back, while the processes check on, not all of them after the last file."""
+    from flake8_loopguard.project import ModuleSummary
+
+    many_files(tmp_path)
+    read = []
+    real_from_json = ModuleSummary.from_json.__func__
+
+    def from_json(cls, data, checked=True):
+        read.append((data["module"], checked))
+        return real_from_json(cls, data, checked)
+
+    monkeypatch.setattr(ModuleSummary, "from_json", classmethod(from_json))
+    read_when_the_workers_were_done = []
+    real_check = check_files.FileWorkers.check
+
+    def check_with_workers(self, tasks, *args):
+        outcomes = real_check(self, tasks, *args)
+        read_when_the_workers_were_done.append(len(read))
+        return outcomes
+
+    monkeypatch.setattr(check_files.FileWorkers, "check", check_with_workers)
+    result = check(tmp_path, "--no-cache", "--jobs", "2", ".")
+    assert result.stdout.splitlines()[-1] == "40 findings in 40 of 40 files"
+    # Made in this run, so read without checking their shape; each once.
+    assert sorted(read) == [(f"pkg.m{index:02}", False) for index in range(40)]
+    assert read_when_the_workers_were_done == [40]
+
+
 # ----- when worker processes are used (item 5) --------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pickle
 import time
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from ...core.config import Config
 from ..sources import SourceError, decode_source, read_source_bytes
@@ -55,9 +55,12 @@ class FileWorkers:
         self.pool = WorkerPool(count, _start_worker, (config, self.next_task))
         self.phase = 0  # which list of tasks a share is of (a process unpickles each list once)
 
-    def check(self, tasks: List[FileTask]) -> List[FileOutcome]:
-        """The outcome of each task, in order; :class:`WorkerLost` names the files being checked
-        when a process died or stayed stopped (the processes are killed then)."""
+    def check(
+        self, tasks: List[FileTask], arrived: Optional[Callable[[FileOutcome], None]] = None
+    ) -> List[FileOutcome]:
+        """The outcome of each task, in order; each is also handed to ``arrived`` as soon as its
+        share is back, while the processes check on. :class:`WorkerLost` names the files being
+        checked when a process died or stayed stopped (the processes are killed then)."""
         self.next_task.value = 0
         self.phase += 1
         # Pickled here once for every share, not once per share by the executor.
@@ -70,6 +73,8 @@ class FileWorkers:
                 shares.append(self.pool.submit(_check_share, shared_tasks, self.phase))
             for index, *outcome in checked:
                 outcomes[index] = FileOutcome(tasks[index], *outcome)
+                if arrived is not None:
+                    arrived(outcomes[index])
         return outcomes
 
     def close(self) -> None:
