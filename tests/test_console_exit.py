@@ -104,6 +104,8 @@ def test_a_flush_that_fails_leaves_the_exit_to_python_as_before(tmp_path):
     assert outcomes[0] == outcomes[1]
     assert outcomes[0] == (
         120,
-        "atexit ran\nException ignored in: <_io.TextIOWrapper name=4 mode='w' encoding='utf-8'>\n"
-        "BrokenPipeError: [Errno 32] Broken pipe\nfreed\n",
+        (
+            "atexit ran\nException ignored in: <_io.TextIOWrapper name=4 mode='w' encoding='utf-8'>\n"
+            "BrokenPipeError: [Errno 32] Broken pipe\nfreed\n"
+        ),
     )
