@@ -64,6 +64,40 @@ def _parser():
     return parser
 
 
+def entry() -> None:
+    """The ``loopguard`` console script: :func:`main`, then the process ends with its status. After
+    ``loopguard check`` it ends without the interpreter's teardown, which frees every object the
+    run made (some 0.02 s after a cold run over the standard library, once the report is out)."""
+    status = main()
+    if _check_ran and status != EXIT_INTERRUPTED:
+        _end_at_once(status)
+    sys.exit(status)
+
+
+def _end_at_once(status: int) -> None:
+    """End the process as Python's exit would, its teardown left out: the ``atexit`` handlers
+    (multiprocessing's among them), stdout and stderr flushed, then ``os._exit(status)``. Returns
+    instead, leaving the exit to Python, while a thread other than this one runs (Python's exit
+    waits for it) or when a flush fails (the reader of a pipe gone: Python's exit says so and
+    sets the status)."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()  # what Python's exit runs first (then they are cleared: they run once)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        return
+    os._exit(status)
+
+
+_check_ran = False  # whether main ran `loopguard check` (the command whose process may end at once)
+
+
 def main(argv: list[str] | None = None) -> int:
     # The one place a Ctrl-C becomes a line and exit 130 (commands/interrupted.py): a command
     # lets it through, with its own line when it has more to say (Interrupted.line).
@@ -108,6 +142,8 @@ def _command(argv: list[str] | None) -> int:
     if args.command == "check":
         from .commands.check import command as check_command
 
+        global _check_ran
+        _check_ran = True
         return check_command.run(args)
     if args.command == "migrate":
         from .commands.migrate import command as migrate_command

@@ -265,6 +265,76 @@ def test_one_process_and_two_give_the_same_report(tmp_path):
     assert len(one.stdout.splitlines()) == 40 + 1
 
 
+def test_the_outcomes_come_back_in_shares_while_the_processes_check_on(tmp_path, monkeypatch):
+    """A process sends back what it checked every ``SHARE_SECONDS`` of CPU time, not all of it
+    after the last file: the parent reads the first outcomes while most files are still to check."""
+    from flake8_loopguard.core.config import Config
+
+    write_project(tmp_path, 80)
+    paths = sorted(str(path) for path in tmp_path.rglob("*.py"))
+    tasks = [check_files.FileTask(path, path, None, True, False) for path in paths]
+    files_checked = check_files.worker_context().Value("q", 0)  # by either process
+    real_check = check_files.check_file
+
+    def slow(task, config):  # 10 ms of CPU a file: 0.4 s a process
+        spent_by = time.process_time() + 0.01
+        while time.process_time() < spent_by:
+            pass
+        with files_checked.get_lock():
+            files_checked.value += 1
+        return real_check(task, config)
+
+    monkeypatch.setattr(check_files, "check_file", slow)
+    workers = check_files.FileWorkers(2, Config())
+    real_results = workers.pool.results
+    checked_at_each_share = []
+
+    def results(*args):
+        for future, result in real_results(*args):
+            checked_at_each_share.append(files_checked.value)
+            yield future, result
+
+    monkeypatch.setattr(workers.pool, "results", results)
+    try:
+        outcomes = workers.check(tasks)
+    finally:
+        workers.close()
+    assert [outcome.task.path for outcome in outcomes] == paths
+    assert all(outcome.error is None and outcome.record is not None for outcome in outcomes)
+    # Before: one share a process, the first back when every file was taken (79 or 80 checked).
+    assert len(checked_at_each_share) > 4 and checked_at_each_share[0] < 60, checked_at_each_share
+
+
+def test_the_summaries_are_read_as_the_outcomes_come_back_each_once(tmp_path, monkeypatch):
+    """The whole-project pass reads every file's summary: the parent reads each as its share comes
+    back, while the processes check on, not all of them after the last file."""
+    from flake8_loopguard.project import ModuleSummary
+
+    many_files(tmp_path)
+    read = []
+    real_from_json = ModuleSummary.from_json.__func__
+
+    def from_json(cls, data, checked=True):
+        read.append((data["module"], checked))
+        return real_from_json(cls, data, checked)
+
+    monkeypatch.setattr(ModuleSummary, "from_json", classmethod(from_json))
+    read_when_the_workers_were_done = []
+    real_check = check_files.FileWorkers.check
+
+    def check_with_workers(self, tasks, *args):
+        outcomes = real_check(self, tasks, *args)
+        read_when_the_workers_were_done.append(len(read))
+        return outcomes
+
+    monkeypatch.setattr(check_files.FileWorkers, "check", check_with_workers)
+    result = check(tmp_path, "--no-cache", "--jobs", "2", ".")
+    assert result.stdout.splitlines()[-1] == "40 findings in 40 of 40 files"
+    # Made in this run, so read without checking their shape; each once.
+    assert sorted(read) == [(f"pkg.m{index:02}", False) for index in range(40)]
+    assert read_when_the_workers_were_done == [40]
+
+
 # ----- when worker processes are used (item 5) --------------------------------------------------------
 
 

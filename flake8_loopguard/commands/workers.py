@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 
 import contextlib
+import itertools
 import os
 import signal
 import sys
@@ -117,7 +118,8 @@ class WorkerPool:
             return self.executor.submit(function, *args)
 
     def results(self, futures: Sequence[Any], paths: Sequence[str]) -> Iterator[Tuple[Any, Any]]:
-        """(future, its result) as each future completes. A lost process ends the wait: the
+        """(future, its result) as each future completes; a future appended to ``futures`` (a
+        list) while they are read is waited for too. A lost process ends the wait: the
         processes are killed, and :class:`WorkerDied` or :class:`WorkerStopped` names
         ``paths[index]`` of the tasks that were being worked on."""
         from concurrent.futures.process import BrokenProcessPool
@@ -125,11 +127,15 @@ class WorkerPool:
 
         # One callback a future, instead of waiting on every pending one again after each result.
         completed: SimpleQueue = SimpleQueue()
-        for future in futures:
-            future.add_done_callback(completed.put)
+        watched = 0  # the futures given a callback
         stopped_since: Dict[int, float] = {}  # pid -> when it was first seen stopped
         next_look = time.monotonic() + POLL_SECONDS
-        for _ in range(len(futures)):
+        for yielded in itertools.count():
+            for future in futures[watched:]:
+                future.add_done_callback(completed.put)
+            watched = len(futures)
+            if yielded == watched:
+                return
             future = None
             while future is None:
                 if time.monotonic() >= next_look:

@@ -215,6 +215,13 @@ class Run:
                 summaries.append(summary)
         return summaries
 
+    def _read_summary(self, outcome: FileOutcome) -> None:
+        """Read the summary of a record made in this run, as :meth:`_collect` takes it later."""
+        record = outcome.record
+        if record is not None and record.summary is not None:
+            self._made_here[id(record.summary)] = record.summary
+            self._summary(outcome.task.path, record)
+
     def _summary(self, path: str, record: FileRecord) -> Optional[ModuleSummary]:
         data = record.summary
         if data is None:
@@ -308,8 +315,10 @@ class Run:
         sizes = self._sizes
         order = sorted(range(len(tasks)), key=lambda index: sizes.get(tasks[index].path, 0), reverse=True)
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
+        # The whole-project pass reads each summary: read while the processes check on, not after.
+        arrived = self._read_summary if self.whole_project else None
         try:
-            for index, outcome in zip(order, self._workers.check([tasks[i] for i in order])):
+            for index, outcome in zip(order, self._workers.check([tasks[i] for i in order], arrived)):
                 outcomes[index] = outcome
             return checked_here + outcomes
         except WorkerLost as lost:
