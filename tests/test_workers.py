@@ -567,6 +567,34 @@ def test_a_pool_is_killed_however_its_block_ends():
     assert is_gone(worker)
 
 
+def _write_half_a_result(result_pipe, marker):
+    # A result message cut short, as a process killed while sending its result leaves it: the
+    # length says 1,000 bytes, three follow.
+    os.write(result_pipe, (1000).to_bytes(4, "big") + b"abc")
+    Path(marker).write_text("written")
+    time.sleep(60)
+
+
+def test_a_pool_is_killed_while_a_process_was_half_way_through_sending_a_result(tmp_path):
+    """The executor's thread that reads results waits for the rest of a message a killed process
+    cut short; the kill must not wait for that thread forever (a Ctrl-C hung `loopguard check`)."""
+    import threading
+
+    from flake8_loopguard.commands.workers import WorkerPool
+
+    marker = tmp_path / "half-written"
+    pool = WorkerPool(1)
+    pool.submit(_write_half_a_result, pool.executor._result_queue._writer.fileno(), str(marker))
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists()
+    killing = threading.Thread(target=pool.kill, daemon=True)
+    killing.start()
+    killing.join(timeout=15)
+    assert not killing.is_alive()
+
+
 def test_commands_let_ctrl_c_through_and_main_alone_says_it(tmp_path, monkeypatch, capsys):
     """A command says nothing of a Ctrl-C itself: `main` prints the one line, the command's own
     (Interrupted.line) when it has more to say."""

@@ -165,6 +165,14 @@ class WorkerPool:
         call_queue = getattr(self.executor, "_call_queue", None)
         if call_queue is not None:
             call_queue.cancel_join_thread()
+        # A result a killed process was writing stays half in the pipe: the executor's thread
+        # reading it would wait forever for the rest, since this process holds the pipe's other
+        # end too. Closing that end leaves the dead processes' ends only, so the read ends (EOF).
+        result_queue = getattr(self.executor, "_result_queue", None)
+        writer = getattr(result_queue, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(OSError):
+                writer.close()
         # With its processes gone the executor winds down at once; waiting for that leaves none of
         # its threads running while Python exits (where one of them could print a traceback).
         self.executor.shutdown(cancel_futures=True)
