@@ -46,7 +46,7 @@ from flake8_loopguard.core.findings import Finding
 from .await_chain.expressions import awaited, with_awaited_operand
 from .base import FindingCodemod, Rewritten, TaskRegistrationRefused
 from .loop_thread.shape import AWAIT, CALL_SOON, TASK, UNWRAP, LoopThread, LoopThreads, Submission
-from .syntax import is_docstring
+from .syntax import comments_within, is_docstring
 from .thread_loop.settle import without_opening_blank_lines
 from .worker_class.bases import ModuleImports
 
@@ -268,20 +268,6 @@ def _at_most(blank_lines: int, lines: Sequence[cst.EmptyLine]) -> List[cst.Empty
 
 def _carried_lines(statement: cst.BaseStatement) -> List[cst.EmptyLine]:
     """What of a removed statement stays: its leading lines, then every comment in it."""
-    comments = _Comments()
-    statement.visit(comments)
     own = list(statement.leading_lines)
-    return [*own, *(line for line in comments.lines if line not in own)]
+    return [*own, *(line for line in comments_within(statement) if line not in own)]
 
-
-class _Comments(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.lines: List[cst.EmptyLine] = []
-
-    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
-        if node.comment is not None:
-            self.lines.append(node)
-
-    def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
-        if node.comment is not None:
-            self.lines.append(cst.EmptyLine(comment=node.comment))

@@ -32,6 +32,7 @@ from .await_chain.expressions import awaited, loop_started, qasync_spelling, wit
 from .await_chain.locate import SCRATCH_AWAIT_OUTCOME, SCRATCH_AWAIT_PLAN, Edits, file_plan, locate_edits
 from .await_chain.script_entry import script_entry
 from .base import FindingCodemod, HumanNote, Rewritten
+from .syntax import comments_within
 from .thread_loop.expressions import await_argument
 from .thread_loop.settle import Carried, comment_lines, comments_only, header_comment, keep_opening_spacing, settle
 
@@ -170,11 +171,11 @@ class RunToAwait(FindingCodemod):
             return updated_node
         if self._empty(body):
             self._replacements[updated_node] = [
-                Carried([*comments_only(updated_node.leading_lines), *_comments_within(updated_node)])
+                Carried([*comments_only(updated_node.leading_lines), *comments_within(updated_node)])
             ]
             return updated_node
         # The loop's plumbing only, around the work: its body takes its place.
-        handler_comments = [line for handler in handlers for line in _comments_within(handler)]
+        handler_comments = [line for handler in handlers for line in comments_within(handler)]
         self._replacements[updated_node] = [
             Carried([*updated_node.leading_lines, *header_comment(body)]),  # type: ignore[arg-type]
             *(s for s in body.body if s not in self._placeholders),  # type: ignore[union-attr]
@@ -301,23 +302,3 @@ class _Holds(cst.CSTVisitor):
         if node in self.wanted:
             self.found = True
         return not self.found
-
-
-def _comments_within(statement: cst.CSTNode) -> List[cst.EmptyLine]:
-    """The comment lines inside a removed compound statement, so that none is lost."""
-    collector = _Comments()
-    statement.visit(collector)
-    return collector.lines
-
-
-class _Comments(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.lines: List[cst.EmptyLine] = []
-
-    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
-        if node.comment is not None:
-            self.lines.append(node)
-
-    def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
-        if node.comment is not None:
-            self.lines.append(cst.EmptyLine(comment=node.comment))

@@ -208,3 +208,24 @@ class _Mention(cst.CSTVisitor):
         if isinstance(node, cst.Name) and node.value == self.name:
             self.found = True
         return True
+
+
+def comments_within(node: cst.CSTNode) -> List[cst.EmptyLine]:
+    """Every comment inside ``node``, each as a line of its own (an end-of-line comment too), so
+    that code a rewrite removes loses none of them."""
+    collector = _Comments()
+    node.visit(collector)
+    return collector.lines
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.lines: List[cst.EmptyLine] = []
+
+    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
+        if node.comment is not None:
+            self.lines.append(node)
+
+    def visit_TrailingWhitespace(self, node: cst.TrailingWhitespace) -> None:
+        if node.comment is not None:
+            self.lines.append(cst.EmptyLine(comment=node.comment))
