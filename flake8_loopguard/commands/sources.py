@@ -17,7 +17,7 @@ import io
 import os
 import tokenize
 from stat import S_ISREG
-from typing import NamedTuple, Tuple
+from typing import Dict, Iterable, NamedTuple, Tuple
 
 NOT_A_REGULAR_FILE = "not a regular file (a FIFO, a socket or a device); not read"
 NUL_BYTES = "contains NUL bytes; not Python source"
@@ -86,3 +86,15 @@ def read_source(path: str) -> Source:
     data, _stat = read_source_bytes(path)
     text, encoding = decode_source(data)
     return Source(text, encoding, data)
+
+
+def readable_texts(paths: Iterable[str]) -> Dict[str, str]:
+    """path -> text of every file of ``paths`` that reads and decodes; the others are left out
+    (each is reported once, where the file itself is handled)."""
+    texts: Dict[str, str] = {}
+    for path in paths:
+        try:
+            texts[path] = read_source(path).text
+        except SourceError:
+            continue
+    return texts

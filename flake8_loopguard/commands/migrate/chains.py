@@ -14,9 +14,8 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..sources import SourceError, read_source
 from .console_scripts import console_scripts
 from .files import FileResult, FileStatus, MigrationOptions
 
@@ -25,19 +24,14 @@ RUN_TO_AWAIT = "run_to_await"
 MigrateAll = Callable[[MigrationOptions, Sequence[str]], List[FileResult]]
 
 
-def plan_chains(options: MigrationOptions, files: Sequence[str]) -> Tuple[Optional[Any], str]:
-    """The ``run_to_await`` plan over ``files`` (None when that codemod is not selected), and
-    the error that kept it from being made (then the plan is empty: no chain is rewritten)."""
+def plan_chains(options: MigrationOptions, sources: Mapping[str, str]) -> Tuple[Optional[Any], str]:
+    """The ``run_to_await`` plan over ``sources`` (path -> text of the run's readable files; None
+    when that codemod is not selected), and the error that kept it from being made (then the
+    plan is empty: no chain is rewritten)."""
     if options.selected is not None and RUN_TO_AWAIT not in options.selected:
         return None, ""
     from ...project.await_plan import AwaitPlan, plan_project
 
-    sources: Dict[str, str] = {}
-    for path in files:
-        try:
-            sources[path] = read_source(path).text
-        except SourceError:
-            continue  # reported once, when the file itself is migrated
     selection = options.selection
     scripts = console_scripts(Path(options.config.project_root or os.curdir))
     try:

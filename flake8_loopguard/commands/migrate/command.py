@@ -14,14 +14,14 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ...core.rules import all_rules
 from ..discovery import discover
 from ..interrupted import Interrupted
 from ..selection import Selection
 from ..settings import SettingsError, load_settings
-from ..sources import SourceError, read_source
+from ..sources import SourceError, read_source, readable_texts
 from ..workers import WorkerLost, WorkerPool
 
 EXIT_NOTHING_LEFT = 0
@@ -33,7 +33,7 @@ from .chains import RUN_TO_AWAIT, keep_chains_whole, places_as_written, plan_cha
 from .files import FileResult, FileStatus, MigrationOptions, Run, migrate_in_worker
 from .git import GitFailed, uncommitted_changes
 from .output import Stderr, print_diff, print_summary
-from .starters import keep_workers_whole, plan_workers
+from .starters import WORKER_CLASS_TO_TASK, keep_workers_whole, plan_workers
 from .writing import write_all
 
 
@@ -67,12 +67,14 @@ def run(args: argparse.Namespace) -> int:
         placement=RuntimePlacement(target, scaffolds=True, cwd=Path.cwd()),
     )
     try:
-        starter_plan, planning_error = plan_workers(options, files)
+        # Both project plans read every file: once, for both.
+        sources = readable_texts(files) if _plans_project(options) else {}
+        starter_plan, planning_error = plan_workers(options, sources)
         if planning_error:
             err.line(f"loopguard migrate: {planning_error}")
             state.errors.append(planning_error)
         options = replace(options, starter_plan=starter_plan)
-        options, state.results = _plan_and_migrate(options, files, args.jobs, state, err)
+        options, state.results = _plan_and_migrate(options, files, sources, args.jobs, state, err)
         # Workers first: the chains' files are then migrated again with the workers as they end.
         state.results, options = keep_workers_whole(
             options, files, state.results, lambda again, paths: _migrate_all(again, paths, args.jobs, err)
@@ -182,14 +184,19 @@ def _is_under(path: str, folder: str) -> bool:
 
 
 def _plan_and_migrate(
-    options: MigrationOptions, files: Sequence[str], jobs: int, state: Run, err: "Stderr"
+    options: MigrationOptions,
+    files: Sequence[str],
+    sources: Mapping[str, str],
+    jobs: int,
+    state: Run,
+    err: "Stderr",
 ) -> Tuple[MigrationOptions, List[FileResult]]:
     """The options with ``run_to_await``'s plan, and the files' results. With worker processes,
     this process makes the plan while they start on the files, and publishes it to them once
     made (a ``PublishedPlan``); else it makes the plan first."""
 
     def planned() -> MigrationOptions:
-        plan, planning_error = plan_chains(options, files)
+        plan, planning_error = plan_chains(options, sources)
         if planning_error:
             err.line(f"loopguard migrate: {planning_error}")
             state.errors.append(planning_error)
@@ -211,6 +218,12 @@ def _plan_and_migrate(
 
         results = _migrate_all(replace(options, await_plan=published), files, jobs, err, plan_meanwhile)
     return made[0], results
+
+
+def _plans_project(options: MigrationOptions) -> bool:
+    """Whether a codemod that plans over the whole project (its chains, its workers' starters) runs."""
+    selected = options.selected
+    return selected is None or RUN_TO_AWAIT in selected or WORKER_CLASS_TO_TASK in selected
 
 
 def _uses_workers(jobs: int, files: Sequence[str]) -> bool:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..sources import SourceError, read_source
 from .files import FileResult, FileStatus, MigrationOptions
 
 WORKER_CLASS_TO_TASK = "worker_class_to_task"
@@ -22,19 +21,14 @@ WORKER_CLASS_TO_TASK = "worker_class_to_task"
 MigrateAll = Callable[[MigrationOptions, Sequence[str]], List[FileResult]]
 
 
-def plan_workers(options: MigrationOptions, files: Sequence[str]) -> Tuple[Optional[Any], str]:
-    """The starter plan over ``files`` (None when that codemod is not selected), and the error
-    that kept it from being made (then no worker with starters elsewhere is converted)."""
+def plan_workers(options: MigrationOptions, sources: Mapping[str, str]) -> Tuple[Optional[Any], str]:
+    """The starter plan over ``sources`` (path -> text of the run's readable files; None when
+    that codemod is not selected), and the error that kept it from being made (then no worker
+    with starters elsewhere is converted)."""
     if options.selected is not None and WORKER_CLASS_TO_TASK not in options.selected:
         return None, ""
     from loopguard_codemods.worker_class.starters import StarterPlan, plan_starters
 
-    sources: Dict[str, str] = {}
-    for path in files:
-        try:
-            sources[path] = read_source(path).text
-        except SourceError:
-            continue  # reported once, when the file itself is migrated
     selection = options.selection
     try:
         return plan_starters(sources, options.config, lambda path, code: selection.reports(code, path=path)), ""
