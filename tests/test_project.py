@@ -23,6 +23,7 @@ import pytest
 from flake8_loopguard.core.config import DEFAULT_CONFIG
 from flake8_loopguard.core.engine import check_source
 from flake8_loopguard.core.model import Module
+from flake8_loopguard.core.import_lines import ImportLines
 from flake8_loopguard.core.prefilter import may_have_findings
 from flake8_loopguard.project import (
     ModuleSummary,
@@ -284,6 +285,20 @@ def test_the_import_scan_reads_continuations_and_skips_definitions():
         "five": "pkg.c.five",
         "six": "pkg.d.six",
     }
+
+
+def test_an_import_word_in_a_string_does_not_hide_the_imports_below_it():
+    """A line with `import (` that is not an import statement (a string, prose) is one line: its
+    open bracket does not join the real imports after it to it."""
+    source = 'HINT = "try: import (this"\nfrom .helpers import run\nfrom .jobs import (\n    start,\n)\n'
+    assert summarize_imports_only(source, "pkg/m.py", "pkg.m").imports == {"run": "pkg.helpers.run", "start": "pkg.jobs.start"}
+
+
+def test_the_import_lines_the_prefilter_found_are_the_ones_scanned():
+    source = "import os\nfrom .a import one\n"
+    lines = ImportLines(source)
+    assert summarize_imports_only(source, "pkg/m.py", "pkg.m", lines) == summarize_imports_only(source, "pkg/m.py", "pkg.m")
+    assert {"os", "a", "one"} <= lines.words()
 
 
 def test_a_file_without_imports_summarises_to_nothing():

@@ -39,5 +39,5 @@ def test_prefilter_keeps_every_finding(monkeypatch, path):
     """Star imports and aliases must not slip past the text prefilter."""
     source = path.read_text(encoding="utf-8")
     filtered = check_source(source, relative_path(path), EVERY_RULE)
-    monkeypatch.setattr(engine, "may_have_findings", lambda source, config: True)
+    monkeypatch.setattr(engine, "may_have_findings", lambda *args: True)
     assert check_source(source, relative_path(path), EVERY_RULE) == filtered

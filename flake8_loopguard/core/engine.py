@@ -9,6 +9,7 @@ from typing import Iterable, List, Optional
 from .collector import collector_paused
 from .config import DEFAULT_CONFIG, Config
 from .model import Module
+from .import_lines import ImportLines
 from .prefilter import may_have_findings
 from .findings import Finding
 from .rules import Rule, enabled_rules, findings_of
@@ -22,6 +23,9 @@ class Analysis:
     findings: List[Finding] = field(default_factory=list)
     tree: Optional[ast.AST] = None  # None when the prefilter skipped the file
     module: Optional[Module] = None
+    # The import lines the prefilter found, when it skipped the file: the project pass reads
+    # such a file's imports from them.
+    import_lines: Optional[ImportLines] = None
 
 
 def analyse_source(
@@ -34,8 +38,10 @@ def analyse_source(
     """Prefilter, parse, model and check. A file that does not parse raises ``SyntaxError`` for
     the caller to report. ``model_anyway`` models a file the prefilter would skip (the project
     pass needs the thread hand-overs of files that mention no loop)."""
-    if not model_anyway and not may_have_findings(source, config):
-        return Analysis()
+    if not model_anyway:
+        import_lines = ImportLines(source)
+        if not may_have_findings(source, config, import_lines):
+            return Analysis(import_lines=import_lines)
     with collector_paused():
         tree = ast.parse(source, filename=filename)
         module = Module(tree, filename, config)

@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from ..core.import_lines import ImportLines
+
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".pyw")
 
@@ -125,54 +127,35 @@ def module_level_imports(statements: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
             stack.extend(reversed(inner))
 
 
-_IMPORT_START = re.compile(r"([ \t]*)(?:import|from)[ \t]")
 _DEFINITION_LINE = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
 _IMPORT_STATEMENT = re.compile(r"import\s+(.+)", re.S)
 _FROM_STATEMENT = re.compile(r"from\s+(\.*)\s*([\w.]*)\s+import\s+(.+)", re.S)
 _IMPORTED_NAME = re.compile(r"\s*([\w.]+|\*)(?:\s+as\s+(\w+))?\s*")
 
 
-def scan_imports(source: str, table: ImportTable) -> None:
-    """Add the module-level import statements of a source text, found without parsing it.
+def scan_imports(source: str, table: ImportTable, lines: Optional[ImportLines] = None) -> None:
+    """Add the module-level import statements of a source text, found without parsing it
+    (``lines``: its import lines, if the prefilter found them already).
 
     A statement is the import line and its continuation lines (open brackets, a trailing
     backslash). An indented import counts unless the nearest line above it at column 0 opens
     a ``def`` or ``class``. Text that merely looks like an import (in a docstring) may count;
     text that does not read as an import statement is skipped.
     """
+    if lines is None:
+        lines = ImportLines(source)
     # The previous import's line start, and whether it is inside a definition: the walk up from
     # the next indented import stops there, so the whole scan reads each line at most twice.
     previous_start, previous_inside = -1, False
     line_number, counted_to = 1, 0
-    # str.find runs far faster than a multi-line regex over the whole text
-    found = source.find("import")
-    while found >= 0:
-        start = source.rfind("\n", 0, found) + 1
-        match = _IMPORT_START.match(source, start)
-        if match is None:
-            found = source.find("import", found + 6)
-            continue
-        lines = []
-        depth = 0
-        position = match.end(1)
-        while True:
-            end = source.find("\n", position)
-            end = len(source) if end < 0 else end
-            line = source[position:end].split("#", 1)[0]
-            lines.append(line)
-            depth += line.count("(") - line.count(")")
-            position = end + 1
-            if position > len(source) or not (depth > 0 or line.rstrip().endswith("\\")):
-                break
-        found = source.find("import", position)
-        inside = bool(match.group(1)) and _inside_definition(source, start, previous_start, previous_inside)
+    for start, body_start, end in lines.statements:
+        inside = body_start > start and _inside_definition(source, start, previous_start, previous_inside)
         previous_start, previous_inside = start, inside
         if inside:
             continue
-        text = " ".join(lines).replace("\\", " ").replace("(", " ").replace(")", " ")
         line_number += source.count("\n", counted_to, start)
         counted_to = start
-        for statement in text.split(";"):
+        for statement in lines.statement_text(body_start, end).split(";"):
             _add_statement(statement.strip(), line_number, table)
 
 

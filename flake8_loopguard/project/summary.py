@@ -8,6 +8,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..core.import_lines import ImportLines
 from ..core.model import CallSite, FunctionInfo, Module, Scope, ScopeKind, dotted_parts
 from ..core.project_facts import Branches, EntryKind, HandOverKind
 from ..core.rows import is_json_row
@@ -244,17 +245,19 @@ def _branches_of(rows: List[List[int]]) -> Branches:
     return tuple((line, col, branch) for line, col, branch in rows)
 
 
-def summarize_imports_only(source: str, path: str, module_name: str) -> ModuleSummary:
+def summarize_imports_only(
+    source: str, path: str, module_name: str, import_lines: Optional[ImportLines] = None
+) -> ModuleSummary:
     """The summary of a file the prefilter skips: its imports only (its re-exports still count).
 
     The file is not parsed: it makes no loop itself (it has no loop word), and its functions
     matter only if they call a project function that reaches a loop, which only its imports can
     give it. ``Project.names_toward_a_loop`` says which names it must spell for that, and the
-    check command models it then.
+    check command models it then. ``import_lines``: the file's, if the prefilter found them.
     """
     table = ImportTable(module_name, is_package(path))
     if "import" in source:
-        scan_imports(source, table)
+        scan_imports(source, table, import_lines)
     return ModuleSummary(module_name, path, imports=table.targets, star_imports=tuple(table.star_imports))
 
 

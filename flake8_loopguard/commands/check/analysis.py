@@ -41,7 +41,7 @@ def analyse(source: str, path: str, config: Config, summarize_it: bool, model_an
     modelled = analysis.module is not None
     if summarize_it:
         if analysis.module is None:
-            summary = summarize_imports_only(source, path, module_name)
+            summary = summarize_imports_only(source, path, module_name, analysis.import_lines)
         else:
             summary = summarize(analysis.module, path, module_name, analysis.tree)
     if analysis.module is not None:
