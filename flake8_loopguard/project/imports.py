@@ -28,6 +28,10 @@ def module_name_for(path: str, root: str) -> str:
     inside = top if top.endswith(os.sep) else top + os.sep
     if absolute.startswith(inside):
         relative = absolute[len(inside) :]  # what relpath gives, without its cost (once per file of a run)
+    elif os.sep == "/":
+        # POSIX compares paths as spelled: a path not under the root is outside it (relpath, ten
+        # times slower, would say `..` first).
+        relative = os.path.basename(path)
     else:
         relative = os.path.relpath(absolute, top)
         if relative == os.pardir or relative.startswith(os.pardir + os.sep):
