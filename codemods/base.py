@@ -614,7 +614,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             manager = cst.Attribute(cst.Name(receiver), cst.Name(MANAGER_ATTRIBUTE))
             if not managers.has_manager(class_def):
                 self._import_task_manager(module, class_name)
-                self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name))
+                may_have_one = MANAGER_ATTRIBUTE in self._linted.source
+                self.defer_edit(class_def, ("class manager", class_name), ensure_class_manager(class_name, may_have_one))
         if self._task_names is None:
             self._task_names = names_in_use(self._linted.source)
         name = unique_task_name(task_name(module_name_of(self.context), finding.context), self._task_names)
@@ -671,7 +672,9 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         """The module's managers, judged against the TaskManager the placement chose for this file."""
         if self._managers is None:
             package = package_name(Path(self.context.filename)) if self.context.filename else ""
-            self._managers = ModuleManagers(self.module, self.position, self.task_manager_spec(), package)
+            self._managers = ModuleManagers(
+                self.module, self.position, self.task_manager_spec(), package, self._linted.source or None
+            )
         return self._managers
 
     def _manager_owner(self) -> Optional[Tuple[cst.ClassDef, str]]:
@@ -688,7 +691,8 @@ class FindingCodemod(VisitorBasedCodemodCommand):
             receiver = instance_parameter(function)
             if receiver is None:
                 return None
-            if not assigns_manager(owner) and init_of(owner) is None and owner.decorators:
+            # The cheap questions first: most classes have no decorator, and the last one visits the class.
+            if owner.decorators and init_of(owner) is None and not assigns_manager(owner):
                 return None  # a class decorator may rebuild the class or take its attributes for fields
             return owner, receiver
         return None

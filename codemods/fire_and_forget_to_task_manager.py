@@ -84,9 +84,14 @@ class FireAndForgetToTaskManager(FindingCodemod):
         # `__slots__`, and one without `__init__` whose instances `__new__` builds (NamedTuple,
         # Enum, whose class attributes become members, tuple subclasses).
         owner = self._enclosing_class()
-        if owner is not None and not _mentions_manager(owner) and _cannot_hold_manager(owner):
+        if owner is not None and _cannot_hold_manager(owner) and not self._mentions_manager(owner):
             return None
         return super()._manager_owner()
+
+    def _mentions_manager(self, class_def: cst.ClassDef) -> bool:
+        """Whether the class already has (or reads) a ``_task_manager``: then the base reuses it.
+        (A module whose text never spells it is not searched.)"""
+        return MANAGER_ATTRIBUTE in self._linted.source and mentions_name(class_def, MANAGER_ATTRIBUTE)
 
     def _enclosing_class(self) -> Optional[cst.ClassDef]:
         """The class whose method holds the node being left (as the base looks it up)."""
@@ -202,6 +207,3 @@ def _last_name(node: cst.BaseExpression) -> str:
     return own_name(node.value if isinstance(node, cst.Subscript) else node)
 
 
-def _mentions_manager(class_def: cst.ClassDef) -> bool:
-    """Whether the class already has (or reads) a ``_task_manager``: then the base reuses it."""
-    return mentions_name(class_def, MANAGER_ATTRIBUTE)

@@ -63,19 +63,21 @@ def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
     return 1 if body and is_docstring(body[0]) else 0
 
 
-def ensure_class_manager(class_name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+def ensure_class_manager(class_name: str, may_have_one: bool = True) -> Callable[[cst.CSTNode], cst.CSTNode]:
     """``_task_manager = TaskManager()`` as a class attribute, when the class has no manager.
 
     A class attribute exists before any ``__init__`` runs: when a base class's ``__init__`` calls
     a method that registers a task, when a task is made before ``super().__init__()``, in every
     subclass, and in a mixin whose own ``__init__`` the MRO would never run. The TaskManager
     instances share one registry, so one per class is as good as one per instance. It goes after
-    the docstring and the class attributes the body opens with.
+    the docstring and the class attributes the body opens with. ``may_have_one``: False when
+    the module's text spells no ``_task_manager`` (the rewrite adds only reads of it), so that the
+    class is not searched for one.
     """
 
     def edit(class_def: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(class_def, cst.ClassDef)
-        if assigns_manager(class_def) or not isinstance(class_def.body, cst.IndentedBlock):
+        if (may_have_one and assigns_manager(class_def)) or not isinstance(class_def.body, cst.IndentedBlock):
             return class_def
         body = list(class_def.body.body)
         after_docstring = _after_docstring(body)
@@ -147,13 +149,21 @@ class ModuleManagers:
     module binds the TaskManager's class name to: gathered once per module."""
 
     def __init__(
-        self, module: cst.Module, position: Callable[[cst.CSTNode], CodeRange], task_manager: str, package: str = ""
+        self,
+        module: cst.Module,
+        position: Callable[[cst.CSTNode], CodeRange],
+        task_manager: str,
+        package: str = "",
+        source: Optional[str] = None,
     ) -> None:
         """``task_manager``: ``module:Name`` of the TaskManager the file imports; ``package``: the
-        package the file's relative imports start from."""
+        package the file's relative imports start from; ``source``: the module's text, if known."""
         self.module_name, _, self.class_name = task_manager.partition(":")
         finder = _ManagerFinder(position, self.module_name, self.class_name, package)
-        module.visit(finder)
+        # A text that spells neither the manager's name nor its class's has nothing to find: the
+        # visit (and the positions it reads) would cost a large module more than the rewrite.
+        if source is None or MANAGER_ATTRIBUTE in source or self.class_name in source:
+            module.visit(finder)
         self.module = finder.module
         self.classes = finder.classes
         self.bases = finder.bases
