@@ -28,7 +28,7 @@ from ..summary import FunctionSummary, ModuleSummary, summarize, summarize_impor
 from .chains import FIXED_CODES, THREAD_CODE, ChainPlanner
 from .facts import ModuleFacts, module_facts
 from .plan import AwaitPlan
-from .references import NameUse, name_uses
+from .references import NameIndex, NameUse, name_uses
 
 PLANNED_CODES = frozenset({*FIXED_CODES, THREAD_CODE})
 Reports = Callable[[str, str], bool]  # (path, code) -> whether the user's selection reports it
@@ -39,6 +39,7 @@ class _Modelled:
     module: Module
     tree: ast.Module
     facts: ModuleFacts
+    index: Optional[NameIndex] = None  # made when the uses of a name are first read here
 
 
 def plan_project(
@@ -195,7 +196,9 @@ class _Builder:
                 node = project.resolve(target, importer)
                 return node if node is not None and node[1] in facts_functions.get(node[0], {}) else None
 
-            found = list(name_uses(modelled.module, modelled.tree, module, finder, resolve, new | local))
+            if modelled.index is None:
+                modelled.index = NameIndex(modelled.module, modelled.tree)
+            found = list(name_uses(modelled.module, modelled.index, module, finder, resolve, new | local))
             self.uses.setdefault(path, (module, []))[1].extend(found)
         self._project = None
         return scanned_any

@@ -33,60 +33,78 @@ class NameUse:
     caller: str  # the def the use is in (a lambda's enclosing def; "" at module level)
 
 
+class NameIndex:
+    """Where each name of one module is written (a name, an attribute, the called function of a
+    call) with the scope it is read in: one walk of the tree, however many times the plan asks
+    for the uses of more names in it. Entries keep the order of the walk."""
+
+    def __init__(self, model: Module, tree: ast.Module) -> None:
+        # name -> [(order, node, scope, the call when the node is its called function)]
+        self.places: Dict[str, List[Tuple[int, ast.expr, Scope, Optional[ast.Call]]]] = {}
+        scopes: Dict[int, Scope] = {}
+        for function in model.functions:
+            scopes[id(function.node)] = function.scope
+        for cls in model.classes:
+            scopes[id(cls.node)] = cls.scope
+        scopes.update(model.lambda_scopes)
+        order = 0
+        stack: List[Tuple[ast.AST, Scope]] = [(tree, model.module_scope)]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                inner = scopes.get(id(node), scope)
+                outer_parts: List[ast.AST] = list(getattr(node, "decorator_list", []))
+                if isinstance(node, ast.ClassDef):
+                    outer_parts += [*node.bases, *(keyword.value for keyword in node.keywords)]
+                    stack.extend((child, inner) for child in node.body)
+                elif isinstance(node, ast.Lambda):
+                    outer_parts += [*node.args.defaults, *node.args.kw_defaults]
+                    stack.append((node.body, inner))
+                else:
+                    outer_parts += [*node.args.defaults, *node.args.kw_defaults]
+                    stack.extend((child, inner) for child in node.body)
+                stack.extend((child, scope) for child in outer_parts if child is not None)
+                continue
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = _own_name(func)
+                if name:
+                    self.places.setdefault(name, []).append((order, func, scope, node))
+                    order += 1
+                if isinstance(func, ast.Attribute):
+                    stack.append((func.value, scope))
+                elif not isinstance(func, ast.Name):
+                    stack.append((func, scope))
+                stack.extend((child, scope) for child in node.args)
+                stack.extend((keyword.value, scope) for keyword in node.keywords)
+                continue
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                self.places.setdefault(_own_name(node), []).append((order, node, scope, None))
+                order += 1
+            stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+
+
 def name_uses(
     model: Module,
-    tree: ast.Module,
+    index: NameIndex,
     module_name: str,
     finder,  # summary.target_finder(...)
     resolve: Callable[[str], Optional[Node]],
     names: Collection[str],
 ) -> Iterator[NameUse]:
-    """The uses of ``names`` in the module, but the calls the model resolved to a project
-    function (those are the module facts' calls) and the definitions themselves."""
-    scopes: Dict[int, Scope] = {}
-    for function in model.functions:
-        scopes[id(function.node)] = function.scope
-    for cls in model.classes:
-        scopes[id(cls.node)] = cls.scope
-    scopes.update(model.lambda_scopes)
-    wanted = frozenset(names)
+    """The uses of ``names`` in the module (``index``: its places), but the calls the model
+    resolved to a project function (those are the module facts' calls) and the definitions
+    themselves."""
     targets = CallTargets(model, finder, module_name)
-    stack: List[Tuple[ast.AST, Scope]] = [(tree, model.module_scope)]
-    while stack:
-        node, scope = stack.pop()
-        inner = scopes.get(id(node), scope)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            outer_parts: List[ast.AST] = list(getattr(node, "decorator_list", []))
-            if isinstance(node, ast.ClassDef):
-                outer_parts += [*node.bases, *(keyword.value for keyword in node.keywords)]
-                stack.extend((child, inner) for child in node.body)
-            elif isinstance(node, ast.Lambda):
-                outer_parts += [*node.args.defaults, *node.args.kw_defaults]
-                stack.append((node.body, inner))
-            else:
-                outer_parts += [*node.args.defaults, *node.args.kw_defaults]
-                stack.extend((child, inner) for child in node.body)
-            stack.extend((child, scope) for child in outer_parts if child is not None)
-            continue
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = _own_name(func)
-            if name in wanted:
-                site = model.call_site(node)
-                if site is None or targets.of(site) is None:
-                    yield from _use(func, name, scope, finder, resolve, called=True)
-            if isinstance(func, ast.Attribute):
-                stack.append((func.value, scope))
-            elif not isinstance(func, ast.Name):
-                stack.append((func, scope))
-            stack.extend((child, scope) for child in node.args)
-            stack.extend((keyword.value, scope) for keyword in node.keywords)
-            continue
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            name = _own_name(node)
-            if name in wanted:
-                yield from _use(node, name, scope, finder, resolve, called=False)
-        stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+    places = sorted(place for name in set(names) for place in index.places.get(name, ()))
+    for _order, node, scope, call in places:
+        name = _own_name(node)
+        if call is not None:
+            site = model.call_site(call)
+            if site is None or targets.of(site) is None:
+                yield from _use(node, name, scope, finder, resolve, called=True)
+        else:
+            yield from _use(node, name, scope, finder, resolve, called=False)
 
 
 def _use(node: ast.expr, name: str, scope: Scope, finder, resolve, called: bool) -> Iterator[NameUse]:
