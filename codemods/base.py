@@ -60,7 +60,7 @@ from typing import Callable, ClassVar, Dict, Hashable, Iterator, List, Mapping, 
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import CodeRange, PositionProvider, Scope, ScopeProvider
 
 from flake8_loopguard.core.config import DEFAULT_CONFIG, Config
 from flake8_loopguard.core.engine import check_source
@@ -69,6 +69,7 @@ from flake8_loopguard.core.findings import Finding
 
 from .import_order import IsortPlacedImports, safe_removals
 from .layout import dotted_module_name, package_name
+from .metadata import TreeMetadata
 from .project_style import style_for
 from .qt_imports import QtImports
 from .registration_layout import wrapped_registrations
@@ -138,25 +139,6 @@ class TaskRegistrationRefused(Exception):
 class TaskManagerUnavailable(TaskRegistrationRefused):
     """``register_task`` was called in a file from which no TaskManager import resolves: the codemod
     must ask :meth:`FindingCodemod.task_manager_unavailable` first and leave the task for a human."""
-
-
-@dataclass(frozen=True)
-class TreeMetadata:
-    """The libcst metadata of one tree, resolved once for every codemod that transforms it.
-
-    The pipeline chains the codemods on one tree; a codemod that leaves it as it was hands the
-    next one the same tree, and with it the metadata already resolved (positions, parents,
-    scopes: each provider at most once per tree).
-    """
-
-    tree: cst.Module
-    wrapper: MetadataWrapper
-
-    @classmethod
-    def of_parsed(cls, tree: cst.Module) -> "TreeMetadata":
-        """For a tree fresh from the parser, which no one else holds: its nodes are used as they
-        are, without the deep copy libcst makes to guard against a node shared by two places."""
-        return cls(tree, MetadataWrapper(tree, unsafe_skip_copy=True))
 
 
 def char_column(line_text: str, byte_col: int) -> int:
@@ -314,7 +296,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         if shared is None or shared.tree is not module:
             manager, filename = self.context.metadata_manager, self.context.filename
             cache = manager.get_cache_for_path(filename) if manager is not None and filename else {}
-            shared = TreeMetadata(module, MetadataWrapper(module, cache=cache))
+            shared = TreeMetadata.of_transformed(module, cache)
             self.context.scratch[SCRATCH_METADATA] = shared
         outer_wrapper = self.context.wrapper
         with self.resolve(shared.wrapper):

@@ -59,7 +59,6 @@ from .base import (
     FindingCodemod,
     HumanNote,
     LintedSource,
-    TreeMetadata,
     source_lines,
 )
 from .async_slot_on_plain_def import AsyncSlotOnPlainDef
@@ -68,6 +67,7 @@ from .connected_coroutine_to_async_slot import ConnectedCoroutineToAsyncSlot
 from .fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from .get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from .lazy_loop_resource import LazyLoopResource
+from .metadata import TreeMetadata
 from .loop_thread_to_main_loop import LoopThreadToMainLoop
 from .qasync_runs_application import QasyncRunsApplication
 from .running_branch_to_task import RunningBranchToTask

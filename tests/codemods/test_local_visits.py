@@ -17,8 +17,8 @@ from loopguard_codemods.base import (
     SCRATCH_NOTES,
     SCRATCH_TASK_MANAGER,
     LintedSource,
-    TreeMetadata,
 )
+from loopguard_codemods.metadata import TreeMetadata
 from loopguard_codemods.fire_and_forget_to_task_manager import FireAndForgetToTaskManager
 from loopguard_codemods.get_event_loop_to_running_loop import GetEventLoopToRunningLoop
 from loopguard_codemods.top_level_imports import TopLevelAddImports
