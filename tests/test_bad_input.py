@@ -262,3 +262,27 @@ def test_a_huge_file_is_checked_to_its_last_line(tmp_path):
         f"huge.py:{last_line}:12: {LG102}",
         "2 findings in 1 of 1 file",
     ]
+
+
+# Texts whose encoding Python reads from a cookie or a BOM, and texts it does not: the reader
+# asks tokenize only when the first two lines could declare one, and must decode all alike.
+ENCODED_SOURCES = [
+    b"x = 1\n",
+    "# -*- coding: latin-1 -*-\nname = 'été'\n".encode("latin-1"),
+    "#!/usr/bin/env python\n# coding: cp1252\nname = '€'\n".encode("cp1252"),
+    "x = 1\ny = 2\n# coding: latin-1\nname = 'é'\n".encode("utf-8"),  # a third line declares nothing
+    b"# coding: latin-1\rx = 1\r",  # `\r` alone: one line for tokenize, cookie and all
+    "\ufeffname = 'é'\n".encode("utf-8"),
+    b"no_newline = 1",
+]
+
+
+@pytest.mark.parametrize("data", ENCODED_SOURCES)
+def test_a_file_is_decoded_as_python_decodes_it(data):
+    import io
+    import tokenize
+
+    from flake8_loopguard.commands.sources import decode_source
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    assert decode_source(data) == (data.decode(encoding), encoding)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import tokenize
+from codecs import BOM_UTF8
 from stat import S_ISREG
 from typing import Dict, Iterable, NamedTuple, Tuple
 
@@ -57,12 +58,14 @@ def decode_source(data: bytes) -> SourceText:
     """The text of a source file, decoded the way Python decodes it (BOM, coding cookie, UTF-8)."""
     if b"\0" in data:
         raise SourceError(NUL_BYTES)
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        if error.msg != _UNREADABLE_COOKIE_LINE:
-            raise SourceError(f"bad encoding declaration: {_cookie_problem(error.msg)}") from None
-        encoding = "utf-8"  # no cookie could be read: the default, whose error names the byte
+    encoding = "utf-8"
+    if _may_declare_encoding(data):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as error:
+            if error.msg != _UNREADABLE_COOKIE_LINE:
+                raise SourceError(f"bad encoding declaration: {_cookie_problem(error.msg)}") from None
+            # no cookie could be read: the default, whose error names the byte
     try:
         return SourceText(data.decode(encoding), encoding)
     except UnicodeDecodeError as error:
@@ -72,6 +75,16 @@ def decode_source(data: bytes) -> SourceText:
         raise SourceError(f"cannot decode as {encoding} (line {line}, byte 0x{byte}): {error.reason}") from None
     except LookupError:  # a codec that does not make text (`# coding: rot13`)
         raise SourceError(f"bad encoding declaration: {encoding} is not a text encoding") from None
+
+
+def _may_declare_encoding(data: bytes) -> bool:
+    """Whether the bytes start with a BOM or have "coding" in their first two lines (where
+    tokenize looks for a cookie): most files have neither, and are UTF-8 without asking tokenize."""
+    if data.startswith(BOM_UTF8):
+        return True
+    first_end = data.find(b"\n")
+    second_end = data.find(b"\n", first_end + 1) if first_end >= 0 else -1
+    return b"coding" in (data if second_end < 0 else data[:second_end])
 
 
 def _cookie_problem(message: str) -> str:
