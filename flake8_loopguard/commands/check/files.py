@@ -51,9 +51,13 @@ class FileWorkers:
 
     def __init__(self, count: int, config: Config) -> None:
         self.count = count
-        self.next_task = worker_context().Value("q", 0)
+        context = worker_context()
+        self.next_task = context.Value("q", 0)
         self.pool = WorkerPool(count, _start_worker, (config, self.next_task))
         self.phase = 0  # which list of tasks a share is of (a process unpickles each list once)
+        # Forked processes start at the first submit, as copies of this one: the first phase's
+        # tasks are already in their copy of this module, not sent with every share.
+        self.forks = context.get_start_method() == "fork"
 
     def check(
         self, tasks: List[FileTask], arrived: Optional[Callable[[FileOutcome], None]] = None
@@ -61,10 +65,15 @@ class FileWorkers:
         """The outcome of each task, in order; each is also handed to ``arrived`` as soon as its
         share is back, while the processes check on. :class:`WorkerLost` names the files being
         checked when a process died or stayed stopped (the processes are killed then)."""
+        global _phase_tasks
         self.next_task.value = 0
         self.phase += 1
-        # Pickled here once for every share, not once per share by the executor.
-        shared_tasks = pickle.dumps(tasks, pickle.HIGHEST_PROTOCOL)
+        shared_tasks: Optional[bytes] = None
+        if self.phase == 1 and self.forks:
+            _phase_tasks = (self.phase, tasks)
+        else:
+            # Pickled here once for every share, not once per share by the executor.
+            shared_tasks = pickle.dumps(tasks, pickle.HIGHEST_PROTOCOL)
         # Two shares a process: the next one waits in the pipe while a share's outcomes travel.
         shares = [self.pool.submit(_check_share, shared_tasks, self.phase) for _ in range(2 * self.count)]
         outcomes: List[FileOutcome] = [None] * len(tasks)  # type: ignore[list-item]
@@ -85,7 +94,9 @@ class FileWorkers:
 
 _worker_config: Optional[Config] = None
 _next_task: Any = None  # the shared counter of the tasks taken
-_phase_tasks: Tuple[int, List[FileTask]] = (0, [])  # the tasks of the phase this process last worked on
+# The tasks of the phase this process last worked on (in the parent: the first phase's, which the
+# processes forked at its first share find here).
+_phase_tasks: Tuple[int, List[FileTask]] = (0, [])
 
 
 def _start_worker(config: Config, next_task: Any) -> None:
@@ -93,14 +104,16 @@ def _start_worker(config: Config, next_task: Any) -> None:
     _worker_config, _next_task = config, next_task
 
 
-def _check_share(shared_tasks: bytes, phase: int) -> Tuple[List[Tuple[Any, ...]], bool]:
+def _check_share(shared_tasks: Optional[bytes], phase: int) -> Tuple[List[Tuple[Any, ...]], bool]:
     """Check the next untaken task until none is left or ``SHARE_SECONDS`` of CPU time are spent:
     for each checked here, its index and its outcome's fields after the task (the parent has the
     tasks: sending them back made the results twice as slow to unpickle), and whether tasks may
-    be left."""
+    be left. ``shared_tasks``: the phase's tasks, pickled; None when this process was forked with
+    them."""
     global _phase_tasks
     assert _worker_config is not None
     if _phase_tasks[0] != phase:
+        assert shared_tasks is not None
         _phase_tasks = (phase, pickle.loads(shared_tasks))
     tasks = _phase_tasks[1]
     done = []
