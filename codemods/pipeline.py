@@ -371,7 +371,24 @@ def _ensure_compiles(source: str, path: str, codemod_name: str) -> None:
 def line_mover(before: str, after: str) -> Callable[[int], int]:
     """A line of ``before`` -> the line at the same place in ``after`` (a line of a block the
     diff replaced goes to the same offset in the new block, or to its last line)."""
-    opcodes = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False).get_opcodes()
+    old, new = source_lines(before), source_lines(after)
+    # The lines both texts start and end with are matched as they are: the diff of a large file
+    # with a few rewritten places is then the diff of the part between (difflib's matching is
+    # quadratic in the lines it is given).
+    same_start = 0
+    while same_start < min(len(old), len(new)) and old[same_start] == new[same_start]:
+        same_start += 1
+    same_end = 0
+    while same_end < min(len(old), len(new)) - same_start and old[-1 - same_end] == new[-1 - same_end]:
+        same_end += 1
+    middle = difflib.SequenceMatcher(
+        None, old[same_start : len(old) - same_end], new[same_start : len(new) - same_end], autojunk=False
+    ).get_opcodes()
+    opcodes = [
+        ("equal", 0, same_start, 0, same_start),
+        *((tag, i1 + same_start, i2 + same_start, j1 + same_start, j2 + same_start) for tag, i1, i2, j1, j2 in middle),
+        ("equal", len(old) - same_end, len(old), len(new) - same_end, len(new)),
+    ]
 
     def moved(line: int) -> int:
         index = line - 1

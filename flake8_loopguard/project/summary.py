@@ -298,10 +298,12 @@ class _Summarizer:
         functions: Dict[str, FunctionSummary] = {}
         hand_overs: List[HandOver] = []
         for function in module.functions:
+            sites = module.calls_in(function)
+            targets = [self.call_target(site) for site in sites]  # once a call: a coroutine's are read twice
             if function.is_async:
-                hand_overs.extend(self.coroutine_calls(function))
-            loop_calls = self.loop_calls(module.calls_in(function))
-            calls = self.call_targets(module.calls_in(function))
+                hand_overs.extend(self.coroutine_calls(sites, targets))
+            loop_calls = self.loop_calls(sites)
+            calls = tuple(dict.fromkeys(target for target in targets if target))
             if loop_calls or calls:
                 functions[function.scope.qualified_name] = FunctionSummary(
                     function.node.lineno, function.is_async, loop_calls, calls
@@ -329,12 +331,10 @@ class _Summarizer:
                 found.append(LoopCallRecord(code, call, site.line, site.col, module.in_entry_point(site)))
         return tuple(found)
 
-    def call_targets(self, sites: Iterable[CallSite]) -> Tuple[str, ...]:
-        return tuple(dict.fromkeys(target for target in map(self.call_target, sites) if target))
-
-    def coroutine_calls(self, function: FunctionInfo) -> Iterator[HandOver]:
-        for site in self.module.calls_in(function):
-            target = self.call_target(site)
+    def coroutine_calls(self, sites: Sequence[CallSite], targets: Sequence[Optional[str]]) -> Iterator[HandOver]:
+        """The calls of project functions in a coroutine's body (``sites``; ``targets``, the
+        function each calls): code that runs on the loop."""
+        for site, target in zip(sites, targets):
             if target is not None and not self.module.in_entry_point(site):
                 yield HandOver(HandOverKind.COROUTINE, target, site.line, site.col, site.scope.qualified_name)
 
