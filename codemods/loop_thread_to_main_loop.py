@@ -66,8 +66,13 @@ class LoopThreadToMainLoop(FindingCodemod):
     NOT_ITS_SHAPE = (NOT_A_LOOP_THREAD,)
 
     @classmethod
-    def declines(cls, source: str) -> Optional[str]:
-        return None if "run_forever" in source else NOT_A_LOOP_THREAD
+    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+        # Its loop threads are planned from their LG401 findings only: without one, every finding
+        # it claims is noted as not its shape, which needs no parse (transform_module_impl says
+        # the same when the codemod runs alone).
+        if "run_forever" not in source or not any(finding.code == "LG401" for finding in cls.claimed(findings)):
+            return NOT_A_LOOP_THREAD
+        return None
 
     @classmethod
     def claimed(cls, module_findings: Sequence[Finding]) -> Sequence[Finding]:

@@ -250,7 +250,7 @@ def _migrate(
     willing = []
     planned_at: Dict[Type[FindingCodemod], Tuple[int, int]] = {}  # where each codemod's planned notes are
     for codemod in codemods:
-        reason = codemod.declines(source)
+        reason = codemod.declines(source, findings_before)
         planned = codemod.planned_notes(scratch, findings_before)
         if planned is not None:
             planned_at[codemod] = (len(declined_notes), len(declined_notes) + len(planned))

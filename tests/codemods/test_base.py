@@ -402,6 +402,27 @@ def test_selected_codemods_only():
     assert reasons[(27, "LG402")] == "no codemod fixes LG402"
 
 
+def test_a_loop_run_forever_with_no_thread_costs_no_libcst_parse(monkeypatch):
+    """`loop.run_forever()` in a plain function (LG103), no thread: loop_thread_to_main_loop plans
+    loop threads from their LG401 findings only, so it declines from the findings, and no other
+    codemod has work here: libcst never parses the file, and the finding keeps run_to_await's
+    reason (the loop is not this codemod's shape)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("libcst parsed a file every codemod declines")
+
+    monkeypatch.setattr(pipeline.cst, "parse_module", refuse)
+    text = source("""
+        import asyncio
+
+        def serve_forever(loop):
+            loop.run_forever()
+    """)
+    result = migrate_source(text, "server.py")
+    assert not result.changed
+    assert {(note.line, note.code, note.codemod) for note in result.left_for_human} == {(4, "LG103", "run_to_await")}
+
+
 def test_codemods_that_decline_from_the_text_cost_no_libcst_parse(monkeypatch):
     """A private-loop worker outside any Qt module: thread_loop_to_async_slot can see from the
     text alone that @asyncSlot has no place here, so the file is never parsed by libcst, and
