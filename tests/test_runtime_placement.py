@@ -132,7 +132,7 @@ def migrate(project: Path, monkeypatch, capsys, *args: str):
 def left_for_a_human(stderr: str) -> list:
     lines = stderr.splitlines()
     start = next(index for index, line in enumerate(lines) if line.startswith("left for a human"))
-    count = int(lines[start].split("(")[1].split(")")[0])
+    count = int(lines[start].split("(")[1].split(")")[0].split(":")[0])  # `(13)` or `(13: 12 findings, 1 note)`
     return lines[start + 1 : start + 1 + count]
 
 
@@ -440,6 +440,17 @@ def test_why_a_project_task_manager_is_passed_over(tmp_path, monkeypatch, capsys
         f"./tasks.py:1: note the rewritten code imports loop_runtime.TaskManager instead of this class: {why} "
         "[scaffold]"
     ]
+
+
+def test_a_note_on_the_project_is_counted_apart_from_the_findings(tmp_path, monkeypatch, capsys):
+    """The summary's counts match the findings table: a note on the project's own TaskManager is
+    listed with the findings left, and counted as a note."""
+    body = "    def spawn(self, coro):\n        pass\n"
+    project = make_project(tmp_path, {"tasks.py": "class TaskManager:\n" + body, "jobs.py": DROPPED_TASK})
+    _status, stderr = migrate(project, monkeypatch, capsys)
+    lines = stderr.splitlines()
+    assert "left for a human (1: 0 findings, 1 note):" in lines
+    assert lines[-1].endswith(" 0 findings and 1 note left for a human (listed above).")
 
 
 def test_an_existing_runtime_module_with_another_task_manager_is_not_imported(tmp_path, monkeypatch, capsys):

@@ -137,8 +137,10 @@ def print_summary(state: Run, wrote: bool, err: Stderr) -> None:
         sections.append(_table(("codemod", "fixes"), sorted(fixes.items())))
 
     left = left_for_human(state, wrote)
+    notes = len(state.scaffold_notes)  # among ``left``: notes on the project's code, not findings
     if left:
-        sections.append([f"left for a human ({len(left)}):", *left])
+        count = f"{len(left)}: {_counted(len(left) - notes, 'finding')}, {_counted(notes, 'note')}" if notes else len(left)
+        sections.append([f"left for a human ({count}):", *left])
 
     before: Counter = Counter()
     after: Counter = Counter()
@@ -156,7 +158,7 @@ def print_summary(state: Run, wrote: bool, err: Stderr) -> None:
         for new_file in state.new_files
         if not wrote or str(new_file.path) in state.written
     ]
-    sections.append(closing + [_verdict(state, wrote, len(left), created)])
+    sections.append(closing + [_verdict(state, wrote, len(left), notes, created)])
     err.line("\n\n".join("\n".join(lines) for lines in sections))
 
 
@@ -196,7 +198,11 @@ def _created(state: Run, wrote: bool) -> int:
     return sum(1 for new_file in state.new_files if str(new_file.path) in state.written)
 
 
-def _verdict(state: Run, wrote: bool, left: int, created: int) -> str:
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _verdict(state: Run, wrote: bool, left: int, notes: int, created: int) -> str:
     changed = len(state.changed)
     if wrote:
         parts = [f"{changed} file(s) written"] if changed else []
@@ -210,7 +216,9 @@ def _verdict(state: Run, wrote: bool, left: int, created: int) -> str:
         head = " and ".join(parts) + ": read the diff, then run again with --write."
     else:
         head = "nothing to change."
-    if left:
+    if left and notes:
+        head += f" {_counted(left - notes, 'finding')} and {_counted(notes, 'note')} left for a human (listed above)."
+    elif left:
         head += f" {left} left for a human (listed above)."
     if state.failed or state.errors:
         head += f" {state.failed + len(state.errors)} file(s) could not be migrated (see the lines above)."
