@@ -246,7 +246,7 @@ class FindingCodemod(VisitorBasedCodemodCommand):
         """
 
     @classmethod
-    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+    def declines(cls, source: str, findings: Sequence[Finding]) -> Optional[str]:
         """Why this codemod can rewrite nothing in ``source``, seen from its text and the
         module's ``findings`` alone (no libcst parse); None when it may. The pipeline then skips
         it, and when every codemod declines, the file is never parsed by libcst."""

@@ -66,7 +66,7 @@ class LoopThreadToMainLoop(FindingCodemod):
     NOT_ITS_SHAPE = (NOT_A_LOOP_THREAD,)
 
     @classmethod
-    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+    def declines(cls, source: str, findings: Sequence[Finding]) -> Optional[str]:
         # Its loop threads are planned from their LG401 findings only: without one, every finding
         # it claims is noted as not its shape, which needs no parse (transform_module_impl says
         # the same when the codemod runs alone).

@@ -50,7 +50,7 @@ class RunningBranchToTask(FindingCodemod):
     NOT_ITS_SHAPE = (NOT_THE_BRANCH,)
 
     @classmethod
-    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+    def declines(cls, source: str, findings: Sequence[Finding]) -> Optional[str]:
         return None if "is_running" in source else cls.NOT_THE_BRANCH
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:

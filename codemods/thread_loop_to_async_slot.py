@@ -58,7 +58,7 @@ class ThreadLoopToAsyncSlot(FindingCodemod):
     NOT_ITS_SHAPE = (NO_QT_MODULE,)
 
     @classmethod
-    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+    def declines(cls, source: str, findings: Sequence[Finding]) -> Optional[str]:
         # Every Qt binding's and qasync's name holds "Qt" or "qasync"/"qtinter"/"qtpy".
         if not any(word in source for word in ("Qt", "qasync", "qtinter", "qtpy")):
             return NO_QT_MODULE

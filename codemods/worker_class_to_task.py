@@ -68,7 +68,7 @@ class WorkerClassToTask(FindingCodemod):
     fixes = ("LG401", "LG101", "LG102", "LG103", "LG104")
 
     @classmethod
-    def declines(cls, source: str, findings: Sequence[Finding] = ()) -> Optional[str]:
+    def declines(cls, source: str, findings: Sequence[Finding]) -> Optional[str]:
         if "def run" not in source:
             return NO_RUN
         if not any(word in source for word in QT_WORDS):
